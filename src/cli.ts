@@ -1,0 +1,36 @@
+// The command line: wires commands to the modules that do the work, nothing more. Each
+// command lives in src/commands/ and registers itself here.
+
+import { Command, CommanderError } from "commander";
+import { registerMerge } from "./commands/merge";
+
+const COMMANDS: Array<(program: Command) => void> = [registerMerge];
+
+export function buildProgram(): Command {
+  const program = new Command("statefile-merge")
+    .description("A Git merge driver for NixOps export JSON and other JSON state")
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => process.stderr.write(s), writeErr: (s) => process.stderr.write(s) });
+  for (const register of COMMANDS) register(program);
+  return program;
+}
+
+export function main(argv: string[]): void {
+  // Nothing may escape to Git as an uncaught exception (it would read plain ours as a result).
+  const die = (e: unknown) => {
+    process.stderr.write(`statefile-merge: internal error: ${e instanceof Error ? e.message : String(e)}\n`);
+    // 255: Git >= 2.42 then aborts the merge and changes nothing, rather than trusting %A.
+    process.exit(255);
+  };
+  process.on("uncaughtException", die);
+  process.on("unhandledRejection", die);
+  try {
+    buildProgram().parse(argv);
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      process.exitCode = e.exitCode === 0 ? 0 : 2;
+      return;
+    }
+    die(e);
+  }
+}

@@ -1,0 +1,226 @@
+// Three-way merge of values and keyed records (SPEC §3). Pure: no files, no processes, no Git.
+//
+//   1. changed on one side only      -> that side
+//   2. changed alike on both sides   -> that value
+//   3. deleted vs changed            -> conflict (unless the change touched only volatile values)
+//   4. added on both, different      -> merge with an empty base
+//   5. changed differently on both   -> recurse into objects; a leaf is a conflict
+//
+// Records with an identity (NixOps resources) conflict as a whole when re-created on one side
+// and changed on the other, and volatile values take ours' state, reported.
+
+import {
+  ABSENT,
+  Embedded,
+  isObject,
+  valuesEqual,
+  type JsonObject,
+  type JsonValue,
+  type Path,
+  type Slot,
+} from "./values";
+import {
+  Hunk,
+  Occurrences,
+  pickSide,
+  type AutoResolved,
+  type Conflict,
+  type ConflictKind,
+  type HunkSide,
+  type Merged,
+  type MergedObject,
+  type MergeOutcome,
+  type Side,
+} from "./merged";
+import { pathKey, type MergeOptions, type MergePolicy } from "./policy";
+
+const EMPTY: JsonObject = new Map();
+
+/** Merges three documents; `base` is ABSENT when there is no common ancestor. */
+export function mergeDocuments(
+  base: Slot,
+  ours: Slot,
+  theirs: Slot,
+  policy: MergePolicy,
+  options: MergeOptions = {},
+): MergeOutcome {
+  const merger = new Merger(policy, options);
+  const merged = merger.mergeSlot(base, ours, theirs, [], false);
+  return { merged, conflicts: merger.conflicts, autoResolved: merger.autoResolved };
+}
+
+class Merger {
+  readonly conflicts: Conflict[] = [];
+  readonly autoResolved: AutoResolved[] = [];
+
+  constructor(
+    private readonly policy: MergePolicy,
+    private readonly options: MergeOptions,
+  ) {}
+
+  /** `inner` is true inside embedded JSON, where theirs' new keys go after ours'. */
+  mergeSlot(base: Slot, ours: Slot, theirs: Slot, path: Path, inner: boolean): Merged | typeof ABSENT {
+    const duplicated = this.options.duplicates?.get(pathKey(path));
+    if (duplicated) return this.duplicateConflict(path, duplicated, base, ours, theirs);
+
+    if (valuesEqual(ours, theirs)) return ours;
+    if (valuesEqual(base, ours)) return theirs;
+    if (valuesEqual(base, theirs)) return ours;
+
+    // Changed on both sides, differently.
+    if (this.policy.isVolatile(path)) {
+      this.autoResolved.push({ path, base, ours, theirs });
+      return ours;
+    }
+    if (ours === ABSENT || theirs === ABSENT) return this.deleteVersusChange(base, ours, theirs, path);
+    if (isObject(ours) && isObject(theirs)) return this.mergeRecord(base, ours, theirs, path, inner);
+    if (ours instanceof Embedded && theirs instanceof Embedded) {
+      return this.mergeEmbedded(base instanceof Embedded ? base.value : ABSENT, ours, theirs, path);
+    }
+    return this.conflict(base === ABSENT ? "add/add" : "modify/modify", path, base, ours, theirs);
+  }
+
+  private deleteVersusChange(base: Slot, ours: Slot, theirs: Slot, path: Path): Merged | typeof ABSENT {
+    const kept = ours === ABSENT ? theirs : ours;
+    const volatileOnly = this.volatileDifferences(base, kept, path);
+    if (volatileOnly !== null) {
+      // The surviving side only rewrote values every deploy rewrites: the deletion stands.
+      for (const p of volatileOnly) this.autoResolved.push(p);
+      return ABSENT;
+    }
+    return this.conflict(ours === ABSENT ? "delete/modify" : "modify/delete", path, base, ours, theirs);
+  }
+
+  private mergeRecord(base: Slot, ours: JsonObject, theirs: JsonObject, path: Path, inner: boolean): Merged {
+    const recordConflict = inner ? null : this.recordConflict(base, ours, theirs, path);
+    if (recordConflict) return this.conflict(recordConflict, path, base, ours, theirs) as Merged;
+    return this.mergeObjects(isObject(base) ? base : EMPTY, ours, theirs, path, inner);
+  }
+
+  /** Type and identity rules for records that stand for real machines and volumes. */
+  private recordConflict(base: Slot, ours: JsonObject, theirs: JsonObject, path: Path): ConflictKind | null {
+    const typeAttr = this.policy.typeAttribute(path);
+    if (typeAttr !== null && !valuesEqual(ours.get(typeAttr) ?? ABSENT, theirs.get(typeAttr) ?? ABSENT)) {
+      return "type";
+    }
+    const ids = this.policy.identityAttributes(path, ours, theirs);
+    if (ids === null) return null;
+    const sameIdentity = (a: JsonObject, b: JsonObject) =>
+      ids.every((id) => valuesEqual(a.get(id) ?? ABSENT, b.get(id) ?? ABSENT));
+    if (!isObject(base)) return sameIdentity(ours, theirs) ? null : "add/add";
+    const recreatedOurs = !sameIdentity(base, ours);
+    const recreatedTheirs = !sameIdentity(base, theirs);
+    if (recreatedOurs && recreatedTheirs) return sameIdentity(ours, theirs) ? null : "identity";
+    if (recreatedOurs && this.volatileDifferences(base, theirs, path) === null) return "identity";
+    if (recreatedTheirs && this.volatileDifferences(base, ours, path) === null) return "identity";
+    return null;
+  }
+
+  private mergeObjects(base: JsonObject, ours: JsonObject, theirs: JsonObject, path: Path, inner: boolean): MergedObject {
+    const out: MergedObject = new Map();
+    for (const key of mergedKeyOrder(ours, theirs, inner)) {
+      const m = this.mergeSlot(base.get(key) ?? ABSENT, ours.get(key) ?? ABSENT, theirs.get(key) ?? ABSENT, [...path, key], inner);
+      if (m !== ABSENT) out.set(key, m);
+    }
+    return out;
+  }
+
+  /** Embedded JSON merges by value; its text is ours', else theirs', else re-encoded. */
+  private mergeEmbedded(base: Slot, ours: Embedded, theirs: Embedded, path: Path): Merged | typeof ABSENT {
+    const before = this.conflicts.length;
+    const inner = this.mergeSlot(base, ours.value, theirs.value, path, true);
+    if (this.conflicts.length === before) return this.reembed(pickSide(inner, "ours"), ours, theirs);
+    const baseText = base === ABSENT ? ABSENT : new Embedded(this.policy.encodeEmbedded(base), base);
+    return new Hunk(
+      path,
+      this.reembed(pickSide(inner, "ours"), ours, theirs),
+      baseText,
+      this.reembed(pickSide(inner, "theirs"), ours, theirs),
+    );
+  }
+
+  private reembed(value: Slot, ours: Embedded, theirs: Embedded): Slot {
+    if (value === ABSENT) return ABSENT;
+    if (valuesEqual(value, ours.value)) return ours;
+    if (valuesEqual(value, theirs.value)) return theirs;
+    return new Embedded(this.policy.encodeEmbedded(value), value);
+  }
+
+  private conflict(kind: ConflictKind, path: Path, base: HunkSide, ours: HunkSide, theirs: HunkSide): Merged | typeof ABSENT {
+    const settled = this.options.settle?.(path);
+    if (settled !== undefined) {
+      const chosen: HunkSide = settled === "ours" ? ours : settled === "theirs" ? theirs : base;
+      return chosen instanceof Occurrences ? chosen.last : chosen;
+    }
+    this.conflicts.push({ path, kind, base, ours, theirs });
+    return new Hunk(path, ours, base, theirs);
+  }
+
+  private duplicateConflict(
+    path: Path,
+    duplicated: Partial<Record<Side, JsonValue[]>>,
+    base: Slot,
+    ours: Slot,
+    theirs: Slot,
+  ): Merged | typeof ABSENT {
+    const side = (name: Side, value: Slot): HunkSide => {
+      const all = duplicated[name];
+      return all ? new Occurrences(all) : value;
+    };
+    return this.conflict("duplicate", path, side("base", base), side("ours", ours), side("theirs", theirs));
+  }
+
+  /**
+   * The volatile paths where `changed` differs from `base`, when those are its only
+   * differences (embedded JSON compared by value); null when anything else differs.
+   */
+  private volatileDifferences(base: Slot, changed: Slot, path: Path): AutoResolved[] | null {
+    const found: AutoResolved[] = [];
+    const walk = (b: Slot, c: Slot, p: Path): boolean => {
+      if (valuesEqual(b, c)) return true;
+      if (this.policy.isVolatile(p)) {
+        found.push({ path: p, base: b, ours: c, theirs: c });
+        return true;
+      }
+      if (b instanceof Embedded && c instanceof Embedded) return walk(b.value, c.value, p);
+      if (!isObject(b) || !isObject(c)) return false;
+      for (const key of new Set([...b.keys(), ...c.keys()])) {
+        if (!walk(b.get(key) ?? ABSENT, c.get(key) ?? ABSENT, [...p, key])) return false;
+      }
+      return true;
+    };
+    return base !== ABSENT && walk(base, changed, path) ? found : null;
+  }
+}
+
+/**
+ * Ours' keys in ours' order; a key new from theirs goes right after the key it follows in
+ * theirs (or, inside embedded JSON, after all of ours' keys, as SPEC §3 says).
+ */
+export function mergedKeyOrder(ours: Map<string, unknown>, theirs: Map<string, unknown>, append: boolean): string[] {
+  const newFromTheirs = new Map<string | null, string[]>();
+  let anchor: string | null = null;
+  const appended: string[] = [];
+  for (const key of theirs.keys()) {
+    if (ours.has(key)) {
+      anchor = key;
+      continue;
+    }
+    if (append) {
+      appended.push(key);
+      continue;
+    }
+    const list = newFromTheirs.get(anchor);
+    if (list) list.push(key);
+    else newFromTheirs.set(anchor, [key]);
+  }
+  if (append) return [...ours.keys(), ...appended];
+  const order: string[] = [...(newFromTheirs.get(null) ?? [])];
+  for (const key of ours.keys()) {
+    order.push(key);
+    const after = newFromTheirs.get(key);
+    if (after) order.push(...after);
+  }
+  return order;
+}
+

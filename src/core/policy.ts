@@ -1,0 +1,38 @@
+// The questions the merge engine asks a profile (nixops, json). A profile is data plus these
+// small functions; the engine itself knows no attribute names.
+
+import type { JsonObject, JsonValue, Path } from "./values";
+import type { Side } from "./merged";
+
+export interface MergePolicy {
+  /** Values every deploy rewrites: on a two-sided change they take ours' state, reported. */
+  isVolatile(path: Path): boolean;
+  /**
+   * For a keyed record with an identity (a NixOps resource), the attributes that say which
+   * real-world thing it is; null for anything else.
+   */
+  identityAttributes(path: Path, ours: JsonObject, theirs: JsonObject): readonly string[] | null;
+  /** The attribute whose change makes a record a different kind of thing (NixOps `type`). */
+  typeAttribute(path: Path): string | null;
+  /** Re-encodes a merged embedded-JSON value as text (Python json.dumps for NixOps). */
+  encodeEmbedded(value: JsonValue): string;
+}
+
+/** Optional instructions that settle conflicts instead of leaving hunks. */
+export interface MergeOptions {
+  /** Settle the conflict at this path to one side (resolve, virtual-base mode). */
+  settle?: (path: Path) => Side | undefined;
+  /** Paths (joined by NUL) where an input wrote a record twice, with every value written. */
+  duplicates?: Map<string, Partial<Record<Side, JsonValue[]>>>;
+}
+
+export const PLAIN_POLICY: MergePolicy = {
+  isVolatile: () => false,
+  identityAttributes: () => null,
+  typeAttribute: () => null,
+  encodeEmbedded: (v) => JSON.stringify(v),
+};
+
+export function pathKey(path: Path): string {
+  return path.join("\u0000");
+}

@@ -1,0 +1,85 @@
+// Reading and writing `nixops export --all` output byte for byte (see the NixOps export
+// format notes): sorted keys, 2-space indent, ASCII-only escapes, one trailing newline, and
+// "," (Python 3, NixOps 2.x) or ", " (Python 2, NixOps 1.x) after every item.
+
+import { Embedded, isObject, type JsonObject, type JsonValue } from "../core/values";
+import { parseJson } from "./parseJson";
+import { pythonString } from "./pythonJson";
+import type { Layout } from "./renderDocument";
+import { JsonNumber } from "../core/values";
+
+export type PythonSeparators = "py3" | "py2";
+
+export function nixopsLayout(separators: PythonSeparators, newline = "\n"): Layout {
+  return {
+    indent: "  ",
+    itemSeparator: separators === "py2" ? ", " : ",",
+    keySeparator: ": ",
+    newline,
+    finalNewline: true,
+    bom: false,
+    sortKeys: true,
+    compact: false,
+    scalar: nixopsScalar,
+  };
+}
+
+function nixopsScalar(value: string | JsonNumber | boolean | null | Embedded): string {
+  if (typeof value === "string") return pythonString(value);
+  if (value instanceof Embedded) return pythonString(value.text);
+  if (value instanceof JsonNumber) return value.text;
+  return JSON.stringify(value);
+}
+
+/** NixOps 1.x (Python 2) puts a space after every comma at a line end. */
+export function detectSeparators(text: string): PythonSeparators | null {
+  if (/, \r?\n/.test(text)) return "py2";
+  if (/,\r?\n/.test(text)) return "py3";
+  return null;
+}
+
+/**
+ * True when the value has the shape `nixops export` prints: deployments keyed by UUID, each
+ * with a `resources` object of records. `{}` (an empty statefile) has it too.
+ */
+export function isNixopsShaped(value: JsonValue): boolean {
+  if (!isObject(value)) return false;
+  for (const deployment of value.values()) {
+    if (!isObject(deployment)) return false;
+    const resources = deployment.get("resources");
+    if (!isObject(resources)) return false;
+    for (const resource of resources.values()) if (!isObject(resource)) return false;
+  }
+  return true;
+}
+
+/** The attributes of one deployment and of its resources, where embedded JSON can live. */
+export function* attributeRecords(doc: JsonObject): Generator<JsonObject> {
+  for (const deployment of doc.values()) {
+    if (!isObject(deployment)) continue;
+    yield deployment;
+    const resources = deployment.get("resources");
+    if (isObject(resources)) for (const r of resources.values()) if (isObject(r)) yield r;
+  }
+}
+
+/**
+ * Replaces every attribute string that holds JSON (`keys`, `ec2.tags`, `args`, ...) with an
+ * Embedded value, so the merge compares it by value. A string whose JSON repeats a key stays
+ * a plain string: comparing its text is the only safe reading.
+ */
+export function decodeEmbedded(doc: JsonObject): void {
+  for (const record of attributeRecords(doc)) {
+    for (const [key, v] of record) {
+      if (typeof v !== "string" || key === "resources") continue;
+      const c = v.charCodeAt(0);
+      if (c !== 123 && c !== 91) continue; // "{" or "["
+      try {
+        const parsed = parseJson(v);
+        if (parsed.duplicates.length === 0) record.set(key, new Embedded(v, parsed.value));
+      } catch {
+        // Not JSON after all: a plain string.
+      }
+    }
+  }
+}

@@ -1,0 +1,132 @@
+// The merge as stages, from three file contents to one: guard, parse, choose a profile,
+// merge, render. No files, processes or Git here; the driver does those. Anything this
+// cannot merge structurally comes back as a fallback with the reason.
+
+import { ABSENT, type JsonValue, type Path, type Slot } from "../core/values";
+import { mergeDocuments } from "../core/mergeValues";
+import type { AutoResolved, Conflict, Side } from "../core/merged";
+import { pathKey } from "../core/policy";
+import { JsonParseError, parseJson, type ParsedJson } from "../formats/parseJson";
+import { decodeEmbedded, detectSeparators, isNixopsShaped, nixopsLayout } from "../formats/nixopsExport";
+import { detectJsonLayout } from "../formats/jsonLayout";
+import { renderDocument, type Layout, type Markers } from "../formats/renderDocument";
+import { nixopsProfile, DEFAULT_NIXOPS_SETTINGS, type NixopsSettings } from "../profiles/nixops";
+import { jsonProfile } from "../profiles/json";
+import type { Profile } from "../profiles/profile";
+
+export const DEFAULT_MAX_BYTES = 256 * 1024 * 1024;
+export const INPUT_NAMES = ["base", "ours", "theirs"] as const;
+export type InputName = (typeof INPUT_NAMES)[number];
+
+export interface MergeInputs {
+  base: Uint8Array | string;
+  ours: Uint8Array | string;
+  theirs: Uint8Array | string;
+}
+
+export interface MergeSettings {
+  markers: Markers;
+  maxBytes?: number;
+  /** Settle conflicts instead of writing hunks: to the base for a virtual base, or as resolve asks. */
+  settle?: (path: Path) => Side | undefined;
+  nixops?: NixopsSettings;
+  secretNames?: readonly string[];
+  /** Force a profile instead of choosing it from the content. */
+  profile?: "nixops" | "json";
+}
+
+export type MergeResult =
+  | {
+      kind: "merged";
+      text: string;
+      conflicts: Conflict[];
+      autoResolved: AutoResolved[];
+      profile: Profile;
+      /** Parsed base, ours, theirs (for naming deployments in messages). */
+      documents: Slot[];
+    }
+  | { kind: "fallback"; reason: string };
+
+class Fallback extends Error {}
+
+const MARKER_LINE = /^(?:<{7,}|>{7,}|\|{7,})(?: |$)|^={7,}$/m;
+
+export function mergeTexts(inputs: MergeInputs, settings: MergeSettings): MergeResult {
+  try {
+    return mergeOrThrow(inputs, settings);
+  } catch (e) {
+    if (e instanceof Fallback) return { kind: "fallback", reason: e.message };
+    throw e;
+  }
+}
+
+function decode(name: InputName, data: Uint8Array | string, maxBytes: number): string {
+  if (typeof data !== "string") {
+    if (data.length > maxBytes) throw new Fallback(`${name} is ${data.length} bytes, over the ${maxBytes}-byte limit`);
+    if (data.includes(0)) throw new Fallback(`${name} holds NUL bytes (binary content)`);
+    try {
+      data = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(data);
+    } catch {
+      throw new Fallback(`${name} is not valid UTF-8`);
+    }
+  } else {
+    if (data.length > maxBytes) throw new Fallback(`${name} is over the ${maxBytes}-byte limit`);
+    if (data.includes("\u0000")) throw new Fallback(`${name} holds NUL bytes (binary content)`);
+  }
+  if (MARKER_LINE.test(data)) {
+    throw new Fallback(`${name} already holds conflict markers (a criss-cross virtual base or a rerere replay)`);
+  }
+  return data;
+}
+
+function parseInput(name: InputName, text: string): ParsedJson | null {
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  if (body.trim() === "") {
+    if (name === "base") return null; // add/add or unrelated histories: no base.
+    throw new Fallback(`${name} is empty, not JSON`);
+  }
+  try {
+    return parseJson(body, { spans: name === "ours" });
+  } catch (e) {
+    if (e instanceof JsonParseError) throw new Fallback(`${name} is not valid JSON: ${e.message}`);
+    throw e;
+  }
+}
+
+function mergeOrThrow(inputs: MergeInputs, settings: MergeSettings): MergeResult {
+  const maxBytes = settings.maxBytes ?? DEFAULT_MAX_BYTES;
+  const texts = INPUT_NAMES.map((n) => decode(n, inputs[n], maxBytes));
+  const parsed = INPUT_NAMES.map((n, i) => parseInput(n, texts[i]));
+  const values: Slot[] = parsed.map((p) => (p ? p.value : ABSENT));
+  const oursText = texts[1].charCodeAt(0) === 0xfeff ? texts[1].slice(1) : texts[1];
+
+  const useNixops =
+    settings.profile === "nixops" ||
+    (settings.profile === undefined && values.every((v) => v === ABSENT || isNixopsShaped(v as JsonValue)) && values.some((v) => v instanceof Map && v.size > 0));
+  const profile = useNixops ? nixopsProfile(settings.nixops ?? DEFAULT_NIXOPS_SETTINGS) : jsonProfile(settings.secretNames);
+
+  const duplicates = new Map<string, Partial<Record<Side, JsonValue[]>>>();
+  parsed.forEach((p, i) => {
+    for (const d of p?.duplicates ?? []) {
+      const where = profile.describePath(d.path, values);
+      if (!profile.duplicateIsRecord(d.path)) throw new Fallback(`${INPUT_NAMES[i]} has the key ${JSON.stringify(d.path[d.path.length - 1])} twice in ${where}`);
+      const entry = duplicates.get(pathKey(d.path)) ?? {};
+      entry[INPUT_NAMES[i]] = d.values;
+      duplicates.set(pathKey(d.path), entry);
+    }
+  });
+
+  let layout: Layout;
+  if (useNixops) {
+    for (const v of values) if (v instanceof Map) decodeEmbedded(v);
+    const separators = detectSeparators(texts[1]) ?? detectSeparators(texts[2]) ?? detectSeparators(texts[0]) ?? "py3";
+    layout = nixopsLayout(separators, oursText.includes("\r\n") ? "\r\n" : "\n");
+  } else {
+    layout = detectJsonLayout(texts[1], parsed[1]?.spans);
+  }
+
+  const outcome = mergeDocuments(values[0], values[1], values[2], profile.policy, { settle: settings.settle, duplicates });
+  if (outcome.merged === ABSENT) throw new Fallback("the merge removed the whole document");
+  const text = renderDocument(outcome.merged, layout, settings.markers);
+  return { kind: "merged", text, conflicts: outcome.conflicts, autoResolved: outcome.autoResolved, profile, documents: values };
+}

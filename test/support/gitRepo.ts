@@ -1,0 +1,83 @@
+// Temporary Git repositories driven by the real `git`, isolated from the user's config.
+
+import { execFileSync, spawnSync, type SpawnSyncReturns } from "node:child_process";
+import { mkdtempSync, writeFileSync, readFileSync, mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { BIN } from "./fixtures";
+
+export interface GitResult {
+  status: number;
+  stdout: string;
+  stderr: string;
+}
+
+export class TempRepo {
+  readonly env: NodeJS.ProcessEnv;
+
+  constructor(readonly dir: string) {
+    const home = join(dir, "..", "home");
+    mkdirSync(home, { recursive: true });
+    this.env = {
+      ...process.env,
+      HOME: home,
+      GIT_CONFIG_NOSYSTEM: "1",
+      GIT_CONFIG_GLOBAL: join(home, ".gitconfig"),
+      GIT_AUTHOR_NAME: "Alice",
+      GIT_AUTHOR_EMAIL: "alice@example.org",
+      GIT_COMMITTER_NAME: "Alice",
+      GIT_COMMITTER_EMAIL: "alice@example.org",
+      GIT_EDITOR: "true",
+      GIT_MERGE_AUTOEDIT: "no",
+    };
+  }
+
+  static create(): TempRepo {
+    const root = mkdtempSync(join(tmpdir(), "statefile-merge-test-"));
+    const repo = new TempRepo(join(root, "repo"));
+    mkdirSync(repo.dir);
+    repo.git("init", "-q", "-b", "main");
+    return repo;
+  }
+
+  /** Runs git; throws with its stderr when it fails. */
+  git(...args: string[]): string {
+    return execFileSync("git", args, { cwd: this.dir, env: this.env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  }
+
+  /** Runs git and returns its status and output, failing or not. */
+  tryGit(...args: string[]): GitResult {
+    const r: SpawnSyncReturns<string> = spawnSync("git", args, { cwd: this.dir, env: this.env, encoding: "utf8" });
+    return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+  }
+
+  write(file: string, text: string): this {
+    mkdirSync(dirname(join(this.dir, file)), { recursive: true });
+    writeFileSync(join(this.dir, file), text);
+    return this;
+  }
+
+  read(file: string): string {
+    return readFileSync(join(this.dir, file), "utf8");
+  }
+
+  commit(message: string, ...files: string[]): this {
+    this.git("add", ...(files.length ? files : ["-A"]));
+    this.git("commit", "-q", "-m", message);
+    return this;
+  }
+
+  /** Configures the driver by hand, the way `install` does, with the built bin. */
+  configureDriver(pattern = "*.json"): this {
+    this.git("config", "merge.statefile.name", "statefile-merge");
+    this.git("config", "merge.statefile.driver", `node '${BIN}' merge %O %A %B -p %P -l %L -s %S -x %X -y %Y`);
+    this.write(".gitattributes", `${pattern} merge=statefile\n`);
+    return this;
+  }
+
+  /** Paths with unmerged index entries (git ls-files -u). */
+  unmerged(): string[] {
+    return [...new Set(this.git("ls-files", "-u").split("\n").filter(Boolean).map((l) => l.split("\t")[1]))];
+  }
+}
+
