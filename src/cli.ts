@@ -3,8 +3,19 @@
 
 import { Command, CommanderError } from "commander";
 import { registerMerge } from "./commands/merge";
+import { registerNixops } from "./commands/nixops";
+import { registerInstall } from "./commands/install";
+import { registerUninstall } from "./commands/uninstall";
+import { registerDoctor } from "./commands/doctor";
+import { registerConflicts } from "./commands/conflicts";
+import { registerResolve } from "./commands/resolve";
+import { registerCheck } from "./commands/check";
+import { registerFmt } from "./commands/fmt";
+import { registerDiff } from "./commands/diff";
+import { registerGitDiff } from "./commands/gitDiff";
+import { registerLog } from "./commands/log";
 
-const COMMANDS: Array<(program: Command) => void> = [registerMerge];
+const COMMANDS: Array<(program: Command) => void> = [registerMerge, registerInstall, registerUninstall, registerDoctor, registerNixops, registerConflicts, registerResolve, registerCheck, registerFmt, registerDiff, registerGitDiff, registerLog];
 
 export function buildProgram(): Command {
   const program = new Command("statefile-merge")

@@ -13,6 +13,7 @@ import {
   ABSENT,
   Embedded,
   isObject,
+  slotOf,
   valuesEqual,
   type JsonObject,
   type JsonValue,
@@ -30,9 +31,11 @@ import {
   type Merged,
   type MergedObject,
   type MergeOutcome,
+  type MergeWarning,
   type Side,
 } from "./merged";
 import { pathKey, type MergeOptions, type MergePolicy } from "./policy";
+import { mergeKeyedArray, type KeyedArrayContext } from "./mergeKeyedArrays";
 
 const EMPTY: JsonObject = new Map();
 
@@ -46,26 +49,37 @@ export function mergeDocuments(
 ): MergeOutcome {
   const merger = new Merger(policy, options);
   const merged = merger.mergeSlot(base, ours, theirs, [], false);
-  return { merged, conflicts: merger.conflicts, autoResolved: merger.autoResolved };
+  return { merged, conflicts: merger.conflicts, autoResolved: merger.autoResolved, warnings: merger.warnings };
 }
 
 class Merger {
   readonly conflicts: Conflict[] = [];
   readonly autoResolved: AutoResolved[] = [];
+  readonly warnings: MergeWarning[] = [];
+
+  /** Paths above a key some input wrote twice: no shortcut there, or the duplicate would pass silently. */
+  private readonly duplicateHolders = new Set<string>();
 
   constructor(
     private readonly policy: MergePolicy,
     private readonly options: MergeOptions,
-  ) {}
+  ) {
+    for (const key of options.duplicates?.keys() ?? []) {
+      const path = key.split("\u0000");
+      for (let i = 0; i < path.length; i++) this.duplicateHolders.add(pathKey(path.slice(0, i)));
+    }
+  }
 
   /** `inner` is true inside embedded JSON, where theirs' new keys go after ours'. */
   mergeSlot(base: Slot, ours: Slot, theirs: Slot, path: Path, inner: boolean): Merged | typeof ABSENT {
     const duplicated = this.options.duplicates?.get(pathKey(path));
     if (duplicated) return this.duplicateConflict(path, duplicated, base, ours, theirs);
 
-    if (valuesEqual(ours, theirs)) return ours;
-    if (valuesEqual(base, ours)) return theirs;
-    if (valuesEqual(base, theirs)) return ours;
+    if (!this.duplicateHolders.has(pathKey(path))) {
+      if (valuesEqual(ours, theirs)) return ours;
+      if (valuesEqual(base, ours)) return keepOursTexts(theirs, ours);
+      if (valuesEqual(base, theirs)) return ours;
+    }
 
     // Changed on both sides, differently.
     if (this.policy.isVolatile(path)) {
@@ -77,7 +91,17 @@ class Merger {
     if (ours instanceof Embedded && theirs instanceof Embedded) {
       return this.mergeEmbedded(base instanceof Embedded ? base.value : ABSENT, ours, theirs, path);
     }
+    const arrayKey = Array.isArray(ours) && Array.isArray(theirs) ? this.policy.arrayKey?.(path) : null;
+    if (arrayKey) return mergeKeyedArray(arrayKey, base, ours as JsonValue[], theirs as JsonValue[], path, this.keyedContext(inner));
     return this.conflict(base === ABSENT ? "add/add" : "modify/modify", path, base, ours, theirs);
+  }
+
+  private keyedContext(inner: boolean): KeyedArrayContext {
+    return {
+      mergeElement: (b, o, t, p) => this.mergeSlot(b, o, t, p, inner),
+      conflict: (kind, p, b, o, t) => this.conflict(kind, p, b, o, t),
+      warn: (w) => this.warnings.push(w),
+    };
   }
 
   private deleteVersusChange(base: Slot, ours: Slot, theirs: Slot, path: Path): Merged | typeof ABSENT {
@@ -100,13 +124,13 @@ class Merger {
   /** Type and identity rules for records that stand for real machines and volumes. */
   private recordConflict(base: Slot, ours: JsonObject, theirs: JsonObject, path: Path): ConflictKind | null {
     const typeAttr = this.policy.typeAttribute(path);
-    if (typeAttr !== null && !valuesEqual(ours.get(typeAttr) ?? ABSENT, theirs.get(typeAttr) ?? ABSENT)) {
+    if (typeAttr !== null && !valuesEqual(slotOf(ours, typeAttr), slotOf(theirs, typeAttr))) {
       return "type";
     }
     const ids = this.policy.identityAttributes(path, ours, theirs);
     if (ids === null) return null;
     const sameIdentity = (a: JsonObject, b: JsonObject) =>
-      ids.every((id) => valuesEqual(a.get(id) ?? ABSENT, b.get(id) ?? ABSENT));
+      ids.every((id) => valuesEqual(slotOf(a, id), slotOf(b, id)));
     if (!isObject(base)) return sameIdentity(ours, theirs) ? null : "add/add";
     const recreatedOurs = !sameIdentity(base, ours);
     const recreatedTheirs = !sameIdentity(base, theirs);
@@ -119,7 +143,7 @@ class Merger {
   private mergeObjects(base: JsonObject, ours: JsonObject, theirs: JsonObject, path: Path, inner: boolean): MergedObject {
     const out: MergedObject = new Map();
     for (const key of mergedKeyOrder(ours, theirs, inner)) {
-      const m = this.mergeSlot(base.get(key) ?? ABSENT, ours.get(key) ?? ABSENT, theirs.get(key) ?? ABSENT, [...path, key], inner);
+      const m = this.mergeSlot(slotOf(base, key), slotOf(ours, key), slotOf(theirs, key), [...path, key], inner);
       if (m !== ABSENT) out.set(key, m);
     }
     return out;
@@ -185,12 +209,28 @@ class Merger {
       if (b instanceof Embedded && c instanceof Embedded) return walk(b.value, c.value, p);
       if (!isObject(b) || !isObject(c)) return false;
       for (const key of new Set([...b.keys(), ...c.keys()])) {
-        if (!walk(b.get(key) ?? ABSENT, c.get(key) ?? ABSENT, [...p, key])) return false;
+        if (!walk(slotOf(b, key), slotOf(c, key), [...p, key])) return false;
       }
       return true;
     };
     return base !== ABSENT && walk(base, changed, path) ? found : null;
   }
+}
+
+/**
+ * Theirs' value, except that embedded JSON equal by value to ours' keeps ours' exact text
+ * (SPEC §3: a blob that a deploy only re-ordered stays as ours wrote it).
+ */
+function keepOursTexts(theirs: Slot, ours: Slot): Slot {
+  if (theirs instanceof Embedded) return ours instanceof Embedded && valuesEqual(ours, theirs) ? ours : theirs;
+  if (!isObject(theirs) || !isObject(ours)) return theirs;
+  let out: JsonObject | null = null;
+  for (const [key, value] of theirs) {
+    if (!ours.has(key)) continue;
+    const kept = keepOursTexts(value, ours.get(key) as JsonValue);
+    if (kept !== value) (out ??= new Map(theirs)).set(key, kept as JsonValue);
+  }
+  return out ?? theirs;
 }
 
 /**

@@ -25,7 +25,8 @@ export class Hunk {
 }
 
 export type MergedObject = Map<string, Merged>;
-export type Merged = string | JsonNumber | boolean | null | JsonValue[] | Embedded | MergedObject | Hunk;
+/** Arrays hold hunks only when merged by an identity field (keyed arrays); else plain values. */
+export type Merged = string | JsonNumber | boolean | null | Merged[] | Embedded | MergedObject | Hunk;
 
 export type ConflictKind =
   | "modify/modify"
@@ -51,10 +52,17 @@ export interface AutoResolved {
   theirs: Slot;
 }
 
+/** Something the merge chose to do less cleverly, and why (a keyed array merged as one value). */
+export interface MergeWarning {
+  path: Path;
+  message: string;
+}
+
 export interface MergeOutcome {
   merged: Merged | typeof ABSENT;
   conflicts: Conflict[];
   autoResolved: AutoResolved[];
+  warnings: MergeWarning[];
 }
 
 export type Side = "ours" | "theirs" | "base";
@@ -75,7 +83,15 @@ export function pickSide(m: Merged | typeof ABSENT, side: Side): Slot {
     }
     return out;
   }
-  return m;
+  if (Array.isArray(m) && containsHunk(m)) {
+    const out: JsonValue[] = [];
+    for (const el of m) {
+      const picked = pickSide(el, side);
+      if (picked !== ABSENT) out.push(picked);
+    }
+    return out;
+  }
+  return m as JsonValue;
 }
 
 export function containsHunk(m: Merged | typeof ABSENT): boolean {
@@ -83,6 +99,7 @@ export function containsHunk(m: Merged | typeof ABSENT): boolean {
   if (m instanceof Map) {
     for (const v of m.values()) if (containsHunk(v)) return true;
   }
+  if (Array.isArray(m)) return m.some(containsHunk);
   return false;
 }
 

@@ -16,6 +16,8 @@ export interface MergePolicy {
   typeAttribute(path: Path): string | null;
   /** Re-encodes a merged embedded-JSON value as text (Python json.dumps for NixOps). */
   encodeEmbedded(value: JsonValue): string;
+  /** For an array of records matched by an identity field (a policy's keyed array): that field. */
+  arrayKey?(path: Path): string | null;
 }
 
 /** Optional instructions that settle conflicts instead of leaving hunks. */

@@ -28,6 +28,11 @@ export function isObject(v: unknown): v is JsonObject {
   return v instanceof Map;
 }
 
+/** The value at a key, or ABSENT; not `get(key) ?? ABSENT`, which would turn a null into ABSENT. */
+export function slotOf(m: ReadonlyMap<string, JsonValue>, key: string): Slot {
+  return m.has(key) ? (m.get(key) as JsonValue) : ABSENT;
+}
+
 export function isPresent<T>(v: T | Absent): v is T {
   return v !== ABSENT;
 }

@@ -2,16 +2,21 @@
 // read the three files, merge, replace %A atomically, exit 0 (clean) or 1 (conflicts).
 // Nothing goes to stdout; every failure falls back to Git's line merge, never to plain ours.
 
-import { readFileSync } from "node:fs";
 import { mergeTexts, type MergeResult, type MergeSettings } from "../pipeline/mergeTexts";
 import type { ConflictStyle, Markers } from "../formats/renderDocument";
 import { conflictStyleFromConfig } from "../git/gitConfig";
-import { gitMergeFile, wholeFileConflict } from "../git/mergeFile";
-import { writeFileAtomic } from "../io/atomicWrite";
+import { withRepositoryLabels } from "../git/labels";
+import { ftruncateSync } from "node:fs";
+import { fdSink, gitMergeFile, wholeFileConflictFromFiles } from "../git/mergeFile";
+import { replaceFileAtomic, writeFileAtomic } from "../io/atomicWrite";
+import { readDriverInputs } from "./readInputs";
+import { outputProblem } from "./outputTarget";
 import { autoResolvedLine, conflictLine, reportJson } from "../report/mergeReport";
 import { jsonProfile } from "../profiles/json";
+import { policySettingsFor } from "../policy/policyFile";
 import type { Path } from "../core/values";
 import type { Side } from "../core/merged";
+import { isEncryptedMerge, mergeEncrypted } from "../crypt/encryptedMerge";
 
 export interface DriverOptions {
   base: string;
@@ -47,77 +52,93 @@ export const processIo: DriverIo = {
 
 /** Git before 2.44 passes %S, %X and %Y literally: treat those as no label. */
 function label(given: string | undefined, placeholder: string, fallback: string): string {
-  return given === undefined || given === placeholder ? fallback : given;
+  if (given === undefined || given === placeholder) return fallback;
+  // A marker is one line: a newline in a label (a renamed path holding one) would end it early.
+  return given.replace(/[\u0000-\u001f\u007f]/g, " ");
 }
 
 export function runMergeDriver(options: DriverOptions, io: DriverIo = processIo): number {
   const name = options.path ?? options.ours;
-  let inputs: { base: Buffer; ours: Buffer; theirs: Buffer };
-  try {
-    inputs = { base: readFileSync(options.base), ours: readFileSync(options.ours), theirs: readFileSync(options.theirs) };
-  } catch (e) {
-    io.stderr(`statefile-merge: ${name}: cannot read an input (${(e as Error).message}); check the three file arguments`);
+  const problem =
+    (options.output === "-" ? null : outputProblem(options.output ?? options.ours, options.output ? "output" : "ours file")) ??
+    (options.reportJson ? outputProblem(options.reportJson, "report file") : null);
+  const read = problem === null ? readDriverInputs(options, options.maxBytes) : { kind: "unreadable" as const, message: problem };
+  if (read.kind === "unreadable") {
+    io.stderr(`statefile-merge: ${name}: ${read.message}`);
     return 2;
   }
-  const markers: Markers = {
+  // git-crypt ciphertext (NUL bytes, so before the binary guard): merge the plaintext, store it encrypted.
+  if (read.kind === "read" && isEncryptedMerge(read.inputs)) return mergeEncrypted(options, read.inputs, io, runMergeDriver);
+  // Git < 2.44 passes %S/%X/%Y literally: withRepositoryLabels works them out from the repository.
+  const markers: Markers = withRepositoryLabels({
     size: options.markerSize && options.markerSize > 0 ? options.markerSize : 7,
     base: label(options.baseLabel, "%S", "base"),
     ours: label(options.oursLabel, "%X", "ours"),
     theirs: label(options.theirsLabel, "%Y", "theirs"),
     style: options.conflictStyle ?? "merge",
-  };
+  }, options);
   const write = (data: string | Uint8Array) => {
     if (options.output === "-") io.stdout(data);
     else writeFileAtomic(options.output ?? options.ours, data);
   };
   const settle = options.virtualBase ? () => "base" as const : options.settle;
+  // Too large to merge structurally: Git merges the files where they are, never read in here.
+  if (read.kind === "tooLarge") return lineMerge(options, markers, read.reason, io);
+  const inputs = read.inputs;
 
   try {
-    const settings: MergeSettings = { ...options.mergeSettings, markers, maxBytes: options.maxBytes, settle };
+    // The repository's policy file (read-only; Git runs drivers at the top of the work tree).
+    const policy = policySettingsFor(process.cwd(), name);
+    if ("problem" in policy) return lineMerge(options, markers, policy.problem, io);
+    const settings: MergeSettings = { ...policy.settings, ...options.mergeSettings, markers, maxBytes: options.maxBytes, settle };
     let result: MergeResult = mergeTexts(inputs, settings);
     if (result.kind === "merged" && result.conflicts.length > 0 && options.conflictStyle === undefined) {
       // Git does not pass merge.conflictStyle to drivers; read it only when it matters.
       markers.style = conflictStyleFromConfig();
       if (markers.style !== "merge") result = mergeTexts(inputs, settings);
     }
-    if (result.kind === "fallback") return lineMerge(options, inputs, markers, result.reason, io, write);
+    if (result.kind === "fallback") return lineMerge(options, markers, result.reason, io);
 
     const { conflicts, autoResolved, profile, documents } = result;
     write(result.text);
     for (const c of conflicts) io.stderr(conflictLine(c, profile, documents));
     for (const a of autoResolved) io.stderr(autoResolvedLine(a, profile, documents));
+    for (const w of result.warnings ?? []) io.stderr(`statefile-merge: warning: ${profile.describePath(w.path, documents)}: ${w.message}`);
     if (options.reportJson) writeFileAtomic(options.reportJson, reportJson({ conflicts, autoResolved, fallback: null, profile }));
     return conflicts.length > 0 && !options.virtualBase ? 1 : 0;
   } catch (e) {
-    return lineMerge(options, inputs, markers, `internal error: ${(e as Error).message}`, io, write);
+    return lineMerge(options, markers, `internal error: ${(e as Error).message}`, io);
   }
 }
 
-function lineMerge(
-  options: DriverOptions,
-  inputs: { base: Buffer; ours: Buffer; theirs: Buffer },
-  markers: Markers,
-  reason: string,
-  io: DriverIo,
-  write: (data: string | Uint8Array) => void,
-): number {
+function lineMerge(options: DriverOptions, markers: Markers, reason: string, io: DriverIo): number {
   const name = options.path ?? options.ours;
   io.stderr(`statefile-merge: ${name}: ${reason}; merging it line by line with git merge-file instead`);
   if (options.conflictStyle === undefined) markers.style = conflictStyleFromConfig();
-  let text: Buffer;
+  const files = { ours: options.ours, base: options.base, theirs: options.theirs };
+  const mergeInto = (fd: number | undefined, sink: (chunk: Uint8Array) => void): boolean => {
+    try {
+      const r = gitMergeFile(options.ours, options.base, options.theirs, markers, fd);
+      if (fd === undefined) sink(r.text);
+      return r.conflicts > 0;
+    } catch (e) {
+      io.stderr(`statefile-merge: ${name}: ${(e as Error).message}; writing both whole files between conflict markers`);
+      if (fd !== undefined) ftruncateSync(fd, 0);
+      wholeFileConflictFromFiles(files, markers, sink);
+      return true;
+    }
+  };
   let conflicted: boolean;
+  const target = options.output ?? options.ours;
   try {
-    const r = gitMergeFile(options.ours, options.base, options.theirs, markers);
-    text = r.text;
-    conflicted = r.conflicts > 0;
+    if (options.output === "-") conflicted = mergeInto(undefined, (chunk) => io.stdout(chunk));
+    else conflicted = replaceFileAtomic(target, (fd) => mergeInto(fd, fdSink(fd)));
+    if (options.reportJson) {
+      writeFileAtomic(options.reportJson, reportJson({ conflicts: [], autoResolved: [], fallback: reason, profile: jsonProfile() }));
+    }
   } catch (e) {
-    io.stderr(`statefile-merge: ${name}: ${(e as Error).message}; writing both whole files between conflict markers`);
-    text = wholeFileConflict(inputs.ours, inputs.base, inputs.theirs, markers);
-    conflicted = true;
-  }
-  write(text);
-  if (options.reportJson) {
-    writeFileAtomic(options.reportJson, reportJson({ conflicts: [], autoResolved: [], fallback: reason, profile: jsonProfile() }));
+    io.stderr(`statefile-merge: ${name}: cannot write the result to ${JSON.stringify(target)} (${(e as Error).message}); it is unchanged`);
+    return 2;
   }
   return conflicted && !options.virtualBase ? 1 : 0;
 }

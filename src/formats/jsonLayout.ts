@@ -12,8 +12,9 @@ export function detectJsonLayout(text: string, spans?: WeakMap<object, [number, 
   const compact = !/\S[ \t]*\r?\n[ \t]*\S/.test(body.trim());
   const separatorMatch = /"[ \t]*:([ \t]*)/.exec(body);
   return {
-    indent: indentMatch ? indentMatch[1] : "  ",
-    itemSeparator: ",",
+    // A one-line document has no indent, and may write ", " between items.
+    indent: compact ? "" : indentMatch ? indentMatch[1] : "  ",
+    itemSeparator: compact ? "," + spaceAfterFirstComma(body) : ",",
     keySeparator: ":" + (separatorMatch ? separatorMatch[1] : " "),
     newline,
     finalNewline: /\n$/.test(body),
@@ -28,4 +29,21 @@ export function detectJsonLayout(text: string, spans?: WeakMap<object, [number, 
         }
       : undefined,
   };
+}
+
+/** The blanks after the first comma outside a string ("" when there is none). */
+function spaceAfterFirstComma(text: string): string {
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      if (c === "\\") i++;
+      else if (c === '"') inString = false;
+    } else if (c === '"') {
+      inString = true;
+    } else if (c === ",") {
+      return /^[ \t]*/.exec(text.slice(i + 1))?.[0] ?? "";
+    }
+  }
+  return "";
 }

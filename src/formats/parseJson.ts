@@ -3,6 +3,7 @@
 // It refuses nesting deeper than MAX_DEPTH so that no input can overflow the stack.
 
 import { JsonNumber, type JsonObject, type JsonValue } from "../core/values";
+import { fastParseJson } from "./fastJson";
 
 export const MAX_DEPTH = 2000;
 
@@ -30,6 +31,16 @@ export interface ParsedJson {
 }
 
 export function parseJson(text: string, options: { spans?: boolean } = {}): ParsedJson {
+  if (options.spans !== true) {
+    // Most input is plain JSON: let V8's parser do the work (same value; see fastJson.ts).
+    const value = fastParseJson(text, MAX_DEPTH);
+    if (value !== undefined) return { value, duplicates: [], spans: undefined };
+  }
+  return parseCarefully(text, options);
+}
+
+/** The character-by-character reader: duplicates, spans, and errors with line and column. */
+export function parseCarefully(text: string, options: { spans?: boolean } = {}): ParsedJson {
   return new Parser(text, options.spans === true).parseDocument();
 }
 

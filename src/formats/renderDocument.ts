@@ -48,7 +48,7 @@ export function renderDocument(merged: Merged, layout: Layout, markers: Markers)
 
 /** The layout used when a one-line document needs conflict markers (which need lines). */
 function expanded(layout: Layout): Layout {
-  return { ...layout, compact: false, indent: "  ", keySeparator: ": ", newline: layout.newline || "\n" };
+  return { ...layout, compact: false, indent: "  ", itemSeparator: ",", keySeparator: ": ", newline: layout.newline || "\n" };
 }
 
 function rootHunk(h: Hunk, layout: Layout): HunkLines {
@@ -60,7 +60,8 @@ function rootHunk(h: Hunk, layout: Layout): HunkLines {
   return { ours: side(h.ours), base: side(h.base), theirs: side(h.theirs) };
 }
 
-type Entry = [string, Merged];
+/** An object entry, or an array element (no key): both are written by `body`. */
+type Entry = [string | null, Merged];
 type Item = { entry: Entry } | { lead: Entry[]; members: Entry[] };
 
 class Writer {
@@ -71,7 +72,7 @@ class Writer {
     if (v instanceof Map) {
       if (v.size === 0) return ["{}"];
       const own = this.layout.verbatim?.(v);
-      if (own !== undefined) return own.split(/\r?\n/);
+      if (own !== undefined) return splitLines(own);
       const entries = [...v.entries()];
       if (this.layout.sortKeys) entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
       return ["{", ...this.body(entries, depth + 1), this.pad(depth) + "}"];
@@ -79,18 +80,11 @@ class Writer {
     if (Array.isArray(v)) {
       if (v.length === 0) return ["[]"];
       const own = this.layout.verbatim?.(v);
-      if (own !== undefined) return own.split(/\r?\n/);
-      const lines: string[] = ["["];
-      v.forEach((el, i) => {
-        const inner = this.value(el, depth + 1) as string[];
-        inner[0] = this.pad(depth + 1) + inner[0];
-        if (i < v.length - 1) inner[inner.length - 1] += this.layout.itemSeparator;
-        lines.push(...inner);
-      });
-      lines.push(this.pad(depth) + "]");
-      return lines;
+      if (own !== undefined) return splitLines(own);
+      // Elements of a keyed array may be hunks: written like object entries, without keys.
+      return ["[", ...this.body(v.map((el): Entry => [null, el]), depth + 1), this.pad(depth) + "]"];
     }
-    if (v instanceof Hunk) throw new Error("a conflict hunk can only stand for an object entry");
+    if (v instanceof Hunk) throw new Error("a conflict hunk can only stand for an object entry or an array element");
     return [this.layout.scalar(v)];
   }
 
@@ -107,26 +101,34 @@ class Writer {
       else items.push({ lead: [], members: [entry] });
     }
     // A hunk at the end of an object decides whether the entry before it needs a comma. When
-    // ours and theirs disagree on that, the entry joins the hunk and is written per side.
+    // ours and theirs disagree on that, that entry's last line (its value or closing bracket)
+    // joins the hunk and is written per side, so the hunk stays as small as it can be.
     const tail = items[items.length - 1];
     const beforeTail = items[items.length - 2];
+    let commaLine: Entry | null = null;
+    let pendingLast: string | null = null;
     if (tail && "members" in tail && beforeTail && "entry" in beforeTail) {
-      if (presentOn(tail.members, "ours") !== presentOn(tail.members, "theirs")) {
-        tail.lead.push(beforeTail.entry);
-        items.splice(items.length - 2, 1);
-      }
+      if (presentOn(tail.members, "ours") !== presentOn(tail.members, "theirs")) commaLine = beforeTail.entry;
     }
     const lines: Line[] = [];
     items.forEach((item, i) => {
       const next = items[i + 1];
+      if ("entry" in item && item.entry === commaLine) {
+        const own = this.entry(item.entry[0], item.entry[1], depth, false);
+        pendingLast = own.pop() as string;
+        append(lines, own);
+        return;
+      }
       if ("entry" in item) {
-        const comma = next !== undefined && ("entry" in next || next.lead.length > 0 || presentOn(next.members, "ours"));
-        lines.push(...this.entry(item.entry[0], item.entry[1], depth, comma));
+        // Before a hunk that more entries follow, every side needs the comma.
+        const comma =
+          next !== undefined && ("entry" in next || next.lead.length > 0 || presentOn(next.members, "ours") || i + 2 < items.length);
+        append(lines, this.entry(item.entry[0], item.entry[1], depth, comma));
         return;
       }
       const hunk: HunkLines = { ours: [], base: [], theirs: [] };
       for (const side of SIDES) {
-        const present: [string, JsonValue][] = [];
+        const present: [string | null, JsonValue][] = [];
         for (const [key, v] of item.lead) {
           const picked = pickSide(v, side);
           if (picked !== ABSENT) present.push([key, picked]);
@@ -134,9 +136,10 @@ class Writer {
         for (const [key, h] of item.members) {
           for (const v of sideValues((h as Hunk)[side])) present.push([key, v]);
         }
+        if (pendingLast !== null) hunk[side].push(pendingLast + (present.length > 0 ? this.layout.itemSeparator : ""));
         present.forEach(([key, v], j) => {
           const comma = j < present.length - 1 || next !== undefined;
-          hunk[side].push(...(this.entry(key, v, depth, comma) as string[]));
+          append(hunk[side], this.entry(key, v, depth, comma) as string[]);
         });
       }
       lines.push(hunk);
@@ -144,9 +147,10 @@ class Writer {
     return lines;
   }
 
-  private entry(key: string, v: Merged, depth: number, comma: boolean): Line[] {
+  private entry(key: string | null, v: Merged, depth: number, comma: boolean): Line[] {
     const lines = this.value(v, depth);
-    lines[0] = this.pad(depth) + this.layout.scalar(key) + this.layout.keySeparator + (lines[0] as string);
+    const prefix = key === null ? "" : this.layout.scalar(key) + this.layout.keySeparator;
+    lines[0] = this.pad(depth) + prefix + (lines[0] as string);
     if (comma) lines[lines.length - 1] += this.layout.itemSeparator;
     return lines;
   }
@@ -159,6 +163,16 @@ function sideValues(s: HunkSide): JsonValue[] {
 
 function presentOn(members: Entry[], side: Side): boolean {
   return members.some(([, h]) => sideValues((h as Hunk)[side]).length > 0);
+}
+
+/** push(...from) without spreading: a spread of some 100,000 lines overflows the stack. */
+function append<T>(to: T[], from: readonly T[]): void {
+  for (let i = 0; i < from.length; i++) to.push(from[i]);
+}
+
+/** split(/\r?\n/), quicker on the usual text without "\r". */
+function splitLines(text: string): string[] {
+  return text.includes("\r") ? text.split(/\r?\n/) : text.split("\n");
 }
 
 function joinLines(lines: Line[], layout: Layout, markers: Markers): string {
@@ -175,7 +189,7 @@ function joinLines(lines: Line[], layout: Layout, markers: Markers): string {
       // zdiff3: lines both sides share at the edges of a hunk stand outside it.
       let head = 0;
       while (head < ours.length && head < theirs.length && ours[head] === theirs[head]) head++;
-      out.push(...ours.slice(0, head));
+      append(out, ours.slice(0, head));
       ours = ours.slice(head);
       theirs = theirs.slice(head);
       let tail = 0;
@@ -184,9 +198,16 @@ function joinLines(lines: Line[], layout: Layout, markers: Markers): string {
       ours = ours.slice(0, ours.length - tail);
       theirs = theirs.slice(0, theirs.length - tail);
     }
-    out.push(label("<", markers.ours), ...ours);
-    if (markers.style !== "merge") out.push(label("|", markers.base), ...line.base);
-    out.push("=".repeat(markers.size), ...theirs, label(">", markers.theirs), ...after);
+    out.push(label("<", markers.ours));
+    append(out, ours);
+    if (markers.style !== "merge") {
+      out.push(label("|", markers.base));
+      append(out, line.base);
+    }
+    out.push("=".repeat(markers.size));
+    append(out, theirs);
+    out.push(label(">", markers.theirs));
+    append(out, after);
   }
   return out.join(layout.compact ? "" : layout.newline);
 }

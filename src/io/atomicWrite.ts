@@ -1,30 +1,52 @@
 // Replace a file whole or not at all: write a private temporary file beside it, then rename.
 // A crash at any point leaves the old file or the complete new one, never half of either.
 
-import { closeSync, fsyncSync, openSync, renameSync, statSync, unlinkSync, writeSync, chmodSync } from "node:fs";
+import { closeSync, fsyncSync, openSync, renameSync, statSync, unlinkSync, writeSync, chmodSync, realpathSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { randomBytes } from "node:crypto";
+import { removeStaleTemps, TEMP_MARK } from "./staleTemps";
 
 export function writeFileAtomic(target: string, data: string | Uint8Array): void {
+  replaceFileAtomic(target, (fd) => {
+    const buf = typeof data === "string" ? Buffer.from(data, "utf8") : data;
+    let off = 0;
+    while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
+  });
+}
+
+/**
+ * Replaces `target` with what `fill` writes into a fresh 0600 file descriptor (so that a
+ * child process can write the result itself). A symlink stays a symlink: its target file is
+ * replaced. The existing file's mode is kept. If `fill` throws, the target is untouched and
+ * the temporary file is gone.
+ */
+export function replaceFileAtomic<T>(target: string, fill: (fd: number) => T): T {
+  const real = resolveTarget(target);
   let mode: number | null = null;
   try {
-    mode = statSync(target).mode & 0o7777;
-  } catch {
+    const st = statSync(real);
+    if (!st.isFile()) throw new Error(`${target} is not a regular file; give a file path to write the result to`);
+    mode = st.mode & 0o7777;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
     // A new file: keep the private 0600 mode of the temporary file.
   }
-  const temp = join(dirname(target), `.${basename(target)}.statefile-merge-${process.pid}-${randomBytes(4).toString("hex")}.tmp`);
+  const dir = dirname(real);
+  removeStaleTemps(dir);
+  const temp = join(dir, `.${basename(real)}${TEMP_MARK}${process.pid}-${randomBytes(4).toString("hex")}.tmp`);
   const fd = openSync(temp, "wx", 0o600);
   try {
+    let result: T;
     try {
-      const buf = typeof data === "string" ? Buffer.from(data, "utf8") : data;
-      let off = 0;
-      while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
+      result = fill(fd);
       fsyncSync(fd);
     } finally {
       closeSync(fd);
     }
     if (mode !== null) chmodSync(temp, mode);
-    renameSync(temp, target);
+    renameSync(temp, real);
+    syncDirectory(dir);
+    return result;
   } catch (e) {
     try {
       unlinkSync(temp);
@@ -32,5 +54,28 @@ export function writeFileAtomic(target: string, data: string | Uint8Array): void
       // Already gone.
     }
     throw e;
+  }
+}
+
+/** The file a path names, through any symlinks; the path itself when it does not exist yet. */
+function resolveTarget(target: string): string {
+  try {
+    return realpathSync(target);
+  } catch {
+    return target;
+  }
+}
+
+/** Makes the rename itself durable; best effort (not every system can open a directory). */
+function syncDirectory(dir: string): void {
+  try {
+    const fd = openSync(dir, "r");
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    // The rename is done; only its durability across a power cut is left to the system.
   }
 }

@@ -10,9 +10,14 @@ import { JsonParseError, parseJson, type ParsedJson } from "../formats/parseJson
 import { decodeEmbedded, detectSeparators, isNixopsShaped, nixopsLayout } from "../formats/nixopsExport";
 import { detectJsonLayout } from "../formats/jsonLayout";
 import { renderDocument, type Layout, type Markers } from "../formats/renderDocument";
+import { readNixopsExports } from "../formats/fastNixopsRead";
 import { nixopsProfile, DEFAULT_NIXOPS_SETTINGS, type NixopsSettings } from "../profiles/nixops";
 import { jsonProfile } from "../profiles/json";
 import type { Profile } from "../profiles/profile";
+import type { PathPattern } from "../profiles/pathPattern";
+import type { MergeWarning } from "../core/merged";
+import type { KeyedArrayRule } from "../policy/policyTypes";
+import { withPolicyRules } from "../policy/profileRules";
 
 export const DEFAULT_MAX_BYTES = 256 * 1024 * 1024;
 export const INPUT_NAMES = ["base", "ours", "theirs"] as const;
@@ -33,6 +38,12 @@ export interface MergeSettings {
   secretNames?: readonly string[];
   /** Force a profile instead of choosing it from the content. */
   profile?: "nixops" | "json";
+  /** Parse the whole files even where the record-by-record reading applies (tests compare the two). */
+  wholeParse?: boolean;
+  /** Arrays of records matched by an identity field (from the repository's policy file). */
+  keyedArrays?: readonly KeyedArrayRule[];
+  /** Extra volatile paths for the json profile (the nixops profile's are in `nixops`). */
+  jsonVolatile?: readonly PathPattern[];
 }
 
 export type MergeResult =
@@ -44,6 +55,8 @@ export type MergeResult =
       profile: Profile;
       /** Parsed base, ours, theirs (for naming deployments in messages). */
       documents: Slot[];
+      /** Where the merge did less than asked (a keyed array merged as one value), for stderr. */
+      warnings?: MergeWarning[];
     }
   | { kind: "fallback"; reason: string };
 
@@ -56,6 +69,9 @@ export function mergeTexts(inputs: MergeInputs, settings: MergeSettings): MergeR
     return mergeOrThrow(inputs, settings);
   } catch (e) {
     if (e instanceof Fallback) return { kind: "fallback", reason: e.message };
+    // A resource limit (stack depth of a deeply nested value, the longest string V8 can
+    // hold), not a bug: the line merge can still do it.
+    if (e instanceof RangeError) return { kind: "fallback", reason: `too deeply nested or too large to merge structurally (${e.message})` };
     throw e;
   }
 }
@@ -95,6 +111,9 @@ function parseInput(name: InputName, text: string): ParsedJson | null {
 
 function mergeOrThrow(inputs: MergeInputs, settings: MergeSettings): MergeResult {
   const maxBytes = settings.maxBytes ?? DEFAULT_MAX_BYTES;
+  // Canonical NixOps exports: read record by record, parsing only what differs (same values).
+  const fast = settings.profile === "json" || settings.wholeParse ? null : fastRead(inputs, maxBytes);
+  if (fast) return mergeValues(fast.values, chooseProfile(true, settings), fast.layout, new Map(), settings);
   const texts = INPUT_NAMES.map((n) => decode(n, inputs[n], maxBytes));
   const parsed = INPUT_NAMES.map((n, i) => parseInput(n, texts[i]));
   const values: Slot[] = parsed.map((p) => (p ? p.value : ABSENT));
@@ -103,7 +122,7 @@ function mergeOrThrow(inputs: MergeInputs, settings: MergeSettings): MergeResult
   const useNixops =
     settings.profile === "nixops" ||
     (settings.profile === undefined && values.every((v) => v === ABSENT || isNixopsShaped(v as JsonValue)) && values.some((v) => v instanceof Map && v.size > 0));
-  const profile = useNixops ? nixopsProfile(settings.nixops ?? DEFAULT_NIXOPS_SETTINGS) : jsonProfile(settings.secretNames);
+  const profile = chooseProfile(useNixops, settings);
 
   const duplicates = new Map<string, Partial<Record<Side, JsonValue[]>>>();
   parsed.forEach((p, i) => {
@@ -124,9 +143,34 @@ function mergeOrThrow(inputs: MergeInputs, settings: MergeSettings): MergeResult
   } else {
     layout = detectJsonLayout(texts[1], parsed[1]?.spans);
   }
+  return mergeValues(values, profile, layout, duplicates, settings);
+}
 
+/** The record-by-record reading, or null: anything it does not take (NUL bytes, text it cannot
+ * parse) goes to the full path, whose guards give the reason. */
+function fastRead(inputs: MergeInputs, maxBytes: number): ReturnType<typeof readNixopsExports> {
+  const hasNul = (d: Uint8Array | string) => (typeof d === "string" ? d.includes("\u0000") : d.includes(0));
+  if (INPUT_NAMES.some((n) => hasNul(inputs[n]))) return null;
+  try {
+    return readNixopsExports(inputs, maxBytes);
+  } catch {
+    return null;
+  }
+}
+
+function chooseProfile(useNixops: boolean, settings: MergeSettings): Profile {
+  return withPolicyRules(useNixops ? nixopsProfile(settings.nixops ?? DEFAULT_NIXOPS_SETTINGS) : jsonProfile(settings.secretNames), settings);
+}
+
+function mergeValues(
+  values: Slot[],
+  profile: Profile,
+  layout: Layout,
+  duplicates: Map<string, Partial<Record<Side, JsonValue[]>>>,
+  settings: MergeSettings,
+): MergeResult {
   const outcome = mergeDocuments(values[0], values[1], values[2], profile.policy, { settle: settings.settle, duplicates });
   if (outcome.merged === ABSENT) throw new Fallback("the merge removed the whole document");
   const text = renderDocument(outcome.merged, layout, settings.markers);
-  return { kind: "merged", text, conflicts: outcome.conflicts, autoResolved: outcome.autoResolved, profile, documents: values };
+  return { kind: "merged", text, conflicts: outcome.conflicts, autoResolved: outcome.autoResolved, profile, documents: values, warnings: outcome.warnings };
 }

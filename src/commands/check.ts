@@ -1,0 +1,54 @@
+// `statefile-merge check FILE... [--fix]`: a pre-commit check that state files are what
+// nixops export prints. Messages are FILE:LINE:COLUMN: what is wrong and what to do.
+
+import { readFileSync } from "node:fs";
+import type { Command } from "commander";
+import { writeFileAtomic } from "../io/atomicWrite";
+import { findRepo, repoPath } from "../git/indexStages";
+import { declaredStateFiles, isStateFileName } from "../resolve/stateFiles";
+import { checkState } from "../review/check/checkState";
+
+export interface CheckOptions {
+  fix: boolean;
+}
+
+/** Checks (and with fix, rewrites) each file; returns the exit status. */
+export function runCheck(files: string[], options: CheckOptions): number {
+  const repo = findRepo();
+  const inRepo = repo ? files.map((f) => repoPath(repo, f)) : files;
+  const declared = declaredStateFiles(repo, inRepo.filter((p) => !p.startsWith("..")));
+  let failed = false;
+  files.forEach((file, i) => {
+    let text: string;
+    try {
+      text = readFileSync(file, "utf8");
+    } catch (e) {
+      process.stderr.write(`${file}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})\n`);
+      failed = true;
+      return;
+    }
+    const mustBeNixops = isStateFileName(file) || declared.has(inRepo[i]);
+    let result = checkState(text, { mustBeNixops });
+    if (options.fix && result.fixed !== null) {
+      writeFileAtomic(file, result.fixed);
+      process.stderr.write(`${file}: rewritten in nixops export layout\n`);
+      result = checkState(result.fixed, { mustBeNixops });
+    }
+    for (const p of result.problems) {
+      process.stderr.write(`${file}:${p.line}:${p.column}: ${p.message}${p.fixable && !options.fix ? " (statefile-merge fmt fixes this)" : ""}\n`);
+    }
+    if (result.problems.length > 0) failed = true;
+  });
+  return failed ? 1 : 0;
+}
+
+export function registerCheck(program: Command): void {
+  program
+    .command("check")
+    .description("check state files: JSON, no conflict markers, NixOps shape, string values, nixops export layout")
+    .argument("<file...>", "files to check")
+    .option("--fix", "rewrite files in nixops export layout (what `fmt` does)")
+    .action((files: string[], o: { fix?: boolean }) => {
+      process.exitCode = runCheck(files, { fix: o.fix === true });
+    });
+}

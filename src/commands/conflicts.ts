@@ -1,0 +1,85 @@
+// `statefile-merge conflicts [FILE...]`: the conflicts left in the work tree, one line each.
+
+import type { Command } from "commander";
+import type { JsonValue } from "../core/values";
+import { conflictLine, reportJson } from "../report/mergeReport";
+import { currentOperation, displayPath, findRepo, repoPath, unmergedPaths, type Repo } from "../git/indexStages";
+import { listConflicts, type FileConflicts } from "../resolve/listConflicts";
+import { declaredStateFiles } from "../resolve/stateFiles";
+
+const PREFIX = "statefile-merge: ";
+
+function filesToList(repo: Repo, files: string[]): { paths: string[]; explicit: boolean } {
+  if (files.length > 0) return { paths: files.map((f) => repoPath(repo, f)), explicit: true };
+  return { paths: unmergedPaths(repo), explicit: false };
+}
+
+/** With no FILE, only unmerged state files: declared ones, or any the re-merge reads as NixOps. */
+function isStateFile(found: FileConflicts, declared: Set<string>): boolean {
+  return declared.has(found.path) || found.profile?.name === "nixops";
+}
+
+function textLines(repo: Repo, found: FileConflicts, showSecrets: boolean): string[] {
+  const name = displayPath(repo, found.path);
+  const lines: string[] = [];
+  if (found.note) lines.push(`${name}: note: ${found.note}`);
+  for (const c of found.conflicts) {
+    const line = conflictLine(c, found.profile!, found.documents, { showSecrets });
+    lines.push(`${name}: ${line.startsWith(PREFIX) ? line.slice(PREFIX.length) : line}`);
+  }
+  if (found.conflicts.length === 0 && found.profile === null) {
+    for (const b of found.blocks) lines.push(`${name}:${b.startLine}: conflict block (lines ${b.startLine}-${b.endLine})`);
+  }
+  if (found.settled > 0) lines.push(`${name}: ${found.settled} more conflict(s) already settled in the work tree`);
+  return lines;
+}
+
+function jsonFile(repo: Repo, found: FileConflicts, showSecrets: boolean): Record<string, unknown> {
+  const report = found.profile
+    ? (JSON.parse(reportJson({ conflicts: found.conflicts, autoResolved: [], fallback: null, profile: found.profile }, { showSecrets })) as { conflicts: JsonValue[] })
+    : { conflicts: [] };
+  return {
+    path: found.path,
+    display: displayPath(repo, found.path),
+    source: found.source,
+    conflicts: report.conflicts,
+    where: found.profile ? found.conflicts.map((c) => found.profile!.describePath(c.path, found.documents)) : [],
+    settled: found.settled,
+    note: found.note,
+    blocks: found.blocks,
+  };
+}
+
+export function registerConflicts(program: Command): void {
+  program
+    .command("conflicts")
+    .description("list the conflicts left in the work tree (default: every unmerged state file)")
+    .argument("[file...]", "state files to look at")
+    .option("--json", "print a JSON document for scripts")
+    .option("--show-secrets", "print secret values instead of their hashes")
+    .action((files: string[], o: { json?: boolean; showSecrets?: boolean }) => {
+      const repo = findRepo();
+      if (!repo) {
+        process.stderr.write("statefile-merge conflicts: not inside a Git work tree; run it in the repository with the merge\n");
+        process.exitCode = 2;
+        return;
+      }
+      const { paths, explicit } = filesToList(repo, files);
+      const declared = declaredStateFiles(repo, paths);
+      const found = paths.map((p) => listConflicts(repo, p)).filter((f) => explicit || isStateFile(f, declared));
+      const operation = currentOperation(repo);
+      const showSecrets = o.showSecrets === true;
+      if (o.json) {
+        const doc = { operation, files: found.map((f) => jsonFile(repo, f, showSecrets)) };
+        process.stdout.write(JSON.stringify(doc, null, 2) + "\n");
+      } else {
+        if (operation.kind === "rebase" && found.length > 0) {
+          process.stdout.write(`rebase in progress: "ours" is ${operation.ours}; "theirs" is ${operation.theirs}\n`);
+        }
+        for (const f of found) for (const line of textLines(repo, f, showSecrets)) process.stdout.write(line + "\n");
+        if (found.length === 0) process.stderr.write("statefile-merge: no unmerged state files\n");
+      }
+      const open = found.some((f) => f.conflicts.length > 0 || f.blocks.length > 0 || (f.source === "index" && f.profile === null));
+      process.exitCode = open ? 1 : 0;
+    });
+}

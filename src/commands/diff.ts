@@ -1,0 +1,65 @@
+// `statefile-merge diff OLD NEW`: what changed between two state files, in machines and
+// attributes. Exit 0 when they mean the same, 1 when they differ, 2 when one cannot be read.
+
+import { readFileSync } from "node:fs";
+import type { Command } from "commander";
+import { diffTexts, UnreadableSide, type TextDiff } from "../review/diffTexts";
+import { diffJson, renderDiffText } from "../review/renderDiff";
+
+export interface DiffOutputOptions {
+  json?: boolean;
+  color?: boolean;
+  showSecrets?: boolean;
+}
+
+/** Colour when asked, else on a terminal unless NO_COLOR is set. */
+export function wantColor(flag: boolean | undefined, tty: boolean): boolean {
+  if (flag !== undefined) return flag;
+  if (process.env.NO_COLOR) return false;
+  return tty;
+}
+
+export function diffOutput(result: TextDiff, o: DiffOutputOptions): string {
+  const options = { showSecrets: o.showSecrets === true, color: o.color === true };
+  if (o.json) return JSON.stringify(diffJson(result.diff, result.profile, options), null, 2) + "\n";
+  return renderDiffText(result.diff, result.profile, options).join("\n") + "\n";
+}
+
+export function hasChanges(result: TextDiff): boolean {
+  return result.diff.kind === "json" ? result.diff.changes.length > 0 : result.diff.deployments.length > 0;
+}
+
+function readSide(file: string): string | null {
+  if (file === "/dev/null") return null;
+  return readFileSync(file === "-" ? 0 : file, "utf8");
+}
+
+export function registerDiff(program: Command): void {
+  program
+    .command("diff")
+    .description("semantic diff of two state files: per deployment and resource, what was added, removed, re-created, deployed")
+    .argument("<old>", "the old file (/dev/null: none)")
+    .argument("<new>", "the new file (/dev/null: none)")
+    .option("--json", "print a JSON document for scripts")
+    .option("--color", "colour the output even when it is not a terminal")
+    .option("--no-color", "never colour the output")
+    .option("--show-secrets", "print secret values instead of their hashes")
+    .action((oldFile: string, newFile: string, o: { json?: boolean; color?: boolean; showSecrets?: boolean }) => {
+      let result: TextDiff;
+      try {
+        result = diffTexts(readSide(oldFile), readSide(newFile));
+      } catch (e) {
+        const file = e instanceof UnreadableSide ? (e.side === "old" ? oldFile : newFile) : null;
+        if (e instanceof UnreadableSide) {
+          process.stderr.write(`statefile-merge diff: ${file}:${e.reason.line}:${e.reason.column}: not valid JSON (${e.reason.reason}); fix it (statefile-merge check ${file})\n`);
+        } else if ((e as NodeJS.ErrnoException).code) {
+          process.stderr.write(`statefile-merge diff: cannot read ${(e as NodeJS.ErrnoException).path ?? "a file"} (${(e as NodeJS.ErrnoException).code})\n`);
+        } else throw e;
+        process.exitCode = 2;
+        return;
+      }
+      const color = o.json ? false : wantColor(o.color, process.stdout.isTTY === true);
+      process.stdout.write(diffOutput(result, { json: o.json, color, showSecrets: o.showSecrets }));
+      process.exitCode = hasChanges(result) ? 1 : 0;
+    });
+}

@@ -1,0 +1,19 @@
+// `statefile-merge uninstall`: remove exactly what `install` added (values it did not write stay).
+
+import type { Command } from "commander";
+import { uninstall } from "../git/install";
+
+export function registerUninstall(program: Command): void {
+  program
+    .command("uninstall")
+    .description("remove the driver config and the attribute lines that install added")
+    .option("--global", "clean the global Git config instead of this repository's")
+    .action((o: { global?: boolean }) => {
+      try {
+        for (const line of uninstall({ cwd: process.cwd(), global: o.global === true })) process.stdout.write(line + "\n");
+      } catch (e) {
+        process.stderr.write(`statefile-merge uninstall: ${(e as Error).message}\n`);
+        process.exitCode = 2;
+      }
+    });
+}

@@ -1,0 +1,110 @@
+// Arrays of records keyed by an identity field (a tenant list by "id"): elements are matched
+// by that field, never by position, and each is merged like an object entry. Pure.
+//
+// - Order: ours' elements in ours' order; an element new from theirs goes right after the
+//   element it follows in theirs.
+// - Added on both sides with different content: a conflict at the element (not merged
+//   field by field: two tenants created under one id are two different tenants).
+// - An element without the field (or with one that is not a string or number) makes the
+//   whole array one value again, with a warning.
+// - The same identity twice inside one side is a conflict at the whole array, with a
+//   warning naming it: which copy is "the" tenant is for a person to say.
+
+import { ABSENT, Embedded, JsonNumber, isObject, valuesEqual, type Absent, type JsonValue, type Path, type Slot } from "./values";
+import { containsHunk, type ConflictKind, type Merged, type MergeWarning } from "./merged";
+
+/** What the keyed merge needs from the engine: recursion, conflicts, warnings. */
+export interface KeyedArrayContext {
+  mergeElement(base: Slot, ours: Slot, theirs: Slot, path: Path): Merged | Absent;
+  conflict(kind: ConflictKind, path: Path, base: Slot, ours: Slot, theirs: Slot): Merged | Absent;
+  warn(warning: MergeWarning): void;
+}
+
+/** The path segment that names an element by its identity: `[id="acme"]`, `[id=42]`. */
+export function elementSegment(field: string, identity: string): string {
+  return `[${field}=${identity}]`;
+}
+
+/** The identity of an element as text (strings JSON-quoted, numbers as written), or null. */
+export function identityOf(element: JsonValue, field: string): string | null {
+  if (!isObject(element)) return null;
+  const v = element.get(field);
+  if (typeof v === "string") return JSON.stringify(v);
+  if (v instanceof Embedded) return JSON.stringify(v.text);
+  if (v instanceof JsonNumber) return v.text;
+  return null;
+}
+
+type Indexed =
+  | { kind: "ok"; order: string[]; byId: Map<string, JsonValue> }
+  | { kind: "missing"; position: number }
+  | { kind: "duplicate"; identity: string };
+
+function indexElements(elements: readonly JsonValue[], field: string): Indexed {
+  const byId = new Map<string, JsonValue>();
+  const order: string[] = [];
+  for (let i = 0; i < elements.length; i++) {
+    const id = identityOf(elements[i], field);
+    if (id === null) return { kind: "missing", position: i + 1 };
+    if (byId.has(id)) return { kind: "duplicate", identity: id };
+    byId.set(id, elements[i]);
+    order.push(id);
+  }
+  return { kind: "ok", order, byId };
+}
+
+/** Merges two arrays both sides changed; `base` is anything (not an array: no elements). */
+export function mergeKeyedArray(
+  field: string,
+  base: Slot,
+  ours: JsonValue[],
+  theirs: JsonValue[],
+  path: Path,
+  context: KeyedArrayContext,
+): Merged | Absent {
+  const sides = { base: Array.isArray(base) ? base : [], ours, theirs };
+  const indexed: Array<Indexed & { kind: "ok" }> = [];
+  for (const name of ["base", "ours", "theirs"] as const) {
+    const idx = indexElements(sides[name], field);
+    if (idx.kind === "missing") {
+      context.warn({ path, message: `element ${idx.position} of ${name} has no string or number "${field}"; the array is merged as one value` });
+      return context.conflict(base === ABSENT ? "add/add" : "modify/modify", path, base, ours, theirs);
+    }
+    if (idx.kind === "duplicate") {
+      context.warn({ path, message: `${name} has two elements with "${field}" ${idx.identity}; the array is one conflict, fix the duplicate by hand` });
+      return context.conflict("duplicate", path, base, ours, theirs);
+    }
+    indexed.push(idx);
+  }
+  const [b, o, t] = indexed;
+
+  const out: Merged[] = [];
+  for (const id of keyedOrder(o.order, t.order)) {
+    const [be, oe, te]: Slot[] = [b.byId.get(id) ?? ABSENT, o.byId.get(id) ?? ABSENT, t.byId.get(id) ?? ABSENT];
+    const elementPath = [...path, elementSegment(field, id)];
+    const addedTwice = be === ABSENT && oe !== ABSENT && te !== ABSENT && !valuesEqual(oe, te);
+    const m = addedTwice ? context.conflict("add/add", elementPath, be, oe, te) : context.mergeElement(be, oe, te, elementPath);
+    if (m !== ABSENT) out.push(m);
+  }
+  // Ours' own array when nothing changed it, so the layout can keep ours' text.
+  return !containsHunk(out) && valuesEqual(out as JsonValue[], ours) ? ours : out;
+}
+
+/** Ours' identities in ours' order, each new one from theirs after the one it follows there. */
+export function keyedOrder(ours: readonly string[], theirs: readonly string[]): string[] {
+  const inOurs = new Set(ours);
+  const after = new Map<string | null, string[]>();
+  let anchor: string | null = null;
+  for (const id of theirs) {
+    if (inOurs.has(id)) {
+      anchor = id;
+      continue;
+    }
+    const list = after.get(anchor);
+    if (list) list.push(id);
+    else after.set(anchor, [id]);
+  }
+  const order = [...(after.get(null) ?? [])];
+  for (const id of ours) order.push(id, ...(after.get(id) ?? []));
+  return order;
+}

@@ -1,0 +1,57 @@
+// Reads the three driver inputs, or says in one line why it cannot: a missing file, a
+// directory, or inputs too large to merge structurally (those are never read into memory).
+
+import { closeSync, openSync, readFileSync, readSync, statSync } from "node:fs";
+import { isGitCryptCiphertext } from "../crypt/gitCrypt";
+import { structuredInputBudget } from "./inputLimit";
+
+export interface DriverInputs {
+  base: Buffer;
+  ours: Buffer;
+  theirs: Buffer;
+}
+
+export type ReadOutcome =
+  | { kind: "read"; inputs: DriverInputs }
+  /** Too large for a structured merge: line-merge the files where they are. */
+  | { kind: "tooLarge"; reason: string }
+  | { kind: "unreadable"; message: string };
+
+const SIDES = ["base", "ours", "theirs"] as const;
+const WHAT: Record<(typeof SIDES)[number], string> = { base: "base (%O)", ours: "ours (%A)", theirs: "theirs (%B)" };
+
+export function readDriverInputs(files: { base: string; ours: string; theirs: string }, maxBytesEach?: number, budget = structuredInputBudget()): ReadOutcome {
+  const sizes: number[] = [];
+  for (const side of SIDES) {
+    const file = files[side];
+    try {
+      const st = statSync(file);
+      if (!st.isFile()) return { kind: "unreadable", message: `the ${WHAT[side]} file ${JSON.stringify(file)} is ${st.isDirectory() ? "a directory" : "not a regular file"}; pass three files` };
+      sizes.push(st.size);
+    } catch (e) {
+      return { kind: "unreadable", message: `cannot read the ${WHAT[side]} file ${JSON.stringify(file)} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); pass three readable files` };
+    }
+  }
+  const total = sizes.reduce((a, b) => a + b, 0);
+  let reason: string | null = null;
+  const over = maxBytesEach === undefined ? -1 : sizes.findIndex((s) => s > maxBytesEach);
+  if (over >= 0) reason = `${SIDES[over]} is ${sizes[over]} bytes, over the ${maxBytesEach}-byte limit`;
+  else if (total > budget) reason = `the three inputs total ${total} bytes, over the ${budget}-byte budget of a structured merge`;
+  // git-crypt ciphertext is merged as plaintext, which the plain run checks again.
+  if (reason !== null && !SIDES.some((side) => isGitCryptCiphertext(head(files[side])))) return { kind: "tooLarge", reason };
+  try {
+    return { kind: "read", inputs: { base: readFileSync(files.base), ours: readFileSync(files.ours), theirs: readFileSync(files.theirs) } };
+  } catch (e) {
+    return { kind: "unreadable", message: `cannot read an input (${(e as Error).message}); pass three readable files` };
+  }
+}
+
+function head(file: string): Buffer {
+  const fd = openSync(file, "r");
+  try {
+    const buf = Buffer.alloc(64);
+    return buf.subarray(0, readSync(fd, buf, 0, buf.length, 0));
+  } finally {
+    closeSync(fd);
+  }
+}

@@ -1,0 +1,148 @@
+// The quick reading of three `nixops export --all` files, for large states where a full parse
+// costs more than Git's own line merge. Each file is cut into records by its exact layout
+// (fastNixopsIndex.ts); a resource record whose bytes are the same in base, ours and theirs
+// becomes one shared LazyRecord that is never parsed and is written back as its own text;
+// every other record, and each deployment's own attributes, is parsed as usual. The values
+// handed to the merge are therefore the ones the full parse builds, except that records all
+// three sides share are one object. Anything unusual returns null and takes the full path.
+
+import { isAscii } from "node:buffer";
+import type { JsonObject, JsonValue, Slot } from "../core/values";
+import { decodeEmbedded, nixopsLayout } from "./nixopsExport";
+import { JsonParseError, parseJson, type ParsedJson } from "./parseJson";
+import type { Layout } from "./renderDocument";
+import { indexExport, type DeploymentSpan, type ExportIndex, type RecordSpan } from "./fastNixopsIndex";
+import { LazyRecord, canonicalRecordSize } from "./fastRecord";
+
+export interface FastRead {
+  /** Base, ours, theirs, as the full parse and decodeEmbedded would give them. */
+  values: Slot[];
+  layout: Layout;
+}
+
+class NotHere extends Error {}
+const notHere = (): never => {
+  throw new NotHere();
+};
+
+function bytes(data: Uint8Array | string): Buffer {
+  if (typeof data === "string") return Buffer.from(data, "utf8");
+  return Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+}
+
+/** Parses JSON text the way the full path does; bad JSON and duplicate keys are for the full path to report. */
+function parseObject(text: string): JsonObject {
+  let parsed: ParsedJson;
+  try {
+    parsed = parseJson(text);
+  } catch (e) {
+    if (e instanceof JsonParseError) notHere();
+    throw e;
+  }
+  if (parsed.duplicates.length > 0 || !(parsed.value instanceof Map)) notHere();
+  return parsed.value as JsonObject;
+}
+
+/** decodeEmbedded, applied to one resource record. */
+function decodeRecord(record: JsonObject): void {
+  decodeEmbedded(new Map([["", new Map<string, JsonValue>([["resources", new Map([["", record]])]])]]));
+}
+
+interface Side {
+  buf: Buffer;
+  index: ExportIndex;
+  records: Map<string, RecordSpan>;
+}
+
+const recordKey = (uuid: string, name: string) => uuid + "\u0000" + name;
+
+function sameBytes(a: Side, ra: RecordSpan, b: Side, rb: RecordSpan): boolean {
+  if (ra.end - ra.start !== rb.end - rb.start) return false;
+  return a.buf.compare(b.buf, rb.start, rb.end, ra.start, ra.end) === 0;
+}
+
+/**
+ * The values and layout of three canonical NixOps exports (as the full path would build them),
+ * or null when any input is not one (not ASCII, other layout, CRLF, over maxBytes...).
+ */
+export function readNixopsExports(inputs: { base: Uint8Array | string; ours: Uint8Array | string; theirs: Uint8Array | string }, maxBytes: number): FastRead | null {
+  const bufs = [bytes(inputs.base), bytes(inputs.ours), bytes(inputs.theirs)];
+  for (const b of bufs) if (b.length > maxBytes || !isAscii(b)) return null;
+  const indexes = bufs.map(indexExport);
+  if (indexes.some((i) => i === null)) return null;
+  const sides: Side[] = bufs.map((buf, i) => {
+    const index = indexes[i] as ExportIndex;
+    const records = new Map<string, RecordSpan>();
+    for (const d of index.deployments) for (const r of d.resources) records.set(recordKey(d.uuid, r.name), r);
+    return { buf, index, records };
+  });
+  const ours = sides[1];
+  // The layout the full path picks from ours: its separator (Python 2 if any line ends in
+  // ", "), and "\r\n" if it holds one anywhere.
+  const separator = ours.index.separator;
+  if (separator === null || ours.buf.includes("\r\n") || (separator === "," && ours.buf.includes(", \n"))) return null;
+  try {
+    const values = readAll(sides, separator);
+    const layout: Layout = {
+      ...nixopsLayout(separator === ", " ? "py2" : "py3", "\n"),
+      verbatim: (node) => (node instanceof LazyRecord ? node.text : undefined),
+    };
+    return { values, layout };
+  } catch (e) {
+    if (e instanceof NotHere) return null;
+    throw e;
+  }
+}
+
+function readAll(sides: Side[], separator: string): Slot[] {
+  // One value per record and side; sides with the same bytes share one parse.
+  const shared = new Map<string, JsonValue[]>();
+  const recordValues = (uuid: string, name: string): JsonValue[] => {
+    const key = recordKey(uuid, name);
+    let found = shared.get(key);
+    if (found) return found;
+    const spans = sides.map((s) => s.records.get(key));
+    const [b, o, t] = spans;
+    if (b && o && t && sameBytes(sides[1], o, sides[0], b) && sameBytes(sides[1], o, sides[2], t)) {
+      const text = sides[1].buf.toString("latin1", o.start, o.end);
+      const size = canonicalRecordSize(text, 0, text.length, separator);
+      const one: JsonValue = size >= 0 ? new LazyRecord(text, size, decodeRecord) : parsedRecord(text);
+      found = [one, one, one];
+    } else {
+      found = [];
+      spans.forEach((span, i) => {
+        if (!span) return;
+        const same = spans.findIndex((other, j) => j < i && other && sameBytes(sides[j], other, sides[i], span));
+        found![i] = same >= 0 ? found![same] : parsedRecord(sides[i].buf.toString("latin1", span.start, span.end));
+      });
+    }
+    shared.set(key, found);
+    return found;
+  };
+  return sides.map((side, i) => {
+    const root: JsonObject = new Map();
+    for (const d of side.index.deployments) {
+      const deployment = deploymentAttributes(side.buf, d);
+      const resources = deployment.get("resources") as JsonObject;
+      for (const r of d.resources) resources.set(r.name, recordValues(d.uuid, r.name)[i]);
+      root.set(d.uuid, deployment);
+    }
+    return root;
+  });
+}
+
+function parsedRecord(text: string): JsonObject {
+  const record = parseObject(text);
+  decodeRecord(record);
+  return record;
+}
+
+/** A deployment's attributes, parsed with an empty `resources` object in place of its records. */
+function deploymentAttributes(buf: Buffer, d: DeploymentSpan): JsonObject {
+  const text = buf.toString("latin1", d.start, d.resourcesStart) + "{}" + buf.toString("latin1", d.resourcesEnd, d.end);
+  const deployment = parseObject(text);
+  const resources = deployment.get("resources");
+  if (!(resources instanceof Map) || resources.size !== 0) notHere();
+  decodeEmbedded(new Map([[d.uuid, deployment]]));
+  return deployment;
+}

@@ -1,0 +1,118 @@
+// A NixOps resource record that is byte-identical in base, ours and theirs needs no parse: the
+// merge takes it unchanged (the same object on all three sides compares equal at once), and
+// the writer copies its text. `LazyRecord` is such a record: a real Map to every reader, whose
+// attributes are parsed only if something looks inside (a whole-deployment conflict, a report).
+
+import type { JsonObject, JsonValue } from "../core/values";
+import { parseJson } from "./parseJson";
+
+export class LazyRecord extends Map<string, JsonValue> {
+  private loaded = false;
+
+  /**
+   * `text` is the record as NixOps writes it at resource depth, already checked to be exactly
+   * what the writer would print for it (see `canonicalRecordSize`); `count` its attributes.
+   */
+  constructor(
+    readonly text: string,
+    private readonly count: number,
+    private readonly decode: (record: JsonObject) => void,
+  ) {
+    super();
+  }
+
+  private load(): void {
+    if (this.loaded) return;
+    this.loaded = true;
+    const record = parseJson(this.text).value as JsonObject;
+    this.decode(record);
+    for (const [k, v] of record) super.set(k, v);
+  }
+
+  override get size(): number {
+    return this.loaded ? super.size : this.count;
+  }
+  override get(key: string): JsonValue | undefined {
+    this.load();
+    return super.get(key);
+  }
+  override has(key: string): boolean {
+    this.load();
+    return super.has(key);
+  }
+  override set(key: string, value: JsonValue): this {
+    this.load();
+    return super.set(key, value);
+  }
+  override delete(key: string): boolean {
+    this.load();
+    return super.delete(key);
+  }
+  override clear(): void {
+    this.load();
+    super.clear();
+  }
+  override forEach(fn: (value: JsonValue, key: string, map: Map<string, JsonValue>) => void, thisArg?: unknown): void {
+    this.load();
+    super.forEach(fn, thisArg);
+  }
+  override keys(): MapIterator<string> {
+    this.load();
+    return super.keys();
+  }
+  override values(): MapIterator<JsonValue> {
+    this.load();
+    return super.values();
+  }
+  override entries(): MapIterator<[string, JsonValue]> {
+    this.load();
+    return super.entries();
+  }
+  override [Symbol.iterator](): MapIterator<[string, JsonValue]> {
+    return this.entries();
+  }
+}
+
+// A string as Python's json.dumps(ensure_ascii=True) writes it: printable ASCII except `"` and
+// `\`, the short escapes, and \u with lowercase hex only where no short form or plain
+// character would do. Unrolled (plain run, then escape and plain run, repeated): linear time.
+const PLAIN = "[ !#-\\[\\]-~]";
+const ESCAPE = '(?:\\\\["\\\\bfnrt]|\\\\u(?:000[0-7bef]|001[0-9a-f]|007f|00[89a-f][0-9a-f]|0[1-9a-f][0-9a-f]{2}|[1-9a-f][0-9a-f]{3}))';
+const PY_STRING = `${PLAIN}*(?:${ESCAPE}${PLAIN}*)*`;
+const lineRegExps = new Map<string, RegExp>();
+
+/** One attribute line at resource depth: 8 spaces, "key": "value", then the separator or not. */
+function attributeLine(separator: string): RegExp {
+  let re = lineRegExps.get(separator);
+  if (!re) {
+    re = new RegExp(`        "(${PLAIN}*)": "${PY_STRING}"(${separator})?\\n`, "y");
+    lineRegExps.set(separator, re);
+  }
+  return re;
+}
+
+/**
+ * The number of attributes of the record text s[start, end) if it is exactly what the NixOps
+ * writer prints for it at resource depth with this separator (string values, keys in order,
+ * Python's escapes); -1 otherwise.
+ */
+export function canonicalRecordSize(s: string, start: number, end: number, separator: string): number {
+  if (end - start === 2) return s.charCodeAt(start + 1) === 125 ? 0 : -1; // "{}"
+  const line = attributeLine(separator);
+  let p = start + 2; // after "{\n"
+  let previous: string | null = null;
+  let count = 0;
+  for (;;) {
+    line.lastIndex = p;
+    const m = line.exec(s);
+    if (m === null) return -1;
+    const key = m[1];
+    if (previous !== null && !(previous < key)) return -1;
+    previous = key;
+    count++;
+    p = line.lastIndex;
+    if (m[2] === undefined) break;
+  }
+  // The last attribute is followed by the record's closing line.
+  return p + 7 === end && s.startsWith("      }", p) ? count : -1;
+}

@@ -1,0 +1,139 @@
+// The built-in doctor checks: Git version, driver config, attribute lines, a trial run of each
+// configured command, and the tracked state files themselves.
+
+import type { DoctorCheck, DoctorContext, Finding } from "./doctor";
+import { DRIVER, VIRTUAL_DRIVER } from "./install";
+import { tryDiffCommand, tryMergeDriver } from "./doctorDriverRun";
+import { attributeSources, driverReferences } from "./doctorAttributes";
+import { stateFileFindings } from "./doctorFiles";
+
+const BUILT_IN_DRIVERS = new Set(["text", "binary", "union"]);
+const OURS = new Set([DRIVER, VIRTUAL_DRIVER]);
+
+export const LABELS_SINCE: [number, number, number] = [2, 44, 0];
+
+function older(v: [number, number, number], than: [number, number, number]): boolean {
+  for (let i = 0; i < 3; i++) if (v[i] !== than[i]) return v[i] < than[i];
+  return false;
+}
+
+export const checkGitVersion: DoctorCheck = (ctx) => {
+  const v = ctx.gitVersion.join(".");
+  if (!older(ctx.gitVersion, LABELS_SINCE)) return [{ severity: "ok", check: "git-version", message: `git ${v} passes conflict labels (%S %X %Y) to drivers` }];
+  return [
+    {
+      severity: "warning",
+      check: "git-version",
+      message:
+        `git ${v} is older than 2.44: conflict labels reach the driver as a literal %S/%X/%Y. statefile-merge works them out ` +
+        `from the repository state instead (e.g. in a rebase "HEAD (upstream, being rebased onto)" vs "<commit> (commit being replayed)"), ` +
+        `but that is a best guess; upgrade Git to 2.44 or later for Git's own labels`,
+    },
+  ];
+};
+
+interface DriverConfig {
+  name?: string;
+  driver?: string;
+  recursive?: string;
+}
+
+export function mergeDriverConfig(ctx: DoctorContext): Map<string, DriverConfig> {
+  const drivers = new Map<string, DriverConfig>();
+  const r = ctx.git(["config", "-z", "--get-regexp", "^merge\\..+\\.(name|driver|recursive)$"]);
+  for (const entry of r.stdout.split("\0").filter(Boolean)) {
+    const nl = entry.indexOf("\n");
+    const key = nl < 0 ? entry : entry.slice(0, nl);
+    const value = nl < 0 ? "" : entry.slice(nl + 1);
+    const m = /^merge\.(.+)\.(name|driver|recursive)$/.exec(key);
+    if (!m) continue;
+    const d = drivers.get(m[1]) ?? {};
+    d[m[2] as keyof DriverConfig] = value;
+    drivers.set(m[1], d);
+  }
+  return drivers;
+}
+
+export const checkDriverConfig: DoctorCheck = (ctx) => {
+  const findings: Finding[] = [];
+  const drivers = mergeDriverConfig(ctx);
+  for (const [name, d] of drivers) {
+    const severity = OURS.has(name) ? "error" : "warning";
+    if (d.driver === undefined) {
+      findings.push({
+        severity,
+        check: "driver-config",
+        message: `merge.${name}.name is set but merge.${name}.driver is not: Git dies ("custom merge driver ${name} lacks command line") when it merges a file marked merge=${name}; run \`statefile-merge install\` or remove the section`,
+      });
+    }
+    if (d.recursive !== undefined && !BUILT_IN_DRIVERS.has(d.recursive) && drivers.get(d.recursive)?.driver === undefined) {
+      findings.push({
+        severity,
+        check: "driver-config",
+        message: `merge.${name}.recursive names "${d.recursive}", which has no merge.${d.recursive}.driver: criss-cross merges use Git's text merge for the virtual base, and the outer merge then falls back to a line merge; run \`statefile-merge install\``,
+      });
+    }
+  }
+  const ours = drivers.get(DRIVER);
+  if (ours?.driver !== undefined && ours.recursive === undefined) {
+    findings.push({
+      severity: "warning",
+      check: "driver-config",
+      message: `merge.${DRIVER}.recursive is not set: in a criss-cross merge the virtual base holds conflict markers and the file falls back to a line merge; run \`statefile-merge install\``,
+    });
+  }
+  return findings;
+};
+
+export const checkAttributes: DoctorCheck = (ctx) => {
+  const findings: Finding[] = [];
+  const drivers = mergeDriverConfig(ctx);
+  const diffCommand = (name: string) => ctx.git(["config", "--get", `diff.${name}.command`]).status === 0 || ctx.git(["config", "--get", `diff.${name}.textconv`]).status === 0;
+  for (const ref of driverReferences(attributeSources(ctx))) {
+    if (ref.kind === "merge" && !BUILT_IN_DRIVERS.has(ref.driver) && drivers.get(ref.driver)?.driver === undefined) {
+      findings.push({
+        severity: OURS.has(ref.driver) ? "error" : "warning",
+        check: "attributes",
+        message: `${ref.where} marks ${ref.pattern} merge=${ref.driver}, but merge.${ref.driver}.driver is not configured in this clone: Git silently uses its line merge instead; run \`statefile-merge install\``,
+      });
+    }
+    if (ref.kind === "diff" && OURS.has(ref.driver) && !diffCommand(ref.driver)) {
+      findings.push({
+        severity: "warning",
+        check: "attributes",
+        message: `${ref.where} marks ${ref.pattern} diff=${ref.driver}, but diff.${ref.driver}.command is not configured: git diff shows plain line diffs; run \`statefile-merge install\``,
+      });
+    }
+  }
+  return findings;
+};
+
+export const checkDriverRuns: DoctorCheck = (ctx) => {
+  const findings: Finding[] = [];
+  const drivers = mergeDriverConfig(ctx);
+  for (const [name, virtual] of [[DRIVER, false], [VIRTUAL_DRIVER, true]] as const) {
+    const command = drivers.get(name)?.driver;
+    if (command === undefined) continue;
+    const problem = tryMergeDriver(command, virtual, ctx.gitVersion);
+    findings.push(
+      problem === null
+        ? { severity: "ok", check: "driver-runs", message: `merge.${name}.driver runs and merges a test file` }
+        : { severity: "error", check: "driver-runs", message: `merge.${name}.driver does not work: ${problem}; run \`statefile-merge install\` again (command: ${command})` },
+    );
+  }
+  const diff = ctx.git(["config", "--get", `diff.${DRIVER}.command`]);
+  if (diff.status === 0) {
+    const command = diff.stdout.trim();
+    const problem = tryDiffCommand(command);
+    findings.push(
+      problem === null
+        ? { severity: "ok", check: "driver-runs", message: `diff.${DRIVER}.command runs` }
+        : { severity: "error", check: "driver-runs", message: `diff.${DRIVER}.command does not work (git diff will stop with "external diff died"): ${problem}; run \`statefile-merge install\` again (command: ${command})` },
+    );
+  }
+  return findings;
+};
+
+export const checkStateFiles: DoctorCheck = (ctx) => stateFileFindings(ctx);
+
+export const BUILT_IN_CHECKS: DoctorCheck[] = [checkGitVersion, checkDriverConfig, checkAttributes, checkDriverRuns, checkStateFiles];

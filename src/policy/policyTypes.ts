@@ -1,0 +1,45 @@
+// What a repository's policy file says, once read and checked (see docs/readme/policy.md).
+
+import type { PathPattern } from "../profiles/pathPattern";
+
+export const POLICY_FILE_NAME = ".statefile-merge.json";
+
+/** An array of records matched by an identity field: `/tenants` by `id`. */
+export interface KeyedArrayRule {
+  pattern: PathPattern;
+  field: string;
+}
+
+/** The settings for the files one glob names. */
+export interface PolicyEntry {
+  glob: string;
+  /** Line of the entry in the policy file, for messages. */
+  line: number;
+  /** Forced profile; undefined: chosen from the content. */
+  profile?: "nixops" | "json";
+  keyedArrays: KeyedArrayRule[];
+  volatile: { enabled: boolean; add: PathPattern[]; remove: PathPattern[] };
+  /** Extra identity attributes by NixOps resource type (plugins' types). */
+  identity: Record<string, string[]>;
+  secretNames: string[];
+}
+
+export interface RepoPolicy {
+  /** The policy file's path, as messages name it. */
+  file: string;
+  /** In file order; the first entry whose glob matches a file applies to it. */
+  entries: PolicyEntry[];
+}
+
+/** One mistake in a policy file. */
+export interface Problem {
+  file: string;
+  line: number;
+  /** "<what is wrong>; <what to do>". */
+  message: string;
+}
+
+/** "file:line: message", the one-line form for terminals. */
+export function formatProblem(p: Problem): string {
+  return `${p.file}:${p.line}: ${p.message}`;
+}

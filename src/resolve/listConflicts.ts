@@ -1,0 +1,86 @@
+// The conflicts still left in the work tree, per file: by re-merging the index stages (so the
+// list equals the driver's own report), minus those the work-tree copy has settled since; or,
+// for a file Git no longer holds as unmerged, from the conflict markers in the file.
+
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Slot } from "../core/values";
+import type { Conflict } from "../core/merged";
+import type { Profile } from "../profiles/profile";
+import { mergeTexts } from "../pipeline/mergeTexts";
+import { readStages, type Repo } from "../git/indexStages";
+import { contentStages, driverSettingsFor, PLAIN_MARKERS, remerge } from "./remerge";
+import { conflictState, readWorkTree } from "./workTree";
+import type { MarkerBlock } from "./markers";
+
+export interface FileConflicts {
+  path: string;
+  /** "index": re-merged from the stages; "markers": read from the file; "none": nothing to read. */
+  source: "index" | "markers" | "none";
+  /** The conflicts still open in the work tree. */
+  conflicts: Conflict[];
+  /** Conflicts of the re-merge that the work-tree copy has settled since. */
+  settled: number;
+  profile: Profile | null;
+  documents: Slot[];
+  /** Something the user must know about this file (a side deleted it, it is not JSON, ...). */
+  note: string | null;
+  /** Conflict blocks found in the file when it could not be read structurally. */
+  blocks: MarkerBlock[];
+}
+
+function workTreeText(repo: Repo, path: string): string | null {
+  const file = join(repo.top, path);
+  return existsSync(file) ? readFileSync(file, "utf8") : null;
+}
+
+export function listConflicts(repo: Repo, path: string): FileConflicts {
+  const empty: FileConflicts = { path, source: "none", conflicts: [], settled: 0, profile: null, documents: [], note: null, blocks: [] };
+  const text = workTreeText(repo, path);
+  const stages = readStages(repo, path);
+  if (stages) {
+    const both = contentStages(stages);
+    if (!both) {
+      const who = stages.ours ? "theirs" : "ours";
+      return { ...empty, source: "index", note: `deleted in ${who} and changed in the other side (a whole-file conflict: keep it with git add, or drop it with git rm)` };
+    }
+    const result = remerge(both, { ...driverSettingsFor(repo, path), markers: PLAIN_MARKERS });
+    if (result.kind === "fallback") return fromMarkers(empty, text, `cannot be merged record by record (${result.reason})`);
+    const view = text === null ? null : readWorkTree(text);
+    const open = result.conflicts.filter((c) => view === null || conflictState(c, view).state !== "settled");
+    return {
+      ...empty,
+      source: "index",
+      conflicts: open,
+      settled: result.conflicts.length - open.length,
+      profile: result.profile,
+      documents: result.documents,
+      note: view?.unreadable && view.marked ? `the work-tree copy ${view.unreadable}; listing every conflict of the re-merge` : null,
+    };
+  }
+  return fromMarkers(empty, text, null);
+}
+
+/** Without index stages: the sides written between the markers, merged again to name the places. */
+function fromMarkers(empty: FileConflicts, text: string | null, reason: string | null): FileConflicts {
+  if (text === null) return { ...empty, note: reason ?? "no such file in the work tree" };
+  const view = readWorkTree(text);
+  const blocks = view.marked?.blocks ?? [];
+  if (!view.marked) return { ...empty, source: "markers", note: reason };
+  if (view.unreadable || !view.marked.views) {
+    return { ...empty, source: "markers", blocks, note: [reason, `the conflict blocks cannot be read as JSON: ${view.unreadable}`].filter(Boolean).join("; ") };
+  }
+  const { views } = view.marked;
+  const result = mergeTexts({ base: views.base ?? "", ours: views.ours, theirs: views.theirs }, { markers: PLAIN_MARKERS });
+  if (result.kind === "fallback") return { ...empty, source: "markers", blocks, note: result.reason };
+  const baseNote = views.base === null ? "read from the conflict markers, which hold no base section: each side's value is shown as added" : "read from the conflict markers";
+  return {
+    ...empty,
+    source: "markers",
+    conflicts: result.conflicts,
+    profile: result.profile,
+    documents: result.documents,
+    blocks,
+    note: [reason, baseNote].filter(Boolean).join("; "),
+  };
+}

@@ -1,0 +1,151 @@
+// `resolve`: re-merge a conflicted file from its index stages, settle the selected conflicts
+// to one side, keep every conflict the work tree has already settled, and leave the rest as
+// markers. It never silently drops an edit: a work-tree copy changed beyond its conflicts is
+// refused unless forced, and any copy it cannot prove is reproduced is backed up first.
+
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import type { Path } from "../core/values";
+import type { Conflict, Side } from "../core/merged";
+import { pathKey } from "../core/policy";
+import type { Markers } from "../formats/renderDocument";
+import type { MergeResult } from "../pipeline/mergeTexts";
+import { conflictStyleFromConfig } from "../git/gitConfig";
+import { markerSizeOf, readStages, runGit, type Repo } from "../git/indexStages";
+import { writeFileAtomic } from "../io/atomicWrite";
+import { contentStages, driverSettingsFor, remerge } from "./remerge";
+import { isPrefix, selectorPath } from "./selectors";
+import { conflictState, readWorkTree, type WorkTreeView } from "./workTree";
+import { firstDifference } from "../review/firstDifference";
+
+export class ResolveRefusal extends Error {}
+
+export interface ResolveRequest {
+  path: string;
+  side: Side;
+  selectors: string[];
+  /** Overwrite a work-tree copy edited beyond its conflicts (a backup is kept). */
+  force?: boolean;
+}
+
+export interface ResolveOutcome {
+  /** Conflicts settled now, to the requested side. */
+  settledNow: Conflict[];
+  /** Conflicts still written as markers. */
+  remaining: Conflict[];
+  result: Extract<MergeResult, { kind: "merged" }>;
+  /** Where the previous work-tree copy was saved, when it was. */
+  backup: string | null;
+}
+
+function describe(result: Extract<MergeResult, { kind: "merged" }>, path: Path): string {
+  return result.profile.describePath(path, result.documents);
+}
+
+/** Labels, marker size and style: the user's own, read back from the markers in the file. */
+function markersFor(repo: Repo, path: string, view: WorkTreeView | null): Markers {
+  const configured = conflictStyleFromConfig(repo.top);
+  const marked = view?.marked;
+  if (marked) {
+    const style = marked.hasBase ? (configured === "merge" ? "diff3" : configured) : "merge";
+    return { size: marked.markerSize, ...marked.labels, style };
+  }
+  return { size: markerSizeOf(repo, path) ?? 7, ours: "ours", base: "base", theirs: "theirs", style: configured };
+}
+
+function backupCopy(repo: Repo, path: string): string {
+  const r = runGit(repo.top, ["rev-parse", "--git-path", "statefile-merge/resolve-backups"]);
+  const dir = r.stdout.toString("utf8").trim() || ".git/statefile-merge/resolve-backups";
+  const target = join(repo.top, dir, `${path}.${new Date().toISOString().replace(/[:.]/g, "-")}`);
+  mkdirSync(dirname(target), { recursive: true });
+  copyFileSync(join(repo.top, path), target);
+  return target;
+}
+
+export function resolveFile(repo: Repo, request: ResolveRequest): ResolveOutcome {
+  const { path } = request;
+  const stages = readStages(repo, path);
+  if (!stages) {
+    throw new ResolveRefusal(`${path} is not in a conflicted state (Git holds no unmerged index entries for it); there is nothing to resolve`);
+  }
+  const both = contentStages(stages);
+  if (!both) {
+    const who = stages.ours ? "theirs" : "ours";
+    throw new ResolveRefusal(`${path} was deleted in ${who} and changed on the other side; keep it with git add or drop it with git rm`);
+  }
+  const file = join(repo.top, path);
+  const text = existsSync(file) ? readFileSync(file, "utf8") : null;
+  const view = text === null ? null : readWorkTree(text, undefined);
+  const markers = markersFor(repo, path, view);
+  const settings = { ...driverSettingsFor(repo, path), markers };
+
+  const first = remerge(both, settings);
+  if (first.kind === "fallback") throw new ResolveRefusal(`${path} cannot be merged record by record (${first.reason}); resolve it by hand`);
+
+  // What the work tree already settled stays settled; hand edits inside a conflict are not ours to replace.
+  const earlier = new Map<string, Side>();
+  const edited: Conflict[] = [];
+  for (const c of first.conflicts) {
+    const state = view ? conflictState(c, view) : { state: "open" as const };
+    if (state.state === "settled") earlier.set(pathKey(c.path), state.side);
+    else if (state.state === "edited") edited.push(c);
+  }
+
+  // No selector: every conflict still open. A selector may also re-settle one settled before.
+  const wanted = request.selectors.map((s) => ({ text: s, path: selectorPath(s, first.profile, first.documents) }));
+  const selected = first.conflicts.filter((c) =>
+    wanted.length === 0 ? !earlier.has(pathKey(c.path)) : wanted.some((w) => isPrefix(w.path, c.path)),
+  );
+  for (const w of wanted) {
+    if (first.conflicts.some((c) => isPrefix(w.path, c.path))) continue;
+    const around = first.conflicts.find((c) => isPrefix(c.path, w.path));
+    if (around) {
+      throw new ResolveRefusal(
+        `${w.text} lies inside a conflict over the whole of ${describe(first, around.path)} (${around.kind}); select that instead`,
+      );
+    }
+    throw new ResolveRefusal(`${w.text} (${describe(first, w.path)}) has no conflict in ${path}`);
+  }
+  const isSelected = new Set(selected.map((c) => pathKey(c.path)));
+  const editedElsewhere = edited.find((c) => !isSelected.has(pathKey(c.path)));
+  if (editedElsewhere && !request.force) {
+    throw new ResolveRefusal(
+      `${path}: the conflict at ${describe(first, editedElsewhere.path)} was edited by hand to a value neither side had; finish it in an editor, or add --force to discard that edit`,
+    );
+  }
+
+  let backup: string | null = null;
+  const skip = (p: Path) => isSelected.has(pathKey(p));
+  const drift = edits(view, both, { ...settings, settle: (p) => earlier.get(pathKey(p)) }, skip);
+  if (!drift.unchanged) {
+    if (!request.force) {
+      const where = drift.where;
+      throw new ResolveRefusal(
+        `${path} was edited ${where ? `at ${describe(first, where)} ` : ""}beyond its conflicts since the merge; re-merging from the index would undo that. Commit the edit later, or add --force (a backup copy is kept)`,
+      );
+    }
+  }
+  if (text !== null && (request.force || view?.unreadable)) backup = backupCopy(repo, path);
+
+  const side = request.side;
+  const final = remerge(both, { ...settings, settle: (p) => (isSelected.has(pathKey(p)) ? side : earlier.get(pathKey(p))) });
+  if (final.kind === "fallback") throw new ResolveRefusal(`${path}: re-merge failed (${final.reason})`);
+  writeFileAtomic(file, final.text);
+  return { settledNow: selected, remaining: final.conflicts, result: final, backup };
+}
+
+/** Whether the work-tree copy says exactly what the re-merge (with earlier settlements) says. */
+function edits(
+  view: WorkTreeView | null,
+  both: Parameters<typeof remerge>[0],
+  settings: Parameters<typeof remerge>[1],
+  skip: (path: Path) => boolean,
+): { unchanged: boolean; where: Path | null } {
+  if (!view || view.ours === null || view.theirs === null) return { unchanged: true, where: null };
+  const again = remerge(both, settings);
+  if (again.kind === "fallback") return { unchanged: true, where: null };
+  const expected = readWorkTree(again.text, settings.markers.size);
+  if (expected.ours === null || expected.theirs === null) return { unchanged: true, where: null };
+  const where = firstDifference(expected.ours, view.ours, [], skip) ?? firstDifference(expected.theirs, view.theirs, [], skip);
+  return { unchanged: where === null, where };
+}

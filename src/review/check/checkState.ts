@@ -1,0 +1,112 @@
+// Everything `statefile-merge check` looks for in one state file, each with a line and column:
+// leftover conflict markers, invalid JSON, duplicate keys, a document that is not a NixOps
+// export where one is expected, non-string values, and a layout nixops export would not
+// print. Pure: text in, problems (and the canonical text `--fix` writes) out.
+
+import { isObject, type JsonObject, type JsonValue, type Path } from "../../core/values";
+import { JsonParseError, lineAndColumn, parseJson, type ParsedJson } from "../../formats/parseJson";
+import { detectSeparators, isNixopsShaped } from "../../formats/nixopsExport";
+import { readMarkers, firstMarkerLine } from "../../resolve/markers";
+import { describeKind } from "../../core/values";
+import { keyOffset, keyPositions } from "./keyPositions";
+import { canonicalText, layoutProblems } from "./layoutProblems";
+import { problem, type Problem } from "./problems";
+
+export interface CheckResult {
+  problems: Problem[];
+  /** The file in NixOps layout, when the only problems are layout ones (what --fix writes). */
+  fixed: string | null;
+  /** Whether the file was read as a NixOps export. */
+  nixops: boolean;
+}
+
+function markerProblems(text: string): Problem[] {
+  const marked = readMarkers(text);
+  if (marked && marked.blocks.length > 0) {
+    return marked.blocks.map((b) =>
+      problem(b.startLine, 1, `leftover conflict marker (a conflict block, lines ${b.startLine}-${b.endLine}); settle it with statefile-merge resolve, or edit the file`),
+    );
+  }
+  const stray = firstMarkerLine(text);
+  return stray ? [problem(stray.line, 1, "leftover conflict marker line; remove it and check the JSON around it")] : [];
+}
+
+/** Shape problems of a NixOps export, each at the key it concerns. */
+function shapeProblems(value: JsonValue, at: (path: Path) => { line: number; column: number }): Problem[] {
+  const out: Problem[] = [];
+  const say = (path: Path, message: string) => {
+    const { line, column } = at(path);
+    out.push(problem(line, column, message));
+  };
+  if (!isObject(value)) {
+    say([], `the document is ${describeKind(value) === "array" ? "an array" : `a ${describeKind(value)}`}; a NixOps export is an object of deployments keyed by UUID`);
+    return out;
+  }
+  for (const [uuid, deployment] of value) {
+    if (!isObject(deployment)) {
+      say([uuid], `deployment ${uuid} is ${describeKind(deployment)}, not an object of attributes`);
+      continue;
+    }
+    const name = typeof deployment.get("name") === "string" ? `deployment ${deployment.get("name") as string}` : `deployment ${uuid}`;
+    leafProblems(deployment, [uuid], name, say);
+    const resources = deployment.get("resources");
+    if (resources === undefined) {
+      say([uuid], `${name} has no "resources" object (nixops import fails with KeyError: 'resources')`);
+      continue;
+    }
+    if (!isObject(resources)) {
+      say([uuid, "resources"], `${name}: "resources" is ${describeKind(resources)}, not an object of resources`);
+      continue;
+    }
+    for (const [rname, resource] of resources) {
+      const where = `${name}, resource ${rname}`;
+      if (!isObject(resource)) {
+        say([uuid, "resources", rname], `${where} is ${describeKind(resource)}, not an object of attributes`);
+        continue;
+      }
+      if (!resource.has("type")) say([uuid, "resources", rname], `${where} has no "type" (nixops import fails: "imported resource lacks a type")`);
+      leafProblems(resource, [uuid, "resources", rname], where, say);
+    }
+  }
+  return out;
+}
+
+function leafProblems(record: JsonObject, path: Path, where: string, say: (path: Path, message: string) => void): void {
+  for (const [key, v] of record) {
+    if (key === "resources" && path.length === 1) continue;
+    if (typeof v === "string") continue;
+    const hint = v === null ? "leave the attribute out" : "write it as a string, as nixops export does (\"3\", \"1\", JSON text for lists)";
+    say([...path, key], `${where}, attribute ${key} is ${describeKind(v)}, not a string; ${hint}`);
+  }
+}
+
+export function checkState(text: string, options: { mustBeNixops: boolean }): CheckResult {
+  const none: CheckResult = { problems: [], fixed: null, nixops: options.mustBeNixops };
+  const markers = markerProblems(text);
+  if (markers.length > 0) return { ...none, problems: markers };
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  let parsed: ParsedJson;
+  try {
+    parsed = parseJson(body);
+  } catch (e) {
+    if (!(e instanceof JsonParseError)) throw e;
+    return { ...none, problems: [problem(e.line, e.column, `invalid JSON: ${e.reason}`)] };
+  }
+  const positions = keyPositions(body);
+  const at = (path: Path, occurrence?: number) => {
+    const offset = path.length === 0 ? 0 : keyOffset(positions, path, occurrence);
+    return lineAndColumn(body, offset ?? 0);
+  };
+  const problems: Problem[] = parsed.duplicates.map((d) => {
+    const { line, column } = at(d.path, 1);
+    return problem(line, column, `key ${JSON.stringify(d.path[d.path.length - 1])} is written ${d.values.length} times in the same object (readers keep only the last); keep one`);
+  });
+  const nixops = options.mustBeNixops || (isObject(parsed.value) && parsed.value.size > 0 && isNixopsShaped(parsed.value));
+  if (!nixops) return { problems, fixed: null, nixops };
+  const shape = shapeProblems(parsed.value, (p) => at(p));
+  problems.push(...shape);
+  if (shape.length > 0 || parsed.duplicates.length > 0) return { problems, fixed: null, nixops };
+  const separators = detectSeparators(body) ?? "py3";
+  problems.push(...layoutProblems(text, parsed.value, separators));
+  return { problems, fixed: problems.some((p) => p.fixable) ? canonicalText(parsed.value, separators) : null, nixops };
+}

@@ -1,0 +1,54 @@
+// The state nixops exported, written back in NixOps' own layout (sorted keys, 2-space indent,
+// ASCII escapes), keeping the item separator the committed file already had (Python 2's ", "
+// or Python 3's ","), so that a file never changes layout just because another version ran.
+
+import { isObject, valuesEqual, type JsonObject, type JsonValue } from "../core/values";
+import { detectSeparators, isNixopsShaped, nixopsLayout } from "../formats/nixopsExport";
+import { JsonParseError, parseJson } from "../formats/parseJson";
+import { renderDocument } from "../formats/renderDocument";
+
+const NO_MARKERS = { size: 7, ours: "", base: "", theirs: "", style: "merge" as const };
+
+export class BadExport extends Error {}
+
+export function parseExport(text: string): JsonObject {
+  let value: JsonValue;
+  try {
+    value = parseJson(text).value;
+  } catch (e) {
+    if (e instanceof JsonParseError) throw new BadExport(`nixops export printed invalid JSON (${e.message})`);
+    throw e;
+  }
+  if (!isObject(value) || !isNixopsShaped(value)) throw new BadExport("nixops export printed JSON that is not a NixOps export");
+  return value;
+}
+
+/** The export re-rendered in NixOps layout, with the separators of the previous file if it had any. */
+export function renderExport(exported: string, previous: string | null): string {
+  const doc = parseExport(exported);
+  const separators = (previous !== null ? detectSeparators(previous) : null) ?? detectSeparators(exported) ?? "py3";
+  return renderDocument(doc, nixopsLayout(separators), NO_MARKERS);
+}
+
+export interface DeploymentChange {
+  uuid: string;
+  name: string;
+  change: "added" | "removed" | "changed";
+}
+
+/** Deployments whose state differs between two exports (texts compared as written). */
+export function changedDeployments(before: string | null, after: string): DeploymentChange[] {
+  const old = before === null ? new Map<string, JsonValue>() : parseExport(before);
+  const now = parseExport(after);
+  const name = (d: JsonValue | undefined, uuid: string) => {
+    const n = isObject(d) ? d.get("name") : undefined;
+    return typeof n === "string" ? n : uuid;
+  };
+  const changes: DeploymentChange[] = [];
+  for (const [uuid, d] of now) {
+    if (!old.has(uuid)) changes.push({ uuid, name: name(d, uuid), change: "added" });
+    else if (!valuesEqual(old.get(uuid) as JsonValue, d)) changes.push({ uuid, name: name(d, uuid), change: "changed" });
+  }
+  for (const [uuid, d] of old) if (!now.has(uuid)) changes.push({ uuid, name: name(d, uuid), change: "removed" });
+  return changes;
+}

@@ -1,0 +1,165 @@
+// `statefile-merge nixops`: import the committed export into a throw-away statefile in a
+// private directory, run nixops on it, export it back into the state file, and remove the
+// statefile (it holds private keys) on every way out. nixops' exit status is passed through;
+// the state is exported after a failure or Ctrl-C too, since nixops may have changed it.
+
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { writeFileAtomic } from "../io/atomicWrite";
+import { commitMessage, commitStateFile } from "./commitState";
+import { WrapperError } from "./errors";
+import { BadExport, changedDeployments, renderExport } from "./exportedState";
+import { StateLock } from "./lock";
+import { describeCommand, detectNixops, nixopsEnv, withStatefile, type Nixops } from "./nixopsCli";
+import { checkStateFile } from "./preflight";
+import { runChild, signalStatus } from "./processes";
+
+export interface WrapOptions {
+  stateFile: string;
+  nixopsArgs: string[];
+  /** The nixops executable (a name on PATH or a path). */
+  nixops: string;
+  /** Skip `nixops --version` and treat nixops as this major version. */
+  nixopsMajor?: number;
+  commit: boolean;
+}
+
+export interface WrapIo {
+  stderr(line: string): void;
+}
+
+const processIo: WrapIo = { stderr: (line) => process.stderr.write(line + "\n") };
+const SIGNALS: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+
+/** Signals arriving while we run: remembered, forwarded to nixops where the terminal did not. */
+class SignalGuard {
+  received: NodeJS.Signals | null = null;
+  private kill: ((s: NodeJS.Signals) => void) | null = null;
+  private readonly handler = (signal: NodeJS.Signals) => {
+    if (this.received === null) {
+      this.io.stderr(`statefile-merge: got ${signal}; letting nixops stop, then exporting the state and removing the temporary statefile`);
+    }
+    this.received ??= signal;
+    // Ctrl-C already reached nixops through the terminal's process group; others did not.
+    if (signal !== "SIGINT") this.kill?.(signal);
+  };
+
+  constructor(private readonly io: WrapIo) {
+    for (const s of SIGNALS) process.on(s, this.handler);
+  }
+
+  child(kill: ((s: NodeJS.Signals) => void) | null): void {
+    this.kill = kill;
+  }
+
+  dispose(): void {
+    for (const s of SIGNALS) process.off(s, this.handler);
+  }
+}
+
+export async function runWrapped(options: WrapOptions, io: WrapIo = processIo): Promise<number> {
+  const file = options.stateFile;
+  const command = describeCommand(options.nixopsArgs);
+  const signals = new SignalGuard(io);
+  let lock: StateLock | null = null;
+  let dir: string | null = null;
+  let keepDir = false;
+  /** nixops has run and its state is not in the state file yet: never delete it then. */
+  let unsaved = false;
+  const keepStatefile = () => {
+    keepDir = true; // the only copy of what this run did to the state
+    const statefile = join(dir as string, "state.nixops");
+    io.stderr(
+      `statefile-merge: the statefile of this run is kept at ${statefile} (private; it holds secrets): ` +
+        `export it with NIXOPS_STATE=${statefile} nixops export --all > ${file}, then delete ${dir}`,
+    );
+  };
+  const cleanUp = () => {
+    if (dir !== null && !keepDir) rmSync(dir, { recursive: true, force: true });
+    lock?.release();
+  };
+  // Last resort: even process.exit() from an unexpected error runs this.
+  process.on("exit", cleanUp);
+  const umask = process.umask(0o077); // nixops creates the statefile 0600
+  try {
+    const nixops = detectNixops(options.nixops, process.env, options.nixopsMajor);
+    lock = StateLock.acquire(file, command, io.stderr);
+    const input = checkStateFile(file);
+    dir = mkdtempSync(join(tmpdir(), "statefile-merge-nixops-")); // 0700
+    const statefile = join(dir, "state.nixops");
+    const env = nixopsEnv(statefile);
+
+    if (input.text === null) io.stderr(`statefile-merge: ${file} does not exist yet; nixops starts from an empty state`);
+    else await importState(nixops, statefile, env, file, input.text);
+    if (signals.received) throw new WrapperError(`statefile-merge: interrupted before nixops ran; ${file} is unchanged`, signalStatus(signals.received));
+
+    const run = await runChild(nixops.executable, withStatefile(nixops, options.nixopsArgs, statefile), {
+      env,
+      stdout: "inherit",
+      onSpawn: (kill) => signals.child(kill),
+    });
+    signals.child(null);
+    unsaved = true;
+
+    let text: string;
+    try {
+      text = renderExport(await exportState(nixops, statefile, env), input.text);
+    } catch (e) {
+      if (!(e instanceof BadExport)) throw e;
+      io.stderr(`statefile-merge: ${e.message}; ${file} is unchanged`);
+      keepStatefile();
+      return run.status !== 0 ? run.status : 1;
+    }
+
+    const changes = changedDeployments(input.text, text);
+    if (text !== input.text) {
+      writeFileAtomic(file, text);
+      unsaved = false;
+      io.stderr(`statefile-merge: wrote ${file}` + (changes.length ? ` (${changes.map((c) => `${c.name} ${c.change}`).join(", ")})` : ""));
+    }
+    let status = run.status;
+    if (status !== 0) io.stderr(`statefile-merge: ${command} exited with status ${status}; the state it left is exported to ${file}`);
+    if (signals.received && status === 0) status = signalStatus(signals.received);
+
+    if (options.commit) {
+      if (signals.received) io.stderr(`statefile-merge: interrupted, so ${file} is written but not committed`);
+      else if (commitStateFile(file, commitMessage(command, changes, status))) io.stderr(`statefile-merge: committed ${file}`);
+      else io.stderr(`statefile-merge: ${file} has no changes to commit`);
+    }
+    return status;
+  } catch (e) {
+    if (!(e instanceof WrapperError)) {
+      io.stderr(`statefile-merge: internal error: ${(e as Error).message}`);
+      if (unsaved) keepStatefile();
+      return 1;
+    }
+    io.stderr(e.message);
+    return e.exitCode;
+  } finally {
+    process.umask(umask);
+    cleanUp();
+    process.off("exit", cleanUp);
+    signals.dispose();
+  }
+}
+
+/** `nixops import` of the state file into the fresh statefile (stdin), out of Ctrl-C's reach. */
+async function importState(nixops: Nixops, statefile: string, env: NodeJS.ProcessEnv, file: string, text: string): Promise<void> {
+  const r = await runChild(nixops.executable, withStatefile(nixops, ["import"], statefile), {
+    env,
+    input: Buffer.from(text, "utf8"),
+    stdout: "stderr",
+    detached: true,
+  });
+  if (r.status !== 0) {
+    throw new WrapperError(`statefile-merge: nixops import of ${file} failed (exit ${r.status}); nixops was not run and ${file} is unchanged`, r.status);
+  }
+}
+
+/** What `nixops export --all` prints; BadExport when it fails. */
+async function exportState(nixops: Nixops, statefile: string, env: NodeJS.ProcessEnv): Promise<string> {
+  const r = await runChild(nixops.executable, withStatefile(nixops, ["export", "--all"], statefile), { env, stdout: "capture", detached: true });
+  if (r.status !== 0) throw new BadExport(`nixops export --all failed (exit ${r.status})`);
+  return r.stdout.toString("utf8");
+}

@@ -1,0 +1,153 @@
+import { describe, expect, it } from "vitest";
+import { mkdtempSync, readFileSync, writeFileSync, chmodSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { BIN, FIXTURES, State, fixtureText } from "../support/fixtures";
+import { TempRepo } from "../support/gitRepo";
+import { cli } from "../review/support";
+
+const GOOD = fixtureText("ec2-prod-5machines");
+const LINES = GOOD.split("\n");
+
+function tempFile(name: string, text: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), "statefile-check-")), name);
+  writeFileSync(file, text);
+  return file;
+}
+
+/** The 1-based number of the first line containing `needle` (found here, not by the code under test). */
+function lineOf(text: string, needle: string): number {
+  const i = text.split("\n").findIndex((l) => l.includes(needle));
+  if (i < 0) throw new Error(`no line with ${needle}`);
+  return i + 1;
+}
+
+function check(file: string, ...flags: string[]) {
+  return cli(null, "check", ...flags, file);
+}
+
+describe("statefile-merge check", () => {
+  it("passes every fixture unchanged", () => {
+    for (const name of FIXTURES) {
+      const r = check(tempFile(`${name}.nixops.json`, fixtureText(name)));
+      expect(r.stderr, name).toBe("");
+      expect(r.status, name).toBe(0);
+    }
+  });
+
+  it("invalid JSON: the line and column of the error", () => {
+    const target = lineOf(GOOD, '"ec2.ami"');
+    const broken = LINES.map((l, i) => (i === target - 1 ? l.replace(/,$/, "") : l)).join("\n");
+    const file = tempFile("s.nixops.json", broken);
+    const r = check(file);
+    expect(r.status).toBe(1);
+    // The missing comma is noticed where the next key starts.
+    const next = LINES[target];
+    expect(r.stderr).toBe(`${file}:${target + 1}:${next.indexOf('"') + 1}: invalid JSON: expected "," or "}"\n`);
+  });
+
+  it("leftover conflict markers: each block's first line", () => {
+    const at = lineOf(GOOD, '"toplevel"');
+    const lines = [...LINES];
+    lines.splice(at - 1, 1, "<<<<<<< HEAD", LINES[at - 1], "=======", LINES[at - 1].replace("nixos-system", "other-system"), ">>>>>>> feature");
+    const file = tempFile("s.nixops.json", lines.join("\n"));
+    const r = check(file);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(`${file}:${at}:1: leftover conflict marker (a conflict block, lines ${at}-${at + 4})`);
+  });
+
+  it("not a NixOps export where the name says it must be; other JSON is left alone", () => {
+    const tenants = '{\n  "tenants": [1, 2]\n}\n';
+    const r = check(tempFile("tenants.nixops.json", tenants));
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/:2:3: deployment tenants is array, not an object of attributes\n$/);
+    expect(check(tempFile("tenants.json", tenants)).status).toBe(0);
+    const arrayDoc = check(tempFile("x.nixops-exported", "[]\n"));
+    expect(arrayDoc.stderr).toMatch(/:1:1: the document is an array; a NixOps export is an object of deployments/);
+  });
+
+  it("a file covered by merge=statefile must be a NixOps export", () => {
+    const repo = TempRepo.create();
+    repo.write(".gitattributes", "state/*.json merge=statefile\n");
+    repo.write("state/prod.json", '{\n  "9b3f": {\n    "name": "prod"\n  }\n}\n');
+    const r = cli(repo, "check", "state/prod.json");
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(`state/prod.json:2:3: deployment prod has no "resources" object (nixops import fails with KeyError: 'resources')\n`);
+  });
+
+  it("a non-string leaf, at its key", () => {
+    const state = State.fixture("ec2-prod-5machines");
+    const text = state.text().replace(/"index": "7"/, '"index": 7');
+    const file = tempFile("s.nixops.json", text);
+    const r = check(file);
+    expect(r.status).toBe(1);
+    const line = lineOf(text, '"index": 7');
+    expect(r.stderr).toBe(`${file}:${line}:9: deployment prod, resource app1, attribute index is number, not a string; write it as a string, as nixops export does ("3", "1", JSON text for lists)\n`);
+  });
+
+  it("a duplicate key, at its second occurrence", () => {
+    const at = lineOf(GOOD, '"ec2.zone"');
+    const lines = [...LINES];
+    lines.splice(at, 0, LINES[at - 1]);
+    const file = tempFile("s.nixops.json", lines.join("\n"));
+    const r = check(file);
+    expect(r.stderr).toBe(`${file}:${at + 1}:9: key "ec2.zone" is written 2 times in the same object (readers keep only the last); keep one\n`);
+  });
+
+  it("layouts nixops export would not print: each named at its first differing line, and fmt repairs them", () => {
+    const swapAt = lineOf(GOOD, '"ec2.ami"');
+    const swapped = [...LINES];
+    [swapped[swapAt - 1], swapped[swapAt]] = [swapped[swapAt], swapped[swapAt - 1]];
+    const cases: Array<[string, string, number, RegExp]> = [
+      ["unsorted keys", swapped.join("\n"), swapAt, /key "ec2.associatePublicIpAddress" is out of order; nixops export sorts keys and writes "ec2.ami" here/],
+      ["4-space indent", GOOD.replace(/^( +)/gm, "$1$1"), 2, /indented by 4 spaces; nixops export indents this line by 2/],
+      ["no final newline", GOOD.slice(0, -1), LINES.length - 1, /no newline at the end of the file/],
+      ["CRLF", GOOD.replace(/\n/g, "\r\n"), 1, /Windows line end \(CRLF\)/],
+      ["python 2 comma", GOOD.replace(/,\n/, ", \n").replace(/, \n(?![\s\S]*, \n)/, ", \n"), 2, /item separator/],
+      ["raw non-ASCII", GOOD.replace('"eu-west-1"', '"eu-wést-1"'), lineOf(GOOD, '"eu-west-1"'), /written raw; nixops export escapes it/],
+    ];
+    for (const [name, text, line, why] of cases) {
+      const file = tempFile("s.nixops.json", text);
+      const r = check(file);
+      expect(r.status, name).toBe(1);
+      expect(r.stderr, name).toMatch(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:${line}:\\d+: layout differs from nixops export|^.*:${line}:\\d+: (no newline|Windows)`));
+      expect(r.stderr, name).toMatch(why);
+      expect(r.stderr, name).toMatch(/statefile-merge fmt fixes this/);
+      const fixed = cli(null, "fmt", file);
+      expect(fixed.status, name).toBe(0);
+      const expected = name === "raw non-ASCII" ? GOOD.replace('"eu-west-1"', '"eu-w\\u00e9st-1"') : GOOD;
+      expect(readFileSync(file, "utf8"), name).toBe(expected);
+    }
+  });
+
+  it("fmt keeps Python 2 separators for a NixOps 1.x file", () => {
+    const legacy = fixtureText("legacy-nixops-1.7-python2");
+    const file = tempFile("legacy.nixops.json", legacy.replace(/^( +)/gm, "$1$1"));
+    expect(check(file, "--fix").status).toBe(0);
+    expect(readFileSync(file, "utf8")).toBe(legacy);
+  });
+
+  it("fmt leaves a file it cannot read untouched", () => {
+    const file = tempFile("s.nixops.json", GOOD.replace('"name": "prod",', '"name": "prod"'));
+    const before = readFileSync(file, "utf8");
+    expect(cli(null, "fmt", file).status).toBe(1);
+    expect(readFileSync(file, "utf8")).toBe(before);
+  });
+
+  it("works as a pre-commit hook on staged state files (the README's hook)", () => {
+    const repo = TempRepo.create();
+    const hook = join(repo.dir, ".git", "hooks", "pre-commit");
+    writeFileSync(
+      hook,
+      `#!/bin/sh\ngit diff --cached --name-only --diff-filter=ACMR -z -- '*.nixops.json' | xargs -0 -r node '${BIN}' check\n`,
+    );
+    chmodSync(hook, 0o755);
+    repo.write("prod.nixops.json", GOOD);
+    repo.commit("good state");
+    repo.write("prod.nixops.json", GOOD.replace(/^( +)/gm, "$1$1"));
+    repo.git("add", "prod.nixops.json");
+    const refused = repo.tryGit("commit", "-q", "-m", "badly formatted");
+    expect(refused.status).not.toBe(0);
+    expect(refused.stderr).toMatch(/prod\.nixops\.json:2:\d+: layout differs from nixops export/);
+  });
+});

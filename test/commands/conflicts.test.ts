@@ -1,0 +1,114 @@
+import { describe, expect, it } from "vitest";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { State } from "../support/fixtures";
+import { TempRepo } from "../support/gitRepo";
+import { cli, configureDriverWithReport, secretsIn, STATE_FILE } from "../review/support";
+
+const OURS_SECRET = "ours-replication-pw-0001";
+const THEIRS_SECRET = "theirs-replication-pw-0002";
+
+/** main and feature both deploy app1 and change db1's replication password; each also makes a change of its own. */
+function conflictedRepo(): { repo: TempRepo; report: string } {
+  const repo = TempRepo.create();
+  const report = join(repo.dir, "..", "report.json");
+  configureDriverWithReport(repo, report);
+  const base = State.fixture("ec2-prod-5machines");
+  repo.write(STATE_FILE, base.text()).commit("base");
+  repo.git("checkout", "-q", "-b", "feature");
+  const theirs = base.clone().set("prod", "app1", "toplevel", "/nix/store/theirs-system-app1");
+  theirs.setInner("prod", "db1", "keys", ["postgres-replication-password", "text"], THEIRS_SECRET);
+  theirs.set("prod", "lb2", "publicIpv4", "203.0.113.9");
+  repo.write(STATE_FILE, theirs.text()).commit("feature deploy");
+  repo.git("checkout", "-q", "main");
+  const ours = base.clone().set("prod", "app1", "toplevel", "/nix/store/ours-system-app1");
+  ours.setInner("prod", "db1", "keys", ["postgres-replication-password", "text"], OURS_SECRET);
+  ours.set("prod", "lb1", "publicIpv4", "203.0.113.7");
+  repo.write(STATE_FILE, ours.text()).commit("main deploy");
+  return { repo, report };
+}
+
+describe("statefile-merge conflicts", () => {
+  it("lists exactly the driver's own conflicts, secrets hashed", () => {
+    const { repo, report } = conflictedRepo();
+    const merge = repo.tryGit("merge", "-q", "feature");
+    expect(merge.status).toBe(1);
+    expect(repo.unmerged()).toEqual([STATE_FILE]);
+    const driverReport = JSON.parse(readFileSync(report, "utf8")) as { conflicts: unknown[] };
+    expect(driverReport.conflicts).toHaveLength(2);
+
+    const listed = cli(repo, "conflicts", "--json");
+    expect(listed.status).toBe(1);
+    const doc = JSON.parse(listed.stdout) as { operation: { kind: string }; files: Array<{ path: string; source: string; conflicts: unknown[] }> };
+    expect(doc.operation.kind).toBe("merge");
+    expect(doc.files.map((f) => [f.path, f.source])).toEqual([[STATE_FILE, "index"]]);
+    expect(doc.files[0].conflicts).toEqual(driverReport.conflicts);
+
+    const text = cli(repo, "conflicts");
+    const lines = text.stdout.trim().split("\n");
+    expect(lines).toHaveLength(2);
+    expect(lines.every((l) => l.startsWith(`${STATE_FILE}: CONFLICT`) && l.includes("deployment prod"))).toBe(true);
+    expect(lines.some((l) => l.includes("resource app1, attribute toplevel"))).toBe(true);
+    expect(lines.some((l) => l.includes("resource db1, attribute keys, inner path postgres-replication-password/text"))).toBe(true);
+    for (const out of [listed.stdout, text.stdout, text.stderr]) {
+      expect(out).not.toContain(OURS_SECRET);
+      expect(out).not.toContain(THEIRS_SECRET);
+      expect(secretsIn(out)).toEqual([]);
+    }
+    expect(text.stdout).toContain("<secret sha256:");
+    expect(cli(repo, "conflicts", "--show-secrets").stdout).toContain(THEIRS_SECRET);
+  });
+
+  it("leaves out conflicts already settled in the work tree, and lists nothing once resolved", () => {
+    const { repo } = conflictedRepo();
+    repo.tryGit("merge", "-q", "feature");
+    expect(cli(repo, "resolve", STATE_FILE, "--ours", "prod/app1").status).toBe(1);
+    const doc = JSON.parse(cli(repo, "conflicts", "--json").stdout) as { files: Array<{ conflicts: Array<{ path: string[] }>; settled: number }> };
+    expect(doc.files[0].conflicts.map((c) => c.path.slice(2))).toEqual([["db1", "keys", "postgres-replication-password", "text"]]);
+    expect(doc.files[0].settled).toBe(1);
+    expect(cli(repo, "resolve", STATE_FILE, "--theirs", "--add").status).toBe(0);
+    const after = cli(repo, "conflicts");
+    expect(after.status).toBe(0);
+    expect(after.stdout).toBe("");
+  });
+
+  it("falls back to the markers in the file when Git no longer holds the stages", () => {
+    const { repo } = conflictedRepo();
+    repo.tryGit("merge", "-q", "feature");
+    repo.git("add", STATE_FILE); // staged with its markers still in it
+    const listed = cli(repo, "conflicts", STATE_FILE, "--json");
+    const doc = JSON.parse(listed.stdout) as { files: Array<{ source: string; conflicts: Array<{ path: string[] }>; blocks: unknown[] }> };
+    expect(doc.files[0].source).toBe("markers");
+    expect(doc.files[0].blocks).toHaveLength(2);
+    expect(doc.files[0].conflicts.map((c) => c.path.slice(2, 4)).sort()).toEqual([
+      ["app1", "toplevel"],
+      ["db1", "keys"],
+    ]);
+    expect(secretsIn(listed.stdout)).toEqual([]);
+    expect(listed.stdout).not.toContain(OURS_SECRET);
+  });
+
+  it("during a rebase says which side is the upstream and which the commit being replayed", () => {
+    const { repo } = conflictedRepo();
+    repo.git("checkout", "-q", "feature");
+    const rebase = repo.tryGit("rebase", "main");
+    expect(rebase.status).not.toBe(0);
+    const text = cli(repo, "conflicts");
+    expect(text.stdout).toMatch(/^rebase in progress: "ours" is the upstream being rebased onto \(HEAD [0-9a-f]+ \(main deploy\)\); "theirs" is your commit being replayed, [0-9a-f]+ \(feature deploy\)/);
+    const doc = JSON.parse(cli(repo, "conflicts", "--json").stdout) as { operation: { kind: string; ours: string; theirs: string } };
+    expect(doc.operation.kind).toBe("rebase");
+    expect(doc.operation.theirs).toContain("feature deploy");
+  });
+
+  it("with no FILE lists only the unmerged state files", () => {
+    const { repo } = conflictedRepo();
+    repo.git("checkout", "-q", "feature");
+    repo.write("notes.txt", "feature\n").commit("notes on feature");
+    repo.git("checkout", "-q", "main");
+    repo.write("notes.txt", "main\n").commit("notes on main");
+    repo.tryGit("merge", "-q", "feature");
+    expect(repo.unmerged().sort()).toEqual([STATE_FILE, "notes.txt"].sort());
+    const doc = JSON.parse(cli(repo, "conflicts", "--json").stdout) as { files: Array<{ path: string }> };
+    expect(doc.files.map((f) => f.path)).toEqual([STATE_FILE]);
+  });
+});

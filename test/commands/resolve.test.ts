@@ -1,0 +1,149 @@
+import { describe, expect, it } from "vitest";
+import { existsSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { State } from "../support/fixtures";
+import { TempRepo } from "../support/gitRepo";
+import { cli, configureDriverWithReport, secretsIn, STATE_FILE } from "../review/support";
+
+const BASE = "ec2-prod-5machines";
+const OURS_TOP = { app1: "/nix/store/ours-app1-system", db1: "/nix/store/ours-db1-system" };
+const THEIRS_TOP = { app1: "/nix/store/theirs-app1-system", db1: "/nix/store/theirs-db1-system" };
+
+/** Both branches deploy app1 and db1 (two conflicts); each also makes a change the other does not. */
+function sides() {
+  const base = State.fixture(BASE);
+  const ours = base.clone().set("prod", "app1", "toplevel", OURS_TOP.app1).set("prod", "db1", "toplevel", OURS_TOP.db1);
+  ours.set("prod", "lb1", "publicIpv4", "203.0.113.7").addResource("prod", "ours-volume", { type: "ebs-volume", "ec2.volumeId": "vol-ours", state: "3" });
+  const theirs = base.clone().set("prod", "app1", "toplevel", THEIRS_TOP.app1).set("prod", "db1", "toplevel", THEIRS_TOP.db1);
+  theirs.set("prod", "lb2", "publicIpv4", "203.0.113.9").remove("prod", "app2", "sshPinged");
+  return { base, ours, theirs };
+}
+
+function conflictedRepo(attributes = ""): TempRepo {
+  const repo = TempRepo.create();
+  configureDriverWithReport(repo, join(repo.dir, "..", "report.json"));
+  if (attributes) repo.write(".gitattributes", repo.read(".gitattributes") + attributes);
+  const { base, ours, theirs } = sides();
+  repo.write(STATE_FILE, base.text()).write("other.nixops.json", State.fixture("vbox-none-2machines").text()).commit("base");
+  repo.git("checkout", "-q", "-b", "feature");
+  repo.write(STATE_FILE, theirs.text()).commit("feature deploy");
+  repo.git("checkout", "-q", "main");
+  repo.write(STATE_FILE, ours.text()).commit("main deploy");
+  expect(repo.tryGit("merge", "-q", "feature").status).toBe(1);
+  return repo;
+}
+
+/** The merge everyone expects, written independently: both sides' own changes, then the chosen toplevels. */
+function expected(app1: string, db1: string): string {
+  const { base, ours, theirs } = sides();
+  const out = base.clone();
+  out.set("prod", "lb1", "publicIpv4", ours.get("prod", "lb1", "publicIpv4")!);
+  out.addResource("prod", "ours-volume", { type: "ebs-volume", "ec2.volumeId": "vol-ours", state: "3" });
+  out.set("prod", "lb2", "publicIpv4", theirs.get("prod", "lb2", "publicIpv4")!).remove("prod", "app2", "sshPinged");
+  return out.set("prod", "app1", "toplevel", app1).set("prod", "db1", "toplevel", db1).text();
+}
+
+describe("statefile-merge resolve", () => {
+  it("--ours then --theirs on disjoint selectors gives the expected file, and --add stages it", () => {
+    const repo = conflictedRepo();
+    const first = cli(repo, "resolve", STATE_FILE, "--ours", "prod/app1");
+    expect(first.status).toBe(1);
+    expect(first.stderr).toContain("settled 1 conflict(s) to ours; 1 remain");
+    const between = repo.read(STATE_FILE);
+    expect(between).toContain(OURS_TOP.app1);
+    expect(between).not.toContain(THEIRS_TOP.app1);
+    expect(between.match(/^<<<<<<< /gm)).toHaveLength(1);
+
+    const second = cli(repo, "resolve", STATE_FILE, "--theirs", "prod/db1/toplevel", "--add");
+    expect(second.status).toBe(0);
+    expect(repo.read(STATE_FILE)).toBe(expected(OURS_TOP.app1, THEIRS_TOP.db1));
+    expect(repo.unmerged()).toEqual([]);
+    expect(repo.git("diff", "--cached", "--name-only")).toContain(STATE_FILE);
+  });
+
+  it("with no selector settles every conflict (selecting by UUID works too)", () => {
+    const repo = conflictedRepo();
+    const uuid = State.fixture(BASE).uuid("prod");
+    expect(cli(repo, "resolve", STATE_FILE, "--theirs", `${uuid}/app1/toplevel`).status).toBe(1);
+    expect(cli(repo, "resolve", STATE_FILE, "--ours").status).toBe(0);
+    expect(repo.read(STATE_FILE)).toBe(expected(THEIRS_TOP.app1, OURS_TOP.db1));
+    expect(repo.unmerged()).toEqual([STATE_FILE]); // no --add: still for the user to stage
+  });
+
+  it("--base takes the common ancestor's value", () => {
+    const repo = conflictedRepo();
+    const base = State.fixture(BASE);
+    expect(cli(repo, "resolve", STATE_FILE, "--base", "prod").status).toBe(0);
+    expect(repo.read(STATE_FILE)).toBe(expected(base.get("prod", "app1", "toplevel")!, base.get("prod", "db1", "toplevel")!));
+  });
+
+  it("keeps the user's marker size and labels for the conflicts it leaves", () => {
+    const repo = conflictedRepo("*.nixops.json conflict-marker-size=11\n");
+    expect(repo.read(STATE_FILE)).toMatch(/^<{11} HEAD$/m);
+    expect(cli(repo, "resolve", STATE_FILE, "--ours", "prod/db1").status).toBe(1);
+    const text = repo.read(STATE_FILE);
+    expect(text.match(/^<{11} HEAD$/gm)).toHaveLength(1);
+    expect(text.match(/^>{11} feature$/gm)).toHaveLength(1);
+    expect(text).not.toMatch(/^<{7} /m);
+  });
+
+  it("refuses a file that is not conflicted, an unknown place, and a place inside a whole-resource conflict", () => {
+    const repo = conflictedRepo();
+    const notConflicted = cli(repo, "resolve", "other.nixops.json", "--ours");
+    expect(notConflicted.status).toBe(2);
+    expect(notConflicted.stderr).toMatch(/other\.nixops\.json is not in a conflicted state/);
+
+    const unknown = cli(repo, "resolve", STATE_FILE, "--ours", "staging/app1");
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toMatch(/no deployment "staging".*prod \(/);
+    const noConflict = cli(repo, "resolve", STATE_FILE, "--ours", "prod/lb1");
+    expect(noConflict.stderr).toMatch(/prod\/lb1 .*resource lb1\) has no conflict/);
+    expect(cli(repo, "resolve", STATE_FILE).stderr).toMatch(/--ours, --theirs or --base/);
+  });
+
+  it("refuses to undo a hand edit made since the merge, unless forced (keeping a backup)", () => {
+    const repo = conflictedRepo();
+    const before = repo.read(STATE_FILE);
+    const edited = before.replace('"publicIpv4": "203.0.113.9"', '"publicIpv4": "198.51.100.1"');
+    expect(edited).not.toBe(before);
+    repo.write(STATE_FILE, edited);
+    const refused = cli(repo, "resolve", STATE_FILE, "--ours");
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toMatch(/was edited at deployment prod .*resource lb2, attribute publicIpv4/);
+    expect(repo.read(STATE_FILE)).toBe(edited);
+
+    const forced = cli(repo, "resolve", STATE_FILE, "--ours", "--force");
+    expect(forced.status).toBe(0);
+    const backupDir = join(repo.dir, ".git", "statefile-merge", "resolve-backups", "deploy");
+    expect(existsSync(backupDir)).toBe(true);
+    expect(readdirSync(backupDir)).toHaveLength(1);
+  });
+
+  it("settles a whole-resource conflict (re-created on one side, changed on the other)", () => {
+    const repo = TempRepo.create();
+    configureDriverWithReport(repo, join(repo.dir, "..", "report.json"));
+    const base = State.fixture(BASE);
+    repo.write(STATE_FILE, base.text()).commit("base");
+    repo.git("checkout", "-q", "-b", "feature");
+    const theirs = State.fixture("ec2-prod-after-teammate-deploy");
+    repo.write(STATE_FILE, theirs.text()).commit("teammate deploy");
+    repo.git("checkout", "-q", "main");
+    const ours = base.clone().set("prod", "app2", "publicIpv4", "203.0.113.50");
+    repo.write(STATE_FILE, ours.text()).commit("ours touches app2");
+    expect(repo.tryGit("merge", "-q", "feature").status).toBe(1);
+    const inside = cli(repo, "resolve", STATE_FILE, "--theirs", "prod/app2/vmId");
+    expect(inside.stderr).toMatch(/lies inside a conflict over the whole of .*resource app2 \(identity\); select that instead/);
+    const done = cli(repo, "resolve", STATE_FILE, "--theirs", "prod/app2", "--add");
+    expect(done.status).toBe(0);
+    expect(secretsIn(done.stderr + inside.stderr)).toEqual([]);
+    // Theirs, except that a keys blob equal by value keeps ours' text (SPEC: ours' exact text wins).
+    const merged = State.fixture("ec2-prod-after-teammate-deploy");
+    const sorted = (text: string): string => JSON.stringify(JSON.parse(text), (_k, v: unknown) => (v && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort()) : v));
+    for (const name of ["app1", "db1", "lb1", "lb2"]) {
+      const mine = ours.get("prod", name, "keys");
+      const other = merged.get("prod", name, "keys");
+      if (mine && other && sorted(mine) === sorted(other)) merged.set("prod", name, "keys", mine);
+    }
+    expect(repo.read(STATE_FILE)).toBe(merged.text());
+  });
+});

@@ -1,0 +1,52 @@
+import { describe, expect, it } from "vitest";
+import { State, fixtureText } from "../support/fixtures";
+import { STATE, WrapperRepo } from "./wrapperRun";
+
+describe("statefile-merge nixops --commit", () => {
+  it("commits the state file alone, naming the command and the deployments whose state changed", () => {
+    const w = WrapperRepo.create(fixtureText("hetzner-hcloud-multitenant"));
+    const acme = State.fixture("hetzner-hcloud-multitenant").uuid("tenant-acme");
+    w.repo.write("notes.txt", "staged, not mine to commit\n").git("add", "notes.txt");
+    const r = w.run(["deploy", "-d", "tenant-acme"], ["--commit"]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`committed ${STATE}`);
+
+    const message = w.repo.git("log", "-1", "--format=%B");
+    expect(message.split("\n")[0]).toBe("nixops deploy -d tenant-acme: state of tenant-acme changed");
+    expect(message).toContain(`- tenant-acme (${acme}): changed`);
+    expect(message).not.toContain("tenant-globex");
+    expect(w.repo.git("show", "--name-only", "--format=", "HEAD").trim()).toBe(STATE);
+    expect(w.repo.git("diff", "--cached", "--name-only").trim()).toBe("notes.txt");
+    expect(w.repo.git("status", "--porcelain", "--", STATE)).toBe("");
+  });
+
+  it("names added deployments, and hides --arg/--argstr values (they can be secrets)", () => {
+    const w = WrapperRepo.create(fixtureText("vbox-none-2machines"));
+    const r = w.run(["set-args", "-d", "dev", "--argstr", "apiToken", "hunter2-secret"], ["--commit"]);
+    expect(r.status, r.stderr).toBe(0);
+    const message = w.repo.git("log", "-1", "--format=%B");
+    expect(message.split("\n")[0]).toBe("nixops set-args -d dev --argstr apiToken <hidden>: state of dev changed");
+    expect(message).not.toContain("hunter2");
+    expect(w.state()).toContain("hunter2-secret"); // the state itself keeps it, as nixops does
+
+    const created = w.run(["create", "-d", "staging"], ["--commit"]);
+    expect(created.status, created.stderr).toBe(0);
+    expect(w.repo.git("log", "-1", "--format=%B")).toContain(`- staging (${created.stdout.trim()}): added`);
+  });
+
+  it("records a failed run's state with the exit status in the message", () => {
+    const w = WrapperRepo.create(fixtureText("vbox-none-2machines"));
+    const r = w.run(["fail", "-d", "dev"], ["--commit"]);
+    expect(r.status).toBe(3);
+    expect(w.repo.git("log", "-1", "--format=%B")).toContain("nixops exited with status 3");
+  });
+
+  it("makes no commit when nothing changed", () => {
+    const w = WrapperRepo.create(fixtureText("vbox-none-2machines"));
+    const head = w.repo.git("rev-parse", "HEAD");
+    const r = w.run(["list"], ["--commit"]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toContain("no changes to commit");
+    expect(w.repo.git("rev-parse", "HEAD")).toBe(head);
+  });
+});

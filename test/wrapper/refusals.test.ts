@@ -1,0 +1,136 @@
+import { describe, expect, it } from "vitest";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { hostname } from "node:os";
+import { spawnSync } from "node:child_process";
+import { dirname, join } from "node:path";
+import { State, fixtureText } from "../support/fixtures";
+import { lockPathFor } from "../../src/wrapper/lock";
+import { GITCRYPT_HEADER } from "../../src/crypt/gitCrypt";
+import { STATE, WrapperRepo } from "./wrapperRun";
+
+const base = () => State.fixture("vbox-none-2machines");
+
+/** A real conflicted merge of the state file, made by Git's own text merge (no driver configured). */
+function conflictedRepo(): WrapperRepo {
+  const w = WrapperRepo.create(base().text());
+  const repo = w.repo;
+  repo.git("checkout", "-q", "-b", "other");
+  repo.write(STATE, base().set("dev", "web", "publicIpv4", "10.0.0.2").text()).commit("theirs");
+  repo.git("checkout", "-q", "main");
+  repo.write(STATE, base().set("dev", "web", "publicIpv4", "10.0.0.3").text()).commit("ours");
+  expect(repo.tryGit("merge", "other").status).toBe(1);
+  return w;
+}
+
+describe("statefile-merge nixops refuses to start", () => {
+  it("on a file that holds conflict markers, naming the line, without running nixops", () => {
+    const w = conflictedRepo();
+    const text = w.state();
+    const line = text.split("\n").findIndex((l) => l.startsWith("<<<<<<<")) + 1;
+    expect(line).toBeGreaterThan(1);
+    w.repo.git("add", STATE); // marked resolved in the index, but the markers are still there
+    const r = w.run(["deploy"]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`${STATE}:${line}: holds a conflict marker`);
+    expect(w.entries()).toEqual([]);
+    expect(w.state()).toBe(text);
+  });
+
+  it("while a merge of the file is in progress (unmerged index entries), even once the markers are gone", () => {
+    const w = conflictedRepo();
+    const resolved = base().set("dev", "web", "publicIpv4", "10.0.0.3").text();
+    w.repo.write(STATE, resolved);
+    expect(w.repo.unmerged()).toEqual([STATE]);
+    const r = w.run(["deploy"]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`${STATE} has an unfinished merge`);
+    expect(w.entries()).toEqual([]);
+    w.repo.git("add", STATE);
+    expect(w.run(["deploy"]).status).toBe(0);
+  });
+
+  it("on git-crypt ciphertext (a locked repository)", () => {
+    const w = WrapperRepo.create(null);
+    writeFileSync(join(w.repo.dir, STATE), Buffer.concat([GITCRYPT_HEADER, Buffer.from("0123456789ab\x00\x01")]));
+    const r = w.run(["deploy"]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain("git-crypt ciphertext (the repository is locked); run git-crypt unlock first");
+    expect(w.entries()).toEqual([]);
+  });
+
+  it("on a file that is not JSON, naming line and column", () => {
+    const w = WrapperRepo.create(base().text().replace('"name": "dev"', '"name": dev'));
+    const r = w.run(["deploy"]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(new RegExp(`${STATE.replace(/\./g, "\\.")}:\\d+:\\d+: not valid JSON`));
+  });
+
+  it("on a -s given to nixops (the wrapper picks the statefile)", () => {
+    const w = WrapperRepo.create(base().text());
+    const r = w.run(["deploy", "-s", "/tmp/other.nixops"]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain("do not pass -s to a wrapped nixops");
+  });
+});
+
+describe("the lock on a state file", () => {
+  it("stops a second run while the first holds it, naming the holder", async () => {
+    const w = WrapperRepo.create(base().text());
+    const first = w.start(["sleep", "30"]);
+    try {
+      await w.waitFor("sleeping");
+      const r = w.run(["deploy"]);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toContain(`${STATE} is in use by another wrapped nixops run: pid ${first.child.pid} on ${hostname()}, "nixops sleep 30", since 20`);
+      expect(r.stderr).toContain(lockPathFor(join(w.repo.dir, STATE)));
+      expect(w.entries().filter((e) => e.event === "start").map((e) => e.command)).toEqual(["import", "sleep"]);
+    } finally {
+      process.kill(-(first.child.pid as number), "SIGINT");
+      await first.done;
+    }
+    expect(existsSync(lockPathFor(join(w.repo.dir, STATE)))).toBe(false);
+    expect(w.run(["deploy"]).status).toBe(0);
+  });
+
+  it("lives in the Git directory, not in the work tree", () => {
+    const w = WrapperRepo.create(base().text());
+    const lock = lockPathFor(join(w.repo.dir, STATE));
+    expect(lock.startsWith(join(w.repo.dir, ".git") + "/")).toBe(true);
+  });
+
+  it("replaces a stale lock left by a dead process on this host, and says so", () => {
+    const w = WrapperRepo.create(base().text());
+    const dead = spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"], { encoding: "utf8" });
+    const pid = Number(dead.stdout);
+    const lock = lockPathFor(join(w.repo.dir, STATE));
+    mkdirSync(dirname(lock), { recursive: true });
+    writeFileSync(lock, JSON.stringify({ pid, host: hostname(), command: "nixops deploy", started: "2020-01-01T00:00:00.000Z", file: STATE }));
+    const r = w.run(["deploy"]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`removing a stale lock on ${STATE}: pid ${pid} (nixops deploy, 2020-01-01T00:00:00.000Z) is no longer running`);
+    expect(existsSync(lock)).toBe(false);
+  });
+
+  it("does not take over a lock held from another host", () => {
+    const w = WrapperRepo.create(base().text());
+    const lock = lockPathFor(join(w.repo.dir, STATE));
+    mkdirSync(dirname(lock), { recursive: true });
+    writeFileSync(lock, JSON.stringify({ pid: 1, host: "elsewhere.example", command: "nixops deploy", started: "2020-01-01T00:00:00.000Z", file: STATE }));
+    const r = w.run(["deploy"]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain("pid 1 on elsewhere.example");
+    expect(existsSync(lock)).toBe(true);
+  });
+});
+
+it("the stand-in's import refuses a UUID already in the statefile, as NixOps does", () => {
+  const w = WrapperRepo.create(fixtureText("vbox-none-2machines"));
+  const statefile = join(dirname(w.log), "twice.nixops");
+  const env = { ...w.env, NIXOPS_STATE: statefile };
+  const fake = join(__dirname, "..", "support", "fake-nixops");
+  const input = fixtureText("vbox-none-2machines");
+  expect(spawnSync(fake, ["import"], { env, input }).status).toBe(0);
+  const again = spawnSync(fake, ["import"], { env, input, encoding: "utf8" });
+  expect(again.status).toBe(1);
+  expect(again.stderr).toContain(`state file already contains a deployment with UUID ‘${base().uuid("dev")}’`);
+});
