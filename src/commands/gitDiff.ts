@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import type { Command } from "commander";
 import { diffTexts, UnreadableSide, type TextDiff } from "../review/diffTexts";
-import { diffOutput } from "./diff";
+import { diffOutput, quietOnClosedPipe } from "./diff";
 
 /** Git's own colour decision for diffs (color.diff / color.ui, pager or terminal). */
 function gitWantsColor(): boolean {
@@ -29,6 +29,7 @@ export function registerGitDiff(program: Command): void {
     .option("--show-secrets", "print secret values, and the line diff of files that are not JSON")
     .option("--json", "print the JSON diff instead of text")
     .action((args: string[], o: { showSecrets?: boolean; json?: boolean }) => {
+      quietOnClosedPipe();
       if (args.length !== 7 && args.length !== 9) {
         process.stderr.write(`statefile-merge git-diff: Git passes 7 or 9 arguments, got ${args.length}; configure diff.statefile.command = statefile-merge git-diff\n`);
         process.exitCode = 2;
@@ -40,6 +41,7 @@ export function registerGitDiff(program: Command): void {
       const bold = (s: string) => (color ? `\x1b[1m${s}\x1b[0m` : s);
       const out = (s: string) => process.stdout.write(s);
       out(bold(`diff --statefile a/${path} b/${newPath}`) + "\n");
+      if (newPath !== path) out(bold(`rename from ${path}`) + "\n" + bold(`rename to ${newPath}`) + "\n");
       out(bold(`index ${oldHex.slice(0, 7)}..${newHex.slice(0, 7)}`) + "\n");
       let result: TextDiff;
       try {

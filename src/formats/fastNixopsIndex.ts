@@ -3,12 +3,22 @@
 // exact layout NixOps prints (2-space indent, one item per line, keys in order, no duplicates,
 // "\n" line ends) and says null to anything else, which then takes the full parse. What it
 // does not check (attribute values inside records) is parsed or validated by the caller.
+//
+// Two helps make it quick on large files: ours' records are checked line by line against
+// what the writer would print (which also finds their ends), and in base and theirs a record
+// whose bytes are ours' record is recognised by one comparison, without looking inside.
+
+import { scanCanonicalRecord } from "./fastRecord";
 
 export interface RecordSpan {
   name: string;
+  /** Start of the line `      "name": {`. */
+  line: number;
   /** [start, end): the record's value text, from "{" to "}". */
   start: number;
   end: number;
+  /** Attributes, when the text is exactly what the NixOps writer prints (ours only); else -1. */
+  canonicalSize: number;
 }
 
 export interface DeploymentSpan {
@@ -28,6 +38,12 @@ export interface ExportIndex {
   separator: "," | ", " | null;
 }
 
+/** Ours, already indexed, to recognise unchanged records in base and theirs by their bytes. */
+export interface IndexGuide {
+  buf: Buffer;
+  deployments: Map<string, DeploymentSpan>;
+}
+
 const NL = 10;
 const SPACE = 32;
 const QUOTE = 34;
@@ -45,10 +61,27 @@ const bail = (): never => {
   throw new Bail();
 };
 
+/** Keys written as they read (what NixOps' names are): no escapes, no control characters. */
+function plainKey(key: string): string {
+  if (!/^[ !#-\[\]-~]*$/.test(key)) bail();
+  return key;
+}
+
+function keyAfter(previous: string | null, key: string): void {
+  // Strictly increasing keys: NixOps' sorted order, and no key twice.
+  if (previous !== null && !(previous < key)) bail();
+}
+
 class Scanner {
   separator: "," | ", " | null = null;
 
-  constructor(private readonly b: Buffer) {}
+  constructor(
+    private readonly b: Buffer,
+    /** Ours as text, to check its records (ours only). */
+    private readonly text: string | undefined,
+    private readonly oursSeparator: string,
+    private readonly guide: IndexGuide | undefined,
+  ) {}
 
   /** `indent` spaces then a quote at p. */
   expectKeyStart(p: number, indent: number): void {
@@ -57,7 +90,7 @@ class Scanner {
     if (b[p + indent] !== QUOTE) bail();
   }
 
-  /** A key of printable ASCII without escapes, ending at the next `": {`; returns [key, position of "{"]. */
+  /** A plain key ending at the next `": {`; returns [key, position of "{"]. */
   objectKey(p: number): [string, number] {
     const end = this.b.indexOf(KEY_OPENS_OBJECT, p);
     if (end === -1) bail();
@@ -84,86 +117,104 @@ class Scanner {
     if (b[p + indent] !== CLOSE) bail();
     return p + indent + 1;
   }
-}
 
-/** Keys written as they read (what NixOps' names are): no escapes, no control characters. */
-function plainKey(key: string): string {
-  if (!/^[ !#-\[\]-~]*$/.test(key)) bail();
-  return key;
-}
-
-function keyAfter(previous: string | null, key: string): void {
-  // Strictly increasing keys: NixOps' sorted order, and no key twice.
-  if (previous !== null && !(previous < key)) bail();
-}
-
-function resources(s: Scanner, b: Buffer, open: number): { end: number; records: RecordSpan[] } {
-  const records: RecordSpan[] = [];
-  if (b[open + 1] === CLOSE) return { end: open + 2, records };
-  if (b[open + 1] !== NL) bail();
-  let p = open + 2;
-  let previous: string | null = null;
-  for (;;) {
-    s.expectKeyStart(p, 6);
-    const [name, start] = s.objectKey(p + 7);
-    keyAfter(previous, name);
-    previous = name;
-    let end: number;
-    if (b[start + 1] === CLOSE) end = start + 2;
-    else if (b[start + 1] === NL) {
-      const close = b.indexOf(RECORD_END, start);
-      if (close === -1) bail();
-      end = close + RECORD_END.length;
-    } else return bail();
-    records.push({ name, start, end });
-    const [more, next] = s.itemEnd(end);
-    p = next;
-    if (!more) return { end: s.closer(p, 4), records };
+  /** The record whose line starts at p, if its bytes (name line included) are ours' record's. */
+  private sameAsGuide(p: number, candidate: RecordSpan | undefined): RecordSpan | null {
+    if (!candidate || !this.guide) return null;
+    const length = candidate.end - candidate.line;
+    const end = p + length;
+    if (end >= this.b.length || (this.b[end] !== COMMA && this.b[end] !== NL)) return null;
+    if (this.guide.buf.compare(this.b, p, end, candidate.line, candidate.end) !== 0) return null;
+    return { name: candidate.name, line: p, start: p + (candidate.start - candidate.line), end, canonicalSize: -1 };
   }
-}
 
-function deployment(s: Scanner, b: Buffer, uuid: string, open: number): DeploymentSpan {
-  if (b[open + 1] !== NL) bail(); // "{}": no resources, not an export
-  let p = open + 2;
-  let previous: string | null = null;
-  let found: { start: number; end: number; records: RecordSpan[] } | null = null;
-  for (;;) {
-    s.expectKeyStart(p, 4);
-    let valueEnd: number;
-    const isResources = p + RESOURCES_LINE.length <= b.length && b.compare(RESOURCES_LINE, 0, RESOURCES_LINE.length, p, p + RESOURCES_LINE.length) === 0;
-    if (isResources) {
-      keyAfter(previous, "resources");
-      previous = "resources";
-      const start = p + RESOURCES_LINE.length - 1;
-      const r = resources(s, b, start);
-      found = { start, end: r.end, records: r.records };
-      valueEnd = r.end;
-    } else {
-      // A one-line attribute whose value is a string; its text is parsed by the caller.
-      const nl = b.indexOf(NL, p);
-      if (nl === -1) bail();
-      valueEnd = nl;
-      while (b[valueEnd - 1] === SPACE || b[valueEnd - 1] === COMMA) valueEnd--;
-      if (b[valueEnd - 1] !== QUOTE || b[valueEnd - 2] === BACKSLASH) bail();
-      const keyEnd = b.indexOf('": ', p + 5);
-      if (keyEnd === -1 || keyEnd > valueEnd) bail();
-      const key = plainKey(b.toString("latin1", p + 5, keyEnd));
-      keyAfter(previous, key);
-      previous = key;
+  resources(open: number, uuid: string): { end: number; records: RecordSpan[] } {
+    const b = this.b;
+    const records: RecordSpan[] = [];
+    if (b[open + 1] === CLOSE) return { end: open + 2, records };
+    if (b[open + 1] !== NL) bail();
+    const guided = this.guide?.deployments.get(uuid)?.resources ?? [];
+    let cursor = 0;
+    let p = open + 2;
+    let previous: string | null = null;
+    for (;;) {
+      let record = this.sameAsGuide(p, guided[cursor]);
+      if (record) cursor++;
+      else {
+        record = this.readRecord(p);
+        while (cursor < guided.length && guided[cursor].name <= record.name) cursor++;
+      }
+      keyAfter(previous, record.name);
+      previous = record.name;
+      records.push(record);
+      const [more, next] = this.itemEnd(record.end);
+      p = next;
+      if (!more) return { end: this.closer(p, 4), records };
     }
-    const [more, next] = s.itemEnd(valueEnd);
-    p = next;
-    if (!more) break;
   }
-  if (found === null) bail();
-  const end = s.closer(p, 2);
-  const r = found as { start: number; end: number; records: RecordSpan[] };
-  return { uuid, start: open, end, resourcesStart: r.start, resourcesEnd: r.end, resources: r.records };
+
+  private readRecord(line: number): RecordSpan {
+    const b = this.b;
+    this.expectKeyStart(line, 6);
+    const [name, start] = this.objectKey(line + 7);
+    if (b[start + 1] === CLOSE) return { name, line, start, end: start + 2, canonicalSize: 0 };
+    if (b[start + 1] !== NL) bail();
+    if (this.text !== undefined) {
+      const checked = scanCanonicalRecord(this.text, start, this.oursSeparator);
+      if (checked) return { name, line, start, end: checked.end, canonicalSize: checked.size };
+    }
+    const close = b.indexOf(RECORD_END, start);
+    if (close === -1) bail();
+    return { name, line, start, end: close + RECORD_END.length, canonicalSize: -1 };
+  }
+
+  deployment(uuid: string, open: number): DeploymentSpan {
+    const b = this.b;
+    if (b[open + 1] !== NL) bail(); // "{}": no resources, not an export
+    let p = open + 2;
+    let previous: string | null = null;
+    let found: { start: number; end: number; records: RecordSpan[] } | null = null;
+    for (;;) {
+      this.expectKeyStart(p, 4);
+      let valueEnd: number;
+      const isResources = p + RESOURCES_LINE.length <= b.length && b.compare(RESOURCES_LINE, 0, RESOURCES_LINE.length, p, p + RESOURCES_LINE.length) === 0;
+      if (isResources) {
+        keyAfter(previous, "resources");
+        previous = "resources";
+        const start = p + RESOURCES_LINE.length - 1;
+        const r = this.resources(start, uuid);
+        found = { start, end: r.end, records: r.records };
+        valueEnd = r.end;
+      } else {
+        // A one-line attribute whose value is a string; its text is parsed by the caller.
+        const nl = b.indexOf(NL, p);
+        if (nl === -1) bail();
+        valueEnd = nl;
+        while (b[valueEnd - 1] === SPACE || b[valueEnd - 1] === COMMA) valueEnd--;
+        if (b[valueEnd - 1] !== QUOTE || b[valueEnd - 2] === BACKSLASH) bail();
+        const keyEnd = b.indexOf('": ', p + 5);
+        if (keyEnd === -1 || keyEnd > valueEnd) bail();
+        const key = plainKey(b.toString("latin1", p + 5, keyEnd));
+        keyAfter(previous, key);
+        previous = key;
+      }
+      const [more, next] = this.itemEnd(valueEnd);
+      p = next;
+      if (!more) break;
+    }
+    if (found === null) return bail();
+    const end = this.closer(p, 2);
+    return { uuid, start: open, end, resourcesStart: found.start, resourcesEnd: found.end, resources: found.records };
+  }
 }
 
-/** The record layout of a NixOps export, or null when the file is not in NixOps' exact layout. */
-export function indexExport(b: Buffer): ExportIndex | null {
-  const s = new Scanner(b);
+/**
+ * The record layout of a NixOps export, or null when the file is not in NixOps' exact layout.
+ * For ours, pass its text and separator (its records are checked); for base and theirs, ours'
+ * index as the guide.
+ */
+export function indexExport(b: Buffer, ours: { text: string; separator: string } | null, guide?: IndexGuide): ExportIndex | null {
+  const s = new Scanner(b, ours?.text, ours?.separator ?? ",", guide);
   try {
     if (b[0] !== OPEN || b[1] !== NL || b[2] === CLOSE) return null;
     const deployments: DeploymentSpan[] = [];
@@ -174,7 +225,7 @@ export function indexExport(b: Buffer): ExportIndex | null {
       const [uuid, open] = s.objectKey(p + 3);
       keyAfter(previous, uuid);
       previous = uuid;
-      const d = deployment(s, b, uuid, open);
+      const d = s.deployment(uuid, open);
       deployments.push(d);
       const [more, next] = s.itemEnd(d.end);
       p = next;

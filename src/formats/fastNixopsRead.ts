@@ -12,7 +12,7 @@ import { decodeEmbedded, nixopsLayout } from "./nixopsExport";
 import { JsonParseError, parseJson, type ParsedJson } from "./parseJson";
 import type { Layout } from "./renderDocument";
 import { indexExport, type DeploymentSpan, type ExportIndex, type RecordSpan } from "./fastNixopsIndex";
-import { LazyRecord, canonicalRecordSize } from "./fastRecord";
+import { LazyRecord } from "./fastRecord";
 
 export interface FastRead {
   /** Base, ours, theirs, as the full parse and decodeEmbedded would give them. */
@@ -61,6 +61,13 @@ function sameBytes(a: Side, ra: RecordSpan, b: Side, rb: RecordSpan): boolean {
   return a.buf.compare(b.buf, rb.start, rb.end, ra.start, ra.end) === 0;
 }
 
+function side(buf: Buffer, index: ExportIndex | null): Side {
+  if (index === null) throw new NotHere();
+  const records = new Map<string, RecordSpan>();
+  for (const d of index.deployments) for (const r of d.resources) records.set(recordKey(d.uuid, r.name), r);
+  return { buf, index, records };
+}
+
 /**
  * The values and layout of three canonical NixOps exports (as the full path would build them),
  * or null when any input is not one (not ASCII, other layout, CRLF, over maxBytes...).
@@ -68,21 +75,17 @@ function sameBytes(a: Side, ra: RecordSpan, b: Side, rb: RecordSpan): boolean {
 export function readNixopsExports(inputs: { base: Uint8Array | string; ours: Uint8Array | string; theirs: Uint8Array | string }, maxBytes: number): FastRead | null {
   const bufs = [bytes(inputs.base), bytes(inputs.ours), bytes(inputs.theirs)];
   for (const b of bufs) if (b.length > maxBytes || !isAscii(b)) return null;
-  const indexes = bufs.map(indexExport);
-  if (indexes.some((i) => i === null)) return null;
-  const sides: Side[] = bufs.map((buf, i) => {
-    const index = indexes[i] as ExportIndex;
-    const records = new Map<string, RecordSpan>();
-    for (const d of index.deployments) for (const r of d.resources) records.set(recordKey(d.uuid, r.name), r);
-    return { buf, index, records };
-  });
-  const ours = sides[1];
-  // The layout the full path picks from ours: its separator (Python 2 if any line ends in
-  // ", "), and "\r\n" if it holds one anywhere.
-  const separator = ours.index.separator;
-  if (separator === null || ours.buf.includes("\r\n") || (separator === "," && ours.buf.includes(", \n"))) return null;
+  // The layout the full path picks from ours: Python 2 separators if any line ends in ", ",
+  // and "\r\n" line ends if it holds one anywhere (never, in NixOps' layout).
+  const oursText = bufs[1].toString("latin1");
+  const separator = bufs[1].includes(", \n") ? ", " : ",";
+  if (bufs[1].includes("\r\n")) return null;
   try {
-    const values = readAll(sides, separator);
+    const ours = side(bufs[1], indexExport(bufs[1], { text: oursText, separator }));
+    if (ours.index.separator !== separator) return null;
+    const guide = { buf: bufs[1], deployments: new Map(ours.index.deployments.map((d) => [d.uuid, d])) };
+    const sides = [side(bufs[0], indexExport(bufs[0], null, guide)), ours, side(bufs[2], indexExport(bufs[2], null, guide))];
+    const values = readAll(sides, oursText);
     const layout: Layout = {
       ...nixopsLayout(separator === ", " ? "py2" : "py3", "\n"),
       verbatim: (node) => (node instanceof LazyRecord ? node.text : undefined),
@@ -94,7 +97,7 @@ export function readNixopsExports(inputs: { base: Uint8Array | string; ours: Uin
   }
 }
 
-function readAll(sides: Side[], separator: string): Slot[] {
+function readAll(sides: Side[], oursText: string): Slot[] {
   // One value per record and side; sides with the same bytes share one parse.
   const shared = new Map<string, JsonValue[]>();
   const recordValues = (uuid: string, name: string): JsonValue[] => {
@@ -104,9 +107,8 @@ function readAll(sides: Side[], separator: string): Slot[] {
     const spans = sides.map((s) => s.records.get(key));
     const [b, o, t] = spans;
     if (b && o && t && sameBytes(sides[1], o, sides[0], b) && sameBytes(sides[1], o, sides[2], t)) {
-      const text = sides[1].buf.toString("latin1", o.start, o.end);
-      const size = canonicalRecordSize(text, 0, text.length, separator);
-      const one: JsonValue = size >= 0 ? new LazyRecord(text, size, decodeRecord) : parsedRecord(text);
+      const text = oursText.slice(o.start, o.end);
+      const one: JsonValue = o.canonicalSize >= 0 ? new LazyRecord(text, o.canonicalSize, decodeRecord) : parsedRecord(text);
       found = [one, one, one];
     } else {
       found = [];

@@ -11,7 +11,7 @@ export class LazyRecord extends Map<string, JsonValue> {
 
   /**
    * `text` is the record as NixOps writes it at resource depth, already checked to be exactly
-   * what the writer would print for it (see `canonicalRecordSize`); `count` its attributes.
+   * what the writer would print for it (see `scanCanonicalRecord`); `count` its attributes.
    */
   constructor(
     readonly text: string,
@@ -92,27 +92,26 @@ function attributeLine(separator: string): RegExp {
 }
 
 /**
- * The number of attributes of the record text s[start, end) if it is exactly what the NixOps
- * writer prints for it at resource depth with this separator (string values, keys in order,
- * Python's escapes); -1 otherwise.
+ * For the record text starting at s[start] ("{" then a newline): where it ends and how many
+ * attributes it has, if it is exactly what the NixOps writer prints at resource depth with
+ * this separator (string values, keys in order, Python's escapes); null otherwise.
  */
-export function canonicalRecordSize(s: string, start: number, end: number, separator: string): number {
-  if (end - start === 2) return s.charCodeAt(start + 1) === 125 ? 0 : -1; // "{}"
+export function scanCanonicalRecord(s: string, start: number, separator: string): { end: number; size: number } | null {
   const line = attributeLine(separator);
   let p = start + 2; // after "{\n"
   let previous: string | null = null;
-  let count = 0;
+  let size = 0;
   for (;;) {
     line.lastIndex = p;
     const m = line.exec(s);
-    if (m === null) return -1;
+    if (m === null) return null;
     const key = m[1];
-    if (previous !== null && !(previous < key)) return -1;
+    if (previous !== null && !(previous < key)) return null;
     previous = key;
-    count++;
+    size++;
     p = line.lastIndex;
     if (m[2] === undefined) break;
   }
   // The last attribute is followed by the record's closing line.
-  return p + 7 === end && s.startsWith("      }", p) ? count : -1;
+  return s.startsWith("      }", p) ? { end: p + 7, size } : null;
 }

@@ -1,6 +1,6 @@
 // `statefile-merge install` / `uninstall` with the built bin in real repositories.
 
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { TempRepo } from "../support/gitRepo";
@@ -8,7 +8,17 @@ import { BIN } from "../support/fixtures";
 import { runBin, removeCopies } from "../flows/flowRepo";
 import { BLOCK_BEGIN, BLOCK_END, isOurValue } from "../../src/git/install";
 
-afterAll(() => removeCopies());
+const roots: string[] = [];
+afterAll(() => {
+  removeCopies();
+  for (const r of roots) rmSync(r, { recursive: true, force: true });
+});
+
+function newRepo(): TempRepo {
+  const repo = TempRepo.create();
+  roots.push(join(repo.dir, ".."));
+  return repo;
+}
 
 const q = (s: string) => `'${s}'`;
 const RUN = `${q(process.execPath)} ${q(BIN)}`;
@@ -20,7 +30,7 @@ function configFile(repo: TempRepo): string {
 
 describe("install", () => {
   it("writes both merge drivers, the diff driver and the default attribute lines", () => {
-    const repo = TempRepo.create();
+    const repo = newRepo();
     const r = runBin(repo, ["install"]);
     expect(r.status).toBe(0);
     const get = (key: string) => repo.git("config", "--local", "--get", key).trim();
@@ -40,7 +50,7 @@ describe("install", () => {
   });
 
   it("is idempotent: a second run changes no byte", () => {
-    const repo = TempRepo.create();
+    const repo = newRepo();
     runBin(repo, ["install", "--pattern", "state/*.json"]);
     const config = configFile(repo);
     const attrs = repo.read(".gitattributes");
@@ -52,7 +62,7 @@ describe("install", () => {
   });
 
   it("adds further patterns to its block, keeps the user's lines, and skips lines the user already has", () => {
-    const repo = TempRepo.create();
+    const repo = newRepo();
     repo.write(".gitattributes", "*.png binary\nstate.json merge=statefile diff=statefile\n");
     runBin(repo, ["install", "--pattern", "a.json"]);
     runBin(repo, ["install", "--pattern", "b.json", "--pattern", "state.json"]);
@@ -62,7 +72,7 @@ describe("install", () => {
   });
 
   it("--attributes-file info writes .git/info/attributes and leaves .gitattributes alone", () => {
-    const repo = TempRepo.create();
+    const repo = newRepo();
     expect(runBin(repo, ["install", "--attributes-file", "info"]).status).toBe(0);
     expect(existsSync(join(repo.dir, ".gitattributes"))).toBe(false);
     expect(readFileSync(join(repo.dir, ".git", "info", "attributes"), "utf8")).toContain("*.nixops.json merge=statefile diff=statefile");
@@ -70,14 +80,14 @@ describe("install", () => {
   });
 
   it("--global writes the user's config, not the repository's", () => {
-    const repo = TempRepo.create();
+    const repo = newRepo();
     expect(runBin(repo, ["install", "--global"]).status).toBe(0);
     expect(readFileSync(repo.env.GIT_CONFIG_GLOBAL!, "utf8")).toContain(`driver = ${RUN} merge ${ARGS}`);
     expect(repo.tryGit("config", "--local", "--get", "merge.statefile.driver").status).toBe(1);
   });
 
   it("works from a subdirectory and puts .gitattributes at the top", () => {
-    const repo = TempRepo.create();
+    const repo = newRepo();
     repo.write("deploy/README", "x\n");
     expect(runBin(repo, ["install"], join(repo.dir, "deploy")).status).toBe(0);
     expect(existsSync(join(repo.dir, ".gitattributes"))).toBe(true);
@@ -85,7 +95,7 @@ describe("install", () => {
   });
 
   it("refuses outside a repository without --global, and rejects a pattern with spaces", () => {
-    const repo = TempRepo.create();
+    const repo = newRepo();
     const outside = join(repo.dir, "..", "home");
     const r = runBin(repo, ["install"], outside);
     expect(r.status).toBe(2);
@@ -99,7 +109,7 @@ describe("install", () => {
 
 describe("uninstall", () => {
   it("removes exactly what install added: config and attribute files come back byte for byte", () => {
-    const repo = TempRepo.create();
+    const repo = newRepo();
     repo.git("config", "user.name", "Team");
     repo.git("config", "merge.other.driver", "other-tool %A");
     repo.write(".gitattributes", "*.png binary\n");
@@ -115,7 +125,7 @@ describe("uninstall", () => {
   });
 
   it("keeps a driver value that install did not write", () => {
-    const repo = TempRepo.create();
+    const repo = newRepo();
     runBin(repo, ["install"]);
     repo.git("config", "merge.statefile.driver", "my-own-driver %O %A %B");
     const r = runBin(repo, ["uninstall"]);

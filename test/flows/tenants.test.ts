@@ -48,6 +48,7 @@ describe("tenant registry merged by git with a keyed-array policy", () => {
     theirs.tenants.splice(1, 0, tenant("initech"));
     theirs.tenants.push(tenant("umbrella"));
     const m = mergeBranches(base, ours, theirs);
+    expect(m.stderr).toBe("");
     expect(m.status).toBe(0);
     expect(m.repo.unmerged()).toEqual([]);
     const result = parsePlain(m.result) as Registry;

@@ -23,11 +23,15 @@ function hunks(text: string, size = 7): { ours: string[]; base: string[]; theirs
   let cur: (typeof out)[number] | null = null;
   let side: "ours" | "base" | "theirs" = "ours";
   for (const line of text.split("\n")) {
-    if (line.startsWith("<".repeat(size))) (cur = { ours: [], base: [], theirs: [] }), (side = "ours");
-    else if (cur && line.startsWith("|".repeat(size))) side = "base";
+    if (line.startsWith("<".repeat(size))) {
+      cur = { ours: [], base: [], theirs: [] };
+      side = "ours";
+    } else if (cur && line.startsWith("|".repeat(size))) side = "base";
     else if (cur && line === "=".repeat(size)) side = "theirs";
-    else if (cur && line.startsWith(">".repeat(size))) out.push(cur), (cur = null);
-    else if (cur) cur[side].push(line);
+    else if (cur && line.startsWith(">".repeat(size))) {
+      out.push(cur);
+      cur = null;
+    } else if (cur) cur[side].push(line);
   }
   return out;
 }
@@ -94,6 +98,8 @@ describe("conflict markers", () => {
         const r = merge(base, x, y, style);
         expect(r.conflicts.map((c) => c.path[c.path.length - 1]).sort()).toEqual(["ec2.zone", "rollbackEnabled"]);
         for (const side of ["ours", "theirs"] as const) doc(pickFromMarkers(r.text, side));
+        // Smallest unit: at most the attribute and the closing line whose comma depends on it.
+        for (const h of hunks(r.text)) expect(Math.max(h.ours.length, h.theirs.length), r.text).toBeLessThanOrEqual(2);
       }
     }
   });

@@ -4,7 +4,7 @@ import { deploySummary } from "../../src/review/deploySummary";
 import { renderDiffText, diffJson } from "../../src/review/renderDiff";
 import { FIXTURES, State, fixtureText, pyDumps } from "../support/fixtures";
 import { parseJson } from "../../src/formats/parseJson";
-import { secretsIn } from "./support";
+import { fixtureSecrets, secretsIn } from "./support";
 
 type Raw = Record<string, { name?: string; resources: Record<string, Record<string, string>> }>;
 const BEFORE = "ec2-prod-5machines";
@@ -69,6 +69,7 @@ describe("the teammate deploy (ec2-prod-5machines -> ec2-prod-after-teammate-dep
   });
 
   it("hashes the secrets of the added machine", () => {
+    expect(fixtureSecrets().length).toBeGreaterThan(5); // the search below has something to find
     const text = renderDiffText(diff, profile).join("\n") + JSON.stringify(diffJson(diff, profile));
     expect(secretsIn(text)).toEqual([]);
     expect(text).toContain("<secret sha256:");

@@ -1,0 +1,99 @@
+import { describe, expect, it } from "vitest";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { BIN, FIXTURE_DIR, State, fixtureText } from "../support/fixtures";
+import { TempRepo } from "../support/gitRepo";
+import { cli, secretsIn } from "../review/support";
+
+const BEFORE = join(FIXTURE_DIR, "ec2-prod-5machines.export.json");
+const AFTER = join(FIXTURE_DIR, "ec2-prod-after-teammate-deploy.export.json");
+
+/** A repository whose state file went through the teammate deploy, with the diff driver set by hand. */
+function deployRepo(): TempRepo {
+  const repo = TempRepo.create();
+  repo.git("config", "diff.statefile.command", `'${process.execPath}' '${BIN}' git-diff`);
+  repo.write(".gitattributes", "*.nixops.json diff=statefile\n");
+  repo.write("prod.nixops.json", fixtureText("ec2-prod-5machines")).commit("base");
+  repo.write("prod.nixops.json", fixtureText("ec2-prod-after-teammate-deploy")).commit("teammate deploy");
+  return repo;
+}
+
+describe("statefile-merge diff", () => {
+  it("names the teammate deploy's changes, plain when not on a terminal", () => {
+    const r = cli(null, "diff", BEFORE, AFTER);
+    expect(r.status).toBe(1);
+    expect(r.stdout).not.toContain("\x1b[");
+    expect(r.stdout).toMatch(/^ {2}app2 \(ec2\): re-created \((creationTime, vmId|vmId, creationTime) changed\), deployed$/m);
+    expect(r.stdout).toMatch(/^ {2}app3 \(ec2\): added$/m);
+    expect(r.stdout).toMatch(/^ {2}lb1 \(ec2\): deployed$/m);
+    expect(r.stdout).not.toMatch(/^ {4}~ keys/m);
+    expect(secretsIn(r.stdout)).toEqual([]);
+    expect(cli(null, "diff", "--color", BEFORE, AFTER).stdout).toContain("\x1b[");
+  });
+
+  it("--json for scripts; identical meaning exits 0", () => {
+    const r = cli(null, "diff", "--json", BEFORE, AFTER);
+    const doc = JSON.parse(r.stdout) as { deployments: Array<{ resources: Array<{ name: string; change: string; deployed: boolean }> }> };
+    const byChange = (c: string) => doc.deployments[0].resources.filter((x) => x.change === c).map((x) => x.name);
+    expect(byChange("re-created")).toEqual(["app2"]);
+    expect(byChange("added")).toEqual(["app3"]);
+    expect(secretsIn(r.stdout)).toEqual([]);
+
+    const dir = mkdtempSync(join(tmpdir(), "statefile-diff-"));
+    const reordered = State.fixture("ec2-prod-5machines");
+    const keys = JSON.parse(reordered.get("prod", "db1", "keys")!) as Record<string, Record<string, unknown>>;
+    const flipped = Object.fromEntries(Object.entries(keys).map(([k, v]) => [k, Object.fromEntries(Object.entries(v).reverse())]));
+    reordered.set("prod", "db1", "keys", JSON.stringify(flipped).replace(/","/g, '", "').replace(/":/g, '": ').replace(/,"/g, ', "'));
+    writeFileSync(join(dir, "reordered.json"), reordered.text());
+    const same = cli(null, "diff", BEFORE, join(dir, "reordered.json"));
+    expect(same.stdout).toMatch(/^no change/);
+    expect(same.status).toBe(0);
+  });
+
+  it("a file that is not JSON: exit 2 with its line and column", () => {
+    const dir = mkdtempSync(join(tmpdir(), "statefile-diff-"));
+    writeFileSync(join(dir, "bad.json"), "{\n  \"a\": ,\n}\n");
+    const r = cli(null, "diff", BEFORE, join(dir, "bad.json"));
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`${join(dir, "bad.json")}:2:8: not valid JSON`);
+  });
+
+  it("git diff uses the driver configured by hand", () => {
+    const repo = deployRepo();
+    const r = repo.tryGit("diff", "HEAD~1", "HEAD");
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^diff --statefile a\/prod\.nixops\.json b\/prod\.nixops\.json$/m);
+    expect(r.stdout).toContain("summary: deployed app1, app2, db1, lb1, lb2; re-created app2; added app3");
+    expect(r.stdout).not.toContain("\x1b[");
+    expect(secretsIn(r.stdout)).toEqual([]);
+    // Without the driver it is Git's line diff, which does print the secrets: the driver is what hides them.
+    expect(secretsIn(repo.git("diff", "--no-ext-diff", "HEAD~1", "HEAD")).length).toBeGreaterThan(0);
+  });
+
+  it("git log -p and git show use it with --ext-diff; an added file diffs against nothing", () => {
+    const repo = deployRepo();
+    const log = repo.git("log", "-p", "--ext-diff");
+    expect(log.match(/^diff --statefile /gm)).toHaveLength(2);
+    expect(log).toContain("re-created app2");
+    expect(log).toMatch(/^added deployment prod \(9b3f7c52-/m);
+    expect(secretsIn(log)).toEqual([]);
+    const show = repo.git("show", "--ext-diff", "HEAD");
+    expect(show).toContain("added app3");
+    expect(secretsIn(show)).toEqual([]);
+    const color = repo.git("-c", "color.diff=always", "diff", "HEAD~1", "HEAD");
+    expect(color).toContain("\x1b[");
+  });
+
+  it("a work-tree edit that only re-orders a keys blob shows as no change in git diff", () => {
+    const repo = deployRepo();
+    const state = State.fixture("ec2-prod-after-teammate-deploy");
+    const keys = JSON.parse(state.get("prod", "app1", "keys")!) as Record<string, Record<string, unknown>>;
+    const sorted = Object.fromEntries(Object.entries(keys).map(([k, v]) => [k, Object.fromEntries(Object.entries(v).sort())]));
+    state.set("prod", "app1", "keys", JSON.stringify(sorted).replace(/,"/g, ', "').replace(/":/g, '": '));
+    repo.write("prod.nixops.json", state.text());
+    const r = repo.git("diff");
+    expect(r).toMatch(/^no change \(only formatting, key order or embedded-JSON order differ\)$/m);
+    expect(repo.git("diff", "--no-ext-diff")).toContain("keys");
+  });
+});

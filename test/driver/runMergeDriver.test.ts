@@ -1,0 +1,130 @@
+// Driver mode on real files: exit status, the result file, stderr lines (one per conflict and
+// per auto-resolved value, secrets hashed), nothing on stdout, and the --report-json shape.
+
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { runMergeDriver, type DriverOptions } from "../../src/driver/runMergeDriver";
+import { State, fixtureText } from "../support/fixtures";
+
+interface Run {
+  status: number;
+  stderr: string[];
+  stdout: string;
+  result: string;
+  report: Record<string, unknown> & { conflicts: Record<string, unknown>[]; autoResolved: Record<string, unknown>[]; fallback: string | null };
+  dir: string;
+}
+
+function drive(base: string, ours: string, theirs: string, extra: Partial<DriverOptions> = {}): Run {
+  const dir = mkdtempSync(join(tmpdir(), "statefile-merge-driver-"));
+  const files = { base: join(dir, ".merge_file_O"), ours: join(dir, ".merge_file_A"), theirs: join(dir, ".merge_file_B") };
+  writeFileSync(files.base, base);
+  writeFileSync(files.ours, ours);
+  writeFileSync(files.theirs, theirs);
+  const stderr: string[] = [];
+  let stdout = "";
+  const reportJson = join(dir, "report.json");
+  const status = runMergeDriver(
+    { ...files, path: "state/nixops.json", markerSize: 7, baseLabel: "1a2b3c4", oursLabel: "HEAD", theirsLabel: "feature", conflictStyle: "merge", reportJson, ...extra },
+    { stderr: (l) => stderr.push(l), stdout: (d) => (stdout += typeof d === "string" ? d : Buffer.from(d).toString("utf8")) },
+  );
+  return { status, stderr, stdout, result: readFileSync(files.ours, "utf8"), report: JSON.parse(readFileSync(reportJson, "utf8")), dir };
+}
+
+const SECRET_TEXT = "DATABASE_URL=postgres://app:hunter2@db1/app";
+const PEM = "BEGIN OPENSSH PRIVATE KEY";
+
+describe("driver mode", () => {
+  const base = State.fixture("ec2-prod-5machines");
+  const uuid = base.uuid("prod");
+
+  it("clean: exit 0, ours replaced by the merge, nothing on stdout, an empty report", () => {
+    const ours = base.clone().set("prod", "db1", "state", "5");
+    const theirs = base.clone().set("prod", "lb1", "state", "4");
+    const r = drive(base.text(), ours.text(), theirs.text());
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toEqual([]);
+    expect(r.result).toBe(base.clone().set("prod", "db1", "state", "5").set("prod", "lb1", "state", "4").text());
+    expect(r.report).toEqual({ conflicts: [], autoResolved: [], fallback: null });
+    // Replaced atomically: no temporary file is left beside it.
+    expect(readdirSync(r.dir).sort()).toEqual([".merge_file_A", ".merge_file_B", ".merge_file_O", "report.json"]);
+  });
+
+  it("conflicts: exit 1, one stderr line per conflict and per auto-resolved value, naming deployment, resource, attribute", () => {
+    const ours = base.clone().set("prod", "lb1", "toplevel", "/nix/store/ours-lb1").set("prod", null, "configsPath", "/nix/store/ours-machines");
+    const theirs = base.clone().set("prod", "lb1", "toplevel", "/nix/store/theirs-lb1").set("prod", null, "configsPath", "/nix/store/theirs-machines");
+    const r = drive(base.text(), ours.text(), theirs.text());
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toHaveLength(2);
+    const [conflict, auto] = r.stderr;
+    expect(conflict).toContain(`deployment prod (${uuid})`);
+    expect(conflict).toContain("resource lb1");
+    expect(conflict).toContain("attribute toplevel");
+    expect(conflict).toContain("/nix/store/ours-lb1");
+    expect(conflict).toContain("/nix/store/theirs-lb1");
+    expect(auto).toContain("configsPath");
+    expect(auto).toContain("/nix/store/ours-machines");
+    expect(r.result).toContain("<<<<<<< HEAD\n");
+    expect(r.result).toContain(">>>>>>> feature\n");
+    expect(r.report).toEqual({
+      conflicts: [{ path: [uuid, "resources", "lb1", "toplevel"], kind: "modify/modify", ours: "/nix/store/ours-lb1", theirs: "/nix/store/theirs-lb1", base: base.get("prod", "lb1", "toplevel") }],
+      autoResolved: [{ path: [uuid, "configsPath"] }],
+      fallback: null,
+    });
+  });
+
+  it("an inner conflict's path continues into the embedded keys, and secret text is hashed on stderr and in the report", () => {
+    const ours = base.clone().setInner("prod", "app1", "keys", ["app-env", "text"], "DATABASE_URL=postgres://app:ours-s3cret@db1/app\n");
+    const theirs = base.clone().setInner("prod", "app1", "keys", ["app-env", "text"], "DATABASE_URL=postgres://app:theirs-s3cret@db1/app\n");
+    const r = drive(base.text(), ours.text(), theirs.text());
+    expect(r.status).toBe(1);
+    const everything = r.stderr.join("\n") + JSON.stringify(r.report);
+    for (const secret of ["ours-s3cret", "theirs-s3cret", SECRET_TEXT]) expect(everything).not.toContain(secret);
+    expect(r.report.conflicts).toHaveLength(1);
+    const c = r.report.conflicts[0];
+    expect(c.path).toEqual([uuid, "resources", "app1", "keys", "app-env", "text"]);
+    expect(c.ours).toMatch(/^<secret sha256:[0-9a-f]+>$/);
+    expect(c.theirs).toMatch(/^<secret sha256:[0-9a-f]+>$/);
+    expect(c.ours).not.toBe(c.theirs);
+    expect(r.stderr[0]).toContain("inner path app-env/text");
+    expect(r.stderr[0]).toMatch(/<secret sha256:/);
+  });
+
+  it("a whole-record conflict reports the record's path, and no private key or keys text leaks from the records", () => {
+    const vbox = State.fixture("vbox-none-2machines");
+    const ours = vbox.clone().set("dev", "web", "creationTime", "1697900000").set("dev", "web", "publicIpv4", "203.0.113.99");
+    const theirs = vbox.clone().set("dev", "web", "state", "5");
+    const r = drive(vbox.text(), ours.text(), theirs.text());
+    expect(r.status).toBe(1);
+    expect(r.report.conflicts.map((c) => [c.path, c.kind])).toEqual([[[vbox.uuid("dev"), "resources", "web"], "identity"]]);
+    const everything = r.stderr.join("\n") + JSON.stringify(r.report);
+    expect(everything).not.toContain(PEM);
+    expect(everything).not.toContain("correct horse battery staple");
+  });
+
+  it("-o - prints the result instead of replacing ours", () => {
+    const text = fixtureText("vbox-none-2machines");
+    const ours = State.fixture("vbox-none-2machines").set("dev", "db", "state", "5").text();
+    const r = drive(text, ours, text, { output: "-" });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe(ours);
+    expect(r.result).toBe(ours);
+  });
+
+  it("a fallback reports its reason on stderr and in the report, and still merges with git merge-file", () => {
+    const text = fixtureText("vbox-none-2machines");
+    const broken = text.replace('"index": "0",', '"index": "0"');
+    const r = drive(text, broken, text);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toHaveLength(1);
+    expect(r.stderr[0]).toMatch(/state\/nixops\.json: ours is not valid JSON: line \d+, column \d+/);
+    expect(r.stderr[0]).toContain("git merge-file");
+    expect(r.result).toBe(broken);
+    expect(r.report.conflicts).toEqual([]);
+    expect(r.report.fallback).toMatch(/^ours is not valid JSON/);
+  });
+});
