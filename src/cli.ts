@@ -14,14 +14,15 @@ import { registerFmt } from "./commands/fmt";
 import { registerDiff } from "./commands/diff";
 import { registerGitDiff } from "./commands/gitDiff";
 import { registerLog } from "./commands/log";
+import { registerTextconv } from "./commands/textconv";
 
-const COMMANDS: Array<(program: Command) => void> = [registerMerge, registerInstall, registerUninstall, registerDoctor, registerNixops, registerConflicts, registerResolve, registerCheck, registerFmt, registerDiff, registerGitDiff, registerLog];
+const COMMANDS: Array<(program: Command) => void> = [registerMerge, registerInstall, registerUninstall, registerDoctor, registerNixops, registerConflicts, registerResolve, registerCheck, registerFmt, registerDiff, registerGitDiff, registerTextconv, registerLog];
 
 export function buildProgram(): Command {
   const program = new Command("statefile-merge")
     .description("A Git merge driver for NixOps export JSON and other JSON state")
     .exitOverride()
-    .configureOutput({ writeOut: (s) => process.stderr.write(s), writeErr: (s) => process.stderr.write(s) });
+    .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s) });
   for (const register of COMMANDS) register(program);
   return program;
 }

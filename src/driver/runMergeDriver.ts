@@ -50,6 +50,11 @@ export const processIo: DriverIo = {
   stdout: (data) => process.stdout.write(data),
 };
 
+/** A path for a one-line message: control characters (a newline in a file name) as "?". */
+function printable(path: string): string {
+  return path.replace(/[\u0000-\u001f\u007f]/g, "?");
+}
+
 /** Git before 2.44 passes %S, %X and %Y literally: treat those as no label. */
 function label(given: string | undefined, placeholder: string, fallback: string): string {
   if (given === undefined || given === placeholder) return fallback;
@@ -58,9 +63,9 @@ function label(given: string | undefined, placeholder: string, fallback: string)
 }
 
 export function runMergeDriver(options: DriverOptions, io: DriverIo = processIo): number {
-  const name = options.path ?? options.ours;
+  const name = printable(options.path ?? options.ours);
   const problem =
-    (options.output === "-" ? null : outputProblem(options.output ?? options.ours, options.output ? "output" : "ours file")) ??
+    (options.output === "-" ? null : outputProblem(options.output ?? options.ours, options.output ? "output" : "ours (%A) file")) ??
     (options.reportJson ? outputProblem(options.reportJson, "report file") : null);
   const read = problem === null ? readDriverInputs(options, options.maxBytes) : { kind: "unreadable" as const, message: problem };
   if (read.kind === "unreadable") {
@@ -112,7 +117,7 @@ export function runMergeDriver(options: DriverOptions, io: DriverIo = processIo)
 }
 
 function lineMerge(options: DriverOptions, markers: Markers, reason: string, io: DriverIo): number {
-  const name = options.path ?? options.ours;
+  const name = printable(options.path ?? options.ours);
   io.stderr(`statefile-merge: ${name}: ${reason}; merging it line by line with git merge-file instead`);
   if (options.conflictStyle === undefined) markers.style = conflictStyleFromConfig();
   const files = { ours: options.ours, base: options.base, theirs: options.theirs };

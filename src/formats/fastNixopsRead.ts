@@ -10,14 +10,18 @@ import { isAscii } from "node:buffer";
 import type { JsonObject, JsonValue, Slot } from "../core/values";
 import { decodeEmbedded, nixopsLayout } from "./nixopsExport";
 import { JsonParseError, parseJson, type ParsedJson } from "./parseJson";
-import type { Layout } from "./renderDocument";
+import type { Layout, Markers } from "./renderDocument";
+import type { Merged } from "../core/merged";
 import { indexExport, type DeploymentSpan, type ExportIndex, type RecordSpan } from "./fastNixopsIndex";
 import { LazyRecord } from "./fastRecord";
+import { writeNixops } from "./fastNixopsWrite";
 
 export interface FastRead {
   /** Base, ours, theirs, as the full parse and decodeEmbedded would give them. */
   values: Slot[];
   layout: Layout;
+  /** renderDocument, quicker for this reading's values. */
+  write: (merged: Merged, layout: Layout, markers: Markers) => string;
 }
 
 class NotHere extends Error {}
@@ -90,7 +94,7 @@ export function readNixopsExports(inputs: { base: Uint8Array | string; ours: Uin
       ...nixopsLayout(separator === ", " ? "py2" : "py3", "\n"),
       verbatim: (node) => (node instanceof LazyRecord ? node.text : undefined),
     };
-    return { values, layout };
+    return { values, layout, write: (merged, l, markers) => writeNixops(merged, l, markers, bufs[1].length + 4096) };
   } catch (e) {
     if (e instanceof NotHere) return null;
     throw e;
@@ -107,8 +111,10 @@ function readAll(sides: Side[], oursText: string): Slot[] {
     const spans = sides.map((s) => s.records.get(key));
     const [b, o, t] = spans;
     if (b && o && t && sameBytes(sides[1], o, sides[0], b) && sameBytes(sides[1], o, sides[2], t)) {
-      const text = oursText.slice(o.start, o.end);
-      const one: JsonValue = o.canonicalSize >= 0 ? new LazyRecord(text, o.canonicalSize, decodeRecord) : parsedRecord(text);
+      const one: JsonValue =
+        o.canonicalSize >= 0
+          ? new LazyRecord(sides[1].buf, o.start, o.end, o.canonicalSize, decodeRecord)
+          : parsedRecord(oursText.slice(o.start, o.end));
       found = [one, one, one];
     } else {
       found = [];

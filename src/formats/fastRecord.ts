@@ -10,15 +10,23 @@ export class LazyRecord extends Map<string, JsonValue> {
   private loaded = false;
 
   /**
-   * `text` is the record as NixOps writes it at resource depth, already checked to be exactly
-   * what the writer would print for it (see `scanCanonicalRecord`); `count` its attributes.
+   * `source[start, end)` is the record as NixOps writes it at resource depth, already checked
+   * to be exactly what the writer would print for it (see `scanCanonicalRecord`); `count` is
+   * its number of attributes.
    */
   constructor(
-    readonly text: string,
+    readonly source: Buffer,
+    readonly start: number,
+    readonly end: number,
     private readonly count: number,
     private readonly decode: (record: JsonObject) => void,
   ) {
     super();
+  }
+
+  /** The record's text, as written. */
+  get text(): string {
+    return this.source.toString("latin1", this.start, this.end);
   }
 
   private load(): void {

@@ -46,9 +46,13 @@ export function displayPath(repo: Repo, path: string): string {
 
 export type StageNumber = 1 | 2 | 3;
 
-/** The blob at one index stage, or null when the stage is missing. */
+/**
+ * The content at one index stage in its work-tree form, or null when the stage is missing.
+ * `--filters` runs the path's smudge filter, so git-crypt state reads as plaintext when the
+ * repository is unlocked (a plain `cat-file blob` would hand us ciphertext).
+ */
 export function readStage(repo: Repo, path: string, stage: StageNumber): Buffer | null {
-  const r = runGit(repo.top, ["cat-file", "blob", `:${stage}:${path}`]);
+  const r = runGit(repo.top, ["cat-file", "--filters", `:${stage}:${path}`]);
   return r.status === 0 ? r.stdout : null;
 }
 

@@ -50,6 +50,8 @@ export function driverSettings(node = process.execPath, bin = defaultBin()): Arr
     [`merge.${VIRTUAL_DRIVER}.name`, "statefile-merge: virtual base of a criss-cross merge (conflicts take the base)"],
     [`merge.${VIRTUAL_DRIVER}.driver`, `${run} merge --virtual-base ${MERGE_ARGS}`],
     [`diff.${DRIVER}.command`, `${run} git-diff`],
+    // `git log -p` and `git show` skip diff commands unless given --ext-diff; textconv they use.
+    [`diff.${DRIVER}.textconv`, `${run} textconv`],
   ];
 }
 

@@ -38,8 +38,8 @@ export function changedPaths(repo: Repo, commit: CommitInfo): string[] {
   return r.status === 0 ? r.stdout.toString("utf8").split("\0").filter(Boolean) : [];
 }
 
-/** A file's content at a commit, or null when it does not exist there. */
+/** A file's content at a commit (work-tree form: git-crypt decrypts), or null when it does not exist there. */
 export function fileAt(repo: Repo, rev: string, path: string): string | null {
-  const r = runGit(repo.top, ["cat-file", "blob", `${rev}:${path}`]);
+  const r = runGit(repo.top, ["cat-file", "--filters", `${rev}:${path}`]);
   return r.status === 0 ? r.stdout.toString("utf8") : null;
 }

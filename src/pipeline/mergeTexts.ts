@@ -113,7 +113,7 @@ function mergeOrThrow(inputs: MergeInputs, settings: MergeSettings): MergeResult
   const maxBytes = settings.maxBytes ?? DEFAULT_MAX_BYTES;
   // Canonical NixOps exports: read record by record, parsing only what differs (same values).
   const fast = settings.profile === "json" || settings.wholeParse ? null : fastRead(inputs, maxBytes);
-  if (fast) return mergeValues(fast.values, chooseProfile(true, settings), fast.layout, new Map(), settings);
+  if (fast) return mergeValues(fast.values, chooseProfile(true, settings), fast.layout, new Map(), settings, fast.write);
   const texts = INPUT_NAMES.map((n) => decode(n, inputs[n], maxBytes));
   const parsed = INPUT_NAMES.map((n, i) => parseInput(n, texts[i]));
   const values: Slot[] = parsed.map((p) => (p ? p.value : ABSENT));
@@ -168,9 +168,10 @@ function mergeValues(
   layout: Layout,
   duplicates: Map<string, Partial<Record<Side, JsonValue[]>>>,
   settings: MergeSettings,
+  write = renderDocument,
 ): MergeResult {
   const outcome = mergeDocuments(values[0], values[1], values[2], profile.policy, { settle: settings.settle, duplicates });
   if (outcome.merged === ABSENT) throw new Fallback("the merge removed the whole document");
-  const text = renderDocument(outcome.merged, layout, settings.markers);
+  const text = write(outcome.merged, layout, settings.markers);
   return { kind: "merged", text, conflicts: outcome.conflicts, autoResolved: outcome.autoResolved, profile, documents: values, warnings: outcome.warnings };
 }

@@ -6,6 +6,7 @@ import { Occurrences, type HunkSide } from "../core/merged";
 import { hashSecret, looksLikeSecretText } from "../profiles/secrets";
 import type { Profile } from "../profiles/profile";
 import { pythonDumps } from "../formats/pythonJson";
+import { parseJson } from "../formats/parseJson";
 
 export interface RedactOptions {
   showSecrets?: boolean;
@@ -30,7 +31,15 @@ function plain(v: JsonValue): JsonValue {
 
 function redact(v: JsonValue, path: Path, profile: Profile): JsonValue {
   if (profile.isSecretPath(path)) return hashSecret(typeof v === "string" ? v : v instanceof Embedded ? v.text : pythonDumps(v));
-  if (typeof v === "string") return looksLikeSecretText(v) ? hashSecret(v) : v;
+  if (typeof v === "string") {
+    if (looksLikeSecretText(v)) return hashSecret(v);
+    // JSON text not decoded as Embedded (a duplicated record's copies, a generic profile's
+    // strings) can still hold `keys.*.text` or a password: read it the same way.
+    const inner = jsonInside(v);
+    if (inner === undefined) return v;
+    const redacted = redact(inner, path, profile);
+    return pythonDumps(redacted) === pythonDumps(inner) ? v : pythonDumps(redacted);
+  }
   if (v instanceof Embedded) {
     const inner = redact(v.value, path, profile);
     return pythonDumps(inner) === pythonDumps(v.value) ? v.text : pythonDumps(inner);
@@ -38,6 +47,16 @@ function redact(v: JsonValue, path: Path, profile: Profile): JsonValue {
   if (Array.isArray(v)) return v.map((x, i) => redact(x, [...path, String(i)], profile));
   if (isObject(v)) return new Map([...v].map(([k, x]) => [k, redact(x, [...path, k], profile)]));
   return v;
+}
+
+function jsonInside(text: string): JsonValue | undefined {
+  const c = text.charCodeAt(0);
+  if (c !== 123 && c !== 91) return undefined; // "{" or "["
+  try {
+    return parseJson(text).value;
+  } catch {
+    return undefined;
+  }
 }
 
 /** A short one-line rendering of a value for messages. */

@@ -9,7 +9,7 @@ import type { Conflict } from "../core/merged";
 import type { Profile } from "../profiles/profile";
 import { mergeTexts } from "../pipeline/mergeTexts";
 import { readStages, type Repo } from "../git/indexStages";
-import { contentStages, driverSettingsFor, PLAIN_MARKERS, remerge } from "./remerge";
+import { contentStages, driverSettingsFor, PLAIN_MARKERS, PolicyProblem, remerge } from "./remerge";
 import { conflictState, readWorkTree } from "./workTree";
 import type { MarkerBlock } from "./markers";
 
@@ -44,7 +44,14 @@ export function listConflicts(repo: Repo, path: string): FileConflicts {
       const who = stages.ours ? "theirs" : "ours";
       return { ...empty, source: "index", note: `deleted in ${who} and changed in the other side (a whole-file conflict: keep it with git add, or drop it with git rm)` };
     }
-    const result = remerge(both, { ...driverSettingsFor(repo, path), markers: PLAIN_MARKERS });
+    let settings;
+    try {
+      settings = driverSettingsFor(repo, path);
+    } catch (e) {
+      if (!(e instanceof PolicyProblem)) throw e;
+      return fromMarkers(empty, text, e.message);
+    }
+    const result = remerge(both, { ...settings, markers: PLAIN_MARKERS });
     if (result.kind === "fallback") return fromMarkers(empty, text, `cannot be merged record by record (${result.reason})`);
     const view = text === null ? null : readWorkTree(text);
     const open = result.conflicts.filter((c) => view === null || conflictState(c, view).state !== "settled");

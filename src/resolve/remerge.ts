@@ -6,15 +6,21 @@ import { mergeTexts, type MergeResult, type MergeSettings } from "../pipeline/me
 import type { Markers } from "../formats/renderDocument";
 import type { Stages } from "../git/indexStages";
 import type { Repo } from "../git/indexStages";
+import { policySettingsFor } from "../policy/policyFile";
 
 export const PLAIN_MARKERS: Markers = { size: 7, ours: "ours", base: "base", theirs: "theirs", style: "merge" };
 
+/** The repository's policy file is unusable: the driver would fall back to a line merge. */
+export class PolicyProblem extends Error {}
+
 /**
- * The merge settings the driver uses for this path. The driver takes the defaults today;
- * when per-repository policy exists, read it here so listing and resolving stay equal to it.
+ * The merge settings the driver uses for this path: those of the repository's policy file,
+ * read the same way, so listing and resolving stay equal to the driver's own merge.
  */
-export function driverSettingsFor(_repo: Repo, _path: string): Partial<MergeSettings> {
-  return {};
+export function driverSettingsFor(repo: Repo, path: string): Partial<MergeSettings> {
+  const policy = policySettingsFor(repo.top, path);
+  if ("problem" in policy) throw new PolicyProblem(policy.problem);
+  return policy.settings;
 }
 
 export interface BothSides {

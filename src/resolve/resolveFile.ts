@@ -13,7 +13,7 @@ import type { MergeResult } from "../pipeline/mergeTexts";
 import { conflictStyleFromConfig } from "../git/gitConfig";
 import { markerSizeOf, readStages, runGit, type Repo } from "../git/indexStages";
 import { writeFileAtomic } from "../io/atomicWrite";
-import { contentStages, driverSettingsFor, remerge } from "./remerge";
+import { contentStages, driverSettingsFor, PolicyProblem, remerge } from "./remerge";
 import { isPrefix, selectorPath } from "./selectors";
 import { conflictState, readWorkTree, type WorkTreeView } from "./workTree";
 import { firstDifference } from "../review/firstDifference";
@@ -77,7 +77,14 @@ export function resolveFile(repo: Repo, request: ResolveRequest): ResolveOutcome
   const text = existsSync(file) ? readFileSync(file, "utf8") : null;
   const view = text === null ? null : readWorkTree(text, undefined);
   const markers = markersFor(repo, path, view);
-  const settings = { ...driverSettingsFor(repo, path), markers };
+  let policy;
+  try {
+    policy = driverSettingsFor(repo, path);
+  } catch (e) {
+    if (e instanceof PolicyProblem) throw new ResolveRefusal(`${path}: ${e.message}`);
+    throw e;
+  }
+  const settings = { ...policy, markers };
 
   const first = remerge(both, settings);
   if (first.kind === "fallback") throw new ResolveRefusal(`${path} cannot be merged record by record (${first.reason}); resolve it by hand`);

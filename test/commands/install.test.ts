@@ -40,6 +40,7 @@ describe("install", () => {
     expect(get("merge.statefile.name")).not.toBe("");
     expect(get("merge.statefile-virtual.name")).not.toBe("");
     expect(get("diff.statefile.command")).toBe(`${RUN} git-diff`);
+    expect(get("diff.statefile.textconv")).toBe(`${RUN} textconv`);
     expect(repo.read(".gitattributes")).toBe(
       [BLOCK_BEGIN, "*.nixops.json merge=statefile diff=statefile", "*.nixops-exported merge=statefile diff=statefile", BLOCK_END, ""].join("\n"),
     );

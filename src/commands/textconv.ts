@@ -1,0 +1,25 @@
+// `statefile-merge textconv FILE`: Git's diff.<driver>.textconv entry point, which `git log -p`
+// and `git show` use without --ext-diff. Prints a readable, secret-free form of the state.
+
+import { readFileSync } from "node:fs";
+import type { Command } from "commander";
+import { JsonParseError } from "../formats/parseJson";
+import { readableState } from "../review/readableState";
+
+export function registerTextconv(program: Command): void {
+  program
+    .command("textconv")
+    .description("print a state file for reading: keys sorted, embedded JSON opened, secrets hashed (git diff.<driver>.textconv)")
+    .argument("<file>", "the file Git hands over")
+    .option("--show-secrets", "print secret values instead of their hashes")
+    .action((file: string, o: { showSecrets?: boolean }) => {
+      const text = readFileSync(file, "utf8");
+      try {
+        process.stdout.write(readableState(text, { showSecrets: o.showSecrets }));
+      } catch (e) {
+        if (!(e instanceof JsonParseError)) throw e;
+        // Never the raw text: it may hold secrets the structured view would have hashed.
+        process.stdout.write(`statefile-merge: not valid JSON (${e.message}); see its lines with --no-textconv\n`);
+      }
+    });
+}
