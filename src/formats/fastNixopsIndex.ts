@@ -19,6 +19,8 @@ export interface RecordSpan {
   end: number;
   /** Attributes, when the text is exactly what the NixOps writer prints (ours only); else -1. */
   canonicalSize: number;
+  /** Base and theirs: ours' record with the very same bytes, name line included. */
+  sameAs?: RecordSpan;
 }
 
 export interface DeploymentSpan {
@@ -125,7 +127,7 @@ class Scanner {
     const end = p + length;
     if (end >= this.b.length || (this.b[end] !== COMMA && this.b[end] !== NL)) return null;
     if (this.guide.buf.compare(this.b, p, end, candidate.line, candidate.end) !== 0) return null;
-    return { name: candidate.name, line: p, start: p + (candidate.start - candidate.line), end, canonicalSize: -1 };
+    return { name: candidate.name, line: p, start: p + (candidate.start - candidate.line), end, canonicalSize: -1, sameAs: candidate };
   }
 
   resources(open: number, uuid: string): { end: number; records: RecordSpan[] } {

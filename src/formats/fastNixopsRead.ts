@@ -7,7 +7,7 @@
 // three sides share are one object. Anything unusual returns null and takes the full path.
 
 import { isAscii } from "node:buffer";
-import type { JsonObject, JsonValue, Slot } from "../core/values";
+import { Embedded, type JsonObject, type JsonValue, type Slot } from "../core/values";
 import { decodeEmbedded, nixopsLayout } from "./nixopsExport";
 import { JsonParseError, parseJson, type ParsedJson } from "./parseJson";
 import type { Layout, Markers } from "./renderDocument";
@@ -55,7 +55,6 @@ function decodeRecord(record: JsonObject): void {
 interface Side {
   buf: Buffer;
   index: ExportIndex;
-  records: Map<string, RecordSpan>;
 }
 
 const recordKey = (uuid: string, name: string) => uuid + "\u0000" + name;
@@ -67,9 +66,7 @@ function sameBytes(a: Side, ra: RecordSpan, b: Side, rb: RecordSpan): boolean {
 
 function side(buf: Buffer, index: ExportIndex | null): Side {
   if (index === null) throw new NotHere();
-  const records = new Map<string, RecordSpan>();
-  for (const d of index.deployments) for (const r of d.resources) records.set(recordKey(d.uuid, r.name), r);
-  return { buf, index, records };
+  return { buf, index };
 }
 
 /**
@@ -81,10 +78,10 @@ export function readNixopsExports(inputs: { base: Uint8Array | string; ours: Uin
   for (const b of bufs) if (b.length > maxBytes || !isAscii(b)) return null;
   // The layout the full path picks from ours: Python 2 separators if any line ends in ", ",
   // and "\r\n" line ends if it holds one anywhere (never, in NixOps' layout).
-  const oursText = bufs[1].toString("latin1");
   const separator = bufs[1].includes(", \n") ? ", " : ",";
   if (bufs[1].includes("\r\n")) return null;
   try {
+    const oursText = bufs[1].toString("latin1");
     const ours = side(bufs[1], indexExport(bufs[1], { text: oursText, separator }));
     if (ours.index.separator !== separator) return null;
     const guide = { buf: bufs[1], deployments: new Map(ours.index.deployments.map((d) => [d.uuid, d])) };
@@ -101,46 +98,86 @@ export function readNixopsExports(inputs: { base: Uint8Array | string; ours: Uin
   }
 }
 
-function readAll(sides: Side[], oursText: string): Slot[] {
-  // One value per record and side; sides with the same bytes share one parse.
-  const shared = new Map<string, JsonValue[]>();
-  const recordValues = (uuid: string, name: string): JsonValue[] => {
-    const key = recordKey(uuid, name);
-    let found = shared.get(key);
-    if (found) return found;
-    const spans = sides.map((s) => s.records.get(key));
-    const [b, o, t] = spans;
-    if (b && o && t && sameBytes(sides[1], o, sides[0], b) && sameBytes(sides[1], o, sides[2], t)) {
-      const one: JsonValue =
-        o.canonicalSize >= 0
-          ? new LazyRecord(sides[1].buf, o.start, o.end, o.canonicalSize, decodeRecord)
-          : parsedRecord(oursText.slice(o.start, o.end));
-      found = [one, one, one];
-    } else {
-      found = [];
-      spans.forEach((span, i) => {
-        if (!span) return;
-        const same = spans.findIndex((other, j) => j < i && other && sameBytes(sides[j], other, sides[i], span));
-        found![i] = same >= 0 ? found![same] : parsedRecord(sides[i].buf.toString("latin1", span.start, span.end));
-      });
-    }
-    shared.set(key, found);
+/** Base, ours and theirs' value for each record, by its span in any of the three files. */
+function recordValues(sides: Side[], oursText: string): Map<RecordSpan, JsonValue[]> {
+  const [base, ours, theirs] = sides;
+  const valueOf = new Map<RecordSpan, JsonValue[]>();
+  // Ours' records that base and theirs hold byte for byte (the index found those).
+  const sameIn = (s: Side) => {
+    const found = new Set<RecordSpan>();
+    for (const d of s.index.deployments) for (const r of d.resources) if (r.sameAs) found.add(r.sameAs);
     return found;
   };
+  const inBase = sameIn(base);
+  const inTheirs = sameIn(theirs);
+  const rest = new Map<string, (RecordSpan | undefined)[]>();
+  for (const d of ours.index.deployments) {
+    for (const o of d.resources) {
+      if (inBase.has(o) && inTheirs.has(o)) {
+        // Unchanged on both sides: one value, never parsed when its text is NixOps' own.
+        const one: JsonValue =
+          o.canonicalSize >= 0
+            ? new LazyRecord(ours.buf, o.start, o.end, o.canonicalSize, decodeRecord)
+            : parsedRecord(oursText.slice(o.start, o.end));
+        valueOf.set(o, [one, one, one]);
+      } else rest.set(recordKey(d.uuid, o.name), [undefined, o, undefined]);
+    }
+  }
+  for (const i of [0, 2]) {
+    for (const d of sides[i].index.deployments) {
+      for (const r of d.resources) {
+        if (r.sameAs && valueOf.has(r.sameAs)) continue;
+        const key = recordKey(d.uuid, r.name);
+        const spans = rest.get(key) ?? [undefined, undefined, undefined];
+        spans[i] = r;
+        rest.set(key, spans);
+      }
+    }
+  }
+  // Changed somewhere: parse each side, once per distinct text.
+  for (const spans of rest.values()) {
+    const found: JsonValue[] = [];
+    spans.forEach((span, i) => {
+      if (!span) return;
+      const same = spans.findIndex((other, j) => j < i && other && (span.sameAs === other || sameBytes(sides[j], other, sides[i], span)));
+      const earlier = found.find((v) => v instanceof Map) as JsonObject | undefined;
+      found[i] = same >= 0 ? found[same] : parsedRecord(sides[i].buf.toString("latin1", span.start, span.end), earlier);
+      valueOf.set(span, found);
+    });
+  }
+  return valueOf;
+}
+
+function readAll(sides: Side[], oursText: string): Slot[] {
+  const valueOf = recordValues(sides, oursText);
   return sides.map((side, i) => {
     const root: JsonObject = new Map();
     for (const d of side.index.deployments) {
       const deployment = deploymentAttributes(side.buf, d);
       const resources = deployment.get("resources") as JsonObject;
-      for (const r of d.resources) resources.set(r.name, recordValues(d.uuid, r.name)[i]);
+      for (const r of d.resources) {
+        const values = valueOf.get(r) ?? (r.sameAs ? valueOf.get(r.sameAs) : undefined);
+        resources.set(r.name, (values as JsonValue[])[i]);
+      }
       root.set(d.uuid, deployment);
     }
     return root;
   });
 }
 
-function parsedRecord(text: string): JsonObject {
+/**
+ * A record parsed and its embedded JSON decoded. An attribute whose text is the same as in
+ * `earlier` (another side's version of the record) takes that side's decoded value: equal
+ * text, equal value, and a deploy usually rewrites only a few attributes of a machine.
+ */
+function parsedRecord(text: string, earlier?: JsonObject): JsonObject {
   const record = parseObject(text);
+  if (earlier) {
+    for (const [key, v] of record) {
+      const before = earlier.get(key);
+      if (before instanceof Embedded && before.text === v) record.set(key, before);
+    }
+  }
   decodeRecord(record);
   return record;
 }

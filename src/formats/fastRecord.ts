@@ -93,7 +93,7 @@ const lineRegExps = new Map<string, RegExp>();
 function attributeLine(separator: string): RegExp {
   let re = lineRegExps.get(separator);
   if (!re) {
-    re = new RegExp(`        "(${PLAIN}*)": "${PY_STRING}"(${separator})?\\n`, "y");
+    re = new RegExp(`        "${PLAIN}*": "${PY_STRING}"(?:${separator})?\\n`, "y");
     lineRegExps.set(separator, re);
   }
   return re;
@@ -107,19 +107,32 @@ function attributeLine(separator: string): RegExp {
 export function scanCanonicalRecord(s: string, start: number, separator: string): { end: number; size: number } | null {
   const line = attributeLine(separator);
   let p = start + 2; // after "{\n"
-  let previous: string | null = null;
+  let previousStart = -1;
+  let previousEnd = -1;
   let size = 0;
   for (;;) {
     line.lastIndex = p;
-    const m = line.exec(s);
-    if (m === null) return null;
-    const key = m[1];
-    if (previous !== null && !(previous < key)) return null;
-    previous = key;
+    if (!line.test(s)) return null;
+    // The key: plain characters from the quote after the indent to the next quote.
+    const keyStart = p + 9;
+    const keyEnd = s.indexOf('"', keyStart);
+    if (previousStart >= 0 && compareText(s, previousStart, previousEnd, keyStart, keyEnd) >= 0) return null;
+    previousStart = keyStart;
+    previousEnd = keyEnd;
     size++;
     p = line.lastIndex;
-    if (m[2] === undefined) break;
+    if (s.charCodeAt(p - 2) === 34) break; // `"` then the newline: the last attribute
   }
   // The last attribute is followed by the record's closing line.
   return s.startsWith("      }", p) ? { end: p + 7, size } : null;
+}
+
+/** s[a0, a1) against s[b0, b1) as JS compares strings (UTF-16 code units): <0, 0 or >0. */
+function compareText(s: string, a0: number, a1: number, b0: number, b1: number): number {
+  const n = Math.min(a1 - a0, b1 - b0);
+  for (let i = 0; i < n; i++) {
+    const d = s.charCodeAt(a0 + i) - s.charCodeAt(b0 + i);
+    if (d !== 0) return d;
+  }
+  return a1 - a0 - (b1 - b0);
 }

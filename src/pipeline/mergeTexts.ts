@@ -5,6 +5,7 @@
 import { ABSENT, type JsonValue, type Path, type Slot } from "../core/values";
 import { mergeDocuments } from "../core/mergeValues";
 import type { AutoResolved, Conflict, Side } from "../core/merged";
+import { Hunk } from "../core/merged";
 import { pathKey } from "../core/policy";
 import { JsonParseError, parseJson, type ParsedJson } from "../formats/parseJson";
 import { decodeEmbedded, detectSeparators, isNixopsShaped, nixopsLayout } from "../formats/nixopsExport";
@@ -172,6 +173,9 @@ function mergeValues(
 ): MergeResult {
   const outcome = mergeDocuments(values[0], values[1], values[2], profile.policy, { settle: settings.settle, duplicates });
   if (outcome.merged === ABSENT) throw new Fallback("the merge removed the whole document");
-  const text = write(outcome.merged, layout, settings.markers);
+  // A conflict at the root starts the file with a marker line: a BOM before it would hide the
+  // marker from Git and editors.
+  const rootConflict = outcome.merged instanceof Hunk && layout.bom;
+  const text = write(outcome.merged, rootConflict ? { ...layout, bom: false } : layout, settings.markers);
   return { kind: "merged", text, conflicts: outcome.conflicts, autoResolved: outcome.autoResolved, profile, documents: values, warnings: outcome.warnings };
 }

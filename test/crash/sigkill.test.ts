@@ -71,7 +71,7 @@ function temps(): string[] {
 beforeAll(() => {
   dir = scratchDir("statefile-merge-crash-");
   writeLargeState(join(dir, "base.json"), { count: COUNT });
-  writeLargeState(join(dir, "ours.orig"), { count: COUNT, changes: new Map([[3, { toplevel: "/nix/store/ours-deploy" }], [COUNT - 2, { state: "5" }], [COUNT - 9, { toplevel: "/nix/store/ours-2" }]]) });
+  writeLargeState(join(dir, "ours.orig"), { count: COUNT, changes: new Map<number, Record<string, string>>([[3, { toplevel: "/nix/store/ours-deploy" }], [COUNT - 2, { state: "5" }], [COUNT - 9, { toplevel: "/nix/store/ours-2" }]]) });
   writeLargeState(join(dir, "theirs.json"), { count: COUNT, changes: new Map([[7, { toplevel: "/nix/store/theirs-deploy" }], [COUNT - 9, { toplevel: "/nix/store/theirs-2" }]]) });
   original = readFileSync(join(dir, "ours.orig"));
 }, 120_000);

@@ -159,3 +159,23 @@ export function runBin(t: Triple, extraArgs: string[] = [], timeoutMs = 120_000)
 
 /** A Node or V8 stack trace line ("    at fn (file:1:2)"), which must never reach the user. */
 export const STACK_TRACE = /^\s+at .+(:\d+:\d+\)?|\(native\)|<anonymous>\)?)$/m;
+
+/** String and number literals of a JSON text, decoded (a structured merge may re-flow lines). */
+function tokens(b: Buffer): string[] {
+  const out: string[] = [];
+  for (const m of b.toString("utf8").matchAll(/"(?:[^"\\\n]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/g)) {
+    try {
+      out.push(m[0].startsWith('"') ? "s" + (JSON.parse(m[0]) as string) : "n" + m[0]);
+    } catch {
+      out.push("r" + m[0]);
+    }
+  }
+  return out;
+}
+
+/** Literals `side` has and `base` has not that the result lacks: for structured results. */
+export function missingTokens(result: Buffer, side: Buffer, base: Buffer): string[] {
+  const have = new Set(tokens(result));
+  const old = new Set(tokens(base));
+  return [...new Set(tokens(side))].filter((t) => !old.has(t) && !have.has(t));
+}

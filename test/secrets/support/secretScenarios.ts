@@ -73,7 +73,7 @@ export function scenarios(fixture: string): Scenario[] {
   add("a PEM block under a plain attribute name", withNote("NOTEBASE"), withNote("NOTEOURS"), withNote("NOTETHEIRS"));
 
   // A duplicated record holding secrets: written twice in theirs (text, since a Map cannot).
-  const [dupUuid, dupName] = secretResources(base)[0] ?? [];
+  const dupName = secretResources(base)[0]?.[1];
   if (dupName !== undefined) {
     const theirs = changed(base, "dup");
     const text = theirs.text();
@@ -81,7 +81,6 @@ export function scenarios(fixture: string): Scenario[] {
     const end = text.indexOf("\n      }", start) + "\n      }".length;
     const dupText = text.slice(0, end) + ",\n" + text.slice(start, end) + text.slice(end);
     out.push({ name: "a resource holding secrets written twice in theirs", base: base.text(), ours: changed(base, "ours").text(), theirs: dupText });
-    void dupUuid;
   }
   return out;
 }

@@ -50,7 +50,7 @@ export function secretValues(doc: JsonObject): { path: string[]; value: string }
       for (const [k, x] of v) {
         // A name marks a value, not a record of them (a `keys` entry named "db-password" holds
         // plain `user` and `path` attributes beside its secret `text`).
-        const named = SECRET_NAME.test(k) || (k === "text" && path.includes("keys")) || (k === "value" && v.get("type") === "command-output");
+        const named = SECRET_NAME.test(k) || (k === "text" && path[path.length - 2] === "keys") || (k === "value" && v.get("type") === "command-output");
         walk(x, [...path, k], secret || (named && !isObject(x)));
       }
     } else if (Array.isArray(v)) v.forEach((x, i) => walk(x, [...path, String(i)], secret));

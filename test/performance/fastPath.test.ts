@@ -1,0 +1,265 @@
+// The quick paths must give byte-identical results to the straightforward ones:
+//   - parseJson (JSON.parse plus a walk) against the character-by-character parser,
+//   - the record-by-record reading of NixOps exports (mergeTexts) against parsing whole files
+//     (`wholeParse`), on generated states, on every fixture, and on inputs it must refuse,
+//   - the bin's own reading of `merge` arguments against the full command line.
+// No timings here: speed is measured by `npm run bench`.
+
+import { describe, expect, it } from "vitest";
+import fc from "fast-check";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Embedded, JsonNumber, type JsonValue } from "../../src/core/values";
+import { parseCarefully, parseJson } from "../../src/formats/parseJson";
+import { mergeTexts, type MergeResult } from "../../src/pipeline/mergeTexts";
+import { readNixopsExports } from "../../src/formats/fastNixopsRead";
+import { autoResolvedLine, conflictLine, reportJson } from "../../src/report/mergeReport";
+import type { ConflictStyle } from "../../src/formats/renderDocument";
+import { BIN, FIXTURES, REPO_ROOT, State, fixtureText } from "../support/fixtures";
+import { nixopsTriple, tripleTexts } from "../support/arbitraries";
+import { generateScenario } from "../../scripts/bench-generate.js";
+
+// ---- parseJson ------------------------------------------------------------------------------
+
+/** A parse result with everything that matters spelled out: key order, number text, duplicates. */
+function show(v: JsonValue): string {
+  if (v instanceof Map) return "{" + [...v].map(([k, x]) => JSON.stringify(k) + ":" + show(x)).join(",") + "}";
+  if (Array.isArray(v)) return "[" + v.map(show).join(",") + "]";
+  if (v instanceof JsonNumber) return "#" + v.text;
+  if (v instanceof Embedded) return "E" + JSON.stringify(v.text) + show(v.value);
+  return JSON.stringify(v);
+}
+
+function outcome(parse: () => ReturnType<typeof parseJson>): string {
+  try {
+    const r = parse();
+    return show(r.value) + " dup " + r.duplicates.map((d) => JSON.stringify(d.path) + d.values.map(show).join("|")).join(";");
+  } catch (e) {
+    return "error " + (e as Error).message;
+  }
+}
+
+const KEYS = ["a", "b", "a", "0", "10", "4294967295", "__proto__", "k\\u0041", "é", ""].map((k) => JSON.stringify(k).replace("\\\\u", "\\u"));
+const NUMBERS = ["0", "-0", "1", "1.0", "1.50", "1e5", "1E-7", "-12", "3.14", "12345678901234567890", "1e400", "01", "1.", "-"];
+const STRINGS = ['"a"', '"\\u0041"', '"\\/"', '"\\ud800"', '"é"', '"\\"x\\\\"', '"\\\\"', '"tab\\there"', '"\u2028"', '"bad\\x"', '"raw\u0001"'];
+const SPACE = ["", " ", "\n  ", "\t", "\r\n"];
+
+const jsonText: fc.Arbitrary<string> = fc.letrec<{ value: string }>((tie) => ({
+  value: fc.oneof(
+    { depthSize: "small", withCrossShrink: true },
+    fc.constantFrom(...NUMBERS, ...STRINGS, "true", "false", "null"),
+    fc.tuple(fc.array(fc.tuple(fc.constantFrom(...KEYS), tie("value"), fc.constantFrom(...SPACE)), { maxLength: 5 }), fc.constantFrom(...SPACE)).map(
+      ([entries, ws]) => "{" + ws + entries.map(([k, v, s]) => k + s + ":" + s + v).join("," + ws) + ws + "}",
+    ),
+    fc.array(tie("value"), { maxLength: 4 }).map((items) => "[" + items.join(", ") + "]"),
+  ),
+})).value;
+
+describe("parseJson's quick path", () => {
+  it("reads every text as the careful parser does (values, key order, number text, duplicates, errors)", () => {
+    fc.assert(
+      fc.property(jsonText, fc.constantFrom(...SPACE), (text, ws) => {
+        const doc = ws + text + ws;
+        expect(outcome(() => parseJson(doc))).toBe(outcome(() => parseCarefully(doc)));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it("agrees at the nesting limit and past it", () => {
+    for (const depth of [1999, 2000, 2001]) {
+      for (const [open, close] of [["[", "]"], ['{"a":', "}"]]) {
+        const doc = open.repeat(depth) + "1" + close.repeat(depth);
+        expect(outcome(() => parseJson(doc))).toBe(outcome(() => parseCarefully(doc)));
+      }
+    }
+  });
+
+  it("agrees on every fixture and on each embedded JSON string in it", () => {
+    for (const name of FIXTURES) {
+      const text = fixtureText(name);
+      expect(outcome(() => parseJson(text))).toBe(outcome(() => parseCarefully(text)));
+      const strings = text.match(/"(?:[^"\\]|\\.)*"/g) ?? [];
+      for (const s of strings) {
+        const inner = JSON.parse(s) as string;
+        if (inner.startsWith("{") || inner.startsWith("[")) expect(outcome(() => parseJson(inner))).toBe(outcome(() => parseCarefully(inner)));
+      }
+    }
+  });
+});
+
+// ---- mergeTexts: record by record against whole files ----------------------------------------
+
+function summary(r: MergeResult): unknown {
+  if (r.kind === "fallback") return r;
+  return {
+    text: r.text,
+    conflicts: r.conflicts.map((c) => conflictLine(c, r.profile, r.documents)),
+    autoResolved: r.autoResolved.map((a) => autoResolvedLine(a, r.profile, r.documents)),
+    report: reportJson({ conflicts: r.conflicts, autoResolved: r.autoResolved, fallback: null, profile: r.profile }),
+    warnings: r.warnings?.map((w) => [w.path, w.message]),
+  };
+}
+
+type Texts = { base: string | Buffer; ours: string | Buffer; theirs: string | Buffer };
+
+function expectSameMerge(inputs: Texts, style: ConflictStyle = "merge"): void {
+  const markers = { size: 7, ours: "HEAD", base: "merged common ancestors", theirs: "feature", style };
+  const quick = mergeTexts(inputs, { markers });
+  const whole = mergeTexts(inputs, { markers, wholeParse: true });
+  expect(summary(quick)).toEqual(summary(whole));
+}
+
+const asBytes = (t: Texts): Texts => ({ base: Buffer.from(t.base), ours: Buffer.from(t.ours), theirs: Buffer.from(t.theirs) });
+const applies = (t: Texts) => readNixopsExports(t, Number.MAX_SAFE_INTEGER) !== null;
+
+/** Edits that take a file out of NixOps' exact layout, or make it bad input: the quick path must step aside or agree. */
+const DAMAGE: Array<(text: string) => string> = [
+  (t) => t.replace(/\n/g, "\r\n"),
+  (t) => t.replace(/,\n/, ", \n"),
+  (t) => t.replace('"type": "', '"type": "\u007f'),
+  (t) => t.replace('"type": "', '"type": "\\u0041'),
+  (t) => t.replace('"type": "', '"type": "\\/'),
+  (t) => t.replace(/("type": "[^"]*")/, "$1, $1"),
+  (t) => t.replace(/("type": )("[^"]*")/, "$1 $2"),
+  (t) => t.replace(/"type": "[^"]*"/, '"type": 3'),
+  (t) => t.replace(/(\n {8}"[^"]*": "[^"]*",)(\n {8}"[^"]*": "[^"]*",)/, "$2$1"),
+  (t) => t.replace(/\n {6}"/, '\n      "zz'),
+  (t) => t.replace("\n  }", ",\n    \"zzz\": \"1\"\n  }"),
+  (t) => t.replace('"resources": {', '"resources": {\n      "dup": {},\n      "dup": {},'),
+  (t) => t.replace(/"toplevel": "/, '"toplevel": "\u0000'),
+  (t) => t.replace(/"toplevel": "/, '"toplevel": "caf\u00e9'),
+  (t) => t.replace(/\n$/, ""),
+  (t) => "\ufeff" + t,
+  (t) => t.replace(/\n<<<<<<< /, "\n<<<<<<< "),
+  (t) => t.slice(0, t.length >> 1),
+  () => "",
+];
+
+describe("the record-by-record reading of NixOps exports", () => {
+  it("merges generated states exactly as reading whole files does, in every conflict style", () => {
+    fc.assert(
+      fc.property(nixopsTriple(), fc.constantFrom<ConflictStyle>("merge", "diff3", "zdiff3"), fc.boolean(), (triple, style, bytes) => {
+        const texts = tripleTexts(triple);
+        expectSameMerge(bytes ? asBytes(texts) : texts, style);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("agrees on generated states with one file damaged or out of NixOps' layout", () => {
+    fc.assert(
+      fc.property(nixopsTriple(), fc.nat(DAMAGE.length - 1), fc.constantFrom<keyof Texts>("base", "ours", "theirs"), (triple, d, which) => {
+        const texts: Texts = tripleTexts(triple);
+        texts[which] = DAMAGE[d](texts[which] as string);
+        expectSameMerge(texts);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("agrees when each kind of damage hits one file, or all three alike (so that it is in records all share)", () => {
+    const s = generateScenario(60, 5);
+    for (const damage of DAMAGE) {
+      for (const which of ["base", "ours", "theirs"] as const) expectSameMerge({ ...s, [which]: damage(s[which]) });
+      expectSameMerge({ base: damage(s.base), ours: damage(s.ours), theirs: damage(s.theirs) });
+      expectSameMerge({ base: damage(s.ours), ours: damage(s.ours), theirs: damage(s.ours) });
+    }
+  });
+
+  it("takes the quick path on canonical exports (so that the comparisons above compare something)", () => {
+    const s = generateScenario(60, 7);
+    expect(applies(s)).toBe(true);
+    expect(applies({ base: fixtureText("ec2-prod-5machines"), ours: fixtureText("ec2-prod-5machines"), theirs: fixtureText("ec2-prod-after-teammate-deploy") })).toBe(true);
+    let taken = 0;
+    fc.assert(
+      fc.property(nixopsTriple(), (triple) => {
+        if (applies(tripleTexts(triple))) taken++;
+      }),
+      { numRuns: 100 },
+    );
+    expect(taken).toBeGreaterThan(50);
+  });
+
+  it("agrees on the benchmark's concurrent deploys, in every conflict style", () => {
+    for (const seed of [1, 2, 3]) {
+      const s = generateScenario(40 + seed * 30, seed);
+      for (const style of ["merge", "diff3", "zdiff3"] as const) expectSameMerge(asBytes(s), style);
+    }
+  });
+
+  it("agrees on every fixture as base, ours and theirs in every combination", () => {
+    for (const base of FIXTURES) {
+      for (const ours of FIXTURES) {
+        for (const theirs of FIXTURES) {
+          expectSameMerge({ base: fixtureText(base), ours: fixtureText(ours), theirs: fixtureText(theirs) });
+        }
+      }
+    }
+  });
+
+  it("agrees on fixture states after deploy-like edits, including whole-deployment conflicts", () => {
+    const base = State.fixture("hetzner-hcloud-multitenant");
+    const deployments = [...base.doc.keys()];
+    const ours = base.clone();
+    const theirs = base.clone();
+    ours.set(deployments[0], null, "configsPath", "/nix/store/ours-machines");
+    theirs.set(deployments[0], null, "configsPath", "/nix/store/theirs-machines");
+    ours.doc.delete(deployments[1]);
+    theirs.set(deployments[1], null, "description", "changed by theirs");
+    theirs.set(deployments[2], null, "name", "renamed");
+    for (const style of ["merge", "diff3", "zdiff3"] as const) {
+      expectSameMerge({ base: base.text(), ours: ours.text(), theirs: theirs.text() }, style);
+    }
+  });
+});
+
+// ---- the bin's `merge` arguments -------------------------------------------------------------
+
+describe("the bin's quick reading of `merge` arguments", () => {
+  const CLI = join(REPO_ROOT, "dist", "cli.js");
+  const ARGUMENTS: string[][] = [
+    ["-p", "state.json", "-l", "7", "-s", "%S", "-x", "%X", "-y", "%Y"],
+    ["-p", "state.json", "-l", "9", "-s", "base", "-x", "HEAD", "-y", "feature", "--conflict-style", "diff3"],
+    ["--path", "state.json", "--marker-size", "0x0a", "--conflict-style", "zdiff3", "--report-json", "report.json"],
+    ["--virtual-base", "-p", "state.json"],
+    ["-l", "0"],
+    ["-l", "-3"],
+    ["--max-bytes", "100"],
+    ["--conflict-style", "weird"],
+    ["-p", "a", "-p", "b"],
+    ["--path=state.json"],
+    ["--unknown", "x"],
+    ["-o", "-"],
+  ];
+
+  it("gives the same file, report, stderr and exit code as the full command line", () => {
+    const dir = mkdtempSync(join(tmpdir(), "sfm-args-"));
+    try {
+      const s = generateScenario(60, 3);
+      writeFileSync(join(dir, "base.json"), s.base);
+      writeFileSync(join(dir, "theirs.json"), s.theirs);
+      for (const extra of ARGUMENTS) {
+        const results = ["bin", "cli"].map((how) => {
+          writeFileSync(join(dir, "ours.json"), s.ours);
+          rmSync(join(dir, "report.json"), { force: true });
+          const args = ["merge", "base.json", "ours.json", "theirs.json", ...extra];
+          const argv = how === "bin" ? [BIN, ...args] : ["-e", `require(${JSON.stringify(CLI)}).main(["node", "cli", ...process.argv.slice(1)])`, ...args];
+          const r = spawnSync(process.execPath, argv, { cwd: dir, encoding: "utf8", env: { ...process.env, GIT_CONFIG_NOSYSTEM: "1", HOME: dir } });
+          let report = "";
+          try {
+            report = readFileSync(join(dir, "report.json"), "utf8");
+          } catch {
+            // No report asked for.
+          }
+          return { status: r.status, stdout: r.stdout, stderr: r.stderr, ours: readFileSync(join(dir, "ours.json"), "utf8"), report };
+        });
+        expect(results[0], extra.join(" ")).toEqual(results[1]);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
