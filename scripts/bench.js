@@ -182,7 +182,7 @@ function table(report) {
   lines.push(`machine: ${report.machine.cpu}, ${report.machine.memory}, ${report.machine.os}; ${report.machine.node}; ${report.machine.git}`);
   lines.push(`load average: ${report.loadAverage.start.map((x) => x.toFixed(2)).join(" ")} at start, ${report.loadAverage.end.map((x) => x.toFixed(2)).join(" ")} at end; peak memory by ${report.rssMethod}`);
   lines.push("");
-  lines.push("| resources | inputs (MB) | tool | median ms | min-max ms | vs git merge-file | vs bare node | peak RSS MB | hunks / true conflicts |");
+  lines.push("| resources | MB per file (3 files) | tool | median ms | min-max ms | vs git merge-file | vs bare node | peak RSS MB | hunks / true conflicts |");
   lines.push("|---:|---:|---|---:|---:|---:|---:|---:|---:|");
   const names = { statefileMerge: "statefile-merge merge", gitMergeFile: "git merge-file", bareNode: "node -e 0" };
   for (const r of report.results) {
@@ -190,7 +190,7 @@ function table(report) {
       const vsGit = tool === "bareNode" ? "" : (t.medianMs / r.tools.gitMergeFile.medianMs).toFixed(2) + "x";
       const vsNode = (t.medianMs / r.tools.bareNode.medianMs).toFixed(2) + "x";
       const h = t.hunks === null ? "" : `${t.hunks} / ${r.trueConflicts}`;
-      lines.push(`| ${r.resources} | ${mb(r.inputBytes)} | ${names[tool]} | ${ms(t.medianMs)} | ${ms(t.minMs)}-${ms(t.maxMs)} | ${vsGit} | ${vsNode} | ${mb(t.peakRssBytes)} | ${h} |`);
+      lines.push(`| ${r.resources} | ${mb(r.inputBytes / 3)} | ${names[tool]} | ${ms(t.medianMs)} | ${ms(t.minMs)}-${ms(t.maxMs)} | ${vsGit} | ${vsNode} | ${mb(t.peakRssBytes)} | ${h} |`);
     }
   }
   lines.push("");

@@ -89,7 +89,7 @@ export function readNixopsExports(inputs: { base: Uint8Array | string; ours: Uin
     const values = readAll(sides, oursText);
     const layout: Layout = {
       ...nixopsLayout(separator === ", " ? "py2" : "py3", "\n"),
-      verbatim: (node) => (node instanceof LazyRecord ? node.text : undefined),
+      verbatim: (node) => (node instanceof LazyRecord && node.pristine ? node.text : undefined),
     };
     return { values, layout, write: (merged, l, markers) => writeNixops(merged, l, markers, bufs[1].length + 4096) };
   } catch (e) {

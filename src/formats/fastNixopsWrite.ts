@@ -19,7 +19,7 @@ function plainDeployment(v: Merged): v is JsonObject {
   for (const [key, attr] of v) {
     if (key === "resources" && attr instanceof Map) {
       for (const record of attr.values()) {
-        if (record instanceof LazyRecord) continue;
+        if (record instanceof LazyRecord && record.pristine) continue;
         if (!(record instanceof Map)) return false;
         for (const x of record.values()) if (typeof x !== "string" && !(x instanceof Embedded)) return false;
       }
@@ -90,7 +90,7 @@ class Output {
     this.object(d, "  ", (attr) => {
       if (!(attr instanceof Map)) return this.text(scalar(attr));
       this.object(attr, "    ", (record) => {
-        if (record instanceof LazyRecord) return this.bytes(record.source, record.start, record.end);
+        if (record instanceof LazyRecord && record.pristine) return this.bytes(record.source, record.start, record.end);
         this.object(record as JsonObject, "      ", (x) => this.text(scalar(x)));
       });
     });

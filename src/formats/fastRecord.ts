@@ -8,6 +8,7 @@ import { parseJson } from "./parseJson";
 
 export class LazyRecord extends Map<string, JsonValue> {
   private loaded = false;
+  private changed = false;
 
   /**
    * `source[start, end)` is the record as NixOps writes it at resource depth, already checked
@@ -22,6 +23,11 @@ export class LazyRecord extends Map<string, JsonValue> {
     private readonly decode: (record: JsonObject) => void,
   ) {
     super();
+  }
+
+  /** True while the record still holds what its text says (nothing was set or deleted). */
+  get pristine(): boolean {
+    return !this.changed;
   }
 
   /** The record's text, as written. */
@@ -50,14 +56,17 @@ export class LazyRecord extends Map<string, JsonValue> {
   }
   override set(key: string, value: JsonValue): this {
     this.load();
+    this.changed = true;
     return super.set(key, value);
   }
   override delete(key: string): boolean {
     this.load();
+    this.changed = true;
     return super.delete(key);
   }
   override clear(): void {
     this.load();
+    this.changed = true;
     super.clear();
   }
   override forEach(fn: (value: JsonValue, key: string, map: Map<string, JsonValue>) => void, thisArg?: unknown): void {

@@ -183,6 +183,21 @@ describe("the record-by-record reading of NixOps exports", () => {
     expect(taken).toBeGreaterThan(50);
   });
 
+  it("writes a shared record from its content, not its bytes, once something changed it", () => {
+    const text = fixtureText("ec2-prod-5machines");
+    const read = readNixopsExports({ base: text, ours: text, theirs: text }, Number.MAX_SAFE_INTEGER);
+    if (read === null) throw new Error("the fixture should take the quick path");
+    const ours = read.values[1] as Map<string, Map<string, JsonValue>>;
+    const deployment = [...ours.values()][0];
+    const app1 = (deployment.get("resources") as Map<string, Map<string, JsonValue>>).get("app1") as Map<string, JsonValue>;
+    app1.set("state", "5");
+    const markers = { size: 7, ours: "ours", base: "base", theirs: "theirs", style: "merge" as const };
+    const written = read.write(ours, read.layout, markers);
+    expect(written).toContain('"state": "5"');
+    const at = text.indexOf('"state": "3"', text.indexOf('"app1": {'));
+    expect(written).toBe(text.slice(0, at) + '"state": "5"' + text.slice(at + '"state": "3"'.length));
+  });
+
   it("agrees on the benchmark's concurrent deploys, in every conflict style", () => {
     for (const seed of [1, 2, 3]) {
       const s = generateScenario(40 + seed * 30, seed);
