@@ -3,7 +3,6 @@
 
 import { closeSync, fsyncSync, openSync, renameSync, statSync, unlinkSync, writeSync, chmodSync, realpathSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { randomBytes } from "node:crypto";
 import { removeStaleTemps, TEMP_MARK } from "./staleTemps";
 
 export function writeFileAtomic(target: string, data: string | Uint8Array): void {
@@ -33,7 +32,7 @@ export function replaceFileAtomic<T>(target: string, fill: (fd: number) => T): T
   }
   const dir = dirname(real);
   removeStaleTemps(dir);
-  const temp = join(dir, `.${basename(real)}${TEMP_MARK}${process.pid}-${randomBytes(4).toString("hex")}.tmp`);
+  const temp = join(dir, `.${basename(real)}${TEMP_MARK}${process.pid}-${tempSuffix()}.tmp`);
   const fd = openSync(temp, "wx", 0o600);
   try {
     let result: T;
@@ -55,6 +54,18 @@ export function replaceFileAtomic<T>(target: string, fill: (fd: number) => T): T
     }
     throw e;
   }
+}
+
+/**
+ * Eight hex digits to tell this process's temporary files apart. They need not be secret: the
+ * file is created with O_EXCL ("wx") and mode 0600, so a name someone guessed and took first
+ * (even as a symlink) fails the write instead of being followed. Not node:crypto, whose
+ * loading alone costs a merge driver run several milliseconds.
+ */
+function tempSuffix(): string {
+  return Math.floor(Math.random() * 0x100000000)
+    .toString(16)
+    .padStart(8, "0");
 }
 
 /** The file a path names, through any symlinks; the path itself when it does not exist yet. */
