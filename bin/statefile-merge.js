@@ -103,6 +103,7 @@ function bundledDriver() {
   return new Script(text, { filename: file, cachedData }).runInThisContext()(require, dist);
 }
 
+if (process.env.STATEFILE_MERGE_TIMING) process.stderr.write(`statefile-merge: timing: ${performance.now().toFixed(1)} ms bin started\n`);
 const args = process.argv.slice(2);
 const driverOptions = args[0] === "merge" ? plainMergeArguments(args.slice(1)) : null;
 if (driverOptions === null) {

@@ -12,36 +12,15 @@
 "use strict";
 
 const { execFileSync, spawnSync } = require("node:child_process");
-const { mkdtempSync, readFileSync, writeFileSync, mkdirSync } = require("node:fs");
-const { tmpdir } = require("node:os");
+const { readFileSync, writeFileSync, mkdirSync } = require("node:fs");
 const { join, resolve } = require("node:path");
+const { throwawayRepo, say } = require("./throwawayRepo");
 
 const root = resolve(__dirname, "..");
 const bin = join(root, "bin", "statefile-merge.js");
-const work = mkdtempSync(join(tmpdir(), "statefile-merge-tenants-"));
-const repo = join(work, "platform");
-const home = join(work, "home");
-mkdirSync(repo);
-mkdirSync(home);
-const env = {
-  ...process.env,
-  HOME: home,
-  GIT_CONFIG_NOSYSTEM: "1",
-  GIT_CONFIG_GLOBAL: join(home, ".gitconfig"),
-  GIT_AUTHOR_NAME: "Alice",
-  GIT_AUTHOR_EMAIL: "alice@example.org",
-  GIT_COMMITTER_NAME: "Alice",
-  GIT_COMMITTER_EMAIL: "alice@example.org",
-  GIT_MERGE_AUTOEDIT: "no",
-};
+const { work, dir: repo, env, git } = throwawayRepo("statefile-merge-tenants-", "platform");
 const FILE = "tenants.json";
 
-function git(...args) {
-  return execFileSync("git", args, { cwd: repo, env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-}
-function say(text) {
-  process.stdout.write(`\n== ${text}\n`);
-}
 function write(file, text) {
   writeFileSync(join(repo, file), text);
 }

@@ -9,9 +9,9 @@
 "use strict";
 
 const { execFileSync, spawnSync } = require("node:child_process");
-const { mkdtempSync, readFileSync, writeFileSync, mkdirSync } = require("node:fs");
-const { tmpdir } = require("node:os");
+const { readFileSync, writeFileSync } = require("node:fs");
 const { join, resolve } = require("node:path");
+const { throwawayRepo, say } = require("./throwawayRepo");
 
 const root = resolve(__dirname, "..");
 const bin = join(root, "bin", "statefile-merge.js");
@@ -19,33 +19,9 @@ const fixtures = join(root, "fixtures", "nixops");
 const before = readFileSync(join(fixtures, "ec2-prod-5machines.export.json"), "utf8");
 const bobsDeploy = readFileSync(join(fixtures, "ec2-prod-after-teammate-deploy.export.json"), "utf8");
 
-const work = mkdtempSync(join(tmpdir(), "statefile-merge-demo-"));
-const repo = join(work, "infra");
-const home = join(work, "home");
-mkdirSync(repo);
-mkdirSync(home);
-const env = {
-  ...process.env,
-  HOME: home,
-  GIT_CONFIG_NOSYSTEM: "1",
-  GIT_CONFIG_GLOBAL: join(home, ".gitconfig"),
-  GIT_AUTHOR_NAME: "Alice",
-  GIT_AUTHOR_EMAIL: "alice@example.org",
-  GIT_COMMITTER_NAME: "Alice",
-  GIT_COMMITTER_EMAIL: "alice@example.org",
-  GIT_MERGE_AUTOEDIT: "no",
-};
+const { work, dir: repo, env, git, tryGit } = throwawayRepo("statefile-merge-demo-", "infra");
 const STATE = "prod.nixops.json";
 
-function git(...args) {
-  return execFileSync("git", args, { cwd: repo, env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-}
-function tryGit(...args) {
-  return spawnSync("git", args, { cwd: repo, env, encoding: "utf8" });
-}
-function say(text) {
-  process.stdout.write(`\n== ${text}\n`);
-}
 function commitState(text, message) {
   writeFileSync(join(repo, STATE), text);
   git("add", STATE);

@@ -17,6 +17,7 @@ import { policySettingsFor } from "../policy/policyFile";
 import type { Path } from "../core/values";
 import type { Side } from "../core/merged";
 import { isEncryptedMerge, mergeEncrypted } from "../crypt/encryptedMerge";
+import { mark } from "./timing";
 
 export interface DriverOptions {
   base: string;
@@ -63,6 +64,7 @@ function label(given: string | undefined, placeholder: string, fallback: string)
 }
 
 export function runMergeDriver(options: DriverOptions, io: DriverIo = processIo): number {
+  mark("driver loaded");
   const name = printable(options.path ?? options.ours);
   const problem =
     (options.output === "-" ? null : outputProblem(options.output ?? options.ours, options.output ? "output" : "ours (%A) file")) ??
@@ -90,6 +92,7 @@ export function runMergeDriver(options: DriverOptions, io: DriverIo = processIo)
   // Too large to merge structurally: Git merges the files where they are, never read in here.
   if (read.kind === "tooLarge") return lineMerge(options, markers, read.reason, io);
   const inputs = read.inputs;
+  mark("inputs read");
 
   try {
     // The repository's policy file (read-only; Git runs drivers at the top of the work tree).
@@ -97,15 +100,18 @@ export function runMergeDriver(options: DriverOptions, io: DriverIo = processIo)
     if ("problem" in policy) return lineMerge(options, markers, policy.problem, io);
     const settings: MergeSettings = { ...policy.settings, ...options.mergeSettings, markers, maxBytes: options.maxBytes, settle };
     let result: MergeResult = mergeTexts(inputs, settings);
+    mark("merged");
     if (result.kind === "merged" && result.conflicts.length > 0 && options.conflictStyle === undefined) {
       // Git does not pass merge.conflictStyle to drivers; read it only when it matters.
       markers.style = conflictStyleFromConfig();
       if (markers.style !== "merge") result = mergeTexts(inputs, settings);
+      mark("conflict style read");
     }
     if (result.kind === "fallback") return lineMerge(options, markers, result.reason, io);
 
     const { conflicts, autoResolved, profile, documents } = result;
     write(result.text);
+    mark("written");
     for (const c of conflicts) io.stderr(conflictLine(c, profile, documents));
     for (const a of autoResolved) io.stderr(autoResolvedLine(a, profile, documents));
     for (const w of result.warnings ?? []) io.stderr(`statefile-merge: warning: ${profile.describePath(w.path, documents)}: ${w.message}`);

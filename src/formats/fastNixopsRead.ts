@@ -15,6 +15,7 @@ import type { Merged } from "../core/merged";
 import { indexExport, type DeploymentSpan, type ExportIndex, type RecordSpan } from "./fastNixopsIndex";
 import { LazyRecord } from "./fastRecord";
 import { writeNixops } from "./fastNixopsWrite";
+import { mark } from "../driver/timing";
 
 export interface FastRead {
   /** Base, ours, theirs, as the full parse and decodeEmbedded would give them. */
@@ -81,12 +82,16 @@ export function readNixopsExports(inputs: { base: Uint8Array | string; ours: Uin
   const separator = bufs[1].includes(", \n") ? ", " : ",";
   if (bufs[1].includes("\r\n")) return null;
   try {
+    mark("checks");
     const oursText = bufs[1].toString("latin1");
     const ours = side(bufs[1], indexExport(bufs[1], { text: oursText, separator }));
+    mark("ours indexed");
     if (ours.index.separator !== separator) return null;
     const guide = { buf: bufs[1], deployments: new Map(ours.index.deployments.map((d) => [d.uuid, d])) };
     const sides = [side(bufs[0], indexExport(bufs[0], null, guide)), ours, side(bufs[2], indexExport(bufs[2], null, guide))];
+    mark("others indexed");
     const values = readAll(sides, oursText);
+    mark("values read");
     const layout: Layout = {
       ...nixopsLayout(separator === ", " ? "py2" : "py3", "\n"),
       verbatim: (node) => (node instanceof LazyRecord && node.pristine ? node.text : undefined),

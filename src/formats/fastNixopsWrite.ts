@@ -13,19 +13,42 @@ import { LazyRecord } from "./fastRecord";
 
 const byKey = ([a]: [string, unknown], [b]: [string, unknown]) => (a < b ? -1 : a > b ? 1 : 0);
 
-/** Deployment values whose every leaf is a string (what this writer spells), and no hunk. */
-function plainDeployment(v: Merged): v is JsonObject {
+/**
+ * Deployments this writer spells itself: attributes that are strings, and a `resources` object
+ * of records (no hunk in place of a whole record). A record whose values are not all strings
+ * (a hunk inside, say) is written by renderDocument alone (see `recordAlone`).
+ */
+function ownDeployment(v: Merged): v is JsonObject {
   if (!(v instanceof Map)) return false;
   for (const [key, attr] of v) {
     if (key === "resources" && attr instanceof Map) {
-      for (const record of attr.values()) {
-        if (record instanceof LazyRecord && record.pristine) continue;
-        if (!(record instanceof Map)) return false;
-        for (const x of record.values()) if (typeof x !== "string" && !(x instanceof Embedded)) return false;
-      }
+      for (const record of attr.values()) if (!(record instanceof Map)) return false;
     } else if (typeof attr !== "string" && !(attr instanceof Embedded)) return false;
   }
   return true;
+}
+
+/** A record whose values are all strings (what `Output.deployment` spells itself). */
+function plainRecord(record: Map<string, unknown>): boolean {
+  if (record instanceof LazyRecord && record.pristine) return true;
+  for (const x of record.values()) if (typeof x !== "string" && !(x instanceof Embedded)) return false;
+  return true;
+}
+
+/** What renderDocument writes around a value at resource depth, nested under keys "". */
+const ALONE_HEAD = '{\n  "": {\n    "": {\n      "": ';
+const ALONE_TAIL = "\n    }\n  }\n}\n";
+
+/**
+ * A record's text at resource depth, "{" to "}", as renderDocument writes it inside a whole
+ * state. An entry's lines depend only on its value and depth, and on the comma after it, which
+ * the caller writes; so the record is rendered alone at the same depth and cut out.
+ */
+function recordAlone(record: Merged, layout: Layout, markers: Markers): string | null {
+  const nested = new Map([["", new Map([["", new Map([["", record]])]])]]) as Merged;
+  const text = renderDocument(nested, layout, markers);
+  if (!text.startsWith(ALONE_HEAD) || !text.endsWith(ALONE_TAIL)) return null;
+  return text.slice(ALONE_HEAD.length, text.length - ALONE_TAIL.length);
 }
 
 const scalar = (v: unknown) => pythonString(v instanceof Embedded ? v.text : (v as string));
@@ -86,11 +109,13 @@ class Output {
     this.text(pad + "}");
   }
 
-  deployment(d: JsonObject): void {
+  /** A deployment `ownDeployment` accepts; `alone` writes a record holding more than strings. */
+  deployment(d: JsonObject, alone: (record: JsonObject) => string): void {
     this.object(d, "  ", (attr) => {
       if (!(attr instanceof Map)) return this.text(scalar(attr));
       this.object(attr, "    ", (record) => {
         if (record instanceof LazyRecord && record.pristine) return this.bytes(record.source, record.start, record.end);
+        if (!plainRecord(record as JsonObject)) return this.text(alone(record as JsonObject));
         this.object(record as JsonObject, "      ", (x) => this.text(scalar(x)));
       });
     });
@@ -102,18 +127,36 @@ class Output {
   }
 }
 
+class Whole extends Error {}
+
 /** renderDocument's text for a merged NixOps state, quicker where nothing conflicts. */
 export function writeNixops(merged: Merged, layout: Layout, markers: Markers, sizeHint = 0): string {
   if (!(merged instanceof Map) || merged.size === 0 || layout.newline !== "\n") return renderDocument(merged, layout, markers);
   for (const v of merged.values()) if (v instanceof Hunk) return renderDocument(merged, layout, markers);
   const out = new Output(layout.itemSeparator, sizeHint);
+  const alone = (record: JsonObject) => {
+    const text = recordAlone(record, layout, markers);
+    if (text === null) throw new Whole();
+    return text;
+  };
+  try {
+    writeState(out, merged, layout, markers, alone);
+  } catch (e) {
+    // Never expected: renderDocument wrote a lone record unlike the usual way.
+    if (e instanceof Whole) return renderDocument(merged, layout, markers);
+    throw e;
+  }
+  return out.done();
+}
+
+function writeState(out: Output, merged: Map<string, Merged>, layout: Layout, markers: Markers, alone: (record: JsonObject) => string): void {
   out.text("{\n");
   out.entries(merged, "  ", (d) => {
-    if (plainDeployment(d as Merged)) return out.deployment(d as JsonObject);
-    // Hunks inside: the deployment as renderDocument writes it alone, without the outer braces.
-    const alone = renderDocument(new Map([["", d as Merged]]), layout, markers);
-    out.text(alone.slice(alone.indexOf(": ") + 2, alone.length - 3));
+    if (ownDeployment(d as Merged)) return out.deployment(d as JsonObject, alone);
+    // A hunk for a whole record, or an attribute that is not a string: the deployment as
+    // renderDocument writes it alone, without the outer braces.
+    const text = renderDocument(new Map([["", d as Merged]]), layout, markers);
+    out.text(text.slice(text.indexOf(": ") + 2, text.length - 3));
   });
   out.text("}\n");
-  return out.done();
 }

@@ -529,3 +529,13 @@ export const pathOf = (key: string): string[] => JSON.parse(key) as string[];
 export function isUnder(path: readonly string[], prefix: readonly string[]): boolean {
   return prefix.length <= path.length && prefix.every((k, i) => path[i] === k);
 }
+
+const MIRRORED_KIND: Record<string, string> = { "delete/modify": "modify/delete", "modify/delete": "delete/modify" };
+
+/**
+ * A merge's conflict set as sorted strings; with `swapped`, as the merge with ours and theirs
+ * exchanged should report it (delete/modify and modify/delete trade places).
+ */
+export function conflictSignature(conflicts: ReadonlyArray<{ path: readonly string[]; kind: string }>, swapped = false): string[] {
+  return conflicts.map((c) => JSON.stringify([c.path, swapped ? MIRRORED_KIND[c.kind] ?? c.kind : c.kind])).sort();
+}
