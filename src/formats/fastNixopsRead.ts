@@ -15,7 +15,6 @@ import type { Merged } from "../core/merged";
 import { indexExport, type DeploymentSpan, type ExportIndex, type RecordSpan } from "./fastNixopsIndex";
 import { LazyRecord } from "./fastRecord";
 import { writeNixops } from "./fastNixopsWrite";
-import { mark } from "../driver/timing";
 
 export interface FastRead {
   /** Base, ours, theirs, as the full parse and decodeEmbedded would give them. */
@@ -82,16 +81,12 @@ export function readNixopsExports(inputs: { base: Uint8Array | string; ours: Uin
   const separator = bufs[1].includes(", \n") ? ", " : ",";
   if (bufs[1].includes("\r\n")) return null;
   try {
-    mark("checks");
     const oursText = bufs[1].toString("latin1");
     const ours = side(bufs[1], indexExport(bufs[1], { text: oursText, separator }));
-    mark("ours indexed");
     if (ours.index.separator !== separator) return null;
     const guide = { buf: bufs[1], deployments: new Map(ours.index.deployments.map((d) => [d.uuid, d])) };
     const sides = [side(bufs[0], indexExport(bufs[0], null, guide)), ours, side(bufs[2], indexExport(bufs[2], null, guide))];
-    mark("others indexed");
     const values = readAll(sides, oursText);
-    mark("values read");
     const layout: Layout = {
       ...nixopsLayout(separator === ", " ? "py2" : "py3", "\n"),
       verbatim: (node) => (node instanceof LazyRecord && node.pristine ? node.text : undefined),
@@ -141,6 +136,17 @@ function recordValues(sides: Side[], oursText: string): Map<RecordSpan, JsonValu
   }
   // Changed somewhere: parse each side, once per distinct text.
   for (const spans of rest.values()) {
+    const [b, o, t] = spans;
+    // Changed in ours only (base and theirs hold the same bytes, or neither holds the record):
+    // the merge takes ours' record whatever it holds (mergeSlot's first rules), so all three
+    // sides get ours' record, unparsed. Not the other way round: where theirs alone changed, the
+    // merge keeps ours' text of embedded values theirs only re-serialised (keepOursTexts).
+    if (o && o.canonicalSize >= 0 && (b && t ? sameBytes(sides[0], b, sides[2], t) : !b && !t)) {
+      const one = new LazyRecord(ours.buf, o.start, o.end, o.canonicalSize, decodeRecord);
+      const all = [one, one, one];
+      for (const span of spans) if (span) valueOf.set(span, all);
+      continue;
+    }
     const found: JsonValue[] = [];
     spans.forEach((span, i) => {
       if (!span) return;

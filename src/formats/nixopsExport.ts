@@ -31,11 +31,23 @@ function nixopsScalar(value: string | JsonNumber | boolean | null | Embedded): s
   return JSON.stringify(value);
 }
 
-/** NixOps 1.x (Python 2) puts a space after every comma at a line end. */
+const SEPARATOR_VOTES = 1000;
+
+/**
+ * NixOps 1.x (Python 2) puts a space after every comma at a line end, 2.x does not. Decided
+ * by the majority of the first lines that end in a comma, so one stray trailing space neither
+ * switches a whole file's layout nor costs a scan of a 50 MB file; null when no line does.
+ */
 export function detectSeparators(text: string): PythonSeparators | null {
-  if (/, \r?\n/.test(text)) return "py2";
-  if (/,\r?\n/.test(text)) return "py3";
-  return null;
+  let py2 = 0;
+  let py3 = 0;
+  for (let at = text.indexOf(",", 0); at !== -1 && py2 + py3 < SEPARATOR_VOTES; at = text.indexOf(",", at + 1)) {
+    const next = text.charCodeAt(at + 1);
+    if (next === 10 || (next === 13 && text.charCodeAt(at + 2) === 10)) py3++;
+    else if (next === 32 && (text.charCodeAt(at + 2) === 10 || (text.charCodeAt(at + 2) === 13 && text.charCodeAt(at + 3) === 10))) py2++;
+  }
+  if (py2 + py3 === 0) return null;
+  return py2 > py3 ? "py2" : "py3";
 }
 
 /**

@@ -19,7 +19,6 @@ import type { PathPattern } from "../profiles/pathPattern";
 import type { MergeWarning } from "../core/merged";
 import type { KeyedArrayRule } from "../policy/policyTypes";
 import { withPolicyRules } from "../policy/profileRules";
-import { mark } from "../driver/timing";
 
 export const DEFAULT_MAX_BYTES = 256 * 1024 * 1024;
 export const INPUT_NAMES = ["base", "ours", "theirs"] as const;
@@ -173,7 +172,6 @@ function mergeValues(
   write = renderDocument,
 ): MergeResult {
   const outcome = mergeDocuments(values[0], values[1], values[2], profile.policy, { settle: settings.settle, duplicates });
-  mark("values merged");
   if (outcome.merged === ABSENT) throw new Fallback("the merge removed the whole document");
   // A conflict at the root starts the file with a marker line: a BOM before it would hide the
   // marker from Git and editors.

@@ -5,7 +5,7 @@
 
 import { isObject, type JsonObject, type JsonValue, type Path } from "../../core/values";
 import { JsonParseError, lineAndColumn, parseJson, type ParsedJson } from "../../formats/parseJson";
-import { isNixopsShaped, type PythonSeparators } from "../../formats/nixopsExport";
+import { detectSeparators, isNixopsShaped } from "../../formats/nixopsExport";
 import { readMarkers, firstMarkerLine } from "../../resolve/markers";
 import { describeKind } from "../../core/values";
 import { keyOffset, keyPositions } from "./keyPositions";
@@ -80,13 +80,6 @@ function leafProblems(record: JsonObject, path: Path, where: string, say: (path:
   }
 }
 
-/** Python 2 (", " at line ends) or 3 (","): whichever most lines use, so one stray line is the one named. */
-function majoritySeparators(text: string): PythonSeparators {
-  const py2 = (text.match(/, \r?\n/g) ?? []).length;
-  const py3 = (text.match(/,\r?\n/g) ?? []).length;
-  return py2 > py3 ? "py2" : "py3";
-}
-
 export function checkState(text: string, options: { mustBeNixops: boolean }): CheckResult {
   const none: CheckResult = { problems: [], fixed: null, nixops: options.mustBeNixops };
   const markers = markerProblems(text);
@@ -113,7 +106,7 @@ export function checkState(text: string, options: { mustBeNixops: boolean }): Ch
   const shape = shapeProblems(parsed.value, (p) => at(p));
   problems.push(...shape);
   if (shape.length > 0 || parsed.duplicates.length > 0) return { problems, fixed: null, nixops };
-  const separators = majoritySeparators(body);
+  const separators = detectSeparators(body) ?? "py3";
   problems.push(...layoutProblems(text, parsed.value, separators));
   return { problems, fixed: problems.some((p) => p.fixable) ? canonicalText(parsed.value, separators) : null, nixops };
 }

@@ -1,0 +1,43 @@
+import { describe, expect, it } from "vitest";
+import { detectSeparators } from "../../src/formats/nixopsExport";
+import { mergeTexts } from "../../src/pipeline/mergeTexts";
+import { State, fixtureText } from "../support/fixtures";
+
+const markers = { size: 7, ours: "ours", base: "base", theirs: "theirs", style: "merge" as const };
+
+/** The text with a trailing space added after the comma that ends line `n` (1-based). */
+function strayTrailingSpace(text: string, n: number): string {
+  const lines = text.split("\n");
+  expect(lines[n - 1].endsWith(",")).toBe(true);
+  lines[n - 1] += " ";
+  return lines.join("\n");
+}
+
+describe("detectSeparators", () => {
+  it("reads NixOps 2.0 (Python 3) and 1.7 (Python 2) exports", () => {
+    expect(detectSeparators(fixtureText("ec2-prod-5machines"))).toBe("py3");
+    expect(detectSeparators(fixtureText("legacy-nixops-1.7-python2"))).toBe("py2");
+    expect(detectSeparators(fixtureText("ec2-prod-5machines").replace(/\n/g, "\r\n"))).toBe("py3");
+    expect(detectSeparators(fixtureText("legacy-nixops-1.7-python2").replace(/\n/g, "\r\n"))).toBe("py2");
+  });
+
+  it("has no answer for a file without item separators", () => {
+    expect(detectSeparators("{}\n")).toBeNull();
+    expect(detectSeparators('{\n  "a": "x, y"\n}\n')).toBeNull();
+  });
+
+  it("is not switched by one stray trailing space", () => {
+    expect(detectSeparators(strayTrailingSpace(fixtureText("ec2-prod-5machines"), 3))).toBe("py3");
+  });
+
+  it("keeps a merged file in ours' layout when ours has one stray trailing space", () => {
+    const base = State.fixture("ec2-prod-5machines");
+    const ours = base.clone().set("prod", "app1", "toplevel", "/nix/store/ours-app1");
+    const theirs = base.clone().set("prod", "db1", "toplevel", "/nix/store/theirs-db1");
+    const r = mergeTexts({ base: base.text(), ours: strayTrailingSpace(ours.text(), 3), theirs: theirs.text() }, { markers });
+    expect(r.kind).toBe("merged");
+    if (r.kind !== "merged") return;
+    const expected = base.clone().set("prod", "app1", "toplevel", "/nix/store/ours-app1").set("prod", "db1", "toplevel", "/nix/store/theirs-db1");
+    expect(r.text).toBe(expected.text("py3"));
+  });
+});
