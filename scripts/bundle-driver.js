@@ -12,7 +12,7 @@
 // bundle only while each of those dist/ files is still the same (a `tsc` run without this
 // script leaves a stale bundle, which the bin then ignores).
 //
-//   node scripts/bundle-driver.js [--no-cache]
+//   node scripts/bundle-driver.js [--no-cache] [--dist DIR]   (DIR: another copy of dist/, for tests)
 
 const { mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } = require("node:fs");
 const { join, posix, relative, resolve } = require("node:path");
@@ -20,7 +20,8 @@ const os = require("node:os");
 const vm = require("node:vm");
 
 const ROOT = resolve(__dirname, "..");
-const DIST = join(ROOT, "dist");
+const distArg = process.argv.indexOf("--dist");
+const DIST = distArg >= 0 ? resolve(process.argv[distArg + 1]) : join(ROOT, "dist");
 const ENTRY = "driver/runMergeDriver.js";
 const BUNDLE = join(DIST, "driver.bundle.js");
 const CACHE = join(DIST, "driver.bundle.cache");

@@ -110,7 +110,7 @@ export function runMergeDriver(options: DriverOptions, io: DriverIo = processIo)
     if (result.kind === "fallback") return lineMerge(options, markers, result.reason, io);
 
     const { conflicts, autoResolved, profile, documents } = result;
-    write(result.text);
+    write(result.bytes ?? result.text);
     mark("written");
     for (const c of conflicts) io.stderr(conflictLine(c, profile, documents));
     for (const a of autoResolved) io.stderr(autoResolvedLine(a, profile, documents));

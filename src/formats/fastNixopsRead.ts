@@ -20,8 +20,8 @@ export interface FastRead {
   /** Base, ours, theirs, as the full parse and decodeEmbedded would give them. */
   values: Slot[];
   layout: Layout;
-  /** renderDocument, quicker for this reading's values. */
-  write: (merged: Merged, layout: Layout, markers: Markers) => string;
+  /** renderDocument, quicker for this reading's values (its text, or that text as UTF-8 bytes). */
+  write: (merged: Merged, layout: Layout, markers: Markers) => string | Uint8Array;
 }
 
 class NotHere extends Error {}

@@ -5,7 +5,7 @@
 import { ABSENT, type JsonValue, type Path, type Slot } from "../core/values";
 import { mergeDocuments } from "../core/mergeValues";
 import type { AutoResolved, Conflict, Side } from "../core/merged";
-import { Hunk } from "../core/merged";
+import { Hunk, type Merged } from "../core/merged";
 import { pathKey } from "../core/policy";
 import { JsonParseError, parseJson, type ParsedJson } from "../formats/parseJson";
 import { decodeEmbedded, detectSeparators, isNixopsShaped, nixopsLayout } from "../formats/nixopsExport";
@@ -51,6 +51,8 @@ export type MergeResult =
   | {
       kind: "merged";
       text: string;
+      /** The same text as UTF-8 bytes, when the writer made bytes (then `text` is decoded on first read). */
+      bytes?: Uint8Array;
       conflicts: Conflict[];
       autoResolved: AutoResolved[];
       profile: Profile;
@@ -169,13 +171,28 @@ function mergeValues(
   layout: Layout,
   duplicates: Map<string, Partial<Record<Side, JsonValue[]>>>,
   settings: MergeSettings,
-  write = renderDocument,
+  write: (merged: Merged, layout: Layout, markers: Markers) => string | Uint8Array = renderDocument,
 ): MergeResult {
   const outcome = mergeDocuments(values[0], values[1], values[2], profile.policy, { settle: settings.settle, duplicates });
   if (outcome.merged === ABSENT) throw new Fallback("the merge removed the whole document");
   // A conflict at the root starts the file with a marker line: a BOM before it would hide the
   // marker from Git and editors.
   const rootConflict = outcome.merged instanceof Hunk && layout.bom;
-  const text = write(outcome.merged, rootConflict ? { ...layout, bom: false } : layout, settings.markers);
-  return { kind: "merged", text, conflicts: outcome.conflicts, autoResolved: outcome.autoResolved, profile, documents: values, warnings: outcome.warnings };
+  const written = write(outcome.merged, rootConflict ? { ...layout, bom: false } : layout, settings.markers);
+  const result = { conflicts: outcome.conflicts, autoResolved: outcome.autoResolved, profile, documents: values, warnings: outcome.warnings };
+  if (typeof written === "string") return { kind: "merged", text: written, ...result };
+  return withBytes(written, result);
+}
+
+/** A merged result whose text is decoded from `bytes` only if someone reads it (the driver writes the bytes). */
+function withBytes(bytes: Uint8Array, rest: Omit<Extract<MergeResult, { kind: "merged" }>, "kind" | "text" | "bytes">): MergeResult {
+  let text: string | undefined;
+  return {
+    kind: "merged",
+    bytes,
+    get text(): string {
+      return (text ??= Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8"));
+    },
+    ...rest,
+  };
 }

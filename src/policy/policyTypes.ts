@@ -1,4 +1,4 @@
-// What a repository's policy file says, once read and checked (see docs/readme/policy.md).
+// What a repository's policy file says, once read and checked (see the README, "Policy file").
 
 import type { PathPattern } from "../profiles/pathPattern";
 

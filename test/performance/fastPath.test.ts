@@ -15,6 +15,7 @@ import { Embedded, JsonNumber, type JsonValue } from "../../src/core/values";
 import { parseCarefully, parseJson } from "../../src/formats/parseJson";
 import { mergeTexts, type MergeResult } from "../../src/pipeline/mergeTexts";
 import { readNixopsExports } from "../../src/formats/fastNixopsRead";
+import { LazyRecord } from "../../src/formats/fastRecord";
 import { autoResolvedLine, conflictLine, reportJson } from "../../src/report/mergeReport";
 import type { ConflictStyle } from "../../src/formats/renderDocument";
 import { BIN, FIXTURES, REPO_ROOT, State, fixtureText } from "../support/fixtures";
@@ -192,10 +193,26 @@ describe("the record-by-record reading of NixOps exports", () => {
     const app1 = (deployment.get("resources") as Map<string, Map<string, JsonValue>>).get("app1") as Map<string, JsonValue>;
     app1.set("state", "5");
     const markers = { size: 7, ours: "ours", base: "base", theirs: "theirs", style: "merge" as const };
-    const written = read.write(ours, read.layout, markers);
+    const out = read.write(ours, read.layout, markers);
+    const written = typeof out === "string" ? out : Buffer.from(out).toString("utf8");
     expect(written).toContain('"state": "5"');
     const at = text.indexOf('"state": "3"', text.indexOf('"app1": {'));
     expect(written).toBe(text.slice(0, at) + '"state": "5"' + text.slice(at + '"state": "3"'.length));
+  });
+
+  it("gives a record ours alone changed to all three sides unparsed, and writes ours' bytes for it", () => {
+    const base = fixtureText("ec2-prod-5machines");
+    const at = base.indexOf('"state": "3"', base.indexOf('"app1": {'));
+    const ours = base.slice(0, at) + '"state": "5"' + base.slice(at + '"state": "3"'.length);
+    const read = readNixopsExports({ base, ours, theirs: base }, Number.MAX_SAFE_INTEGER);
+    if (read === null) throw new Error("the fixture should take the quick path");
+    const app1 = (doc: unknown) => ([...(doc as Map<string, Map<string, JsonValue>>).values()][0].get("resources") as Map<string, JsonValue>).get("app1");
+    expect(app1(read.values[0])).toBe(app1(read.values[1]));
+    expect(app1(read.values[2])).toBe(app1(read.values[1]));
+    expect(app1(read.values[1])).toBeInstanceOf(LazyRecord);
+    expect(expectSameMerge({ base, ours, theirs: base })).toBeUndefined();
+    const merged = mergeTexts({ base, ours, theirs: base }, { markers: { size: 7, ours: "o", base: "b", theirs: "t", style: "merge" } });
+    expect(merged.kind === "merged" && merged.text).toBe(ours);
   });
 
   it("agrees on the benchmark's concurrent deploys, in every conflict style", () => {
