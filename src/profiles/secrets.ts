@@ -3,7 +3,9 @@
 
 import { createHash } from "node:crypto";
 
-const SECRET_NAME = /(private.?(host)?key|secret|token|passw(or)?d|passphrase|credential|robotpass|rescuepasswd)/i;
+// "pass" covers password, passwd, passphrase, robotPass and names like "db-pass": hiding a
+// value that was not secret costs nothing (its hash still tells two values apart).
+const SECRET_NAME = /(private.?(host)?key|secret|token|pass|credential)/i;
 const PEM_BLOCK = /-----BEGIN [A-Z0-9 ]*-----/;
 
 export function isSecretName(name: string, extraNames: readonly string[] = []): boolean {

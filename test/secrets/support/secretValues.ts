@@ -17,33 +17,32 @@ function embedded(s: string): JsonValue | undefined {
   }
 }
 
-/** Every string that is not a secret (a public key shares bytes with its private key). */
+/**
+ * Every string at a place that is not secret, decided by place, not by value: a public
+ * attribute may hold the same text as a secret one (and a public key shares bytes with its
+ * private key), and printing it there is no leak.
+ */
 export function publicValues(doc: JsonObject): string[] {
-  const secret = new Set(secretValues(doc).map((x) => x.value));
-  const out: string[] = [];
-  const walk = (v: JsonValue) => {
-    if (typeof v === "string") {
-      const inner = embedded(v);
-      if (inner !== undefined) walk(inner);
-      else if (!secret.has(v)) out.push(v);
-    } else if (isObject(v)) for (const x of v.values()) walk(x);
-    else if (Array.isArray(v)) v.forEach(walk);
-  };
-  walk(doc);
-  return out;
+  return classify(doc).publics;
 }
 
 /** Every secret string in the document, with the path it was found at. */
 export function secretValues(doc: JsonObject): { path: string[]; value: string }[] {
-  const out: { path: string[]; value: string }[] = [];
+  return classify(doc).secrets;
+}
+
+function classify(doc: JsonObject): { secrets: { path: string[]; value: string }[]; publics: string[] } {
+  const secrets: { path: string[]; value: string }[] = [];
+  const publics: string[] = [];
   const walk = (v: JsonValue, path: string[], secret: boolean) => {
     if (typeof v === "string") {
       const inner = embedded(v);
       if (inner !== undefined && (isObject(inner) || Array.isArray(inner))) {
-        if (secret) out.push({ path, value: v });
+        if (secret) secrets.push({ path, value: v });
         return walk(inner, path, secret);
       }
-      if (secret || PEM.test(v)) out.push({ path, value: v });
+      if (secret || PEM.test(v)) secrets.push({ path, value: v });
+      else publics.push(v);
       return;
     }
     if (isObject(v)) {
@@ -56,7 +55,7 @@ export function secretValues(doc: JsonObject): { path: string[]; value: string }
     } else if (Array.isArray(v)) v.forEach((x, i) => walk(x, [...path, String(i)], secret));
   };
   walk(doc, [], false);
-  return out;
+  return { secrets, publics };
 }
 
 /** The pieces of a secret that must never be printed: runs without characters JSON would escape. */

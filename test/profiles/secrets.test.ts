@@ -1,0 +1,31 @@
+import { describe, expect, it } from "vitest";
+import { hashSecret, isSecretName, looksLikeSecretText } from "../../src/profiles/secrets";
+
+describe("secret attribute names", () => {
+  it("covers every secret attribute the NixOps plugins write", () => {
+    for (const name of [
+      "none.sshPrivateKey", "privateKey", "ec2.privateHostKey", "virtualbox.clientPrivateKey", "hcloud.token",
+      "droplet.authToken", "hetzner.robotPass", "hetzner.rescuePasswd", "ec2.rdsMasterPassword", "passphrase",
+    ]) expect(isSecretName(name), name).toBe(true);
+  });
+
+  it("covers key names that merely contain 'pass' (a keys entry called db-pass)", () => {
+    expect(isSecretName("db-pass")).toBe(true);
+    expect(isSecretName("smtp_pass")).toBe(true);
+  });
+
+  it("leaves ordinary attributes alone, and takes extra names from the policy", () => {
+    for (const name of ["publicKey", "vmId", "toplevel", "ec2.keyPair", "keys", "name"]) expect(isSecretName(name), name).toBe(false);
+    expect(isSecretName("apiKey")).toBe(false);
+    expect(isSecretName("apiKey", ["apiKey"])).toBe(true);
+  });
+
+  it("finds PEM blocks by content and hashes without revealing", () => {
+    expect(looksLikeSecretText("x\n-----BEGIN OPENSSH PRIVATE KEY-----\nabc")).toBe(true);
+    expect(looksLikeSecretText("ssh-ed25519 AAAA")).toBe(false);
+    const h = hashSecret("hunter2");
+    expect(h).toMatch(/^<secret sha256:[0-9a-f]{12}>$/);
+    expect(h).not.toContain("hunter2");
+    expect(hashSecret("hunter3")).not.toBe(h);
+  });
+});
