@@ -8,7 +8,7 @@
 
 import { isAscii } from "node:buffer";
 import { Embedded, type JsonObject, type JsonValue, type Slot } from "../core/values";
-import { decodeEmbedded, nixopsLayout } from "./nixopsExport";
+import { decodeEmbedded, detectSeparators, nixopsLayout } from "./nixopsExport";
 import { JsonParseError, parseJson, type ParsedJson } from "./parseJson";
 import type { Layout, Markers } from "./renderDocument";
 import type { Merged } from "../core/merged";
@@ -76,12 +76,12 @@ function side(buf: Buffer, index: ExportIndex | null): Side {
 export function readNixopsExports(inputs: { base: Uint8Array | string; ours: Uint8Array | string; theirs: Uint8Array | string }, maxBytes: number): FastRead | null {
   const bufs = [bytes(inputs.base), bytes(inputs.ours), bytes(inputs.theirs)];
   for (const b of bufs) if (b.length > maxBytes || !isAscii(b)) return null;
-  // The layout the full path picks from ours: Python 2 separators if any line ends in ", ",
-  // and "\r\n" line ends if it holds one anywhere (never, in NixOps' layout).
-  const separator = bufs[1].includes(", \n") ? ", " : ",";
+  // The layout the full path picks from ours (detectSeparators), and no "\r\n" line ends
+  // (never in NixOps' layout; the full path keeps them).
   if (bufs[1].includes("\r\n")) return null;
+  const oursText = bufs[1].toString("latin1");
+  const separator = detectSeparators(oursText) === "py2" ? ", " : ",";
   try {
-    const oursText = bufs[1].toString("latin1");
     const ours = side(bufs[1], indexExport(bufs[1], { text: oursText, separator }));
     if (ours.index.separator !== separator) return null;
     const guide = { buf: bufs[1], deployments: new Map(ours.index.deployments.map((d) => [d.uuid, d])) };

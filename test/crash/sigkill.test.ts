@@ -115,6 +115,9 @@ describe.each([
     expect(now.equals(original) || now.equals(completeResult(extra))).toBe(true);
     const left = temps();
     for (const t of left) expect(statSync(join(dir, t)).mode & 0o777).toBe(0o600);
+    // SIGKILL does not reach the driver's `git merge-file` child, which may still be writing
+    // the temp file; wait until nothing touches it any more, as a minute would.
+    await untilUnchanged(left.map((t) => join(dir, t)));
     // A minute later (the age below which a temp file may still be in use), the next run cleans up.
     const old = new Date(Date.now() - 120_000);
     for (const t of left) utimesSync(join(dir, t), old, old);
@@ -122,3 +125,15 @@ describe.each([
     expect(temps()).toEqual([]);
   });
 });
+
+/** Resolves once none of the files has changed size or mtime for half a second. */
+async function untilUnchanged(files: string[]): Promise<void> {
+  const stamp = () => files.map((f) => { const st = statSync(f); return `${st.size}:${st.mtimeMs}`; }).join(",");
+  let last = stamp();
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 500));
+    const now = stamp();
+    if (now === last) return;
+    last = now;
+  }
+}
