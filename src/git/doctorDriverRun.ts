@@ -3,7 +3,7 @@
 // throw-away directory. The inputs change adjacent lines, which Git's line merge cannot merge,
 // so a clean result proves that a structural merge ran.
 
-import { spawnSync } from "node:child_process";
+import { spawnSync, type SpawnSyncReturns } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -48,6 +48,17 @@ function isolatedEnv(dir: string): NodeJS.ProcessEnv {
   return env;
 }
 
+/** Runs a configured command through the shell, as Git does, in the throw-away directory. */
+function runTrial(shellCommand: string, dir: string): SpawnSyncReturns<string> {
+  return spawnSync("sh", ["-c", shellCommand], {
+    cwd: dir,
+    env: isolatedEnv(dir),
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+    timeout: TIMEOUT_MS,
+  });
+}
+
 function firstLine(text: string): string {
   return text.trim().split("\n")[0]?.slice(0, 300) ?? "";
 }
@@ -61,13 +72,7 @@ export function tryMergeDriver(command: string, virtual: boolean, version: [numb
     writeFileSync(join(dir, files.O), doc("1", "1"));
     writeFileSync(join(dir, files.A), doc("2", "1"));
     writeFileSync(join(dir, files.B), virtual ? doc("3", "1") : doc("1", "2"));
-    const r = spawnSync("sh", ["-c", expandDriverCommand(command, files, "doctor-check.nixops.json", version)], {
-      cwd: dir,
-      env: isolatedEnv(dir),
-      encoding: "utf8",
-      stdio: ["ignore", "pipe", "pipe"],
-      timeout: TIMEOUT_MS,
-    });
+    const r = runTrial(expandDriverCommand(command, files, "doctor-check.nixops.json", version), dir);
     if (r.error) return `it could not start (${r.error.message})`;
     if (r.signal) return `it was killed by ${r.signal}${r.signal === "SIGTERM" ? ` (no answer within ${TIMEOUT_MS / 1000}s)` : ""}`;
     if (r.status !== 0) return `it exited with status ${r.status} on a clean test merge${r.stderr.trim() ? `: ${firstLine(r.stderr)}` : ""}`;
@@ -96,13 +101,7 @@ export function tryDiffCommand(command: string): string | null {
     writeFileSync(join(dir, "new"), doc("2", "1"));
     const zero = "0".repeat(40);
     const args = ["doctor-check.nixops.json", "old", zero, "100644", "new", zero, "100644"];
-    const r = spawnSync("sh", ["-c", `${command} ${args.map(shellQuote).join(" ")}`], {
-      cwd: dir,
-      env: isolatedEnv(dir),
-      encoding: "utf8",
-      stdio: ["ignore", "pipe", "pipe"],
-      timeout: TIMEOUT_MS,
-    });
+    const r = runTrial(`${command} ${args.map(shellQuote).join(" ")}`, dir);
     if (r.error) return `it could not start (${r.error.message})`;
     if (r.signal) return `it was killed by ${r.signal}`;
     if (r.status !== 0) return `it exited with status ${r.status}${r.stderr.trim() ? `: ${firstLine(r.stderr)}` : ""}`;
