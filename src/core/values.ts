@@ -33,10 +33,6 @@ export function slotOf(m: ReadonlyMap<string, JsonValue>, key: string): Slot {
   return m.has(key) ? (m.get(key) as JsonValue) : ABSENT;
 }
 
-export function isPresent<T>(v: T | Absent): v is T {
-  return v !== ABSENT;
-}
-
 /**
  * Value equality: objects ignore key order, numbers compare by their text, embedded JSON
  * compares by its decoded value (so a re-ordered `keys` blob is equal), and an embedded
@@ -65,11 +61,6 @@ export function valuesEqual(a: Slot, b: Slot): boolean {
     return true;
   }
   return false;
-}
-
-/** The plain JSON value behind an Embedded (for reports and tests). */
-export function plainValue(v: JsonValue): JsonValue {
-  return v instanceof Embedded ? v.text : v;
 }
 
 export function describeKind(v: Slot): string {

@@ -25,14 +25,10 @@ export function gitMergeFile(oursFile: string, baseFile: string, theirsFile: str
   return { text: r.stdout ?? Buffer.alloc(0), conflicts: r.status };
 }
 
-/** The last resort when even Git cannot merge: both whole files between markers, never plain ours. */
-export function wholeFileConflict(ours: Buffer, base: Buffer, theirs: Buffer, markers: Markers): Buffer {
-  const parts: Buffer[] = [];
-  writeWholeFileConflict({ ours: [ours], base: [base], theirs: [theirs] }, markers, (b) => parts.push(Buffer.from(b)));
-  return Buffer.concat(parts);
-}
-
-/** The same, read from the three files in chunks and written through `sink` (bounded memory). */
+/**
+ * The last resort when even Git cannot merge: both whole files between markers, never plain
+ * ours; read from the three files in chunks and written through `sink` (bounded memory).
+ */
 export function wholeFileConflictFromFiles(files: { ours: string; base: string; theirs: string }, markers: Markers, sink: (chunk: Uint8Array) => void): void {
   writeWholeFileConflict({ ours: chunksOf(files.ours), base: chunksOf(files.base), theirs: chunksOf(files.theirs) }, markers, sink);
 }

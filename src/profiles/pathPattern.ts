@@ -30,7 +30,3 @@ export function matchesAny(path: Path, patterns: readonly PathPattern[]): boolea
   return patterns.some((p) => matchesPattern(path, p));
 }
 
-/** "a/b/*" -> ["a","b","*"]; a leading "/" is optional. */
-export function parsePathPattern(text: string): PathPattern {
-  return text.replace(/^\//, "").split("/");
-}
