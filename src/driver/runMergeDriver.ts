@@ -51,6 +51,12 @@ export const processIo: DriverIo = {
   stdout: (data) => process.stdout.write(data),
 };
 
+/**
+ * When the result cannot be written, %A still holds plain ours: exiting 1 would have Git show
+ * it as a conflict without markers. Above 128, Git 2.42+ aborts the merge and changes nothing.
+ */
+export const EXIT_ABORT_MERGE = 255;
+
 /** A path for a one-line message: control characters (a newline in a file name) as "?". */
 function printable(path: string): string {
   return path.replace(/[\u0000-\u001f\u007f]/g, "?");
@@ -148,8 +154,8 @@ function lineMerge(options: DriverOptions, markers: Markers, reason: string, io:
       writeFileAtomic(options.reportJson, reportJson({ conflicts: [], autoResolved: [], fallback: reason, profile: jsonProfile() }));
     }
   } catch (e) {
-    io.stderr(`statefile-merge: ${name}: cannot write the result to ${JSON.stringify(target)} (${(e as Error).message}); it is unchanged`);
-    return 2;
+    io.stderr(`statefile-merge: ${name}: cannot write the result to ${JSON.stringify(target)} (${(e as Error).message}); it is unchanged and the merge is stopped`);
+    return EXIT_ABORT_MERGE;
   }
   return conflicted && !options.virtualBase ? 1 : 0;
 }

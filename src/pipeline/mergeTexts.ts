@@ -4,8 +4,7 @@
 
 import { ABSENT, type JsonValue, type Path, type Slot } from "../core/values";
 import { mergeDocuments } from "../core/mergeValues";
-import type { AutoResolved, Conflict, Side } from "../core/merged";
-import { Hunk, type Merged } from "../core/merged";
+import { Hunk, type AutoResolved, type Conflict, type Merged, type MergeWarning, type Side } from "../core/merged";
 import { pathKey } from "../core/policy";
 import { JsonParseError, parseJson, type ParsedJson } from "../formats/parseJson";
 import { decodeEmbedded, detectSeparators, isNixopsShaped, nixopsLayout } from "../formats/nixopsExport";
@@ -16,7 +15,6 @@ import { nixopsProfile, DEFAULT_NIXOPS_SETTINGS, type NixopsSettings } from "../
 import { jsonProfile } from "../profiles/json";
 import type { Profile } from "../profiles/profile";
 import type { PathPattern } from "../profiles/pathPattern";
-import type { MergeWarning } from "../core/merged";
 import type { KeyedArrayRule } from "../policy/policyTypes";
 import { withPolicyRules } from "../policy/profileRules";
 
