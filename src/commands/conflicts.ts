@@ -7,11 +7,18 @@ import { currentOperation, displayPath, findRepo, repoPath, unmergedPaths, type 
 import { listConflicts, type FileConflicts } from "../resolve/listConflicts";
 import { declaredStateFiles } from "../resolve/stateFiles";
 
-const PREFIX = "statefile-merge: ";
+/** An undeclared file the re-merge may still read as a NixOps export: only a JSON file can be one. */
+const MAYBE_STATE_FILE = /\.json$/i;
 
-function filesToList(repo: Repo, files: string[]): { paths: string[]; explicit: boolean } {
-  if (files.length > 0) return { paths: files.map((f) => repoPath(repo, f)), explicit: true };
-  return { paths: unmergedPaths(repo), explicit: false };
+/**
+ * The files to re-merge: those named; with no FILE, the unmerged paths that may be state files
+ * (declared ones and JSON files), so a merge with many other conflicted files re-merges none of those.
+ */
+function filesToList(repo: Repo, files: string[]): { paths: string[]; explicit: boolean; declared: Set<string> } {
+  if (files.length > 0) return { paths: files.map((f) => repoPath(repo, f)), explicit: true, declared: new Set() };
+  const unmerged = unmergedPaths(repo);
+  const declared = declaredStateFiles(repo, unmerged);
+  return { paths: unmerged.filter((p) => declared.has(p) || MAYBE_STATE_FILE.test(p)), explicit: false, declared };
 }
 
 /** With no FILE, only unmerged state files: declared ones, or any the re-merge reads as NixOps. */
@@ -24,8 +31,7 @@ function textLines(repo: Repo, found: FileConflicts, showSecrets: boolean): stri
   const lines: string[] = [];
   if (found.note) lines.push(`${name}: note: ${found.note}`);
   for (const c of found.conflicts) {
-    const line = conflictLine(c, found.profile!, found.documents, { showSecrets });
-    lines.push(`${name}: ${line.startsWith(PREFIX) ? line.slice(PREFIX.length) : line}`);
+    lines.push(`${name}: ${conflictLine(c, found.profile!, found.documents, { showSecrets })}`);
   }
   if (found.conflicts.length === 0 && found.profile === null) {
     for (const b of found.blocks) lines.push(`${name}:${b.startLine}: conflict block (lines ${b.startLine}-${b.endLine})`);
@@ -64,8 +70,7 @@ export function registerConflicts(program: Command): void {
         process.exitCode = 2;
         return;
       }
-      const { paths, explicit } = filesToList(repo, files);
-      const declared = declaredStateFiles(repo, paths);
+      const { paths, explicit, declared } = filesToList(repo, files);
       const found = paths.map((p) => listConflicts(repo, p)).filter((f) => explicit || isStateFile(f, declared));
       const operation = currentOperation(repo);
       const showSecrets = o.showSecrets === true;

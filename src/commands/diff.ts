@@ -1,10 +1,14 @@
 // `statefile-merge diff OLD NEW`: what changed between two state files, in machines and
 // attributes. Exit 0 when they mean the same, 1 when they differ, 2 when one cannot be read.
 
-import { readFileSync } from "node:fs";
+import { readFileSync, realpathSync } from "node:fs";
+import { dirname } from "node:path";
 import type { Command } from "commander";
+import { findRepo, repoPath } from "../git/indexStages";
+import type { NixopsSettings } from "../profiles/nixops";
 import { diffTexts, UnreadableSide, type TextDiff } from "../review/diffTexts";
 import { diffJson, renderDiffText } from "../review/renderDiff";
+import { reviewSettingsFor } from "../review/reviewSettings";
 
 export interface DiffOutputOptions {
   json?: boolean;
@@ -21,7 +25,7 @@ export function quietOnClosedPipe(): void {
 }
 
 /** Colour when asked, else on a terminal unless NO_COLOR is set. */
-export function wantColor(flag: boolean | undefined, tty: boolean): boolean {
+function wantColor(flag: boolean | undefined, tty: boolean): boolean {
   if (flag !== undefined) return flag;
   if (process.env.NO_COLOR) return false;
   return tty;
@@ -33,13 +37,27 @@ export function diffOutput(result: TextDiff, o: DiffOutputOptions): string {
   return renderDiffText(result.diff, result.profile, options).join("\n") + "\n";
 }
 
-export function hasChanges(result: TextDiff): boolean {
+function hasChanges(result: TextDiff): boolean {
   return result.diff.kind === "json" ? result.diff.changes.length > 0 : result.diff.deployments.length > 0;
 }
 
 function readSide(file: string): string | null {
   if (file === "/dev/null") return null;
   return readFileSync(file === "-" ? 0 : file, "utf8");
+}
+
+/**
+ * The policy file's settings for the NEW file (the OLD one when NEW is /dev/null or stdin),
+ * read in the work tree holding it; none for a file outside any work tree.
+ */
+function policySettings(oldFile: string, newFile: string): NixopsSettings | undefined {
+  const file = [newFile, oldFile].find((f) => f !== "/dev/null" && f !== "-");
+  if (file === undefined) return undefined;
+  const abs = realpathSync(file);
+  const repo = findRepo(dirname(abs));
+  if (!repo) return undefined;
+  const path = repoPath(repo, abs);
+  return path.startsWith("../") ? undefined : reviewSettingsFor(repo.top, path);
 }
 
 export function registerDiff(program: Command): void {
@@ -56,7 +74,7 @@ export function registerDiff(program: Command): void {
       quietOnClosedPipe();
       let result: TextDiff;
       try {
-        result = diffTexts(readSide(oldFile), readSide(newFile));
+        result = diffTexts(readSide(oldFile), readSide(newFile), policySettings(oldFile, newFile));
       } catch (e) {
         const file = e instanceof UnreadableSide ? (e.side === "old" ? oldFile : newFile) : null;
         if (e instanceof UnreadableSide) {

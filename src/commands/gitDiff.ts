@@ -4,17 +4,19 @@
 // so this prints the header too. It must exit 0, or Git stops the whole diff.
 
 import { readFileSync } from "node:fs";
-import { spawnSync } from "node:child_process";
 import type { Command } from "commander";
+import { gitText, runGit } from "../git/run";
 import { diffTexts, UnreadableSide, type TextDiff } from "../review/diffTexts";
+import { findRepo } from "../git/indexStages";
+import { reviewSettingsFor } from "../review/reviewSettings";
 import { diffOutput, quietOnClosedPipe } from "./diff";
 
 /** Git's own colour decision for diffs (color.diff / color.ui, pager or terminal). */
 function gitWantsColor(): boolean {
   if (process.env.NO_COLOR) return false;
   const tty = process.stdout.isTTY === true || process.env.GIT_PAGER_IN_USE === "true";
-  const r = spawnSync("git", ["config", "--get-colorbool", "color.diff", String(tty)], { encoding: "utf8" });
-  return r.status === 0 ? r.stdout.trim() === "true" : tty;
+  const answer = gitText(process.cwd(), ["config", "--get-colorbool", "color.diff", String(tty)]);
+  return answer === null ? tty : answer.trim() === "true";
 }
 
 function readSide(file: string): string | null {
@@ -45,13 +47,15 @@ export function registerGitDiff(program: Command): void {
       out(bold(`index ${oldHex.slice(0, 7)}..${newHex.slice(0, 7)}`) + "\n");
       let result: TextDiff;
       try {
-        result = diffTexts(readSide(oldFile), readSide(newFile));
+        // Git runs diff commands at the top of the work tree and names paths from there.
+        const repo = findRepo();
+        result = diffTexts(readSide(oldFile), readSide(newFile), repo ? reviewSettingsFor(repo.top, newPath) : undefined);
       } catch (e) {
         if (!(e instanceof UnreadableSide)) throw e;
         out(`statefile-merge: ${e.message}; ${o.showSecrets ? "its line diff follows" : "see its lines with git diff --no-ext-diff (they may hold secrets)"}\n`);
         if (o.showSecrets) {
-          const r = spawnSync("git", ["diff", "--no-index", "--no-ext-diff", "--", oldFile, newFile], { encoding: "utf8" });
-          out(r.stdout);
+          const r = runGit(process.cwd(), ["diff", "--no-index", "--no-ext-diff", "--", oldFile, newFile]);
+          out(r.stdout.toString("utf8"));
         }
         return;
       }

@@ -4,7 +4,7 @@
 import type { Command } from "commander";
 import { findRepo, repoPath } from "../git/indexStages";
 import { deployLog, type LoggedCommit } from "../review/deployLog";
-import { positiveInt } from "./merge";
+import { positiveInt } from "./options";
 import { quietOnClosedPipe } from "./diff";
 
 function line(c: LoggedCommit, withPaths: boolean): string {

@@ -1,13 +1,8 @@
 // `statefile-merge merge`: the driver mode Git calls.
 
-import { InvalidArgumentError, Option, type Command } from "commander";
+import { Option, type Command } from "commander";
 import { runMergeDriver } from "../driver/runMergeDriver";
-
-export function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError("expected a positive integer");
-  return n;
-}
+import { positiveInt } from "./options";
 
 export function registerMerge(program: Command): void {
   program

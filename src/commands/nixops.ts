@@ -3,7 +3,7 @@
 import { InvalidArgumentError, type Command } from "commander";
 import { runWrapped } from "../wrapper/runWrapped";
 
-export const DEFAULT_STATE_FILE = "deployments.nixops.json";
+const DEFAULT_STATE_FILE = "deployments.nixops.json";
 
 function major(value: string): number {
   if (value !== "1" && value !== "2") throw new InvalidArgumentError("expected 1 or 2");

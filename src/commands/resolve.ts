@@ -7,8 +7,6 @@ import { currentOperation, displayPath, findRepo, repoPath, stagePath } from "..
 import { resolveFile, ResolveRefusal } from "../resolve/resolveFile";
 import { SelectorError } from "../resolve/selectors";
 
-const PREFIX = "statefile-merge: ";
-
 export function registerResolve(program: Command): void {
   program
     .command("resolve")
@@ -46,8 +44,7 @@ export function registerResolve(program: Command): void {
       err(`statefile-merge: ${name}: settled ${outcome.settledNow.length} conflict(s) to ${side}; ${outcome.remaining.length} remain`);
       const { profile, documents } = outcome.result;
       for (const c of outcome.remaining) {
-        const line = conflictLine(c, profile, documents, { showSecrets: o.showSecrets === true });
-        err(`${name}: ${line.startsWith(PREFIX) ? line.slice(PREFIX.length) : line}`);
+        err(`${name}: ${conflictLine(c, profile, documents, { showSecrets: o.showSecrets === true })}`);
       }
       if (o.add) {
         if (outcome.remaining.length === 0) {

@@ -4,7 +4,9 @@
 import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { JsonParseError } from "../formats/parseJson";
+import { findRepo } from "../git/indexStages";
 import { readableState } from "../review/readableState";
+import { policySecretNames } from "../review/reviewSettings";
 
 export function registerTextconv(program: Command): void {
   program
@@ -14,8 +16,11 @@ export function registerTextconv(program: Command): void {
     .option("--show-secrets", "print secret values instead of their hashes")
     .action((file: string, o: { showSecrets?: boolean }) => {
       const text = readFileSync(file, "utf8");
+      // Git hands over a temporary file, not the path: hide what any policy entry calls secret.
+      const repo = findRepo();
+      const secretNames = repo ? policySecretNames(repo.top) : [];
       try {
-        process.stdout.write(readableState(text, { showSecrets: o.showSecrets }));
+        process.stdout.write(readableState(text, { showSecrets: o.showSecrets, secretNames }));
       } catch (e) {
         if (!(e instanceof JsonParseError)) throw e;
         // Never the raw text: it may hold secrets the structured view would have hashed.

@@ -24,10 +24,10 @@ export function isEncryptedMerge(inputs: DriverInputs): boolean {
 }
 
 export function mergeEncrypted(options: DriverOptions, inputs: DriverInputs, io: DriverIo, runPlain: Runner): number {
-  const name = options.path ?? options.ours;
+  // The file's name in messages, and the %f git-crypt's filters get.
+  const path = options.path ?? options.ours;
   // Git runs drivers at the top of the work tree, where %A lives; git-crypt needs a repository cwd.
   const cwd = dirname(resolve(options.ours));
-  const path = options.path ?? options.ours;
   const emit = (data: Uint8Array) => {
     if (options.output === "-") io.stdout(data);
     else writeFileAtomic(options.output ?? options.ours, data);
@@ -54,7 +54,7 @@ export function mergeEncrypted(options: DriverOptions, inputs: DriverInputs, io:
     const status = runPlain({ ...options, base: file("base"), ours: file("ours"), theirs: file("theirs"), output: file("result"), path }, io);
     const cipher = encrypt(crypt, readFileSync(file("result")), cwd, path);
     emit(cipher);
-    io.stderr(`statefile-merge: ${name}: merged the git-crypt plaintext; the result is stored encrypted`);
+    io.stderr(`statefile-merge: ${path}: merged the git-crypt plaintext; the result is stored encrypted`);
     return status;
   } catch (e) {
     // Never fall back to a plaintext result: ours stays, still encrypted, with a conflict.

@@ -4,6 +4,9 @@
 // nonce is an HMAC of the plaintext, so the same plaintext always gives the same ciphertext.
 
 import { spawnSync } from "node:child_process";
+import { attributeOf } from "../git/attributes";
+import { gitText } from "../git/run";
+import { shellQuote } from "../git/shellQuote";
 
 /** Every git-crypt blob starts with this header: "\0GITCRYPT\0", then a 12-byte nonce. */
 export const GITCRYPT_HEADER = Buffer.from("\0GITCRYPT\0", "latin1");
@@ -24,16 +27,10 @@ export class CryptUnavailable extends Error {}
 
 const MAX_BUFFER = 2 ** 31 - 1;
 
-function run(args: string[], cwd: string): string | null {
-  const r = spawnSync("git", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
-  return r.status === 0 ? r.stdout : null;
-}
-
 /** The git-crypt filter that applies to `path` (`filter=git-crypt[-NAME]`), or the default one. */
-export function filterNameFor(cwd: string, path: string | undefined): string {
+function filterNameFor(cwd: string, path: string | undefined): string {
   if (path === undefined) return "git-crypt";
-  const out = run(["check-attr", "-z", "filter", "--", path], cwd);
-  const value = out?.split("\0")[2];
+  const value = attributeOf({ top: cwd }, path, "filter");
   return value !== undefined && /^git-crypt(-[^\s]+)?$/.test(value) ? value : "git-crypt";
 }
 
@@ -43,8 +40,8 @@ export function filterNameFor(cwd: string, path: string | undefined): string {
  */
 export function cryptFilter(cwd: string, path: string | undefined): CryptFilter {
   const name = filterNameFor(cwd, path);
-  const smudge = run(["config", "--get", `filter.${name}.smudge`], cwd)?.trim();
-  const clean = run(["config", "--get", `filter.${name}.clean`], cwd)?.trim();
+  const smudge = gitText(cwd, ["config", "--get", `filter.${name}.smudge`])?.trim();
+  const clean = gitText(cwd, ["config", "--get", `filter.${name}.clean`])?.trim();
   if (!smudge || !clean) {
     throw new CryptUnavailable(`the repository is locked (no filter.${name} configuration; run git-crypt unlock)`);
   }
@@ -53,8 +50,7 @@ export function cryptFilter(cwd: string, path: string | undefined): CryptFilter 
 
 /** Runs a filter command through the shell as Git does (`%f` is the path, shell-quoted). */
 function filter(command: string, input: Uint8Array, cwd: string, path: string): Buffer {
-  const quoted = "'" + path.replace(/'/g, "'\\''") + "'";
-  const r = spawnSync("sh", ["-c", command.replace(/%f/g, quoted)], { cwd, input, maxBuffer: MAX_BUFFER, stdio: ["pipe", "pipe", "pipe"] });
+  const r = spawnSync("sh", ["-c", command.replace(/%f/g, shellQuote(path))], { cwd, input, maxBuffer: MAX_BUFFER, stdio: ["pipe", "pipe", "pipe"] });
   if (r.error) throw new CryptUnavailable(`git-crypt could not run (${r.error.message})`);
   if (r.status !== 0) {
     const why = r.stderr.toString().split("\n").find((l) => l.trim() !== "") ?? `exit ${r.status}`;

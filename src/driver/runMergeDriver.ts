@@ -118,7 +118,7 @@ export function runMergeDriver(options: DriverOptions, io: DriverIo = processIo)
     const { conflicts, autoResolved, profile, documents } = result;
     write(result.bytes ?? result.text);
     mark("written");
-    for (const c of conflicts) io.stderr(conflictLine(c, profile, documents));
+    for (const c of conflicts) io.stderr(`statefile-merge: ${conflictLine(c, profile, documents)}`);
     for (const a of autoResolved) io.stderr(autoResolvedLine(a, profile, documents));
     for (const w of result.warnings ?? []) io.stderr(`statefile-merge: warning: ${profile.describePath(w.path, documents)}: ${w.message}`);
     if (options.reportJson) writeFileAtomic(options.reportJson, reportJson({ conflicts, autoResolved, fallback: null, profile }));

@@ -8,7 +8,7 @@
 
 import { isAscii } from "node:buffer";
 import { Embedded, type JsonObject, type JsonValue, type Slot } from "../core/values";
-import { decodeEmbedded, detectSeparators, nixopsLayout } from "./nixopsExport";
+import { decodeRecordEmbedded, detectSeparators, nixopsLayout } from "./nixopsExport";
 import { JsonParseError, parseJson, type ParsedJson } from "./parseJson";
 import type { Layout, Markers } from "./renderDocument";
 import type { Merged } from "../core/merged";
@@ -45,11 +45,6 @@ function parseObject(text: string): JsonObject {
   }
   if (parsed.duplicates.length > 0 || !(parsed.value instanceof Map)) notHere();
   return parsed.value as JsonObject;
-}
-
-/** decodeEmbedded, applied to one resource record. */
-function decodeRecord(record: JsonObject): void {
-  decodeEmbedded(new Map([["", new Map<string, JsonValue>([["resources", new Map([["", record]])]])]]));
 }
 
 interface Side {
@@ -117,7 +112,7 @@ function recordValues(sides: Side[], oursText: string): Map<RecordSpan, JsonValu
         // Unchanged on both sides: one value, never parsed when its text is NixOps' own.
         const one: JsonValue =
           o.canonicalSize >= 0
-            ? new LazyRecord(ours.buf, o.start, o.end, o.canonicalSize, decodeRecord)
+            ? new LazyRecord(ours.buf, o.start, o.end, o.canonicalSize, decodeRecordEmbedded)
             : parsedRecord(oursText.slice(o.start, o.end));
         valueOf.set(o, [one, one, one]);
       } else rest.set(recordKey(d.uuid, o.name), [undefined, o, undefined]);
@@ -142,7 +137,7 @@ function recordValues(sides: Side[], oursText: string): Map<RecordSpan, JsonValu
     // sides get ours' record, unparsed. Not the other way round: where theirs alone changed, the
     // merge keeps ours' text of embedded values theirs only re-serialised (keepOursTexts).
     if (o && o.canonicalSize >= 0 && (b && t ? sameBytes(sides[0], b, sides[2], t) : !b && !t)) {
-      const one = new LazyRecord(ours.buf, o.start, o.end, o.canonicalSize, decodeRecord);
+      const one = new LazyRecord(ours.buf, o.start, o.end, o.canonicalSize, decodeRecordEmbedded);
       const all = [one, one, one];
       for (const span of spans) if (span) valueOf.set(span, all);
       continue;
@@ -189,7 +184,7 @@ function parsedRecord(text: string, earlier?: JsonObject): JsonObject {
       if (before instanceof Embedded && before.text === v) record.set(key, before);
     }
   }
-  decodeRecord(record);
+  decodeRecordEmbedded(record);
   return record;
 }
 
@@ -199,6 +194,6 @@ function deploymentAttributes(buf: Buffer, d: DeploymentSpan): JsonObject {
   const deployment = parseObject(text);
   const resources = deployment.get("resources");
   if (!(resources instanceof Map) || resources.size !== 0) notHere();
-  decodeEmbedded(new Map([[d.uuid, deployment]]));
+  decodeRecordEmbedded(deployment);
   return deployment;
 }

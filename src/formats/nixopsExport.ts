@@ -5,7 +5,8 @@
 import { Embedded, isObject, type JsonObject, type JsonValue } from "../core/values";
 import { parseJson } from "./parseJson";
 import { pythonString } from "./pythonJson";
-import type { Layout } from "./renderDocument";
+import { renderDocument, type Layout } from "./renderDocument";
+import { NO_MARKERS } from "./plainRendering";
 import { JsonNumber } from "../core/values";
 
 export type PythonSeparators = "py3" | "py2";
@@ -22,6 +23,11 @@ export function nixopsLayout(separators: PythonSeparators, newline = "\n"): Layo
     compact: false,
     scalar: nixopsScalar,
   };
+}
+
+/** The bytes `nixops export` would print for this (parsed, undecoded) document. */
+export function canonicalText(value: JsonValue, separators: PythonSeparators): string {
+  return renderDocument(value, nixopsLayout(separators), NO_MARKERS);
 }
 
 function nixopsScalar(value: string | JsonNumber | boolean | null | Embedded): string {
@@ -65,6 +71,11 @@ export function isNixopsShaped(value: JsonValue): boolean {
   return true;
 }
 
+/** A NixOps export holding at least one deployment: `{}` alone is any JSON file's empty object. */
+export function isNixopsExport(value: JsonValue): boolean {
+  return isObject(value) && value.size > 0 && isNixopsShaped(value);
+}
+
 /** The attributes of one deployment and of its resources, where embedded JSON can live. */
 export function* attributeRecords(doc: JsonObject): Generator<JsonObject> {
   for (const deployment of doc.values()) {
@@ -81,17 +92,20 @@ export function* attributeRecords(doc: JsonObject): Generator<JsonObject> {
  * a plain string: comparing its text is the only safe reading.
  */
 export function decodeEmbedded(doc: JsonObject): void {
-  for (const record of attributeRecords(doc)) {
-    for (const [key, v] of record) {
-      if (typeof v !== "string" || key === "resources") continue;
-      const c = v.charCodeAt(0);
-      if (c !== 123 && c !== 91) continue; // "{" or "["
-      try {
-        const parsed = parseJson(v);
-        if (parsed.duplicates.length === 0) record.set(key, new Embedded(v, parsed.value));
-      } catch {
-        // Not JSON after all: a plain string.
-      }
+  for (const record of attributeRecords(doc)) decodeRecordEmbedded(record);
+}
+
+/** decodeEmbedded for one deployment's or one resource's attributes. */
+export function decodeRecordEmbedded(record: JsonObject): void {
+  for (const [key, v] of record) {
+    if (typeof v !== "string" || key === "resources") continue;
+    const c = v.charCodeAt(0);
+    if (c !== 123 && c !== 91) continue; // "{" or "["
+    try {
+      const parsed = parseJson(v);
+      if (parsed.duplicates.length === 0) record.set(key, new Embedded(v, parsed.value));
+    } catch {
+      // Not JSON after all: a plain string.
     }
   }
 }

@@ -2,9 +2,11 @@
 // label its conflicts, and files that are already broken. Each check is a function from the
 // repository to findings; this file only runs them and decides the exit status.
 
-import { spawnSync } from "node:child_process";
 import { BUILT_IN_CHECKS } from "./doctorChecks";
 import { EXTRA_DOCTOR_CHECKS } from "./doctorExtraChecks";
+import { parseGitVersion, type GitVersion } from "./gitVersion";
+import { findRepo } from "./indexStages";
+import { runGit } from "./run";
 
 export type Severity = "error" | "warning" | "ok";
 
@@ -27,7 +29,7 @@ export interface DoctorContext {
   /** Runs a read-only git command at the top of the work tree. */
   git(args: string[], input?: string): GitRun;
   /** [major, minor, patch] of the git on PATH. */
-  gitVersion: [number, number, number];
+  gitVersion: GitVersion;
 }
 
 export type DoctorCheck = (ctx: DoctorContext) => Finding[];
@@ -37,37 +39,31 @@ export interface DoctorResult {
   exitCode: number;
 }
 
-export function gitIn(cwd: string): (args: string[], input?: string) => GitRun {
+function gitIn(cwd: string): (args: string[], input?: string) => GitRun {
   return (args, input) => {
-    const r = spawnSync("git", args, { cwd, input, encoding: "utf8", stdio: ["pipe", "pipe", "pipe"], maxBuffer: 2 ** 30 });
-    if (r.error) throw new Error(`git could not run: ${r.error.message}`);
-    return { status: r.status ?? 128, stdout: r.stdout, stderr: r.stderr };
+    const r = runGit(cwd, args, input);
+    return { status: r.status, stdout: r.stdout.toString("utf8"), stderr: r.stderr };
   };
-}
-
-export function parseGitVersion(text: string): [number, number, number] | null {
-  const m = /(\d+)\.(\d+)(?:\.(\d+))?/.exec(text);
-  return m ? [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)] : null;
 }
 
 /** Opens the repository containing `cwd` (any subdirectory works). */
 export function doctorContext(cwd: string): DoctorContext {
-  const here = gitIn(cwd);
-  const top = here(["rev-parse", "--show-toplevel"]);
-  if (top.status !== 0 || top.stdout.trim() === "") {
-    throw new Error(`${cwd} is not inside a Git work tree; run doctor from a clone`);
-  }
-  const version = parseGitVersion(here(["version"]).stdout);
+  const repo = findRepo(cwd);
+  if (repo === null) throw new Error(`${cwd} is not inside a Git work tree; run doctor from a clone`);
+  const git = gitIn(repo.top);
+  const version = parseGitVersion(git(["version"]).stdout);
   if (version === null) throw new Error("cannot tell the version of git on PATH");
-  return { top: top.stdout.trim(), git: gitIn(top.stdout.trim()), gitVersion: version };
+  return { top: repo.top, git, gitVersion: version };
 }
 
 /** Warnings fail only with `strict` (see docs: Git < 2.44 alone is a warning). */
 export function runDoctor(ctx: DoctorContext, options: { strict?: boolean } = {}, checks = [...BUILT_IN_CHECKS, ...EXTRA_DOCTOR_CHECKS]): DoctorResult {
   const findings: Finding[] = [];
+  // A fresh context per run: what checks remember about it (doctorChecks) is never stale.
+  const run: DoctorContext = { ...ctx };
   for (const check of checks) {
     try {
-      findings.push(...check(ctx));
+      findings.push(...check(run));
     } catch (e) {
       findings.push({ severity: "error", check: check.name || "check", message: `the check itself failed: ${(e as Error).message}` });
     }

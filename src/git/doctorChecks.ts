@@ -3,6 +3,7 @@
 
 import type { DoctorCheck, DoctorContext, Finding } from "./doctor";
 import { DRIVER, VIRTUAL_DRIVER } from "./install";
+import { passesLabels } from "./gitVersion";
 import { tryDiffCommand, tryMergeDriver } from "./doctorDriverRun";
 import { attributeSources, driverReferences } from "./doctorAttributes";
 import { stateFileFindings } from "./doctorFiles";
@@ -10,16 +11,9 @@ import { stateFileFindings } from "./doctorFiles";
 const BUILT_IN_DRIVERS = new Set(["text", "binary", "union"]);
 const OURS = new Set([DRIVER, VIRTUAL_DRIVER]);
 
-export const LABELS_SINCE: [number, number, number] = [2, 44, 0];
-
-function older(v: [number, number, number], than: [number, number, number]): boolean {
-  for (let i = 0; i < 3; i++) if (v[i] !== than[i]) return v[i] < than[i];
-  return false;
-}
-
 export const checkGitVersion: DoctorCheck = (ctx) => {
   const v = ctx.gitVersion.join(".");
-  if (!older(ctx.gitVersion, LABELS_SINCE)) return [{ severity: "ok", check: "git-version", message: `git ${v} passes conflict labels (%S %X %Y) to drivers` }];
+  if (passesLabels(ctx.gitVersion)) return [{ severity: "ok", check: "git-version", message: `git ${v} passes conflict labels (%S %X %Y) to drivers` }];
   return [
     {
       severity: "warning",
@@ -38,7 +32,12 @@ interface DriverConfig {
   recursive?: string;
 }
 
-export function mergeDriverConfig(ctx: DoctorContext): Map<string, DriverConfig> {
+/** Three checks read the merge driver config; git is asked once per doctor run (runDoctor's context). */
+const driverConfigs = new WeakMap<DoctorContext, Map<string, DriverConfig>>();
+
+function mergeDriverConfig(ctx: DoctorContext): Map<string, DriverConfig> {
+  const known = driverConfigs.get(ctx);
+  if (known) return known;
   const drivers = new Map<string, DriverConfig>();
   const r = ctx.git(["config", "-z", "--get-regexp", "^merge\\..+\\.(name|driver|recursive)$"]);
   for (const entry of r.stdout.split("\0").filter(Boolean)) {
@@ -51,6 +50,7 @@ export function mergeDriverConfig(ctx: DoctorContext): Map<string, DriverConfig>
     d[m[2] as keyof DriverConfig] = value;
     drivers.set(m[1], d);
   }
+  driverConfigs.set(ctx, drivers);
   return drivers;
 }
 

@@ -7,15 +7,16 @@ import { spawnSync, type SpawnSyncReturns } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { shellQuote } from "./install";
+import { passesLabels, type GitVersion } from "./gitVersion";
+import { shellQuote } from "./shellQuote";
 
 const TIMEOUT_MS = 30_000;
 
 const doc = (a: string, b: string) => `{\n  "a": "${a}",\n  "b": "${b}"\n}\n`;
 
 /** Expands %O %A %B %L %P %S %X %Y %% as Git does (labels stay literal before Git 2.44). */
-export function expandDriverCommand(command: string, files: { O: string; A: string; B: string }, path: string, version: [number, number, number]): string {
-  const labels = version[0] > 2 || (version[0] === 2 && version[1] >= 44);
+export function expandDriverCommand(command: string, files: { O: string; A: string; B: string }, path: string, version: GitVersion): string {
+  const labels = passesLabels(version);
   return command.replace(/%(.)/g, (all, c: string) => {
     switch (c) {
       case "O":
@@ -64,7 +65,7 @@ function firstLine(text: string): string {
 }
 
 /** null when the driver merged the test inputs as expected, else what went wrong. */
-export function tryMergeDriver(command: string, virtual: boolean, version: [number, number, number]): string | null {
+export function tryMergeDriver(command: string, virtual: boolean, version: GitVersion): string | null {
   const dir = mkdtempSync(join(tmpdir(), "statefile-merge-doctor-"));
   try {
     const files = { O: ".merge_file_doctorO", A: ".merge_file_doctorA", B: ".merge_file_doctorB" };

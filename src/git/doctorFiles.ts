@@ -3,7 +3,9 @@
 
 import { closeSync, openSync, readFileSync, readSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { attributesOf } from "./attributes";
 import type { DoctorContext, Finding } from "./doctor";
+import { unmergedPaths } from "./indexStages";
 import { DRIVER } from "./install";
 
 /** `{ "<uuid>": {` at the start: the first bytes of every `nixops export` with a deployment. */
@@ -38,20 +40,10 @@ function isRegularFile(path: string): boolean {
 }
 
 /** Looks like `nixops export` output: a UUID-keyed object whose deployments have resources. */
-export function looksLikeNixopsExport(path: string): boolean {
+function looksLikeNixopsExport(path: string): boolean {
   const start = head(path, 4096);
   if (start === null || !EXPORT_START.test(start)) return false;
   return readFileSync(path, "utf8").includes('"resources"');
-}
-
-/** `git check-attr merge` for many paths at once: path -> value (unspecified, set, statefile, ...). */
-function mergeAttributes(ctx: DoctorContext, paths: string[]): Map<string, string> {
-  const out = new Map<string, string>();
-  if (paths.length === 0) return out;
-  const r = ctx.git(["check-attr", "-z", "--stdin", "merge"], paths.join("\0") + "\0");
-  const fields = r.stdout.split("\0");
-  for (let i = 0; i + 2 < fields.length; i += 3) out.set(fields[i], fields[i + 2]);
-  return out;
 }
 
 function markerLine(text: string): number | null {
@@ -63,10 +55,10 @@ export function stateFileFindings(ctx: DoctorContext): Finding[] {
   const findings: Finding[] = [];
   const tracked = [...new Set(ctx.git(["ls-files", "-z"]).stdout.split("\0").filter(Boolean))];
   const regular = tracked.filter((p) => isRegularFile(join(ctx.top, p)));
-  const attrs = mergeAttributes(ctx, regular);
-  const unmerged = new Set(
-    ctx.git(["ls-files", "-u", "-z"]).stdout.split("\0").filter(Boolean).map((l) => l.slice(l.indexOf("\t") + 1)),
-  );
+  const repo = { top: ctx.top, cwd: ctx.top };
+  const merge = attributesOf(repo, regular, ["merge"]);
+  const attrs = new Map([...merge].map(([path, values]) => [path, values.get("merge")]));
+  const unmerged = new Set(unmergedPaths(repo));
   let covered = 0;
   for (const path of regular) {
     const marked = attrs.get(path) === DRIVER;

@@ -1,11 +1,16 @@
 // Read-only `git config` look-ups. Safe while Git holds index.lock during a merge.
 
-import { spawnSync } from "node:child_process";
 import type { ConflictStyle } from "../formats/renderDocument";
+import { GitError, gitText } from "./run";
 
-export function gitConfigGet(key: string, cwd?: string): string | null {
-  const r = spawnSync("git", ["config", "--get", key], { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
-  return r.status === 0 ? r.stdout.trim() : null;
+function gitConfigGet(key: string, cwd = process.cwd()): string | null {
+  try {
+    return gitText(cwd, ["config", "--get", key])?.trim() ?? null;
+  } catch (e) {
+    // No git to ask: the setting counts as unset, as before (the driver must still merge).
+    if (e instanceof GitError) return null;
+    throw e;
+  }
 }
 
 /** The user's merge.conflictStyle, which Git does not pass to merge drivers. */

@@ -3,22 +3,10 @@
 // unmerged paths, and which operation is under way (so "ours" can be named correctly).
 // Paths here are relative to the top of the work tree; git runs from there.
 
-import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { isAbsolute, join, relative, resolve } from "node:path";
-
-export class GitError extends Error {}
-
-export function runGit(cwd: string, args: string[], input?: string): { status: number; stdout: Buffer; stderr: string } {
-  const r = spawnSync("git", args, { cwd, input, stdio: ["pipe", "pipe", "pipe"], maxBuffer: 2 ** 31 - 1 });
-  if (r.error) throw new GitError(`git could not run: ${r.error.message}`);
-  return { status: r.status ?? 128, stdout: r.stdout, stderr: r.stderr.toString() };
-}
-
-function gitText(cwd: string, args: string[]): string | null {
-  const r = runGit(cwd, args);
-  return r.status === 0 ? r.stdout.toString("utf8").replace(/\n$/, "") : null;
-}
+import { patchSubject, stoppedCommand } from "./operationState";
+import { GitError, gitText, runGit } from "./run";
 
 export interface Repo {
   /** The top of the work tree. */
@@ -51,7 +39,7 @@ export type StageNumber = 1 | 2 | 3;
  * `--filters` runs the path's smudge filter, so git-crypt state reads as plaintext when the
  * repository is unlocked (a plain `cat-file blob` would hand us ciphertext).
  */
-export function readStage(repo: Repo, path: string, stage: StageNumber): Buffer | null {
+function readStage(repo: Repo, path: string, stage: StageNumber): Buffer | null {
   const r = runGit(repo.top, ["cat-file", "--filters", `:${stage}:${path}`]);
   return r.status === 0 ? r.stdout : null;
 }
@@ -91,14 +79,15 @@ export function stagePath(repo: Repo, path: string): void {
 }
 
 export interface Operation {
-  kind: "merge" | "rebase" | "cherry-pick" | "revert" | null;
+  kind: "merge" | "rebase" | "am" | "cherry-pick" | "revert" | null;
   /** What stage 2 ("ours") is, in words. */
   ours: string;
   /** What stage 3 ("theirs") is, in words. */
   theirs: string;
 }
 
-function gitPath(repo: Repo, name: string): string {
+/** An absolute path inside the git directory (`git rev-parse --git-path`, which is relative in a main work tree and absolute in a linked one). */
+export function gitPath(repo: Repo, name: string): string {
   const p = gitText(repo.top, ["rev-parse", "--git-path", name]) ?? join(".git", name);
   return isAbsolute(p) ? p : join(repo.top, p);
 }
@@ -109,47 +98,31 @@ function commitTitle(repo: Repo, rev: string): string | null {
 
 /** Which command left the conflicts, and what ours and theirs therefore are. */
 export function currentOperation(repo: Repo): Operation {
+  const gitDir = gitText(repo.top, ["rev-parse", "--absolute-git-dir"]) ?? join(repo.top, ".git");
+  const stopped = stoppedCommand(gitDir);
+  if (stopped === null) return { kind: null, ours: "ours", theirs: "theirs" };
   const head = commitTitle(repo, "HEAD") ?? "HEAD";
-  const has = (ref: string) => existsSync(gitPath(repo, ref));
-  if (has("rebase-merge") || has("rebase-apply")) {
-    const replayed = (has("REBASE_HEAD") && commitTitle(repo, "REBASE_HEAD")) || "the commit being replayed";
-    return {
-      kind: "rebase",
-      ours: `the upstream being rebased onto (HEAD ${head})`,
-      theirs: `your commit being replayed, ${replayed}`,
-    };
+  switch (stopped) {
+    case "rebase-merge":
+    case "rebase-apply": {
+      const replayed = (existsSync(join(gitDir, "REBASE_HEAD")) && commitTitle(repo, "REBASE_HEAD")) || "the commit being replayed";
+      return {
+        kind: "rebase",
+        ours: `the upstream being rebased onto (HEAD ${head})`,
+        theirs: `your commit being replayed, ${replayed}`,
+      };
+    }
+    case "am": {
+      const subject = patchSubject(gitDir);
+      return { kind: "am", ours: `your branch (HEAD ${head})`, theirs: `the patch being applied${subject ? `, "${subject}"` : ""}` };
+    }
+    case "cherry-pick":
+      return { kind: "cherry-pick", ours: `your branch (HEAD ${head})`, theirs: `the commit being picked, ${commitTitle(repo, "CHERRY_PICK_HEAD")}` };
+    case "revert":
+      return { kind: "revert", ours: `your branch (HEAD ${head})`, theirs: `the reverse of ${commitTitle(repo, "REVERT_HEAD")}` };
+    case "merge": {
+      const merged = readFileSync(join(gitDir, "MERGE_HEAD"), "utf8").split("\n")[0].trim();
+      return { kind: "merge", ours: `your branch (HEAD ${head})`, theirs: `the branch being merged, ${commitTitle(repo, merged) ?? merged}` };
+    }
   }
-  if (has("CHERRY_PICK_HEAD")) {
-    return { kind: "cherry-pick", ours: `your branch (HEAD ${head})`, theirs: `the commit being picked, ${commitTitle(repo, "CHERRY_PICK_HEAD")}` };
-  }
-  if (has("REVERT_HEAD")) {
-    return { kind: "revert", ours: `your branch (HEAD ${head})`, theirs: `the reverse of ${commitTitle(repo, "REVERT_HEAD")}` };
-  }
-  if (has("MERGE_HEAD")) {
-    const merged = readFileSync(gitPath(repo, "MERGE_HEAD"), "utf8").split("\n")[0].trim();
-    return { kind: "merge", ours: `your branch (HEAD ${head})`, theirs: `the branch being merged, ${commitTitle(repo, merged) ?? merged}` };
-  }
-  return { kind: null, ours: "ours", theirs: "theirs" };
-}
-
-/** Git's attribute values for paths, e.g. `merge` -> "statefile"; "unspecified" when unset. */
-export function attributesOf(repo: Repo, paths: string[], names: string[]): Map<string, Map<string, string>> {
-  const out = new Map<string, Map<string, string>>();
-  if (paths.length === 0) return out;
-  const r = runGit(repo.top, ["check-attr", "-z", "--stdin", ...names], paths.join("\0") + "\0");
-  if (r.status !== 0) return out;
-  const fields = r.stdout.toString("utf8").split("\0");
-  for (let i = 0; i + 2 < fields.length; i += 3) {
-    const [path, name, value] = [fields[i], fields[i + 1], fields[i + 2]];
-    if (!out.has(path)) out.set(path, new Map());
-    out.get(path)!.set(name, value);
-  }
-  return out;
-}
-
-/** The conflict-marker-size attribute of a path, when set to a positive integer. */
-export function markerSizeOf(repo: Repo, path: string): number | null {
-  const value = attributesOf(repo, [path], ["conflict-marker-size"]).get(path)?.get("conflict-marker-size");
-  const n = Number(value);
-  return Number.isInteger(n) && n > 0 ? n : null;
 }

@@ -2,9 +2,12 @@
 // global) and a marked block of attribute lines. Both are idempotent, and uninstall only
 // touches values it recognises as written by install, so a user's own settings survive.
 
-import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
-import { dirname, isAbsolute, join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
+import { writeFileAtomic } from "../io/atomicWrite";
+import { findRepo, gitPath, type Repo } from "./indexStages";
+import { runGit } from "./run";
+import { shellQuote } from "./shellQuote";
 
 export const DRIVER = "statefile";
 export const VIRTUAL_DRIVER = "statefile-virtual";
@@ -29,11 +32,6 @@ export interface InstallOptions {
 
 /** One line per thing done, for the user. */
 export type Report = string[];
-
-/** Quotes a word for the POSIX shell Git runs driver commands through. */
-export function shellQuote(word: string): string {
-  return "'" + word.replace(/'/g, "'\\''") + "'";
-}
 
 export function defaultBin(): string {
   // dist/git/install.js and src/git/install.ts both sit two levels below the package root.
@@ -69,7 +67,7 @@ export function attributeLine(pattern: string): string {
   return `${pattern} merge=${DRIVER} diff=${DRIVER}`;
 }
 
-export function checkPattern(pattern: string): void {
+function checkPattern(pattern: string): void {
   if (pattern === "" || /\s/.test(pattern) || pattern.startsWith("#") || pattern.startsWith("!")) {
     throw new Error(`pattern ${JSON.stringify(pattern)} cannot go in a gitattributes file; use a glob without spaces, '#' or '!' at its start`);
   }
@@ -78,9 +76,8 @@ export function checkPattern(pattern: string): void {
 // ---- git plumbing (read-only except `git config` writes) ----
 
 function git(cwd: string, args: string[]): { status: number; stdout: string; stderr: string } {
-  const r = spawnSync("git", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-  if (r.error) throw new Error(`git could not run: ${r.error.message}`);
-  return { status: r.status ?? 128, stdout: r.stdout, stderr: r.stderr };
+  const r = runGit(cwd, args);
+  return { status: r.status, stdout: r.stdout.toString("utf8"), stderr: r.stderr };
 }
 
 function gitOk(cwd: string, args: string[]): string {
@@ -89,18 +86,17 @@ function gitOk(cwd: string, args: string[]): string {
   return r.stdout;
 }
 
-/** The top of the work tree, or null outside a repository (or in a bare one). */
-export function workTreeTop(cwd: string): string | null {
-  const r = git(cwd, ["rev-parse", "--show-toplevel"]);
-  return r.status === 0 && r.stdout.trim() !== "" ? r.stdout.trim() : null;
+function attributesPath(repo: Repo, target: AttributesTarget): string {
+  return target === "gitattributes" ? join(repo.top, ".gitattributes") : gitPath(repo, "info/attributes");
 }
 
-export function attributesPath(cwd: string, target: AttributesTarget): string | null {
-  const top = workTreeTop(cwd);
-  if (top === null) return null;
-  if (target === "gitattributes") return join(top, ".gitattributes");
-  const p = gitOk(cwd, ["rev-parse", "--git-path", "info/attributes"]).trim();
-  return isAbsolute(p) ? p : resolve(cwd, p);
+/** Replaces a file whole; a new one is created empty first so that it gets the usual (umask) mode, which the replace keeps. */
+function writeAttributes(file: string, text: string): void {
+  if (!existsSync(file)) {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, "", { flag: "wx" });
+  }
+  writeFileAtomic(file, text);
 }
 
 function scopeFlag(global: boolean): string {
@@ -172,8 +168,8 @@ export function removeAttributeLines(text: string): string | null {
 export function install(options: InstallOptions): Report {
   const report: Report = [];
   options.patterns.forEach(checkPattern);
-  const top = workTreeTop(options.cwd);
-  if (top === null && !options.global) {
+  const repo = findRepo(options.cwd);
+  if (repo === null && !options.global) {
     throw new Error(`${options.cwd} is not inside a Git work tree; run install inside the clone, or use --global for the config part`);
   }
   const where = options.global ? "global config" : "repository config";
@@ -183,15 +179,14 @@ export function install(options: InstallOptions): Report {
     gitOk(options.cwd, ["config", scopeFlag(options.global), key, value]);
     report.push(current === null ? `set ${key} in the ${where}` : `replaced ${key} in the ${where} (was: ${current})`);
   }
-  const file = top === null ? null : attributesPath(options.cwd, options.attributesFile);
+  const file = repo === null ? null : attributesPath(repo, options.attributesFile);
   if (file === null) {
     report.push("not inside a work tree: no attribute lines written; run `statefile-merge install` in each repository to add them");
   } else {
     const before = existsSync(file) ? readFileSync(file, "utf8") : "";
     const after = addAttributeLines(before, options.patterns);
     if (after !== null) {
-      mkdirSync(dirname(file), { recursive: true });
-      writeFileSync(file, after);
+      writeAttributes(file, after);
       report.push(`added ${options.patterns.join(", ")} to ${file}`);
     }
   }
@@ -220,14 +215,15 @@ export function uninstall(options: UninstallOptions): Report {
   for (const section of [`merge.${DRIVER}`, `merge.${VIRTUAL_DRIVER}`, `diff.${DRIVER}`]) {
     removeSectionIfEmpty(options, section);
   }
-  if (workTreeTop(options.cwd) !== null) {
+  const repo = findRepo(options.cwd);
+  if (repo !== null) {
     for (const target of ["gitattributes", "info"] as const) {
-      const file = attributesPath(options.cwd, target);
-      if (file === null || !existsSync(file)) continue;
+      const file = attributesPath(repo, target);
+      if (!existsSync(file)) continue;
       const after = removeAttributeLines(readFileSync(file, "utf8"));
       if (after === null) continue;
       if (after === "") unlinkSync(file);
-      else writeFileSync(file, after);
+      else writeAttributes(file, after);
       report.push(`removed the statefile-merge lines from ${file}${after === "" ? " (now empty, deleted)" : ""}`);
     }
   }

@@ -5,8 +5,11 @@
 // Git holds index.lock while a driver runs: only read-only git commands are used here.
 
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
-import { basename, join } from "node:path";
+import { readFileSync } from "node:fs";
+import { basename } from "node:path";
+import { markerSizeOf } from "./attributes";
+import { gitDirFile, oneLine, patchSubject, stoppedCommand, type StoppedCommand } from "./operationState";
+import { gitText, GitError } from "./run";
 
 export interface Labels {
   base: string;
@@ -23,9 +26,9 @@ export interface GivenLabels {
   virtualBase?: boolean;
 }
 
-export const PLACEHOLDERS: Labels = { base: "%S", ours: "%X", theirs: "%Y" };
+const PLACEHOLDERS: Labels = { base: "%S", ours: "%X", theirs: "%Y" };
 export const PLAIN: Labels = { base: "base", ours: "ours", theirs: "theirs" };
-export const UPSTREAM = "HEAD (upstream, being rebased onto)";
+const UPSTREAM = "HEAD (upstream, being rebased onto)";
 
 /** True when Git passed the placeholders through unexpanded (Git < 2.44). */
 export function labelsAreLiteral(given: GivenLabels): boolean {
@@ -63,69 +66,73 @@ function safely(derive: () => Labels | null): Labels | null {
 
 interface Probe {
   gitDir: string;
+  /** What the git directory shows under way, read once. */
+  stopped: StoppedCommand | null;
   git(args: string[]): string | null;
   file(relative: string): string | null;
   ref(name: string): string | null;
 }
 
+/** Git runs drivers at the top of the work tree: the probe runs git where we were started. */
 function makeProbe(): Probe | null {
+  const cwd = process.cwd();
   const git = (args: string[]): string | null => {
-    const r = spawnSync("git", args, { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"], timeout: 5000 });
-    return r.status === 0 ? r.stdout.replace(/\n$/, "") : null;
+    try {
+      return gitText(cwd, args, { timeout: 5000 });
+    } catch (e) {
+      // Git that does not answer (or start) gives no label; the other look-ups may still work.
+      if (e instanceof GitError) return null;
+      throw e;
+    }
   };
   const gitDir = git(["rev-parse", "--absolute-git-dir"]);
   if (gitDir === null) return null;
-  const file = (relative: string) => {
-    try {
-      return readFileSync(join(gitDir, relative), "utf8");
-    } catch {
-      return null;
-    }
-  };
+  const file = (relative: string) => gitDirFile(gitDir, relative);
   const ref = (name: string) => git(["rev-parse", "--quiet", "--verify", `${name}^{commit}`]);
-  return { gitDir, git, file, ref };
+  return { gitDir, stopped: stoppedCommand(gitDir), git, file, ref };
 }
 
 /** The labels Git 2.44+ would pass, worded so that a rebase says which side is which. */
-export function labelsFromRepository(given: GivenLabels): Labels | null {
+function labelsFromRepository(given: GivenLabels): Labels | null {
   if (given.virtualBase) return null;
   const probe = makeProbe();
   if (probe === null) return null;
-  if (isInnerMerge(probe, given)) {
+  if (isInnerMerge(given)) {
     return { base: "common ancestor of the merge bases", ours: "Temporary merge branch 1", theirs: "Temporary merge branch 2" };
   }
   const command = parentGitCommand();
   const sub = command?.sub;
-  const am = probe.file("rebase-apply/applying") !== null;
-  const rebaseApply = existsSync(join(probe.gitDir, "rebase-apply")) && !am;
-  if (sub === "am" && !rebaseApply) return amLabels(probe);
+  const stopped = probe.stopped;
+  if (sub === "am" && stopped !== "rebase-apply") return amLabels(probe);
   if (sub === "merge") return mergeLabels(probe, command!.args);
-  if (sub === "pull" && !isRebasing(probe)) return mergeLabels(probe, []);
+  if (sub === "pull" && stopped !== "rebase-merge" && stopped !== "rebase-apply" && stopped !== "am") return mergeLabels(probe, []);
   if (sub === "cherry-pick") return pickLabels(probe, "pick", command!.args);
   if (sub === "revert") return pickLabels(probe, "revert", command!.args);
   if (sub === "stash") return { base: "Stash base", ours: "Updated upstream", theirs: "Stashed changes" };
   if (sub === "merge-tree") return mergeTreeLabels(probe, command!.args);
   // rebase (either backend), or checkout -m / --conflict recreating a conflict of a stopped command.
-  if (existsSync(join(probe.gitDir, "rebase-merge"))) return rebaseMergeLabels(probe);
-  if (rebaseApply) return rebaseApplyLabels(probe);
-  if (am) return amLabels(probe);
-  if (probe.ref("CHERRY_PICK_HEAD")) return pickLabels(probe, "pick", []);
-  if (probe.ref("REVERT_HEAD")) return pickLabels(probe, "revert", []);
-  if (probe.ref("MERGE_HEAD")) return mergeLabels(probe, []);
-  return null;
-}
-
-function isRebasing(probe: Probe): boolean {
-  return existsSync(join(probe.gitDir, "rebase-merge")) || existsSync(join(probe.gitDir, "rebase-apply"));
+  switch (stopped) {
+    case "rebase-merge":
+      return rebaseMergeLabels(probe);
+    case "rebase-apply":
+      return rebaseApplyLabels(probe);
+    case "am":
+      return amLabels(probe);
+    case "cherry-pick":
+      return pickLabels(probe, "pick", []);
+    case "revert":
+      return pickLabels(probe, "revert", []);
+    case "merge":
+      return mergeLabels(probe, []);
+    default:
+      return null;
+  }
 }
 
 /** A criss-cross inner merge gets %L = size + 2 per level; its labels are Git's own. */
-function isInnerMerge(probe: Probe, given: GivenLabels): boolean {
+function isInnerMerge(given: GivenLabels): boolean {
   if (given.markerSize === undefined || given.markerSize <= 7 || given.path === undefined) return false;
-  const out = probe.git(["check-attr", "conflict-marker-size", "--", given.path]);
-  const value = out?.split(": ").pop() ?? "";
-  const expected = /^[1-9][0-9]*$/.test(value) ? Number(value) : 7;
-  return given.markerSize > expected;
+  return given.markerSize > (markerSizeOf({ top: process.cwd() }, given.path) ?? 7);
 }
 
 /** `abbrev (subject)` of a commit, as Git words it. */
@@ -136,9 +143,7 @@ function describe(probe: Probe, commit: string): string {
   return clean(`${abbrev} (${subject})`);
 }
 
-function clean(label: string): string {
-  return label.replace(/[\u0000-\u001f\u007f]/g, " ");
-}
+const clean = oneLine;
 
 function rebaseMergeLabels(probe: Probe): Labels | null {
   // The sequencer appends each command to `done` before it runs it.
@@ -161,10 +166,7 @@ function replayLabels(probe: Probe, commit: string): Labels {
 }
 
 function amLabels(probe: Probe): Labels {
-  // `msg` is still empty while the patch is being merged; `final-commit` and `info` are not.
-  const subjects = [probe.file("rebase-apply/msg"), probe.file("rebase-apply/final-commit")].map((t) => t?.split("\n")[0].trim());
-  const info = /^Subject: (.*)$/m.exec(probe.file("rebase-apply/info") ?? "")?.[1];
-  const subject = clean(subjects.find((s) => s) ?? info ?? "").trim() || "the patch";
+  const subject = patchSubject(probe.gitDir) ?? "the patch";
   return { base: "constructed fake ancestor", ours: "HEAD", theirs: `${subject} (patch being applied)` };
 }
 

@@ -1,7 +1,8 @@
 // Read-only history look-ups for `statefile-merge log`: the commits in a range that touch
 // given paths, the paths each commit changed, and a file's content at a commit.
 
-import { runGit, type Repo } from "./indexStages";
+import type { Repo } from "./indexStages";
+import { runGit } from "./run";
 
 export interface CommitInfo {
   hash: string;

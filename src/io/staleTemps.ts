@@ -34,7 +34,8 @@ export function removeStaleTemps(dir: string, now = Date.now()): string[] {
   return removed;
 }
 
-function isAlive(pid: number): boolean {
+/** True when a process with this id exists (EPERM: it exists but belongs to someone else). */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -7,7 +7,8 @@ import { mergeDocuments } from "../core/mergeValues";
 import { Hunk, type AutoResolved, type Conflict, type Merged, type MergeWarning, type Side } from "../core/merged";
 import { pathKey } from "../core/policy";
 import { JsonParseError, parseJson, type ParsedJson } from "../formats/parseJson";
-import { decodeEmbedded, detectSeparators, isNixopsShaped, nixopsLayout } from "../formats/nixopsExport";
+import { decodeEmbedded, detectSeparators, isNixopsExport, isNixopsShaped, nixopsLayout } from "../formats/nixopsExport";
+import { stripBom } from "../formats/bom";
 import { detectJsonLayout } from "../formats/jsonLayout";
 import { renderDocument, type Layout, type Markers } from "../formats/renderDocument";
 import { readNixopsExports } from "../formats/fastNixopsRead";
@@ -97,7 +98,7 @@ function decode(name: InputName, data: Uint8Array | string, maxBytes: number): s
 }
 
 function parseInput(name: InputName, text: string): ParsedJson | null {
-  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const body = stripBom(text);
   if (body.trim() === "") {
     if (name === "base") return null; // add/add or unrelated histories: no base.
     throw new Fallback(`${name} is empty, not JSON`);
@@ -118,11 +119,11 @@ function mergeOrThrow(inputs: MergeInputs, settings: MergeSettings): MergeResult
   const texts = INPUT_NAMES.map((n) => decode(n, inputs[n], maxBytes));
   const parsed = INPUT_NAMES.map((n, i) => parseInput(n, texts[i]));
   const values: Slot[] = parsed.map((p) => (p ? p.value : ABSENT));
-  const oursText = texts[1].charCodeAt(0) === 0xfeff ? texts[1].slice(1) : texts[1];
+  const oursText = stripBom(texts[1]);
 
   const useNixops =
     settings.profile === "nixops" ||
-    (settings.profile === undefined && values.every((v) => v === ABSENT || isNixopsShaped(v as JsonValue)) && values.some((v) => v instanceof Map && v.size > 0));
+    (settings.profile === undefined && values.every((v) => v === ABSENT || isNixopsShaped(v as JsonValue)) && values.some((v) => v !== ABSENT && isNixopsExport(v)));
   const profile = chooseProfile(useNixops, settings);
 
   const duplicates = new Map<string, Partial<Record<Side, JsonValue[]>>>();

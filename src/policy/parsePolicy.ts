@@ -4,9 +4,8 @@
 import { JsonNumber, describeKind, isObject, type JsonObject, type JsonValue } from "../core/values";
 import { JsonParseError, parseJson } from "../formats/parseJson";
 import { DEFAULT_VOLATILE } from "../profiles/nixops";
-import type { PathPattern } from "../profiles/pathPattern";
 import { fileGlobError } from "./fileGlob";
-import { formatJsonPathPattern, parseJsonPathPattern } from "./jsonPathPattern";
+import { formatJsonPathPattern, parseJsonPathPattern, type PathPattern } from "../profiles/pathPattern";
 import { SourceLines } from "./sourceLines";
 import type { PolicyEntry, Problem, RepoPolicy } from "./policyTypes";
 

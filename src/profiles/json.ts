@@ -1,6 +1,7 @@
 // The generic JSON profile: objects by key at any depth, arrays atomic, strings plain.
 
 import { PLAIN_POLICY } from "../core/policy";
+import { formatJsonPathPattern } from "./pathPattern";
 import { isSecretName } from "./secrets";
 import type { Profile } from "./profile";
 
@@ -10,6 +11,6 @@ export function jsonProfile(secretNames: readonly string[] = []): Profile {
     policy: PLAIN_POLICY,
     isSecretPath: (path) => path.length > 0 && isSecretName(path[path.length - 1], secretNames),
     duplicateIsRecord: () => false,
-    describePath: (path) => (path.length === 0 ? "the document root" : "/" + path.map((k) => k.replace(/~/g, "~0").replace(/\//g, "~1")).join("/")),
+    describePath: (path) => (path.length === 0 ? "the document root" : formatJsonPathPattern(path)),
   };
 }

@@ -17,7 +17,7 @@ export const DEFAULT_VOLATILE: readonly PathPattern[] = [
 ];
 
 /** Attributes set once when a resource is created: a new value means a new machine or volume. */
-export const COMMON_IDENTITY = ["creationTime", "vmId"] as const;
+const COMMON_IDENTITY = ["creationTime", "vmId"] as const;
 export const IDENTITY_BY_TYPE: Readonly<Record<string, readonly string[]>> = {
   "ec2-keypair": ["ec2.keyPairName"],
   "ec2-security-group": ["ec2.securityGroupId"],

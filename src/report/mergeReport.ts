@@ -5,8 +5,8 @@ import { ABSENT, type JsonValue, type Slot } from "../core/values";
 import type { AutoResolved, Conflict, HunkSide } from "../core/merged";
 import type { Profile } from "../profiles/profile";
 import { redactValue, shortText, type RedactOptions } from "./redact";
-import { detectJsonLayout } from "../formats/jsonLayout";
 import { renderDocument } from "../formats/renderDocument";
+import { NO_MARKERS, PLAIN_JSON_LAYOUT } from "../formats/plainRendering";
 
 const KIND_TEXT: Record<Conflict["kind"], string> = {
   "modify/modify": "changed on both sides",
@@ -24,10 +24,11 @@ function sideAction(base: HunkSide, side: HunkSide, text: (v: HunkSide) => strin
   return "made it " + text(side);
 }
 
+/** One conflict as a line, without a "statefile-merge: " prefix (the driver adds it, not listings). */
 export function conflictLine(c: Conflict, profile: Profile, documents: readonly Slot[], options: RedactOptions = {}): string {
   const text = (v: HunkSide) => shortText(v, c.path, profile, options);
   return (
-    `statefile-merge: CONFLICT (${c.kind}, ${KIND_TEXT[c.kind]}) in ${profile.describePath(c.path, documents)}: ` +
+    `CONFLICT (${c.kind}, ${KIND_TEXT[c.kind]}) in ${profile.describePath(c.path, documents)}: ` +
     `ours ${sideAction(c.base, c.ours, text)}; theirs ${sideAction(c.base, c.theirs, text)}`
   );
 }
@@ -62,5 +63,5 @@ export function reportJson(input: ReportInput, options: RedactOptions = {}): str
     ["autoResolved", autoResolved],
     ["fallback", input.fallback],
   ]);
-  return renderDocument(doc, detectJsonLayout("{\n  \"a\": 1\n}\n"), { size: 7, ours: "", base: "", theirs: "", style: "merge" });
+  return renderDocument(doc, PLAIN_JSON_LAYOUT, NO_MARKERS);
 }

@@ -12,24 +12,35 @@ export interface RedactOptions {
   showSecrets?: boolean;
 }
 
+export interface DocumentRedactOptions extends RedactOptions {
+  /** Embedded JSON as nested values instead of its text (readable views: textconv). */
+  openEmbedded?: boolean;
+}
+
 /** A plain JSON value (Maps, strings, numbers...) with secrets replaced by hashes; null for absent. */
 export function redactValue(value: HunkSide, path: Path, profile: Profile, options: RedactOptions = {}): JsonValue {
   if (value === ABSENT) return null;
   if (value instanceof Occurrences) {
     return new Map([["occurrences", value.values.map((v) => redactValue(v, path, profile, options))]]);
   }
-  if (options.showSecrets) return plain(value);
-  return redact(value, path, profile);
+  if (options.showSecrets) return plain(value, false);
+  return redact(value, path, profile, false);
 }
 
-function plain(v: JsonValue): JsonValue {
-  if (v instanceof Embedded) return v.text;
-  if (Array.isArray(v)) return v.map(plain);
-  if (isObject(v)) return new Map([...v].map(([k, x]) => [k, plain(x)]));
+/** A whole document as plain JSON with every secret hashed (the same walk as every report). */
+export function redactDocument(value: JsonValue, profile: Profile, options: DocumentRedactOptions = {}): JsonValue {
+  const open = options.openEmbedded === true;
+  return options.showSecrets ? plain(value, open) : redact(value, [], profile, open);
+}
+
+function plain(v: JsonValue, open: boolean): JsonValue {
+  if (v instanceof Embedded) return open ? plain(v.value, open) : v.text;
+  if (Array.isArray(v)) return v.map((x) => plain(x, open));
+  if (isObject(v)) return new Map([...v].map(([k, x]) => [k, plain(x, open)]));
   return v;
 }
 
-function redact(v: JsonValue, path: Path, profile: Profile): JsonValue {
+function redact(v: JsonValue, path: Path, profile: Profile, open: boolean): JsonValue {
   if (profile.isSecretPath(path)) return hashSecret(typeof v === "string" ? v : v instanceof Embedded ? v.text : pythonDumps(v));
   if (typeof v === "string") {
     if (looksLikeSecretText(v)) return hashSecret(v);
@@ -37,15 +48,16 @@ function redact(v: JsonValue, path: Path, profile: Profile): JsonValue {
     // strings) can still hold `keys.*.text` or a password: read it the same way.
     const inner = jsonInside(v);
     if (inner === undefined) return v;
-    const redacted = redact(inner, path, profile);
+    const redacted = redact(inner, path, profile, false);
     return pythonDumps(redacted) === pythonDumps(inner) ? v : pythonDumps(redacted);
   }
   if (v instanceof Embedded) {
-    const inner = redact(v.value, path, profile);
+    const inner = redact(v.value, path, profile, open);
+    if (open) return inner;
     return pythonDumps(inner) === pythonDumps(v.value) ? v.text : pythonDumps(inner);
   }
-  if (Array.isArray(v)) return v.map((x, i) => redact(x, [...path, String(i)], profile));
-  if (isObject(v)) return new Map([...v].map(([k, x]) => [k, redact(x, [...path, k], profile)]));
+  if (Array.isArray(v)) return v.map((x, i) => redact(x, [...path, String(i)], profile, open));
+  if (isObject(v)) return new Map([...v].map(([k, x]) => [k, redact(x, [...path, k], profile, open)]));
   return v;
 }
 

@@ -11,7 +11,8 @@ import { pathKey } from "../core/policy";
 import type { Markers } from "../formats/renderDocument";
 import type { MergeResult } from "../pipeline/mergeTexts";
 import { conflictStyleFromConfig } from "../git/gitConfig";
-import { markerSizeOf, readStages, runGit, type Repo } from "../git/indexStages";
+import { markerSizeOf } from "../git/attributes";
+import { gitPath, readStages, type Repo } from "../git/indexStages";
 import { writeFileAtomic } from "../io/atomicWrite";
 import { contentStages, driverSettingsFor, PolicyProblem, remerge } from "./remerge";
 import { isPrefix, selectorPath } from "./selectors";
@@ -54,9 +55,9 @@ function markersFor(repo: Repo, path: string, view: WorkTreeView | null): Marker
 }
 
 function backupCopy(repo: Repo, path: string): string {
-  const r = runGit(repo.top, ["rev-parse", "--git-path", "statefile-merge/resolve-backups"]);
-  const dir = r.stdout.toString("utf8").trim() || ".git/statefile-merge/resolve-backups";
-  const target = join(repo.top, dir, `${path}.${new Date().toISOString().replace(/[:.]/g, "-")}`);
+  // Absolute in a linked worktree: joining it to the top would put the backup in the work tree.
+  const dir = gitPath(repo, "statefile-merge/resolve-backups");
+  const target = join(dir, `${path}.${new Date().toISOString().replace(/[:.]/g, "-")}`);
   mkdirSync(dirname(target), { recursive: true });
   copyFileSync(join(repo.top, path), target);
   return target;

@@ -1,13 +1,13 @@
-// Which files are NixOps state files: by name (`*.nixops.json`, `*.nixops-exported`, the
-// patterns `install` writes) or because Git's attributes hand them to our merge or diff driver.
+// Which files are NixOps state files: by name (the patterns `install` writes, `*.nixops.json`
+// and `*.nixops-exported`) or because Git's attributes hand them to our merge or diff driver.
 
-import { attributesOf, type Repo } from "../git/indexStages";
-
-export const DRIVER_NAME = "statefile";
-const STATE_FILE_NAME = /\.nixops\.json$|\.nixops-exported$/;
+import { attributesOf } from "../git/attributes";
+import type { Repo } from "../git/indexStages";
+import { DEFAULT_PATTERNS, DRIVER } from "../git/install";
+import { matchesFileGlob } from "../policy/fileGlob";
 
 export function isStateFileName(path: string): boolean {
-  return STATE_FILE_NAME.test(path);
+  return DEFAULT_PATTERNS.some((pattern) => matchesFileGlob(path, pattern));
 }
 
 /** The paths (repository-relative) that must hold a NixOps export. */
@@ -15,7 +15,7 @@ export function declaredStateFiles(repo: Repo | null, paths: string[]): Set<stri
   const out = new Set(paths.filter(isStateFileName));
   if (repo) {
     for (const [path, attrs] of attributesOf(repo, paths, ["merge", "diff"])) {
-      if (attrs.get("merge") === DRIVER_NAME || attrs.get("diff") === DRIVER_NAME) out.add(path);
+      if (attrs.get("merge") === DRIVER || attrs.get("diff") === DRIVER) out.add(path);
     }
   }
   return out;

@@ -4,7 +4,9 @@
 import { commitsInRange, changedPaths, fileAt, type CommitInfo } from "../git/stateHistory";
 import type { Repo } from "../git/indexStages";
 import { declaredStateFiles } from "../resolve/stateFiles";
+import type { NixopsSettings } from "../profiles/nixops";
 import { diffTexts, UnreadableSide } from "./diffTexts";
+import { reviewSettingsFor } from "./reviewSettings";
 import { deploySummary } from "./deploySummary";
 
 export interface LoggedChange {
@@ -24,11 +26,11 @@ export interface LogRequest {
   maxCount?: number;
 }
 
-function summarise(repo: Repo, commit: CommitInfo, path: string, mustCount: boolean): LoggedChange | null {
+function summarise(repo: Repo, commit: CommitInfo, path: string, mustCount: boolean, settings: NixopsSettings): LoggedChange | null {
   const before = commit.parents.length ? fileAt(repo, commit.parents[0], path) : null;
   const after = fileAt(repo, commit.hash, path);
   try {
-    const { diff, profile } = diffTexts(before, after);
+    const { diff, profile } = diffTexts(before, after, settings);
     if (!mustCount && profile.name !== "nixops") return null;
     return { path, summary: deploySummary(diff) };
   } catch (e) {
@@ -40,6 +42,13 @@ function summarise(repo: Repo, commit: CommitInfo, path: string, mustCount: bool
 export function deployLog(repo: Repo, request: LogRequest): LoggedCommit[] {
   const commits = commitsInRange(repo, request.range, request.paths, { firstParent: request.firstParent, maxCount: request.maxCount });
   const out: LoggedCommit[] = [];
+  // The work tree's policy file, looked up once per path however many commits changed it.
+  const settings = new Map<string, NixopsSettings>();
+  const settingsFor = (path: string): NixopsSettings => {
+    let found = settings.get(path);
+    if (!found) settings.set(path, (found = reviewSettingsFor(repo.top, path)));
+    return found;
+  };
   for (const commit of commits) {
     const changed = changedPaths(repo, commit);
     const followed = request.paths.length ? changed.filter((p) => request.paths.includes(p)) : changed;
@@ -48,7 +57,7 @@ export function deployLog(repo: Repo, request: LogRequest): LoggedCommit[] {
     for (const path of followed) {
       const named = declared.has(path) || request.paths.length > 0;
       if (!named && !/\.json$/i.test(path)) continue;
-      const change = summarise(repo, commit, path, named);
+      const change = summarise(repo, commit, path, named, settingsFor(path));
       if (change) changes.push(change);
     }
     if (changes.length) out.push({ ...commit, changes });

@@ -1,33 +1,26 @@
 // A state file as people should read it in `git log -p` and `git show` (Git's textconv):
 // keys sorted, embedded JSON opened up into nested objects (so a re-ordered `keys` blob
-// reads the same), and every secret replaced by its short hash.
+// reads the same), and every secret replaced by its short hash, by the same walk as diff.
 
-import { Embedded, isObject, type JsonValue, type Path } from "../core/values";
-import { detectJsonLayout } from "../formats/jsonLayout";
 import { renderDocument } from "../formats/renderDocument";
-import { nixopsProfile } from "../profiles/nixops";
+import { NO_MARKERS, PLAIN_JSON_LAYOUT } from "../formats/plainRendering";
+import { DEFAULT_NIXOPS_SETTINGS, nixopsProfile } from "../profiles/nixops";
 import { jsonProfile } from "../profiles/json";
-import { hashSecret, looksLikeSecretText } from "../profiles/secrets";
-import type { Profile } from "../profiles/profile";
-import { pythonDumps } from "../formats/pythonJson";
+import { redactDocument } from "../report/redact";
 import { loadState } from "./loadState";
 
-const READABLE = { ...detectJsonLayout('{\n  "a": 1\n}\n'), sortKeys: true };
-const NO_MARKERS = { size: 7, ours: "", base: "", theirs: "", style: "merge" as const };
+const READABLE = { ...PLAIN_JSON_LAYOUT, sortKeys: true };
 
-export function readableState(text: string, options: { showSecrets?: boolean } = {}): string {
-  const state = loadState(text);
-  const profile = state.nixops ? nixopsProfile() : jsonProfile();
-  return renderDocument(opened(state.value, [], profile, options.showSecrets === true), READABLE, NO_MARKERS);
+export interface ReadableOptions {
+  showSecrets?: boolean;
+  /** Attribute names to hash besides the built-in ones (a policy file's secretNames). */
+  secretNames?: readonly string[];
 }
 
-function opened(v: JsonValue, path: Path, profile: Profile, showSecrets: boolean): JsonValue {
-  if (!showSecrets && profile.isSecretPath(path)) {
-    return hashSecret(typeof v === "string" ? v : v instanceof Embedded ? v.text : pythonDumps(v));
-  }
-  if (v instanceof Embedded) return opened(v.value, path, profile, showSecrets);
-  if (typeof v === "string") return !showSecrets && looksLikeSecretText(v) ? hashSecret(v) : v;
-  if (Array.isArray(v)) return v.map((x, i) => opened(x, [...path, String(i)], profile, showSecrets));
-  if (isObject(v)) return new Map([...v].map(([k, x]) => [k, opened(x, [...path, k], profile, showSecrets)]));
-  return v;
+export function readableState(text: string, options: ReadableOptions = {}): string {
+  const state = loadState(text);
+  const secretNames = options.secretNames ?? [];
+  const profile = state.nixops ? nixopsProfile({ ...DEFAULT_NIXOPS_SETTINGS, secretNames }) : jsonProfile(secretNames);
+  const shown = redactDocument(state.value, profile, { showSecrets: options.showSecrets === true, openEmbedded: true });
+  return renderDocument(shown, READABLE, NO_MARKERS);
 }

@@ -1,8 +1,8 @@
 // `--commit`: commit the state file alone (other staged changes stay staged), with a message
 // that names the nixops command and the deployments whose state changed.
 
-import { spawnSync } from "node:child_process";
 import { basename, dirname, resolve } from "node:path";
+import { GitError, runGit } from "../git/run";
 import type { DeploymentChange } from "./exportedState";
 import { WrapperError } from "./errors";
 
@@ -18,19 +18,25 @@ export function commitMessage(command: string, changes: readonly DeploymentChang
   return `${subject}\n\n${body.join("\n")}\n`;
 }
 
-function git(cwd: string, args: string[], input?: string): { status: number; out: string } {
-  const r = spawnSync("git", args, { cwd, input, encoding: "utf8", stdio: [input === undefined ? "ignore" : "pipe", "pipe", "pipe"] });
-  return { status: r.status ?? 1, out: `${r.stdout}${r.stderr}`.trim() };
+/** Runs a git step; null when it worked, else the first line git printed (or why it could not run). */
+function failure(cwd: string, args: string[], input?: string): string | null {
+  try {
+    const r = runGit(cwd, args, input);
+    return r.status === 0 ? null : `${r.stdout.toString("utf8")}${r.stderr}`.trim().split("\n")[0];
+  } catch (e) {
+    if (e instanceof GitError) return e.message;
+    throw e;
+  }
 }
 
 /** Commits the file; returns false when it has nothing to commit. */
 export function commitStateFile(file: string, message: string): boolean {
   const cwd = dirname(resolve(file));
   const name = basename(file);
-  const add = git(cwd, ["add", "--", name]);
-  if (add.status !== 0) throw new WrapperError(`statefile-merge: git add ${file} failed: ${add.out.split("\n")[0]}; the state file is written, commit it by hand`, 1);
-  if (git(cwd, ["diff", "--cached", "--quiet", "--", name]).status === 0) return false;
-  const commit = git(cwd, ["commit", "-q", "-F", "-", "--", name], message);
-  if (commit.status !== 0) throw new WrapperError(`statefile-merge: git commit of ${file} failed: ${commit.out.split("\n")[0]}; the state file is written, commit it by hand`, 1);
+  const add = failure(cwd, ["add", "--", name]);
+  if (add !== null) throw new WrapperError(`statefile-merge: git add ${file} failed: ${add}; the state file is written, commit it by hand`, 1);
+  if (runGit(cwd, ["diff", "--cached", "--quiet", "--", name]).status === 0) return false;
+  const commit = failure(cwd, ["commit", "-q", "-F", "-", "--", name], message);
+  if (commit !== null) throw new WrapperError(`statefile-merge: git commit of ${file} failed: ${commit}; the state file is written, commit it by hand`, 1);
   return true;
 }

@@ -3,15 +3,12 @@
 // or Python 3's ","), so that a file never changes layout just because another version ran.
 
 import { isObject, valuesEqual, type JsonObject, type JsonValue } from "../core/values";
-import { detectSeparators, isNixopsShaped, nixopsLayout } from "../formats/nixopsExport";
+import { canonicalText, detectSeparators, isNixopsShaped } from "../formats/nixopsExport";
 import { JsonParseError, parseJson } from "../formats/parseJson";
-import { renderDocument } from "../formats/renderDocument";
-
-const NO_MARKERS = { size: 7, ours: "", base: "", theirs: "", style: "merge" as const };
 
 export class BadExport extends Error {}
 
-export function parseExport(text: string): JsonObject {
+function parseExport(text: string): JsonObject {
   let value: JsonValue;
   try {
     value = parseJson(text).value;
@@ -23,11 +20,17 @@ export function parseExport(text: string): JsonObject {
   return value;
 }
 
-/** The export re-rendered in NixOps layout, with the separators of the previous file if it had any. */
-export function renderExport(exported: string, previous: string | null): string {
+export interface RenderedExport {
+  doc: JsonObject;
+  /** The state file's new text. */
+  text: string;
+}
+
+/** The export parsed and re-rendered in NixOps layout, with the separators of the previous file if it had any. */
+export function renderExport(exported: string, previous: string | null): RenderedExport {
   const doc = parseExport(exported);
   const separators = (previous !== null ? detectSeparators(previous) : null) ?? detectSeparators(exported) ?? "py3";
-  return renderDocument(doc, nixopsLayout(separators), NO_MARKERS);
+  return { doc, text: canonicalText(doc, separators) };
 }
 
 export interface DeploymentChange {
@@ -36,10 +39,9 @@ export interface DeploymentChange {
   change: "added" | "removed" | "changed";
 }
 
-/** Deployments whose state differs between two exports (texts compared as written). */
-export function changedDeployments(before: string | null, after: string): DeploymentChange[] {
-  const old = before === null ? new Map<string, JsonValue>() : parseExport(before);
-  const now = parseExport(after);
+/** Deployments whose state differs between two exports (parsed values compared). */
+export function changedDeployments(before: JsonObject | null, now: JsonObject): DeploymentChange[] {
+  const old: JsonObject = before ?? new Map();
   const name = (d: JsonValue | undefined, uuid: string) => {
     const n = isObject(d) ? d.get("name") : undefined;
     return typeof n === "string" ? n : uuid;

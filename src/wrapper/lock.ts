@@ -3,12 +3,13 @@
 // ever reads a half-written lock. It lives in the Git directory when the state file is in a
 // repository (shared by all worktrees, never committed), else beside the state file.
 
-import { spawnSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
+import { isAlive } from "../io/staleTemps";
 import { WrapperError } from "./errors";
+import { askGit } from "./gitQuery";
 
 export interface LockHolder {
   pid: number;
@@ -20,25 +21,12 @@ export interface LockHolder {
 
 export function lockPathFor(stateFile: string): string {
   const absolute = resolve(stateFile);
-  const r = spawnSync("git", ["rev-parse", "--path-format=absolute", "--git-common-dir"], {
-    cwd: dirname(absolute),
-    encoding: "utf8",
-    stdio: ["ignore", "pipe", "ignore"],
-  });
-  if (r.status === 0 && r.stdout.trim() !== "") {
+  const gitDir = askGit(dirname(absolute), ["rev-parse", "--path-format=absolute", "--git-common-dir"])?.trim();
+  if (gitDir) {
     const hash = createHash("sha256").update(absolute).digest("hex").slice(0, 12);
-    return join(r.stdout.trim(), "statefile-merge", "locks", `${basename(absolute)}-${hash}.lock`);
+    return join(gitDir, "statefile-merge", "locks", `${basename(absolute)}-${hash}.lock`);
   }
   return join(dirname(absolute), `.${basename(absolute)}.statefile-merge.lock`);
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM"; // alive, owned by someone else
-  }
 }
 
 function readHolder(path: string): LockHolder | null {

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { writeFileAtomic } from "../io/atomicWrite";
 import { commitMessage, commitStateFile } from "./commitState";
 import { WrapperError } from "./errors";
-import { BadExport, changedDeployments, renderExport } from "./exportedState";
+import { BadExport, changedDeployments, renderExport, type RenderedExport } from "./exportedState";
 import { StateLock } from "./lock";
 import { describeCommand, detectNixops, nixopsEnv, withStatefile, type Nixops } from "./nixopsCli";
 import { checkStateFile } from "./preflight";
@@ -90,7 +90,7 @@ export async function runWrapped(options: WrapOptions, io: WrapIo = processIo): 
     const statefile = join(dir, "state.nixops");
     const env = nixopsEnv(statefile);
 
-    if (input.text === null) io.stderr(`statefile-merge: ${file} does not exist yet; nixops starts from an empty state`);
+    if (input === null) io.stderr(`statefile-merge: ${file} does not exist yet; nixops starts from an empty state`);
     else await importState(nixops, statefile, env, file, input.text);
     if (signals.received) throw new WrapperError(`statefile-merge: interrupted before nixops ran; ${file} is unchanged`, signalStatus(signals.received));
 
@@ -102,9 +102,9 @@ export async function runWrapped(options: WrapOptions, io: WrapIo = processIo): 
     signals.child(null);
     unsaved = true;
 
-    let text: string;
+    let exported: RenderedExport;
     try {
-      text = renderExport(await exportState(nixops, statefile, env), input.text);
+      exported = renderExport(await exportState(nixops, statefile, env), input?.text ?? null);
     } catch (e) {
       if (!(e instanceof BadExport)) throw e;
       io.stderr(`statefile-merge: ${e.message}; ${file} is unchanged`);
@@ -112,9 +112,9 @@ export async function runWrapped(options: WrapOptions, io: WrapIo = processIo): 
       return run.status !== 0 ? run.status : 1;
     }
 
-    const changes = changedDeployments(input.text, text);
-    if (text !== input.text) {
-      writeFileAtomic(file, text);
+    const changes = changedDeployments(input?.doc ?? null, exported.doc);
+    if (exported.text !== input?.fileText) {
+      writeFileAtomic(file, exported.text);
       unsaved = false;
       io.stderr(`statefile-merge: wrote ${file}` + (changes.length ? ` (${changes.map((c) => `${c.name} ${c.change}`).join(", ")})` : ""));
     }

@@ -111,4 +111,24 @@ describe("statefile-merge conflicts", () => {
     const doc = JSON.parse(cli(repo, "conflicts", "--json").stdout) as { files: Array<{ path: string }> };
     expect(doc.files.map((f) => f.path)).toEqual([STATE_FILE]);
   });
+
+  it("with no FILE re-merges only files that may be state files, never the other unmerged paths", () => {
+    const { repo } = conflictedRepo();
+    repo.git("checkout", "-q", "feature");
+    repo.write("notes.txt", "feature\n").write("src/app.c", "int feature;\n").commit("code on feature");
+    repo.git("checkout", "-q", "main");
+    repo.write("notes.txt", "main\n").write("src/app.c", "int main_;\n").commit("code on main");
+    repo.tryGit("merge", "-q", "feature");
+    expect(repo.unmerged().sort()).toEqual([STATE_FILE, "notes.txt", "src/app.c"].sort());
+    // Every git command the CLI runs, with its arguments: re-merging a path reads its stages.
+    const trace = join(repo.dir, "..", "git-trace.log");
+    repo.env.GIT_TRACE = trace;
+    const listed = cli(repo, "conflicts");
+    delete repo.env.GIT_TRACE;
+    expect(listed.stdout).toContain(`${STATE_FILE}: CONFLICT`);
+    const commands = readFileSync(trace, "utf8").split("\n").filter((l) => /trace: (built-in|exec|run_command)/.test(l));
+    expect(commands.some((l) => l.includes(STATE_FILE) && /ls-files|cat-file/.test(l))).toBe(true);
+    const otherReads = commands.filter((l) => /notes\.txt|app\.c/.test(l) && !l.includes("check-attr"));
+    expect(otherReads).toEqual([]);
+  });
 });

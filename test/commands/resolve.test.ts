@@ -119,6 +119,33 @@ describe("statefile-merge resolve", () => {
     expect(readdirSync(backupDir)).toHaveLength(1);
   });
 
+  it("in a linked worktree (git worktree add) keeps the --force backup in that worktree's git dir, not in the work tree", () => {
+    const main = TempRepo.create();
+    configureDriverWithReport(main, join(main.dir, "..", "report.json"));
+    const { base, ours, theirs } = sides();
+    main.write(STATE_FILE, base.text()).commit("base");
+    main.git("branch", "feature");
+    main.git("branch", "deploy");
+    const wtDir = join(main.dir, "..", "linked");
+    main.git("worktree", "add", "-q", wtDir, "deploy");
+    const repo = new TempRepo(wtDir);
+    repo.git("checkout", "-q", "feature");
+    repo.write(STATE_FILE, theirs.text()).commit("feature deploy");
+    repo.git("checkout", "-q", "deploy");
+    repo.write(STATE_FILE, ours.text()).commit("deploy deploy");
+    expect(repo.tryGit("merge", "-q", "feature").status).toBe(1);
+    repo.write(STATE_FILE, repo.read(STATE_FILE).replace('"publicIpv4": "203.0.113.9"', '"publicIpv4": "198.51.100.1"'));
+
+    const forced = cli(repo, "resolve", STATE_FILE, "--ours", "--force");
+    expect(forced.status).toBe(0);
+    const gitDir = repo.git("rev-parse", "--absolute-git-dir").trim();
+    const backupDir = join(gitDir, "statefile-merge", "resolve-backups", "deploy");
+    expect(readdirSync(backupDir)).toHaveLength(1);
+    expect(forced.stderr).toContain(join(backupDir, readdirSync(backupDir)[0]));
+    // Nothing new in the work tree: the backup is not an untracked file there.
+    expect(repo.git("status", "--porcelain", "--untracked-files=all").split("\n").filter((l) => l.startsWith("??"))).toEqual([]);
+  });
+
   it("settles a whole-resource conflict (re-created on one side, changed on the other)", () => {
     const repo = TempRepo.create();
     configureDriverWithReport(repo, join(repo.dir, "..", "report.json"));

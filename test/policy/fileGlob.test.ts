@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { fileGlobError, matchesFileGlob } from "../../src/policy/fileGlob";
-import { formatJsonPathPattern, parseJsonPathPattern } from "../../src/policy/jsonPathPattern";
+import { formatJsonPathPattern, parseJsonPathPattern } from "../../src/profiles/pathPattern";
 
 describe("file globs, as in .gitattributes", () => {
   const table: Array<[string, string, boolean]> = [

@@ -66,6 +66,23 @@ describe("statefile-merge nixops", () => {
     expect(statSync(join(w.repo.dir, STATE)).mtimeMs).toBe(before);
   });
 
+  it("gives nixops a state file that starts with a byte-order mark without the mark (nixops import refuses it)", () => {
+    const w = WrapperRepo.create("\ufeff" + fixtureText("ec2-prod-5machines"));
+    const r = w.run(["deploy", "-d", "prod", "--include", "app1"]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(w.entries().filter((e) => e.event === "start").map((e) => e.command)).toEqual(["import", "deploy", "export"]);
+    expect(w.state()).toBe(deployed(State.fixture("ec2-prod-5machines"), "prod", "app1").text());
+    expect(r.stderr).toContain(`wrote ${STATE} (prod changed)`);
+  });
+
+  it("writes the export of an unchanged state back without the byte-order mark the file had, as nixops export prints it", () => {
+    const w = WrapperRepo.create("\ufeff" + fixtureText("hetzner-hcloud-multitenant"));
+    const r = w.run(["list"]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(w.state()).toBe(fixtureText("hetzner-hcloud-multitenant"));
+    expect(r.stderr).toContain(`wrote ${STATE}\n`);
+  });
+
   it("passes a failing nixops' exit status through, and still exports the state it changed", () => {
     const w = WrapperRepo.create(fixtureText("ec2-prod-5machines"));
     const r = w.run(["fail", "-d", "prod", "--include", "db1"]);

@@ -5,11 +5,11 @@
 
 import { isObject, type JsonObject, type JsonValue, type Path } from "../../core/values";
 import { JsonParseError, lineAndColumn, parseJson, type ParsedJson } from "../../formats/parseJson";
-import { detectSeparators, isNixopsShaped } from "../../formats/nixopsExport";
+import { canonicalText, detectSeparators, isNixopsShaped } from "../../formats/nixopsExport";
 import { readMarkers, firstMarkerLine } from "../../resolve/markers";
 import { describeKind } from "../../core/values";
 import { keyOffset, keyPositions } from "./keyPositions";
-import { canonicalText, layoutProblems } from "./layoutProblems";
+import { layoutProblems } from "./layoutProblems";
 import { problem, type Problem } from "./problems";
 
 export interface CheckResult {

@@ -4,16 +4,8 @@
 // a differing line may hold a secret.
 
 import type { JsonValue } from "../../core/values";
-import { nixopsLayout, type PythonSeparators } from "../../formats/nixopsExport";
-import { renderDocument } from "../../formats/renderDocument";
+import { canonicalText, type PythonSeparators } from "../../formats/nixopsExport";
 import { problem, type Problem } from "./problems";
-
-const NO_MARKERS = { size: 7, ours: "", base: "", theirs: "", style: "merge" as const };
-
-/** The bytes `nixops export` would print for this (parsed, undecoded) document. */
-export function canonicalText(value: JsonValue, separators: PythonSeparators): string {
-  return renderDocument(value, nixopsLayout(separators), NO_MARKERS);
-}
 
 const KEY = /^\s*("(?:[^"\\]|\\.)*")\s*:/;
 
