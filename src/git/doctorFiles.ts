@@ -1,6 +1,7 @@
 // The tracked files themselves: NixOps exports that no attribute line covers (their merges
 // would be line merges), and state files that already hold conflict markers.
 
+import { firstMarkerLine } from "../formats/conflictMarkers";
 import { closeSync, openSync, readFileSync, readSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { attributesOf } from "./attributes";
@@ -10,7 +11,6 @@ import { DRIVER } from "./install";
 
 /** `{ "<uuid>": {` at the start: the first bytes of every `nixops export` with a deployment. */
 const EXPORT_START = /^\s*\{\s*"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"\s*:\s*\{/;
-const MARKER = /^(?:<{7,}(?: .*)?|>{7,}(?: .*)?|={7,})\r?$/m;
 const MAX_BYTES = 256 * 1024 * 1024;
 
 function head(path: string, bytes: number): string | null {
@@ -47,8 +47,7 @@ function looksLikeNixopsExport(path: string): boolean {
 }
 
 function markerLine(text: string): number | null {
-  const m = MARKER.exec(text);
-  return m ? text.slice(0, m.index).split("\n").length : null;
+  return firstMarkerLine(text)?.line ?? null;
 }
 
 export function stateFileFindings(ctx: DoctorContext): Finding[] {

@@ -8,6 +8,7 @@ import { Hunk, type AutoResolved, type Conflict, type Merged, type MergeWarning,
 import { pathKey } from "../core/policy";
 import { JsonParseError, parseJson, type ParsedJson } from "../formats/parseJson";
 import { decodeEmbedded, detectSeparators, isNixopsExport, isNixopsShaped, nixopsLayout } from "../formats/nixopsExport";
+import { MARKER_LINE } from "../formats/conflictMarkers";
 import { stripBom } from "../formats/bom";
 import { detectJsonLayout } from "../formats/jsonLayout";
 import { renderDocument, type Layout, type Markers } from "../formats/renderDocument";
@@ -64,7 +65,6 @@ export type MergeResult =
 
 class Fallback extends Error {}
 
-const MARKER_LINE = /^(?:<{7,}|>{7,}|\|{7,})(?: |$)|^={7,}$/m;
 
 export function mergeTexts(inputs: MergeInputs, settings: MergeSettings): MergeResult {
   try {

@@ -40,7 +40,12 @@ export function parseJsonPathPattern(text: string): ParsedPathPattern {
   const segments = text.slice(1).split("/");
   if (segments.some((s) => s === "")) return { error: "has an empty level (//, or a / at the end); remove it" };
   if (segments.some((s) => s.includes("**"))) return { error: "uses **, which paths inside a document do not support; write one * per level" };
-  return { pattern: segments.map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~")) };
+  return { pattern: segments.map(unescapeKey) };
+}
+
+/** One level of a JSON Pointer as the key it stands for ("~1" is "/", "~0" is "~"). */
+export function unescapeKey(segment: string): string {
+  return segment.replace(/~1/g, "/").replace(/~0/g, "~");
 }
 
 /** A pattern, or a path (its keys escaped the same way), as the policy file writes it. */

@@ -22,15 +22,6 @@ export interface MarkedFile {
 
 const OPEN = /^(<{7,})(?: (.*))?$/;
 
-/** The first line that looks like a conflict marker, or null (for `check`). */
-export function firstMarkerLine(text: string): { line: number; text: string } | null {
-  const lines = text.split(/\r?\n/);
-  for (let i = 0; i < lines.length; i++) {
-    if (/^(?:<{7,}|>{7,}|\|{7,})(?: |$)|^={7,}$/.test(lines[i])) return { line: i + 1, text: lines[i] };
-  }
-  return null;
-}
-
 export function readMarkers(text: string, size?: number): MarkedFile | null {
   const newline = text.includes("\r\n") ? "\r\n" : "\n";
   const lines = text.split(/\r?\n/);

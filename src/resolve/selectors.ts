@@ -5,6 +5,7 @@
 // (`/tenants/3/plan`, JSON-pointer escapes allowed). A selector covers every conflict at or
 // below the place it names.
 
+import { unescapeKey } from "../profiles/pathPattern";
 import { isObject, type JsonObject, type Path, type Slot } from "../core/values";
 import type { Profile } from "../profiles/profile";
 
@@ -15,7 +16,7 @@ function segments(selector: string): string[] {
     .replace(/^\/+/, "")
     .split("/")
     .filter((s) => s !== "")
-    .map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
+    .map(unescapeKey);
 }
 
 function deployments(documents: readonly Slot[]): Array<[string, JsonObject]> {

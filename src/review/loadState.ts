@@ -3,7 +3,8 @@
 
 import { ABSENT, Embedded, isObject, type JsonObject, type JsonValue, type Path, type Slot } from "../core/values";
 import { parseJson } from "../formats/parseJson";
-import { decodeEmbedded, detectSeparators, isNixopsShaped, type PythonSeparators } from "../formats/nixopsExport";
+import { decodeEmbedded, detectSeparators, isNixopsExport, type PythonSeparators } from "../formats/nixopsExport";
+import { stripBom } from "../formats/bom";
 
 export interface LoadedState {
   value: JsonValue;
@@ -14,9 +15,9 @@ export interface LoadedState {
 
 /** Parses a state file's text; throws JsonParseError (with line and column) when it is not JSON. */
 export function loadState(text: string): LoadedState {
-  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const body = stripBom(text);
   const value = parseJson(body).value;
-  const nixops = isObject(value) && value.size > 0 && isNixopsShaped(value);
+  const nixops = isNixopsExport(value);
   if (nixops) decodeEmbedded(value as JsonObject);
   return { value, nixops, separators: detectSeparators(body) ?? "py3" };
 }

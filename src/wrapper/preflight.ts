@@ -9,7 +9,7 @@ import { isGitCryptCiphertext } from "../crypt/gitCrypt";
 import { stripBom } from "../formats/bom";
 import { isNixopsShaped } from "../formats/nixopsExport";
 import { JsonParseError, parseJson } from "../formats/parseJson";
-import { firstMarkerLine } from "../resolve/markers";
+import { firstMarkerLine } from "../formats/conflictMarkers";
 import { WrapperError } from "./errors";
 import { askGit } from "./gitQuery";
 

@@ -5,8 +5,10 @@
 
 import { isObject, type JsonObject, type JsonValue, type Path } from "../../core/values";
 import { JsonParseError, lineAndColumn, parseJson, type ParsedJson } from "../../formats/parseJson";
-import { canonicalText, detectSeparators, isNixopsShaped } from "../../formats/nixopsExport";
-import { readMarkers, firstMarkerLine } from "../../resolve/markers";
+import { canonicalText, detectSeparators, isNixopsExport } from "../../formats/nixopsExport";
+import { stripBom } from "../../formats/bom";
+import { readMarkers } from "../../resolve/markers";
+import { firstMarkerLine } from "../../formats/conflictMarkers";
 import { describeKind } from "../../core/values";
 import { keyOffset, keyPositions } from "./keyPositions";
 import { layoutProblems } from "./layoutProblems";
@@ -84,7 +86,7 @@ export function checkState(text: string, options: { mustBeNixops: boolean }): Ch
   const none: CheckResult = { problems: [], fixed: null, nixops: options.mustBeNixops };
   const markers = markerProblems(text);
   if (markers.length > 0) return { ...none, problems: markers };
-  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const body = stripBom(text);
   let parsed: ParsedJson;
   try {
     parsed = parseJson(body);
@@ -101,7 +103,7 @@ export function checkState(text: string, options: { mustBeNixops: boolean }): Ch
     const { line, column } = at(d.path, 1);
     return problem(line, column, `key ${JSON.stringify(d.path[d.path.length - 1])} is written ${d.values.length} times in the same object (readers keep only the last); keep one`);
   });
-  const nixops = options.mustBeNixops || (isObject(parsed.value) && parsed.value.size > 0 && isNixopsShaped(parsed.value));
+  const nixops = options.mustBeNixops || isNixopsExport(parsed.value);
   if (!nixops) return { problems, fixed: null, nixops };
   const shape = shapeProblems(parsed.value, (p) => at(p));
   problems.push(...shape);
