@@ -6,7 +6,7 @@ import { ABSENT, type JsonValue, type Slot } from "../../src/core/values";
 import { containsHunk, pickSide, type MergeOutcome } from "../../src/core/merged";
 import { parseJson } from "../../src/formats/parseJson";
 import { matchesPattern } from "../../src/profiles/pathPattern";
-import { copy, find, plain, registry, tenant, type Registry } from "../flows/tenants.support";
+import { copy, find, plain, registry, tenant, type Registry } from "../support/tenants";
 
 const KEYED: Array<[string[], string]> = [
   [["tenants"], "id"],

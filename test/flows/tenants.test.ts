@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from "vitest";
 import { TempRepo } from "../support/gitRepo";
-import { copy, find, parsePlain, registry, takeSide, tenant, text, type Registry } from "./tenants.support";
+import { copy, find, parsePlain, registry, takeSide, tenant, text, type Registry } from "../support/tenants";
 
 const POLICY = JSON.stringify(
   {

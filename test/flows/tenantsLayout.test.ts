@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from "vitest";
 import { mergeTexts, type MergeSettings } from "../../src/pipeline/mergeTexts";
-import { copy, find, parsePlain, registry, takeSide, tenant, text, type Registry } from "./tenants.support";
+import { copy, find, parsePlain, registry, takeSide, tenant, text, type Registry } from "../support/tenants";
 
 const settings = (style: "merge" | "diff3" = "merge"): MergeSettings => ({
   markers: { size: 7, ours: "ours", base: "base", theirs: "theirs", style },

@@ -13,7 +13,7 @@ import { pickSide, type MergeOutcome } from "../../src/core/merged";
 import type { JsonValue } from "../../src/core/values";
 import { parseJson } from "../../src/formats/parseJson";
 import { mergeTexts } from "../../src/pipeline/mergeTexts";
-import { parsePlain, plain, takeSide } from "../flows/tenants.support";
+import { parsePlain, plain, takeSide } from "../support/tenants";
 
 interface T {
   id: string;
