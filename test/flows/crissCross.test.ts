@@ -2,15 +2,11 @@
 // With install's `recursive` driver the virtual base is valid JSON (conflicts take the base);
 // without it, the virtual base holds markers and the outer merge falls back to a line merge.
 
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { TempRepo } from "../support/gitRepo";
-import { FILE, buildFixtureRepo, copyRepo, oursChange, oursDeploy, removeCopies, stateWith, theirsChange, theirsDeploy } from "./flowRepo";
+import { FILE, oursChange, oursDeploy, stateWith, theirsChange, theirsDeploy, installedRepoCopies } from "./flowRepo";
 
-let fixture: TempRepo;
-beforeAll(() => {
-  fixture = buildFixtureRepo();
-});
-afterAll(() => removeCopies(fixture));
+const freshRepo = installedRepoCopies();
 
 /**
  * X1 and Y1 deploy app1 differently; X2 and Y2 merge each other's branch and settle on the
@@ -18,7 +14,7 @@ afterAll(() => removeCopies(fixture));
  * bases (X1, Y1) whose own merge conflicts.
  */
 function crissCross(): TempRepo {
-  const repo = copyRepo(fixture);
+  const repo = freshRepo();
   const resolved = stateWith(oursDeploy);
   repo.git("checkout", "-q", "-b", "x");
   repo.write(FILE, stateWith(oursDeploy)).commit("X1");

@@ -2,6 +2,7 @@
 // with the built bin, a real NixOps export committed), then copied for each test with `cp -r`
 // so every test starts from the same state without paying for init and install again.
 
+import { afterAll, beforeAll } from "vitest";
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -143,4 +144,20 @@ export function pickAll(text: string, side: "ours" | "theirs", size = 7): string
     else if (state === "out" || state === side) out.push(line);
   }
   return out.join("\n");
+}
+
+/**
+ * For a test file: builds the installed fixture repository once (beforeAll), removes it and
+ * every copy afterwards (afterAll), and returns a function giving each test its own copy.
+ */
+export function installedRepoCopies(): () => TempRepo {
+  let fixture: TempRepo | undefined;
+  beforeAll(() => {
+    fixture = buildFixtureRepo();
+  });
+  afterAll(() => removeCopies(fixture));
+  return () => {
+    if (fixture === undefined) throw new Error("installedRepoCopies: the fixture repository is built in beforeAll");
+    return copyRepo(fixture);
+  };
 }

@@ -5,26 +5,19 @@
 
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { TempRepo } from "../support/gitRepo";
+import { describe, expect, it } from "vitest";
 import {
   FILE,
   branchWith,
-  buildFixtureRepo,
   commitOnMain,
-  copyRepo,
   gitAtLeast,
   oursChange,
-  removeCopies,
   stateWith,
   theirsChange,
+  installedRepoCopies,
 } from "./flowRepo";
 
-let fixture: TempRepo;
-beforeAll(() => {
-  fixture = buildFixtureRepo();
-});
-afterAll(() => removeCopies(fixture));
+const freshRepo = installedRepoCopies();
 
 const KILLER = `
 const fs = require("fs");
@@ -40,7 +33,7 @@ fs.writeSync = function (fd, data, offset, length) {
 
 describe("a driver killed mid-write", () => {
   it("leaves ours whole: the merge aborted or conflicted, never half a file", () => {
-    const repo = copyRepo(fixture);
+    const repo = freshRepo();
     const preload = join(repo.dir, "..", "kill-mid-write.js");
     writeFileSync(preload, KILLER);
     const installed = repo.git("config", "merge.statefile.driver").trim();

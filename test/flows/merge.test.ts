@@ -2,35 +2,29 @@
 // conflict styles, marker size, renames, add/add and unrelated histories.
 
 import { readFileSync } from "node:fs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { TempRepo } from "../support/gitRepo";
 import {
   FILE,
   baseState,
   branchWith,
-  buildFixtureRepo,
   commitOnMain,
-  copyRepo,
   hunks,
   oursChange,
   oursDeploy,
   pickAll,
-  removeCopies,
   stateWith,
   theirsChange,
   theirsDeploy,
   DEPLOYMENT,
+  installedRepoCopies,
 } from "./flowRepo";
 
-let fixture: TempRepo;
-beforeAll(() => {
-  fixture = buildFixtureRepo();
-});
-afterAll(() => removeCopies(fixture));
+const freshRepo = installedRepoCopies();
 
 /** main changes the file one way, `topic` another, both from the base state. */
 function diverged(ours: string, theirs: string): TempRepo {
-  const repo = copyRepo(fixture);
+  const repo = freshRepo();
   branchWith(repo, "topic", theirs, "theirs: deploy");
   commitOnMain(repo, ours, "ours: deploy");
   return repo;
@@ -38,7 +32,7 @@ function diverged(ours: string, theirs: string): TempRepo {
 
 describe("git merge", () => {
   it("premise: Git's own line merge conflicts on the adjacent changes the tests use", () => {
-    const repo = copyRepo(fixture);
+    const repo = freshRepo();
     repo.write("o", baseState().text()).write("a", stateWith(oursChange)).write("b", stateWith(theirsChange));
     expect(repo.tryGit("merge-file", "-p", "a", "o", "b").status).toBe(1);
   });
@@ -107,7 +101,7 @@ describe("git merge", () => {
   });
 
   it("passes the new path as %P when theirs renamed the file", () => {
-    const repo = copyRepo(fixture);
+    const repo = freshRepo();
     const installed = repo.git("config", "merge.statefile.driver").trim();
     const log = `${repo.dir}/../paths.log`;
     // A logging prefix, then exactly the installed command.
@@ -123,7 +117,7 @@ describe("git merge", () => {
   });
 
   it("add/add: both branches add the file, merged with an empty base", () => {
-    const repo = copyRepo(fixture);
+    const repo = freshRepo();
     repo.git("rm", "-q", FILE);
     repo.commit("no state yet");
     const full = baseState();
@@ -138,7 +132,7 @@ describe("git merge", () => {
   });
 
   it("unrelated histories: both roots hold the file, true conflicts only where they differ", () => {
-    const repo = copyRepo(fixture);
+    const repo = freshRepo();
     commitOnMain(repo, stateWith(oursDeploy), "ours: deploy");
     repo.git("checkout", "-q", "--orphan", "other");
     repo.write(FILE, stateWith(theirsDeploy, theirsChange)).commit("another history");

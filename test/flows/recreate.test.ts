@@ -1,32 +1,26 @@
 // Conflicts made again from the index: `checkout -m`, `checkout --conflict=diff3`, and rerere
 // replaying a recorded resolution (its inputs hold conflict markers: the driver falls back).
 
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { TempRepo } from "../support/gitRepo";
 import {
   FILE,
   branchWith,
-  buildFixtureRepo,
   commitOnMain,
-  copyRepo,
   hunks,
   oursChange,
   oursDeploy,
   pickAll,
-  removeCopies,
   stateWith,
   theirsChange,
   theirsDeploy,
+  installedRepoCopies,
 } from "./flowRepo";
 
-let fixture: TempRepo;
-beforeAll(() => {
-  fixture = buildFixtureRepo();
-});
-afterAll(() => removeCopies(fixture));
+const freshRepo = installedRepoCopies();
 
 function conflicted(): TempRepo {
-  const repo = copyRepo(fixture);
+  const repo = freshRepo();
   branchWith(repo, "topic", stateWith(theirsDeploy, theirsChange), "theirs: deploy");
   commitOnMain(repo, stateWith(oursDeploy, oursChange), "ours: deploy");
   expect(repo.tryGit("merge", "topic").status).toBe(1);
@@ -64,7 +58,7 @@ describe("conflicts recreated from the index", () => {
 
 describe("rerere", () => {
   it("replays a recorded resolution: the driver sees markers, falls back, and says so", () => {
-    const repo = copyRepo(fixture);
+    const repo = freshRepo();
     repo.git("config", "rerere.enabled", "true");
     branchWith(repo, "topic", stateWith(theirsDeploy, theirsChange), "theirs: deploy");
     commitOnMain(repo, stateWith(oursDeploy, oursChange), "ours: deploy");

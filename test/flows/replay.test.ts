@@ -2,34 +2,28 @@
 // stash pop and am -3. In a rebase "ours" is the upstream and "theirs" is the commit being
 // replayed; the conflict labels must say so, also on Git < 2.44 where %X/%Y arrive literally.
 
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { TempRepo } from "../support/gitRepo";
 import {
   FILE,
   baseState,
   branchWith,
-  buildFixtureRepo,
   commitOnMain,
-  copyRepo,
   gitAtLeast,
   hunks,
   oursChange,
   oursDeploy,
   pickAll,
-  removeCopies,
   stateWith,
   theirsChange,
   theirsDeploy,
+  installedRepoCopies,
 } from "./flowRepo";
 
-let fixture: TempRepo;
-beforeAll(() => {
-  fixture = buildFixtureRepo();
-});
-afterAll(() => removeCopies(fixture));
+const freshRepo = installedRepoCopies();
 
 function diverged(ours: string, theirs: string, subject = "deploy app1 from topic"): TempRepo {
-  const repo = copyRepo(fixture);
+  const repo = freshRepo();
   branchWith(repo, "topic", theirs, subject);
   commitOnMain(repo, ours, "deploy app1 from main");
   return repo;
@@ -97,7 +91,7 @@ describe("git cherry-pick", () => {
 
 describe("git revert", () => {
   it("undoes one deploy next to a later change on the adjacent line", () => {
-    const repo = copyRepo(fixture);
+    const repo = freshRepo();
     commitOnMain(repo, stateWith(oursChange), "set app1's public address");
     commitOnMain(repo, stateWith(oursChange, theirsChange), "app1 no longer pinged");
     const r = repo.tryGit("revert", "--no-edit", "HEAD~1");
@@ -106,7 +100,7 @@ describe("git revert", () => {
   });
 
   it("a conflict: theirs is the parent of the reverted commit", () => {
-    const repo = copyRepo(fixture);
+    const repo = freshRepo();
     commitOnMain(repo, stateWith(oursDeploy), "deploy A");
     commitOnMain(repo, stateWith(theirsDeploy), "deploy B");
     const reverted = describeCommit(repo, "HEAD~1");
@@ -122,7 +116,7 @@ describe("git revert", () => {
 
 describe("git stash pop", () => {
   it("clean through the driver", () => {
-    const repo = copyRepo(fixture);
+    const repo = freshRepo();
     repo.write(FILE, stateWith(theirsChange));
     repo.git("stash", "-q");
     commitOnMain(repo, stateWith(oursChange), "deploy");
@@ -134,7 +128,7 @@ describe("git stash pop", () => {
   });
 
   it("a conflict keeps the stash and labels Git's way", () => {
-    const repo = copyRepo(fixture);
+    const repo = freshRepo();
     repo.write(FILE, stateWith(theirsDeploy));
     repo.git("stash", "-q");
     commitOnMain(repo, stateWith(oursDeploy), "deploy");
