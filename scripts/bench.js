@@ -2,9 +2,11 @@
 "use strict";
 // `npm run bench`: statefile-merge against `git merge-file` and a bare Node start, on NixOps
 // exports of 100, 2,000 and 20,000 resources (about 0.3, 5 and 50 MB) with a realistic pair of
-// concurrent deploys (scripts/bench-generate.js). In one run, alternating the three commands
-// round by round, it reports the median, min and max wall time, the ratios, peak resident
-// memory, and how many conflict hunks each tool wrote against the conflicts truly planted.
+// concurrent deploys (scripts/bench-generate.js). In one run, alternating the commands round by
+// round, it reports the median, min and max wall time, the ratios, peak resident memory, and
+// how many conflict hunks each tool wrote against the conflicts truly planted. A fourth command,
+// the floor (scripts/bench-floor.js), does only what any Node driver must: start, read the three
+// inputs, replace %A; its ratios show how much of each target is left for merging at all.
 //
 //   node scripts/bench.js [--json] [--sizes 100,2000,20000] [--repeats N] [--keep]
 //
@@ -19,6 +21,7 @@ const { generateScenario } = require("./bench-generate.js");
 
 const ROOT = resolve(__dirname, "..");
 const BIN = join(ROOT, "bin", "statefile-merge.js");
+const FLOOR = join(ROOT, "scripts", "bench-floor.js");
 const DEFAULT_REPEATS = { 100: 21, 2000: 11, 20000: 5 };
 
 /** The targets of issue 6, as checks on one size's results. */
@@ -96,6 +99,8 @@ class Bench {
       statefileMerge: [process.execPath, BIN, "merge", base, this.work, theirs, "-p", "state.json", "-l", "7", "-s", "base", "-x", "ours", "-y", "theirs"],
       gitMergeFile: ["git", "merge-file", "-L", "ours", "-L", "base", "-L", "theirs", this.work, base, theirs],
       bareNode: [process.execPath, "-e", "0"],
+      // What no Node driver can avoid: start, read the three files, replace %A (no merge).
+      nodeFloor: [process.execPath, FLOOR, base, this.work, theirs],
     };
   }
 
@@ -133,7 +138,8 @@ class Bench {
     // A first, untimed round: the page cache holds the inputs, and each tool's output is checked.
     for (const tool of tools) {
       const r = this.run(tool, commands[tool]);
-      result[tool] = { exitCode: r.status, hunks: tool === "bareNode" ? null : hunks(readFileSync(this.work, "utf8")) };
+      const merges = tool === "statefileMerge" || tool === "gitMergeFile";
+      result[tool] = { exitCode: r.status, hunks: merges ? hunks(readFileSync(this.work, "utf8")) : null };
       if (tool === "statefileMerge") result[tool].stderrConflictLines = (r.stderr.match(/^statefile-merge: CONFLICT/gm) ?? []).length;
     }
     for (let round = 0; round < repeats; round++) {
@@ -160,6 +166,9 @@ class Bench {
       tools: result,
       ratioToGit: sfm.medianMs / result.gitMergeFile.medianMs,
       ratioToNode: sfm.medianMs / result.bareNode.medianMs,
+      // The target's reach: the floor's own ratios leave this much room for the merge itself.
+      floorToGit: result.nodeFloor.medianMs / result.gitMergeFile.medianMs,
+      floorToNode: result.nodeFloor.medianMs / result.bareNode.medianMs,
       peakRssToInputs: sfm.peakRssBytes === null ? null : sfm.peakRssBytes / this.inputBytes,
     };
     const target = TARGETS[this.size];
@@ -184,7 +193,7 @@ function table(report) {
   lines.push("");
   lines.push("| resources | MB per file (3 files) | tool | median ms | min-max ms | vs git merge-file | vs bare node | peak RSS MB | hunks / true conflicts |");
   lines.push("|---:|---:|---|---:|---:|---:|---:|---:|---:|");
-  const names = { statefileMerge: "statefile-merge merge", gitMergeFile: "git merge-file", bareNode: "node -e 0" };
+  const names = { statefileMerge: "statefile-merge merge", gitMergeFile: "git merge-file", bareNode: "node -e 0", nodeFloor: "floor: node reads 3, writes 1" };
   for (const r of report.results) {
     for (const [tool, t] of Object.entries(r.tools)) {
       const vsGit = tool === "bareNode" ? "" : (t.medianMs / r.tools.gitMergeFile.medianMs).toFixed(2) + "x";
@@ -195,7 +204,7 @@ function table(report) {
   }
   lines.push("");
   for (const r of report.results) {
-    if (r.target) lines.push(`${r.resources} resources: target ${r.target.text}: ${r.target.met ? "met" : "NOT met"} (${r.ratioToGit.toFixed(2)}x git merge-file, ${r.ratioToNode.toFixed(2)}x bare node, peak RSS ${r.peakRssToInputs === null ? "n/a" : r.peakRssToInputs.toFixed(2) + "x inputs"})`);
+    if (r.target) lines.push(`${r.resources} resources: target ${r.target.text}: ${r.target.met ? "met" : "NOT met"} (${r.ratioToGit.toFixed(2)}x git merge-file, ${r.ratioToNode.toFixed(2)}x bare node, peak RSS ${r.peakRssToInputs === null ? "n/a" : r.peakRssToInputs.toFixed(2) + "x inputs"}; the floor alone: ${r.floorToGit.toFixed(2)}x git merge-file, ${r.floorToNode.toFixed(2)}x bare node)`);
   }
   return lines.join("\n");
 }

@@ -25,7 +25,7 @@ const DIST = distArg >= 0 ? resolve(process.argv[distArg + 1]) : join(ROOT, "dis
 const ENTRY = "driver/runMergeDriver.js";
 const BUNDLE = join(DIST, "driver.bundle.js");
 const CACHE = join(DIST, "driver.bundle.cache");
-const LAZY_BUILTINS = ["node:child_process", "node:crypto", "node:os"];
+const LAZY_BUILTINS = ["node:child_process", "node:crypto", "node:os", "node:v8"];
 const RELATIVE_REQUIRE = /\brequire\("(\.\.?\/[^"]*)"\)/g;
 
 /** The dist/ file a relative require names, as a path relative to dist/ ("a/b.js"). */
@@ -78,7 +78,8 @@ function bundleText(modules) {
   }
   parts.push("  };");
   // Node modules most runs never use (child_process: only on conflicts or a fallback; crypto:
-  // only to hash a secret; os: only for git-crypt) load on first use of one of their exports.
+  // only to hash a secret; os: only for git-crypt; v8: only for inputs over a few MB) load on
+  // first use of one of their exports.
   parts.push(`  const lazy = new Set(${JSON.stringify(LAZY_BUILTINS)});`);
   parts.push("  const builtins = Object.create(null);");
   parts.push("  function builtin(spec) {");

@@ -222,6 +222,8 @@ class Merger {
  * (SPEC §3: a blob that a deploy only re-ordered stays as ours wrote it).
  */
 function keepOursTexts(theirs: Slot, ours: Slot): Slot {
+  // One object on both sides (a record no one changed): nothing to look inside.
+  if (theirs === ours) return theirs;
   if (theirs instanceof Embedded) return ours instanceof Embedded && valuesEqual(ours, theirs) ? ours : theirs;
   if (!isObject(theirs) || !isObject(ours)) return theirs;
   let out: JsonObject | null = null;

@@ -8,6 +8,11 @@ import { getHeapStatistics } from "node:v8";
 
 /** Heap bytes allowed per input byte (measured about 12-15; kept with a margin). */
 export const HEAP_BYTES_PER_INPUT_BYTE = 20;
+/**
+ * Inputs up to this total never ask for the heap limit: it takes a heap under 80 MB to make
+ * them too much, and loading node:v8 to ask costs a small merge a few milliseconds.
+ */
+export const SMALL_TOTAL_INPUT_BYTES = 4 * 1024 * 1024;
 /** Never more than this in total, whatever the heap (the time stays bounded too). */
 export const MAX_TOTAL_INPUT_BYTES = 3 * 256 * 1024 * 1024;
 

@@ -3,7 +3,7 @@
 
 import { closeSync, openSync, readFileSync, readSync, statSync } from "node:fs";
 import { isGitCryptCiphertext } from "../crypt/gitCrypt";
-import { structuredInputBudget } from "./inputLimit";
+import { SMALL_TOTAL_INPUT_BYTES, structuredInputBudget } from "./inputLimit";
 
 export interface DriverInputs {
   base: Buffer;
@@ -20,7 +20,7 @@ export type ReadOutcome =
 const SIDES = ["base", "ours", "theirs"] as const;
 const WHAT: Record<(typeof SIDES)[number], string> = { base: "base (%O)", ours: "ours (%A)", theirs: "theirs (%B)" };
 
-export function readDriverInputs(files: { base: string; ours: string; theirs: string }, maxBytesEach?: number, budget = structuredInputBudget()): ReadOutcome {
+export function readDriverInputs(files: { base: string; ours: string; theirs: string }, maxBytesEach?: number, budget = structuredInputBudget): ReadOutcome {
   const sizes: number[] = [];
   for (const side of SIDES) {
     const file = files[side];
@@ -36,7 +36,10 @@ export function readDriverInputs(files: { base: string; ours: string; theirs: st
   let reason: string | null = null;
   const over = maxBytesEach === undefined ? -1 : sizes.findIndex((s) => s > maxBytesEach);
   if (over >= 0) reason = `${SIDES[over]} is ${sizes[over]} bytes, over the ${maxBytesEach}-byte limit`;
-  else if (total > budget) reason = `the three inputs total ${total} bytes, over the ${budget}-byte budget of a structured merge`;
+  else if (total > SMALL_TOTAL_INPUT_BYTES) {
+    const allowed = budget();
+    if (total > allowed) reason = `the three inputs total ${total} bytes, over the ${allowed}-byte budget of a structured merge`;
+  }
   // git-crypt ciphertext is merged as plaintext, which the plain run checks again.
   if (reason !== null && !SIDES.some((side) => isGitCryptCiphertext(head(files[side])))) return { kind: "tooLarge", reason };
   try {

@@ -90,9 +90,9 @@ export function runMergeDriver(options: DriverOptions, io: DriverIo = processIo)
     theirs: label(options.theirsLabel, "%Y", "theirs"),
     style: options.conflictStyle ?? "merge",
   }, options);
-  const write = (data: string | Uint8Array) => {
-    if (options.output === "-") io.stdout(data);
-    else writeFileAtomic(options.output ?? options.ours, data);
+  const write = (data: string | readonly Uint8Array[]) => {
+    if (options.output === "-") io.stdout(typeof data === "string" ? data : Buffer.concat(data));
+    else writeFileAtomic(options.output ?? options.ours, data, { durable: options.output !== undefined });
   };
   const settle = options.virtualBase ? () => "base" as const : options.settle;
   // Too large to merge structurally: Git merges the files where they are, never read in here.
@@ -116,7 +116,7 @@ export function runMergeDriver(options: DriverOptions, io: DriverIo = processIo)
     if (result.kind === "fallback") return lineMerge(options, markers, result.reason, io);
 
     const { conflicts, autoResolved, profile, documents } = result;
-    write(result.bytes ?? result.text);
+    write(result.chunks ?? result.text);
     mark("written");
     for (const c of conflicts) io.stderr(`statefile-merge: ${conflictLine(c, profile, documents)}`);
     for (const a of autoResolved) io.stderr(autoResolvedLine(a, profile, documents));
@@ -149,7 +149,8 @@ function lineMerge(options: DriverOptions, markers: Markers, reason: string, io:
   const target = options.output ?? options.ours;
   try {
     if (options.output === "-") conflicted = mergeInto(undefined, (chunk) => io.stdout(chunk));
-    else conflicted = replaceFileAtomic(target, (fd) => mergeInto(fd, fdSink(fd)));
+    // Git's %A is its own temporary file: no flush to disk (see WriteOptions.durable).
+    else conflicted = replaceFileAtomic(target, (fd) => mergeInto(fd, fdSink(fd)), { durable: options.output !== undefined });
     if (options.reportJson) {
       writeFileAtomic(options.reportJson, reportJson({ conflicts: [], autoResolved: [], fallback: reason, profile: jsonProfile() }));
     }

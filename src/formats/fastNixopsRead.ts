@@ -20,8 +20,8 @@ export interface FastRead {
   /** Base, ours, theirs, as the full parse and decodeEmbedded would give them. */
   values: Slot[];
   layout: Layout;
-  /** renderDocument, quicker for this reading's values (its text, or that text as UTF-8 bytes). */
-  write: (merged: Merged, layout: Layout, markers: Markers) => string | Uint8Array;
+  /** renderDocument, quicker for this reading's values (its text, or that text as chunks of UTF-8 bytes). */
+  write: (merged: Merged, layout: Layout, markers: Markers) => string | Uint8Array[];
 }
 
 class NotHere extends Error {}
@@ -86,7 +86,7 @@ export function readNixopsExports(inputs: { base: Uint8Array | string; ours: Uin
       ...nixopsLayout(separator === ", " ? "py2" : "py3", "\n"),
       verbatim: (node) => (node instanceof LazyRecord && node.pristine ? node.text : undefined),
     };
-    return { values, layout, write: (merged, l, markers) => writeNixops(merged, l, markers, bufs[1].length + 4096) };
+    return { values, layout, write: writeNixops };
   } catch (e) {
     if (e instanceof NotHere) return null;
     throw e;

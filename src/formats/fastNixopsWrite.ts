@@ -53,43 +53,30 @@ function recordAlone(record: Merged, layout: Layout, markers: Markers): string |
 
 const scalar = (v: unknown) => pythonString(v instanceof Embedded ? v.text : (v as string));
 
-/** The output as bytes: records shared by all inputs are copied from ours' bytes as they are. */
+/**
+ * The output as a list of byte chunks: written text, and records shared by all inputs as views
+ * of ours' bytes (never copied; the driver hands the list to one writev).
+ */
 class Output {
-  private buf: Buffer;
-  private pos = 0;
+  private readonly chunks: Buffer[] = [];
   private pending = "";
 
-  constructor(
-    private readonly separator: string,
-    sizeHint: number,
-  ) {
-    this.buf = Buffer.allocUnsafe(Math.max(sizeHint, 1 << 16));
-  }
-
-  private room(n: number): void {
-    if (this.pos + n <= this.buf.length) return;
-    const bigger = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n));
-    this.buf.copy(bigger, 0, 0, this.pos);
-    this.buf = bigger;
-  }
+  constructor(private readonly separator: string) {}
 
   private flush(): void {
     if (this.pending === "") return;
-    const s = this.pending;
+    this.chunks.push(Buffer.from(this.pending, "utf8"));
     this.pending = "";
-    this.room(Buffer.byteLength(s));
-    this.pos += this.buf.write(s, this.pos, "utf8");
   }
 
   text(s: string): void {
     this.pending += s;
-    if (this.pending.length > 4096) this.flush();
+    if (this.pending.length > 1 << 16) this.flush();
   }
 
   bytes(source: Buffer, start: number, end: number): void {
     this.flush();
-    this.room(end - start);
-    this.pos += source.copy(this.buf, this.pos, start, end);
+    this.chunks.push(source.subarray(start, end));
   }
 
   /** Entries at `pad`, each through `value`, with separators between them. */
@@ -121,23 +108,23 @@ class Output {
     });
   }
 
-  /** The bytes written (UTF-8), without a copy. */
-  done(): Buffer {
+  /** The bytes written (UTF-8), in order. */
+  done(): Buffer[] {
     this.flush();
-    return this.buf.subarray(0, this.pos);
+    return this.chunks;
   }
 }
 
 class Whole extends Error {}
 
 /**
- * renderDocument's text for a merged NixOps state, quicker where nothing conflicts: as UTF-8
- * bytes when written here (a 50 MB state is never turned into a string and back).
+ * renderDocument's text for a merged NixOps state, quicker where nothing conflicts: as chunks
+ * of UTF-8 bytes when written here (a 50 MB state is never turned into a string and back).
  */
-export function writeNixops(merged: Merged, layout: Layout, markers: Markers, sizeHint = 0): string | Buffer {
+export function writeNixops(merged: Merged, layout: Layout, markers: Markers): string | Buffer[] {
   if (!(merged instanceof Map) || merged.size === 0 || layout.newline !== "\n") return renderDocument(merged, layout, markers);
   for (const v of merged.values()) if (v instanceof Hunk) return renderDocument(merged, layout, markers);
-  const out = new Output(layout.itemSeparator, sizeHint);
+  const out = new Output(layout.itemSeparator);
   const alone = (record: JsonObject) => {
     const text = recordAlone(record, layout, markers);
     if (text === null) throw new Whole();

@@ -4,19 +4,20 @@
 import { Embedded, JsonNumber, type JsonValue } from "../core/values";
 
 const SHORT: Record<number, string> = { 8: "\\b", 9: "\\t", 10: "\\n", 12: "\\f", 13: "\\r", 34: '\\"', 92: "\\\\" };
+/** Every UTF-16 unit Python escapes: all but printable ASCII, and `"` and `\`. */
+const NEEDS_ESCAPE = /[^ !#-\[\]-~]/g;
+const escapeUnit = (unit: string): string => {
+  const c = unit.charCodeAt(0);
+  return SHORT[c] ?? "\\u" + c.toString(16).padStart(4, "0");
+};
 
-/** A JSON string literal as Python writes it with ensure_ascii=True. */
+/**
+ * A JSON string literal as Python writes it with ensure_ascii=True. The scan is a regular
+ * expression, not a loop over characters: V8 runs it as native code even in a driver run too
+ * short for its JIT, and state values are long (private keys, embedded JSON).
+ */
 export function pythonString(s: string): string {
-  let out = '"';
-  let plainStart = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0x20 && c < 0x7f && c !== 34 && c !== 92) continue;
-    out += s.slice(plainStart, i);
-    out += SHORT[c] ?? "\\u" + c.toString(16).padStart(4, "0");
-    plainStart = i + 1;
-  }
-  return out + s.slice(plainStart) + '"';
+  return '"' + s.replace(NEEDS_ESCAPE, escapeUnit) + '"';
 }
 
 /** json.dumps(value) with Python's defaults (used for re-encoding merged embedded JSON). */

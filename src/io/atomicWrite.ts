@@ -1,16 +1,42 @@
 // Replace a file whole or not at all: write a private temporary file beside it, then rename.
 // A crash at any point leaves the old file or the complete new one, never half of either.
 
-import { closeSync, fsyncSync, openSync, renameSync, statSync, unlinkSync, writeSync, chmodSync, realpathSync } from "node:fs";
+import { closeSync, fsyncSync, openSync, renameSync, statSync, unlinkSync, writeSync, writevSync, chmodSync, realpathSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { removeStaleTemps, TEMP_MARK } from "./staleTemps";
 
-export function writeFileAtomic(target: string, data: string | Uint8Array): void {
-  replaceFileAtomic(target, (fd) => {
-    const buf = typeof data === "string" ? Buffer.from(data, "utf8") : data;
-    let off = 0;
-    while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
-  });
+export interface WriteOptions {
+  /**
+   * Flush the file and the rename to the disk before returning (default). Off for Git's own
+   * temporary %A file, which Git reads back at once and deletes: after a power cut the merge
+   * it belongs to is gone whatever that file holds, so the flush would only cost time.
+   */
+  durable?: boolean;
+}
+
+/** Replaces `target` with `data`: text (written as UTF-8), bytes, or chunks of bytes in order. */
+export function writeFileAtomic(target: string, data: string | Uint8Array | readonly Uint8Array[], options: WriteOptions = {}): void {
+  replaceFileAtomic(target, (fd) => writeAll(fd, typeof data === "string" ? [Buffer.from(data, "utf8")] : data instanceof Uint8Array ? [data] : data), options);
+}
+
+/** Chunks of at most this many go to one writev (Linux's IOV_MAX). */
+const CHUNKS_PER_WRITE = 1024;
+
+/** Writes every chunk in order, through short writes. */
+function writeAll(fd: number, chunks: readonly Uint8Array[]): void {
+  let i = 0;
+  while (i < chunks.length) {
+    const first = i;
+    const batch = chunks.slice(i, i + CHUNKS_PER_WRITE);
+    let written = batch.length === 1 ? writeSync(fd, batch[0]) : writevSync(fd, batch);
+    // A short write: skip the chunks written whole, finish the one cut short (or, if nothing
+    // was written at all, write the first chunk alone: a full disk then throws).
+    while (i < chunks.length && written >= chunks[i].length) written -= chunks[i++].length;
+    if (i < chunks.length && (written > 0 || i === first)) {
+      const rest = chunks[i++];
+      for (let off = written; off < rest.length; ) off += writeSync(fd, rest, off, rest.length - off);
+    }
+  }
 }
 
 /**
@@ -19,7 +45,8 @@ export function writeFileAtomic(target: string, data: string | Uint8Array): void
  * replaced. The existing file's mode is kept. If `fill` throws, the target is untouched and
  * the temporary file is gone.
  */
-export function replaceFileAtomic<T>(target: string, fill: (fd: number) => T): T {
+export function replaceFileAtomic<T>(target: string, fill: (fd: number) => T, options: WriteOptions = {}): T {
+  const durable = options.durable ?? true;
   const real = resolveTarget(target);
   let mode: number | null = null;
   try {
@@ -38,13 +65,13 @@ export function replaceFileAtomic<T>(target: string, fill: (fd: number) => T): T
     let result: T;
     try {
       result = fill(fd);
-      fsyncSync(fd);
+      if (durable) fsyncSync(fd);
     } finally {
       closeSync(fd);
     }
     if (mode !== null) chmodSync(temp, mode);
     renameSync(temp, real);
-    syncDirectory(dir);
+    if (durable) syncDirectory(dir);
     return result;
   } catch (e) {
     try {

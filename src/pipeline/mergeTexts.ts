@@ -51,8 +51,8 @@ export type MergeResult =
   | {
       kind: "merged";
       text: string;
-      /** The same text as UTF-8 bytes, when the writer made bytes (then `text` is decoded on first read). */
-      bytes?: Uint8Array;
+      /** The same text as UTF-8 bytes in chunks, when the writer made bytes (then `text` is decoded on first read). */
+      chunks?: readonly Uint8Array[];
       conflicts: Conflict[];
       autoResolved: AutoResolved[];
       profile: Profile;
@@ -169,7 +169,7 @@ function mergeValues(
   layout: Layout,
   duplicates: Map<string, Partial<Record<Side, JsonValue[]>>>,
   settings: MergeSettings,
-  write: (merged: Merged, layout: Layout, markers: Markers) => string | Uint8Array = renderDocument,
+  write: (merged: Merged, layout: Layout, markers: Markers) => string | Uint8Array[] = renderDocument,
 ): MergeResult {
   const outcome = mergeDocuments(values[0], values[1], values[2], profile.policy, { settle: settings.settle, duplicates });
   if (outcome.merged === ABSENT) throw new Fallback("the merge removed the whole document");
@@ -179,17 +179,17 @@ function mergeValues(
   const written = write(outcome.merged, rootConflict ? { ...layout, bom: false } : layout, settings.markers);
   const result = { conflicts: outcome.conflicts, autoResolved: outcome.autoResolved, profile, documents: values, warnings: outcome.warnings };
   if (typeof written === "string") return { kind: "merged", text: written, ...result };
-  return withBytes(written, result);
+  return withChunks(written, result);
 }
 
-/** A merged result whose text is decoded from `bytes` only if someone reads it (the driver writes the bytes). */
-function withBytes(bytes: Uint8Array, rest: Omit<Extract<MergeResult, { kind: "merged" }>, "kind" | "text" | "bytes">): MergeResult {
+/** A merged result whose text is decoded from `chunks` only if someone reads it (the driver writes the chunks). */
+function withChunks(chunks: Uint8Array[], rest: Omit<Extract<MergeResult, { kind: "merged" }>, "kind" | "text" | "chunks">): MergeResult {
   let text: string | undefined;
   return {
     kind: "merged",
-    bytes,
+    chunks,
     get text(): string {
-      return (text ??= Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8"));
+      return (text ??= Buffer.concat(chunks).toString("utf8"));
     },
     ...rest,
   };

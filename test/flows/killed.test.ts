@@ -29,6 +29,15 @@ fs.writeSync = function (fd, data, offset, length) {
   }
   return write.apply(fs, arguments);
 };
+// The result as chunks goes through writev: write part of it, then die the same way.
+const writev = fs.writevSync;
+fs.writevSync = function (fd, buffers) {
+  if (buffers.reduce((n, b) => n + b.length, 0) > 1000) {
+    writev.call(fs, fd, buffers.slice(0, Math.max(1, buffers.length >> 1)));
+    process.kill(process.pid, "SIGKILL");
+  }
+  return writev.apply(fs, arguments);
+};
 `;
 
 describe("a driver killed mid-write", () => {

@@ -3,6 +3,7 @@
 
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
+import fc from "fast-check";
 import { mergeTexts } from "../../src/pipeline/mergeTexts";
 import { pythonDumps, pythonString } from "../../src/formats/pythonJson";
 import { parseJson } from "../../src/formats/parseJson";
@@ -79,5 +80,15 @@ describe("Python's json.dumps for embedded JSON", () => {
     const r = spawnSync("python3", ["-c", "import json,sys; sys.stdout.write(json.dumps(json.loads(sys.stdin.read())))"], { input: JSON.stringify({ "k\u00e9y": [TRICKY, 1, 1.5, true, null, { z: "\u0001" }], a: {} }), encoding: "utf8" });
     expect(pythonDumps(value)).toBe(r.stdout);
     expect(pythonString("\u00e9")).toBe('"\\u00e9"');
+  });
+
+  it.skipIf(!hasPython)("any string, lone surrogates and control characters included, is escaped exactly as Python escapes it", () => {
+    // Each generated string is one JSON line for Python to read back and dump; one process for all.
+    const unit = fc.oneof(fc.constantFrom("\"", "\\", "\n", "\t", "\b", "\f", "\r", "\u0000", "\u001f", "\u007f", "\ud800", "\udc00", "\u2028", "é"), fc.string({ unit: "binary", maxLength: 1 }));
+    const strings = fc.sample(fc.string({ unit, maxLength: 40 }), { numRuns: 400 });
+    const r = spawnSync("python3", ["-c", "import json,sys\nfor line in sys.stdin.read().split(\"\\n\")[:-1]: print(json.dumps(json.loads(line)))"], { input: strings.map((x) => JSON.stringify(x)).join("\n") + "\n", encoding: "utf8" });
+    expect(r.status).toBe(0);
+    const python = r.stdout.split("\n").slice(0, strings.length);
+    expect(strings.map(pythonString)).toEqual(python);
   });
 });

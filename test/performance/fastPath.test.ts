@@ -194,7 +194,7 @@ describe("the record-by-record reading of NixOps exports", () => {
     app1.set("state", "5");
     const markers = { size: 7, ours: "ours", base: "base", theirs: "theirs", style: "merge" as const };
     const out = read.write(ours, read.layout, markers);
-    const written = typeof out === "string" ? out : Buffer.from(out).toString("utf8");
+    const written = typeof out === "string" ? out : Buffer.concat(out).toString("utf8");
     expect(written).toContain('"state": "5"');
     const at = text.indexOf('"state": "3"', text.indexOf('"app1": {'));
     expect(written).toBe(text.slice(0, at) + '"state": "5"' + text.slice(at + '"state": "3"'.length));
