@@ -8,7 +8,7 @@ import { conflictStyleFromConfig } from "../git/gitConfig";
 import { withRepositoryLabels } from "../git/labels";
 import { ftruncateSync } from "node:fs";
 import { fdSink, gitMergeFile, wholeFileConflictFromFiles } from "../git/mergeFile";
-import { replaceFileAtomic, writeFileAtomic } from "../io/atomicWrite";
+import { replaceFileAtomic, writeFileAtomic, type WriteOptions } from "../io/atomicWrite";
 import { readDriverInputs } from "./readInputs";
 import { outputProblem } from "./outputTarget";
 import { autoResolvedLine, conflictLine, reportJson } from "../report/mergeReport";
@@ -69,6 +69,11 @@ function label(given: string | undefined, placeholder: string, fallback: string)
   return given.replace(/[\u0000-\u001f\u007f]/g, " ");
 }
 
+/** Git's %A is its own temporary file, read back and deleted at once: flushed to disk only for -o. */
+function resultWriteOptions(options: DriverOptions): WriteOptions {
+  return { durable: options.output !== undefined };
+}
+
 export function runMergeDriver(options: DriverOptions, io: DriverIo = processIo): number {
   mark("driver loaded");
   const name = printable(options.path ?? options.ours);
@@ -92,7 +97,7 @@ export function runMergeDriver(options: DriverOptions, io: DriverIo = processIo)
   }, options);
   const write = (data: string | readonly Uint8Array[]) => {
     if (options.output === "-") io.stdout(typeof data === "string" ? data : Buffer.concat(data));
-    else writeFileAtomic(options.output ?? options.ours, data, { durable: options.output !== undefined });
+    else writeFileAtomic(options.output ?? options.ours, data, resultWriteOptions(options));
   };
   const settle = options.virtualBase ? () => "base" as const : options.settle;
   // Too large to merge structurally: Git merges the files where they are, never read in here.
@@ -149,8 +154,7 @@ function lineMerge(options: DriverOptions, markers: Markers, reason: string, io:
   const target = options.output ?? options.ours;
   try {
     if (options.output === "-") conflicted = mergeInto(undefined, (chunk) => io.stdout(chunk));
-    // Git's %A is its own temporary file: no flush to disk (see WriteOptions.durable).
-    else conflicted = replaceFileAtomic(target, (fd) => mergeInto(fd, fdSink(fd)), { durable: options.output !== undefined });
+    else conflicted = replaceFileAtomic(target, (fd) => mergeInto(fd, fdSink(fd)), resultWriteOptions(options));
     if (options.reportJson) {
       writeFileAtomic(options.reportJson, reportJson({ conflicts: [], autoResolved: [], fallback: reason, profile: jsonProfile() }));
     }
