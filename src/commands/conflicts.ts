@@ -21,9 +21,9 @@ function filesToList(repo: Repo, files: string[]): { paths: string[]; explicit: 
   return { paths: unmerged.filter((p) => declared.has(p) || MAYBE_STATE_FILE.test(p)), explicit: false, declared };
 }
 
-/** With no FILE, only unmerged state files: declared ones, or any the re-merge reads as NixOps. */
+/** With no FILE, only unmerged state files: declared ones, or any the re-merge reads as a kind of state (a profile with records). */
 function isStateFile(found: FileConflicts, declared: Set<string>): boolean {
-  return declared.has(found.path) || found.profile?.name === "nixops";
+  return declared.has(found.path) || (found.profile !== null && found.profile.row.records.length > 0);
 }
 
 function textLines(repo: Repo, found: FileConflicts, showSecrets: boolean): string[] {

@@ -25,6 +25,22 @@ export function elementSegment(field: string, identity: string): string {
   return `[${field}=${identity}]`;
 }
 
+/** The field and identity an element segment names (`[id="acme"]`: id, "acme"), or null for a plain key. */
+export function parseElementSegment(segment: string): { field: string; identity: string; name: string } | null {
+  const m = /^\[([^=\]]+)=(.*)\]$/s.exec(segment);
+  if (!m) return null;
+  const identity = m[2];
+  let name = identity;
+  if (identity.startsWith('"')) {
+    try {
+      name = JSON.parse(identity) as string;
+    } catch {
+      return null;
+    }
+  }
+  return { field: m[1], identity, name };
+}
+
 /** The identity of an element as text (strings JSON-quoted, numbers as written), or null. */
 export function identityOf(element: JsonValue, field: string): string | null {
   if (!isObject(element)) return null;

@@ -41,13 +41,14 @@ export interface ReportInput {
   conflicts: readonly Conflict[];
   autoResolved: readonly AutoResolved[];
   fallback: string | null;
-  profile: Profile;
+  /** Null for a fallback, which has no conflicts to redact. */
+  profile: Profile | null;
 }
 
 /** The --report-json document; absent sides are null. */
 export function reportJson(input: ReportInput, options: RedactOptions = {}): string {
   const { profile } = input;
-  const conflicts: JsonValue[] = input.conflicts.map(
+  const conflicts: JsonValue[] = profile === null ? [] : input.conflicts.map(
     (c) =>
       new Map<string, JsonValue>([
         ["path", [...c.path]],

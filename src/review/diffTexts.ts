@@ -1,12 +1,11 @@
 // From two file contents to a semantic diff: parse each (null = the file does not exist on
-// that side), choose the profile from the content as the merge does, and diff. Pure.
+// that side), let the file view choose the profile as the merge does, and diff. Pure.
 
 import { ABSENT, type Slot } from "../core/values";
 import { JsonParseError } from "../formats/parseJson";
-import { nixopsProfile, type NixopsSettings } from "../profiles/nixops";
-import { jsonProfile } from "../profiles/json";
 import type { Profile } from "../profiles/profile";
-import { loadState, type LoadedState } from "./loadState";
+import { PLAIN_VIEW, profileOf, type FileView } from "../view/fileView";
+import { openEmbedded, readDocument } from "./loadState";
 import { diffStates, type StateDiff } from "./semanticDiff";
 
 export class UnreadableSide extends Error {
@@ -23,11 +22,11 @@ export interface TextDiff {
   profile: Profile;
 }
 
-export function diffTexts(oldText: string | null, newText: string | null, settings?: NixopsSettings): TextDiff {
-  const load = (side: "old" | "new", text: string | null): LoadedState | null => {
-    if (text === null || text.trim() === "") return null;
+export function diffTexts(oldText: string | null, newText: string | null, view: FileView = PLAIN_VIEW): TextDiff {
+  const load = (side: "old" | "new", text: string | null): Slot => {
+    if (text === null || text.trim() === "") return ABSENT;
     try {
-      return loadState(text);
+      return readDocument(text);
     } catch (e) {
       if (e instanceof JsonParseError) throw new UnreadableSide(side, e);
       throw e;
@@ -35,9 +34,9 @@ export function diffTexts(oldText: string | null, newText: string | null, settin
   };
   const before = load("old", oldText);
   const after = load("new", newText);
-  const present = [before, after].filter((s): s is LoadedState => s !== null);
-  const nixops = present.some((s) => s.nixops) && present.every((s) => s.nixops || (s.value instanceof Map && s.value.size === 0));
-  const profile = nixops ? nixopsProfile(settings) : jsonProfile(settings?.secretNames);
-  const value = (s: LoadedState | null): Slot => (s ? s.value : nixops ? new Map() : ABSENT);
-  return { diff: diffStates(value(before), value(after), profile), profile };
+  const profile = profileOf(view, [before, after]);
+  openEmbedded(before, profile);
+  openEmbedded(after, profile);
+  const missing = (v: Slot): Slot => (v !== ABSENT ? v : profile.name === "nixops" ? new Map() : ABSENT);
+  return { diff: diffStates(missing(before), missing(after), profile), profile };
 }

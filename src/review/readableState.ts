@@ -4,23 +4,19 @@
 
 import { renderDocument } from "../formats/renderDocument";
 import { NO_MARKERS, PLAIN_JSON_LAYOUT } from "../formats/plainRendering";
-import { DEFAULT_NIXOPS_SETTINGS, nixopsProfile } from "../profiles/nixops";
-import { jsonProfile } from "../profiles/json";
 import { redactDocument } from "../report/redact";
+import { PLAIN_VIEW, type FileView } from "../view/fileView";
 import { loadState } from "./loadState";
 
-const READABLE = { ...PLAIN_JSON_LAYOUT, sortKeys: true };
+export const READABLE_LAYOUT = { ...PLAIN_JSON_LAYOUT, sortKeys: true };
 
 export interface ReadableOptions {
   showSecrets?: boolean;
-  /** Attribute names to hash besides the built-in ones (a policy file's secretNames). */
-  secretNames?: readonly string[];
+  view?: FileView;
 }
 
 export function readableState(text: string, options: ReadableOptions = {}): string {
-  const state = loadState(text);
-  const secretNames = options.secretNames ?? [];
-  const profile = state.nixops ? nixopsProfile({ ...DEFAULT_NIXOPS_SETTINGS, secretNames }) : jsonProfile(secretNames);
-  const shown = redactDocument(state.value, profile, { showSecrets: options.showSecrets === true, openEmbedded: true });
-  return renderDocument(shown, READABLE, NO_MARKERS);
+  const state = loadState(text, options.view ?? PLAIN_VIEW);
+  const shown = redactDocument(state.value, state.profile, { showSecrets: options.showSecrets === true, openEmbedded: true });
+  return renderDocument(shown, READABLE_LAYOUT, NO_MARKERS);
 }

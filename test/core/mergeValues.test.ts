@@ -2,7 +2,7 @@
 
 import { describe, expect, it } from "vitest";
 import { ABSENT } from "../../src/core/values";
-import { DEFAULT_NIXOPS_SETTINGS } from "../../src/profiles/nixops";
+import { overlayOf } from "../../src/profiles/overlay";
 import { State } from "../support/fixtures";
 import { at, autoResolvedPaths, conflictSummary, isHunk, mergeStates, resourcePath, settled, textAt } from "./nixopsRecords";
 
@@ -356,7 +356,7 @@ describe("volatile attributes", () => {
     const base = prod();
     const ours = base.clone().set("prod", null, "configsPath", "/nix/store/ours-nixops-machines");
     const theirs = base.clone().set("prod", null, "configsPath", "/nix/store/theirs-nixops-machines");
-    const out = mergeStates(base, ours, theirs, { ...DEFAULT_NIXOPS_SETTINGS, volatile: [] });
+    const out = mergeStates(base, ours, theirs, overlayOf({ volatile: { enabled: false, add: [], remove: [] } }));
     expect(conflictSummary(out)).toEqual([{ path: [base.uuid("prod"), "configsPath"], kind: "modify/modify" }]);
     expect(out.autoResolved).toEqual([]);
   });

@@ -6,7 +6,9 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { validatePolicyFile, policySettingsFor } from "../../src/policy/policyFile";
+import { validatePolicyFile } from "../../src/policy/policyFile";
+import { fileViewFor } from "../../src/view/fileView";
+import { NO_OVERLAY } from "../../src/profiles/overlay";
 import { formatProblem, POLICY_FILE_NAME } from "../../src/policy/policyTypes";
 
 function workTree(policy?: string): string {
@@ -100,8 +102,8 @@ describe("policy file mistakes", () => {
 
   it("the driver refuses a policy with mistakes, naming the first and counting the others", () => {
     const text = entry(`      "profile": "nix",\n      "secretNames": [\n        1\n      ]`);
-    const lookup = policySettingsFor(workTree(text), "tenants.json");
-    expect("problem" in lookup && lookup.problem).toMatch(/^the policy file is not usable: \.statefile-merge\.json:4: .*\(and 1 more; run statefile-merge doctor\)$/);
+    const view = fileViewFor(workTree(text), "tenants.json");
+    expect(view.problem).toMatch(/^the policy file is not usable: \.statefile-merge\.json:4: .*\(and 1 more; run statefile-merge doctor\)$/);
   });
 
   it("accepts a file using every setting, with comments", () => {
@@ -124,6 +126,7 @@ describe("policy file mistakes", () => {
 
   it("no policy file is no problem", () => {
     expect(validatePolicyFile(workTree())).toEqual([]);
-    expect(policySettingsFor(workTree(), "tenants.json")).toEqual({ settings: {}, entry: null });
+    const view = fileViewFor(workTree(), "tenants.json");
+    expect([view.entry, view.overlay, view.problem]).toEqual([null, NO_OVERLAY, null]);
   });
 });

@@ -1,0 +1,48 @@
+// A profile row: what one kind of state file is, as data (like mergiraf's LangProfile). The
+// engine, the commands and the renderer read these fields; none of them knows a kind by name.
+
+import type { JsonValue } from "../core/values";
+import type { PathPattern } from "./pathPattern";
+import type { ProfileName } from "./overlay";
+
+/** One level of keyed records (a NixOps deployment, a resource), matched by its key. */
+export interface RecordLevel {
+  /** Where the records of this level stand. */
+  at: PathPattern;
+  /** How people call one record of this level. */
+  noun: string;
+  /** An attribute that names the record better than its key (a deployment's `name`). */
+  nameAttribute?: string;
+}
+
+/** Records that say which real-world thing they are (a NixOps resource's `creationTime`). */
+export interface IdentityRule {
+  at: PathPattern;
+  /** The attribute whose change makes the record another kind of thing. */
+  typeAttribute: string;
+  /** Identity attributes of every record at `at`. */
+  common: readonly string[];
+  /** Identity attributes by the record's type. */
+  byType: Readonly<Record<string, readonly string[]>>;
+}
+
+export interface ProfileRow {
+  name: ProfileName;
+  /** The document has this kind's shape and content (a NixOps export with a deployment). */
+  recognizes(doc: JsonValue): boolean;
+  /** The document can be read as this kind (an empty `{}` is any kind's empty state). */
+  admits(doc: JsonValue): boolean;
+  records: readonly RecordLevel[];
+  identity: IdentityRule | null;
+  /** Values every run rewrites: a two-sided change keeps ours', reported. */
+  volatile: readonly PathPattern[];
+  /** Secret attribute names (besides the shared list) and places; a leading "**" matches any prefix. */
+  secretNames: readonly string[];
+  secretPaths: readonly PathPattern[];
+  /** Where attribute strings may hold JSON, merged by value (empty: strings are plain). */
+  embeddedJson: readonly PathPattern[];
+  /** How embedded JSON is re-encoded when neither side's text can be kept. */
+  encodeEmbedded(value: JsonValue): string;
+  /** The codec that reads and writes the file's bytes. */
+  layout: "nixops" | "json";
+}
