@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { writeFileAtomic } from "../io/atomicWrite";
 import { findRepo, repoPath } from "../git/indexStages";
-import { declaredStateFiles, isStateFileName } from "../resolve/stateFiles";
+import { declaredStateFiles, isStateFileName } from "../view/stateFiles";
 import { checkState } from "../review/check/checkState";
 import { fileViewFor, PLAIN_VIEW } from "../view/fileView";
 

@@ -5,7 +5,7 @@ import type { JsonValue } from "../core/values";
 import { conflictLine, reportJson } from "../report/mergeReport";
 import { currentOperation, displayPath, findRepo, repoPath, unmergedPaths, type Repo } from "../git/indexStages";
 import { listConflicts, type FileConflicts } from "../resolve/listConflicts";
-import { declaredStateFiles } from "../resolve/stateFiles";
+import { declaredStateFiles } from "../view/stateFiles";
 
 /** An undeclared file the re-merge may still read as a NixOps export: only a JSON file can be one. */
 const MAYBE_STATE_FILE = /\.json$/i;

@@ -77,7 +77,8 @@ class Merger {
 
     if (!this.duplicateHolders.has(pathKey(path))) {
       if (valuesEqual(ours, theirs)) return ours;
-      if (valuesEqual(base, ours)) return keepOursTexts(theirs, ours);
+      // Inside embedded JSON the merged value may be re-encoded: ours' key order first, at every level.
+      if (valuesEqual(base, ours)) return inner ? inOursKeyOrder(keepOursTexts(theirs, ours), ours) : keepOursTexts(theirs, ours);
       if (valuesEqual(base, theirs)) return ours;
     }
 
@@ -233,6 +234,16 @@ function keepOursTexts(theirs: Slot, ours: Slot): Slot {
     if (kept !== value) (out ??= new Map(theirs)).set(key, kept as JsonValue);
   }
   return out ?? theirs;
+}
+
+/** Theirs' value with its objects' keys in ours' order, theirs' new keys after them, at every level. */
+export function inOursKeyOrder(theirs: Slot, ours: Slot): Slot {
+  if (!isObject(theirs) || !isObject(ours)) return theirs;
+  const out: JsonObject = new Map();
+  for (const key of mergedKeyOrder(ours, theirs, true)) {
+    if (theirs.has(key)) out.set(key, inOursKeyOrder(theirs.get(key) as JsonValue, slotOf(ours, key)) as JsonValue);
+  }
+  return out;
 }
 
 /**

@@ -15,7 +15,7 @@ import { autoResolvedLine, conflictLine, reportJson } from "../report/mergeRepor
 import { fileViewFor } from "../view/fileView";
 import type { Path } from "../core/values";
 import type { Side } from "../core/merged";
-import { isEncryptedMerge, mergeEncrypted } from "../crypt/encryptedMerge";
+import { isEncryptedMerge, mergeEncrypted } from "./encryptedMerge";
 import { mark } from "./timing";
 
 export interface DriverOptions {

@@ -11,7 +11,7 @@ import { mergeTexts } from "../pipeline/mergeTexts";
 import { readStages, type Repo } from "../git/indexStages";
 import { contentStages, driverSettingsFor, PLAIN_MARKERS, PolicyProblem, remerge } from "./remerge";
 import { conflictState, readWorkTree } from "./workTree";
-import type { MarkerBlock } from "./markers";
+import type { MarkerBlock } from "../formats/markerBlocks";
 import { isGitCryptCiphertext } from "../crypt/gitCrypt";
 
 export interface FileConflicts {

@@ -17,7 +17,7 @@ import { writeFileAtomic } from "../io/atomicWrite";
 import { contentStages, driverSettingsFor, PolicyProblem, remerge } from "./remerge";
 import { isPrefix, selectorPath } from "./selectors";
 import { conflictState, readWorkTree, type WorkTreeView } from "./workTree";
-import { firstDifference } from "../review/firstDifference";
+import { firstDifference } from "../core/firstDifference";
 
 export class ResolveRefusal extends Error {}
 

@@ -8,7 +8,7 @@
 
 import { unescapeKey } from "../profiles/pathPattern";
 import { isObject, type JsonObject, type Path, type Slot } from "../core/values";
-import { valueAt } from "../review/loadState";
+import { valueAt } from "../view/loadState";
 import { elementSegment, identityOf } from "../core/mergeKeyedArrays";
 import type { Profile } from "../profiles/profile";
 

@@ -5,8 +5,8 @@
 import { ABSENT, valuesEqual, type Slot } from "../core/values";
 import { Occurrences, type Conflict, type HunkSide, type Side } from "../core/merged";
 import { JsonParseError } from "../formats/parseJson";
-import { loadState, valueAt } from "../review/loadState";
-import { readMarkers, type MarkedFile } from "./markers";
+import { loadState, valueAt } from "../view/loadState";
+import { readMarkers, type MarkedFile } from "../formats/markerBlocks";
 
 export interface WorkTreeView {
   marked: MarkedFile | null;

@@ -3,7 +3,7 @@
 
 import { commitsInRange, changedPaths, fileAt, type CommitInfo } from "../git/stateHistory";
 import type { Repo } from "../git/indexStages";
-import { declaredStateFiles } from "../resolve/stateFiles";
+import { declaredStateFiles } from "../view/stateFiles";
 import { fileViewFor, type FileView } from "../view/fileView";
 import { diffTexts, UnreadableSide } from "./diffTexts";
 import { deploySummary } from "./deploySummary";

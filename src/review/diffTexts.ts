@@ -5,7 +5,7 @@ import { ABSENT, type Slot } from "../core/values";
 import { JsonParseError } from "../formats/parseJson";
 import type { Profile } from "../profiles/profile";
 import { PLAIN_VIEW, profileOf, type FileView } from "../view/fileView";
-import { openEmbedded, readDocument } from "./loadState";
+import { openEmbedded, readDocument } from "../view/loadState";
 import { diffStates, type StateDiff } from "./semanticDiff";
 
 export class UnreadableSide extends Error {

@@ -7,10 +7,10 @@ import { ABSENT, isObject, valuesEqual, type JsonValue, type Path, type Slot } f
 import { Hunk, type Merged } from "../core/merged";
 import { JsonParseError } from "../formats/parseJson";
 import { renderDocument } from "../formats/renderDocument";
-import { readMarkers } from "../resolve/markers";
+import { readMarkers } from "../formats/markerBlocks";
 import { redactDocument } from "../report/redact";
 import { profileOf, type FileView } from "../view/fileView";
-import { openEmbedded, readDocument } from "./loadState";
+import { openEmbedded, readDocument } from "../view/loadState";
 import { READABLE_LAYOUT } from "./readableState";
 
 /** The readable conflict view, or null when the text holds no conflict blocks. Throws JsonParseError when a side is not JSON. */

@@ -6,7 +6,7 @@ import { renderDocument } from "../formats/renderDocument";
 import { NO_MARKERS, PLAIN_JSON_LAYOUT } from "../formats/plainRendering";
 import { redactDocument } from "../report/redact";
 import { PLAIN_VIEW, type FileView } from "../view/fileView";
-import { loadState } from "./loadState";
+import { loadState } from "../view/loadState";
 
 export const READABLE_LAYOUT = { ...PLAIN_JSON_LAYOUT, sortKeys: true };
 

@@ -5,9 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TempRepo } from "../support/gitRepo";
 import { fixtureText } from "../support/fixtures";
 import { buildFixtureRepo, copyRepo, gitAtLeast, oursDeploy, removeCopies, runBin, stateWith, theirsDeploy, branchWith, commitOnMain } from "../flows/flowRepo";
-import { doctorContext, runDoctor, type DoctorContext, type DoctorCheck } from "../../src/git/doctor";
-import { checkGitVersion } from "../../src/git/doctorChecks";
-import { EXTRA_DOCTOR_CHECKS } from "../../src/git/doctorExtraChecks";
+import { doctorContext, runDoctor, type DoctorContext, type DoctorCheck } from "../../src/doctor/doctor";
+import { checkGitVersion } from "../../src/doctor/doctorChecks";
+import { EXTRA_DOCTOR_CHECKS } from "../../src/doctor/doctorExtraChecks";
 
 let fixture: TempRepo;
 beforeAll(() => {

@@ -3,7 +3,7 @@ import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { execFileSync } from "node:child_process";
 import { State } from "../support/fixtures";
-import { mergeEncrypted } from "../../src/crypt/encryptedMerge";
+import { mergeEncrypted } from "../../src/driver/encryptedMerge";
 import type { DriverOptions } from "../../src/driver/runMergeDriver";
 import { STATE, cryptRepo, isCiphertext, smudge } from "./cryptRepo";
 

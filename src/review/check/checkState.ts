@@ -10,7 +10,7 @@ import { identityOf } from "../../core/mergeKeyedArrays";
 import type { Profile } from "../../profiles/profile";
 import { profileOf, type FileView } from "../../view/fileView";
 import { stripBom } from "../../formats/bom";
-import { readMarkers } from "../../resolve/markers";
+import { readMarkers } from "../../formats/markerBlocks";
 import { firstMarkerLine } from "../../formats/conflictMarkers";
 import { describeKind } from "../../core/values";
 import { keyOffset, keyPositions } from "./keyPositions";

@@ -1,9 +1,9 @@
 // `doctor`'s check of the policy file: each mistake is an error finding of one line naming the
 // file and line (the driver refuses a policy file with any mistake, so each one matters).
 
-import type { DoctorCheck, Finding } from "../git/doctor";
-import { readPolicyFile } from "./policyFile";
-import { formatProblem, POLICY_FILE_NAME } from "./policyTypes";
+import type { DoctorCheck, Finding } from "./doctor";
+import { readPolicyFile } from "../policy/policyFile";
+import { formatProblem, POLICY_FILE_NAME } from "../policy/policyTypes";
 
 export const policyFileCheck: DoctorCheck = (ctx) => {
   const read = readPolicyFile(ctx.top);

@@ -2,8 +2,8 @@
 // configured command, and the tracked state files themselves.
 
 import type { DoctorCheck, DoctorContext, Finding } from "./doctor";
-import { DRIVER, VIRTUAL_DRIVER } from "./install";
-import { passesLabels } from "./gitVersion";
+import { DRIVER, VIRTUAL_DRIVER } from "../git/install";
+import { passesLabels } from "../git/gitVersion";
 import { tryDiffCommand, tryMergeDriver } from "./doctorDriverRun";
 import { attributeSources, driverReferences } from "./doctorAttributes";
 import { stateFileFindings } from "./doctorFiles";

@@ -3,6 +3,6 @@
 // each check gets the repository and returns findings (see DoctorCheck in ./doctor).
 
 import type { DoctorCheck } from "./doctor";
-import { policyFileCheck } from "../policy/doctorCheck";
+import { policyFileCheck } from "./policyCheck";
 
 export const EXTRA_DOCTOR_CHECKS: DoctorCheck[] = [policyFileCheck];

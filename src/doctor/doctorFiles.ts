@@ -4,10 +4,10 @@
 import { firstMarkerLine } from "../formats/conflictMarkers";
 import { closeSync, openSync, readFileSync, readSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { attributesOf } from "./attributes";
+import { attributesOf } from "../git/attributes";
 import type { DoctorContext, Finding } from "./doctor";
-import { unmergedPaths } from "./indexStages";
-import { DRIVER } from "./install";
+import { unmergedPaths } from "../git/indexStages";
+import { DRIVER } from "../git/install";
 
 /** `{ "<uuid>": {` at the start: the first bytes of every `nixops export` with a deployment. */
 const EXPORT_START = /^\s*\{\s*"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"\s*:\s*\{/;

@@ -8,7 +8,7 @@ import { parseJson } from "../formats/parseJson";
 import { decodeEmbedded, detectSeparators, type PythonSeparators } from "../formats/nixopsExport";
 import { stripBom } from "../formats/bom";
 import type { Profile } from "../profiles/profile";
-import { PLAIN_VIEW, profileOf, type FileView } from "../view/fileView";
+import { PLAIN_VIEW, profileOf, type FileView } from "./fileView";
 
 export interface LoadedState {
   value: JsonValue;

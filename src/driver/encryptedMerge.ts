@@ -7,8 +7,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { writeFileAtomic } from "../io/atomicWrite";
-import type { DriverIo, DriverOptions } from "../driver/runMergeDriver";
-import { CryptUnavailable, cryptFilter, decrypt, encrypt, isGitCryptCiphertext, type CryptFilter } from "./gitCrypt";
+import type { DriverIo, DriverOptions } from "./runMergeDriver";
+import { CryptUnavailable, cryptFilter, decrypt, encrypt, isGitCryptCiphertext, type CryptFilter } from "../crypt/gitCrypt";
 
 export interface DriverInputs {
   base: Buffer;

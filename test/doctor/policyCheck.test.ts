@@ -3,9 +3,9 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { doctorContext, runDoctor } from "../../src/git/doctor";
-import { EXTRA_DOCTOR_CHECKS } from "../../src/git/doctorExtraChecks";
-import { policyFileCheck } from "../../src/policy/doctorCheck";
+import { doctorContext, runDoctor } from "../../src/doctor/doctor";
+import { EXTRA_DOCTOR_CHECKS } from "../../src/doctor/doctorExtraChecks";
+import { policyFileCheck } from "../../src/doctor/policyCheck";
 import { TempRepo } from "../support/gitRepo";
 
 describe("doctor checks the policy file", () => {

@@ -1,7 +1,7 @@
 // Where two values first differ (by value: key order and embedded-JSON spelling do not
 // count), as a path, so a message can say where without printing either value.
 
-import { ABSENT, Embedded, isObject, valuesEqual, type Path, type Slot } from "../core/values";
+import { ABSENT, Embedded, isObject, valuesEqual, type Path, type Slot } from "./values";
 
 /** `skip` names places whose difference does not count (a conflict about to be replaced). */
 export function firstDifference(a: Slot, b: Slot, path: Path = [], skip: (path: Path) => boolean = () => false): Path | null {

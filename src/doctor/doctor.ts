@@ -4,9 +4,9 @@
 
 import { BUILT_IN_CHECKS } from "./doctorChecks";
 import { EXTRA_DOCTOR_CHECKS } from "./doctorExtraChecks";
-import { parseGitVersion, type GitVersion } from "./gitVersion";
-import { findRepo } from "./indexStages";
-import { runGit } from "./run";
+import { parseGitVersion, type GitVersion } from "../git/gitVersion";
+import { findRepo } from "../git/indexStages";
+import { runGit } from "../git/run";
 
 export type Severity = "error" | "warning" | "ok";
 

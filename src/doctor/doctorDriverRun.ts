@@ -7,8 +7,8 @@ import { spawnSync, type SpawnSyncReturns } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { passesLabels, type GitVersion } from "./gitVersion";
-import { shellQuote } from "./shellQuote";
+import { passesLabels, type GitVersion } from "../git/gitVersion";
+import { shellQuote } from "../git/shellQuote";
 
 const TIMEOUT_MS = 30_000;
 
