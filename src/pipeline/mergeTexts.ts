@@ -14,7 +14,7 @@ import { decodeEmbedded, detectSeparators, nixopsLayout } from "../formats/nixop
 import { MARKER_LINE } from "../formats/conflictMarkers";
 import { stripBom } from "../formats/bom";
 import { detectJsonLayout } from "../formats/jsonLayout";
-import { renderDocument, type Layout, type Markers } from "../formats/renderDocument";
+import { renderChunks, type Layout, type Markers } from "../formats/renderDocument";
 import { readNixopsExports } from "../formats/fastNixopsRead";
 import { NO_OVERLAY, type Overlay } from "../profiles/overlay";
 import { chooseProfile, profileNamed } from "../profiles/table";
@@ -40,8 +40,6 @@ export interface MergeSettings {
   wholeParse?: boolean;
 }
 
-type Writer = (merged: Merged, layout: Layout, markers: Markers) => string | Uint8Array[];
-
 /** What a structured merge produced, before any rendering. */
 export interface StructuredOutcome {
   method: "structured";
@@ -56,13 +54,12 @@ export interface StructuredOutcome {
   /** Parsed base, ours, theirs (for naming deployments in messages). */
   documents: Slot[];
   layout: Layout;
-  write: Writer;
 }
 
 export type MergeOutcome = StructuredOutcome | { method: "git merge-file"; reason: string };
 
 export type MergeResult =
-  | (Omit<StructuredOutcome, "method" | "reading" | "merged" | "layout" | "write"> & {
+  | (Omit<StructuredOutcome, "method" | "reading" | "merged" | "layout"> & {
       kind: "merged";
       text: string;
       /** The same text as UTF-8 bytes in chunks, when the writer made bytes (then `text` is decoded on first read). */
@@ -78,7 +75,6 @@ interface ReadStates {
   profile: Profile;
   layout: Layout;
   duplicates: Map<string, Partial<Record<Side, JsonValue[]>>>;
-  write: Writer;
 }
 
 /** One way of reading the inputs; null when it does not apply (the next one is tried). */
@@ -110,12 +106,12 @@ export function mergeStates(inputs: MergeInputs, settings: MergeSettings = {}): 
   }
 }
 
-/** The outcome written with these markers: a text, or its UTF-8 bytes in chunks. */
-export function renderOutcome(outcome: StructuredOutcome, markers: Markers): string | Uint8Array[] {
+/** The outcome written with these markers, as UTF-8 bytes in chunks. */
+export function renderOutcome(outcome: StructuredOutcome, markers: Markers): Buffer[] {
   // A conflict at the root starts the file with a marker line: a BOM before it would hide the
   // marker from Git and editors.
   const rootConflict = outcome.merged instanceof Hunk && outcome.layout.bom;
-  return outcome.write(outcome.merged, rootConflict ? { ...outcome.layout, bom: false } : outcome.layout, markers);
+  return renderChunks(outcome.merged, rootConflict ? { ...outcome.layout, bom: false } : outcome.layout, markers);
 }
 
 /** Merge and render in one call, for the commands that want the text. */
@@ -129,7 +125,6 @@ export function renderedResult(outcome: StructuredOutcome, markers: Markers): Me
   const { conflicts, autoResolved, warnings, profile, documents } = outcome;
   const rest = { conflicts, autoResolved, warnings, profile, documents };
   const written = renderOutcome(outcome, markers);
-  if (typeof written === "string") return { kind: "merged", text: written, ...rest };
   // The text is decoded from the chunks only if someone reads it (the driver writes the chunks).
   let text: string | undefined;
   return {
@@ -143,7 +138,7 @@ export function renderedResult(outcome: StructuredOutcome, markers: Markers): Me
 }
 
 function mergeRead(states: ReadStates, reading: string, settings: MergeSettings): StructuredOutcome {
-  const { values, profile, layout, duplicates, write } = states;
+  const { values, profile, layout, duplicates } = states;
   const outcome = mergeDocuments(values[0], values[1], values[2], profile.policy, { settle: settings.settle, duplicates });
   if (outcome.merged === ABSENT) throw new Fallback("the merge removed the whole document");
   return {
@@ -156,7 +151,6 @@ function mergeRead(states: ReadStates, reading: string, settings: MergeSettings)
     profile,
     documents: values,
     layout,
-    write,
   };
 }
 
@@ -173,7 +167,7 @@ function readRecordByRecord(inputs: MergeInputs, settings: MergeSettings, maxByt
   if (INPUT_NAMES.some((n) => hasNul(inputs[n]))) return null;
   const fast = readNixopsExports(inputs, maxBytes);
   if (!fast) return null;
-  return { values: fast.values, profile: profileNamed("nixops", overlay), layout: fast.layout, duplicates: new Map(), write: fast.write };
+  return { values: fast.values, profile: profileNamed("nixops", overlay), layout: fast.layout, duplicates: new Map() };
 }
 
 function readWholeFiles(inputs: MergeInputs, settings: MergeSettings, maxBytes: number): ReadStates {
@@ -201,7 +195,7 @@ function readWholeFiles(inputs: MergeInputs, settings: MergeSettings, maxBytes: 
   } else {
     layout = detectJsonLayout(texts[1], parsed[1]?.spans);
   }
-  return { values, profile, layout, duplicates, write: renderDocument };
+  return { values, profile, layout, duplicates };
 }
 
 function decode(name: InputName, data: Uint8Array | string, maxBytes: number): string {
