@@ -9,12 +9,7 @@ import { dirname, join, resolve } from "node:path";
 import { writeFileAtomic } from "../io/atomicWrite";
 import type { DriverIo, DriverOptions } from "./runMergeDriver";
 import { CryptUnavailable, cryptFilter, decrypt, encrypt, isGitCryptCiphertext, type CryptFilter } from "../crypt/gitCrypt";
-
-export interface DriverInputs {
-  base: Buffer;
-  ours: Buffer;
-  theirs: Buffer;
-}
+import type { DriverInputs } from "./readInputs";
 
 type Runner = (options: DriverOptions, io: DriverIo) => number;
 

@@ -3,7 +3,7 @@
 // Nothing goes to stdout; every failure falls back to Git's line merge, never to plain ours.
 
 import { mergeStates, renderOutcome, type MergeSettings } from "../pipeline/mergeTexts";
-import type { ConflictStyle, Markers } from "../formats/renderDocument";
+import { DEFAULT_MARKERS, type ConflictStyle, type Markers } from "../formats/renderDocument";
 import { conflictStyleFromConfig } from "../git/gitConfig";
 import { withRepositoryLabels } from "../git/labels";
 import { ftruncateSync } from "node:fs";
@@ -88,11 +88,11 @@ export function runMergeDriver(options: DriverOptions, io: DriverIo = processIo)
   if (read.kind === "read" && isEncryptedMerge(read.inputs)) return mergeEncrypted(options, read.inputs, io, runMergeDriver);
   // Git < 2.44 passes %S/%X/%Y literally: withRepositoryLabels works them out from the repository.
   const markers: Markers = withRepositoryLabels({
-    size: options.markerSize && options.markerSize > 0 ? options.markerSize : 7,
-    base: label(options.baseLabel, "%S", "base"),
-    ours: label(options.oursLabel, "%X", "ours"),
-    theirs: label(options.theirsLabel, "%Y", "theirs"),
-    style: options.conflictStyle ?? "merge",
+    size: options.markerSize && options.markerSize > 0 ? options.markerSize : DEFAULT_MARKERS.size,
+    base: label(options.baseLabel, "%S", DEFAULT_MARKERS.base),
+    ours: label(options.oursLabel, "%X", DEFAULT_MARKERS.ours),
+    theirs: label(options.theirsLabel, "%Y", DEFAULT_MARKERS.theirs),
+    style: options.conflictStyle ?? DEFAULT_MARKERS.style,
   }, options);
   const write = (data: string | readonly Uint8Array[]) => {
     if (options.output === "-") io.stdout(typeof data === "string" ? data : Buffer.concat(data));

@@ -31,6 +31,9 @@ export interface Span {
 
 export type ConflictStyle = "merge" | "diff3" | "zdiff3";
 
+/** Git's own defaults: 7-character markers, the sides named ours, base and theirs, no base section. */
+export const DEFAULT_MARKERS: Readonly<Markers> = Object.freeze({ size: 7, ours: "ours", base: "base", theirs: "theirs", style: "merge" });
+
 export interface Markers {
   size: number;
   ours: string;

@@ -4,11 +4,11 @@
 
 import { mergeTexts, type MergeResult, type MergeSettings } from "../pipeline/mergeTexts";
 import { fileViewFor } from "../view/fileView";
-import type { Markers } from "../formats/renderDocument";
+import { DEFAULT_MARKERS, type Markers } from "../formats/renderDocument";
 import type { Stages } from "../git/indexStages";
 import type { Repo } from "../git/indexStages";
 
-export const PLAIN_MARKERS: Markers = { size: 7, ours: "ours", base: "base", theirs: "theirs", style: "merge" };
+export const PLAIN_MARKERS: Markers = DEFAULT_MARKERS;
 
 /** The repository's policy file is unusable: the driver would fall back to a line merge. */
 export class PolicyProblem extends Error {}

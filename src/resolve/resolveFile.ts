@@ -8,7 +8,7 @@ import { dirname, join } from "node:path";
 import type { Path } from "../core/values";
 import type { Conflict, Side } from "../core/merged";
 import { pathKey } from "../core/policy";
-import type { Markers } from "../formats/renderDocument";
+import { DEFAULT_MARKERS, type Markers } from "../formats/renderDocument";
 import type { MergeResult } from "../pipeline/mergeTexts";
 import { conflictStyleFromConfig } from "../git/gitConfig";
 import { markerSizeOf } from "../git/attributes";
@@ -51,7 +51,7 @@ function markersFor(repo: Repo, path: string, view: WorkTreeView | null): Marker
     const style = marked.hasBase ? (configured === "merge" ? "diff3" : configured) : "merge";
     return { size: marked.markerSize, ...marked.labels, style };
   }
-  return { size: markerSizeOf(repo, path) ?? 7, ours: "ours", base: "base", theirs: "theirs", style: configured };
+  return { ...DEFAULT_MARKERS, size: markerSizeOf(repo, path) ?? DEFAULT_MARKERS.size, style: configured };
 }
 
 function backupCopy(repo: Repo, path: string): string {
