@@ -1,5 +1,5 @@
-// The NixOps profile: the data behind SPEC §3 (volatile attributes, identity attributes,
-// secret attributes) and the few functions that read it.
+// The NixOps profile: the data behind docs/merge-rules.md (volatile attributes, identity
+// attributes, secret attributes) and the few functions that read it.
 
 import { isObject, type JsonObject, type Path, type Slot } from "../core/values";
 import type { MergePolicy } from "../core/policy";
@@ -8,7 +8,7 @@ import { matchesAny, type PathPattern } from "./pathPattern";
 import { isSecretName } from "./secrets";
 import type { Profile } from "./profile";
 
-/** Values every deploy rewrites (SPEC §3, "Volatile attributes"). */
+/** Values every deploy rewrites (docs/merge-rules.md, "Volatile values"). */
 export const DEFAULT_VOLATILE: readonly PathPattern[] = [
   ["*", "configsPath"],
   ["*", "resources", "*", "configsPath"],
