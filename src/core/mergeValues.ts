@@ -1,4 +1,5 @@
-// Three-way merge of values and keyed records (SPEC §3). Pure: no files, no processes, no Git.
+// Three-way merge of values and keyed records (docs/merge-rules.md, "One-sided and two-sided
+// changes"). Pure: no files, no processes, no Git.
 //
 //   1. changed on one side only      -> that side
 //   2. changed alike on both sides   -> that value
@@ -220,7 +221,8 @@ class Merger {
 
 /**
  * Theirs' value, except that embedded JSON equal by value to ours' keeps ours' exact text
- * (SPEC §3: a blob that a deploy only re-ordered stays as ours wrote it).
+ * (docs/merge-rules.md, "Embedded JSON": a blob that a deploy only re-ordered stays as ours
+ * wrote it).
  */
 function keepOursTexts(theirs: Slot, ours: Slot): Slot {
   // One object on both sides (a record no one changed): nothing to look inside.
@@ -248,7 +250,8 @@ export function inOursKeyOrder(theirs: Slot, ours: Slot): Slot {
 
 /**
  * Ours' keys in ours' order; a key new from theirs goes right after the key it follows in
- * theirs (or, inside embedded JSON, after all of ours' keys, as SPEC §3 says).
+ * theirs (or, inside embedded JSON, after all of ours' keys: docs/merge-rules.md, "Embedded
+ * JSON").
  */
 export function mergedKeyOrder(ours: Map<string, unknown>, theirs: Map<string, unknown>, append: boolean): string[] {
   const newFromTheirs = new Map<string | null, string[]>();

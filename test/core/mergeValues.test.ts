@@ -1,4 +1,5 @@
-// SPEC §3 rule by rule, on states derived from the real fixtures, through the pure engine.
+// docs/merge-rules.md rule by rule, on states derived from the real fixtures, through the pure
+// engine.
 
 import { describe, expect, it } from "vitest";
 import { ABSENT } from "../../src/core/values";
