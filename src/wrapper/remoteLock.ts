@@ -86,15 +86,17 @@ export function describeHolder(h: LockHolder, now: Date): string {
 
 interface PushResult {
   ok: boolean;
-  /** The remote refused the update: the ref was not what the lease expected. */
+  /** The update was refused: the ref was not what the lease expected, or the remote said no. */
   rejected: boolean;
+  /** git's summary of a refusal, e.g. "[rejected] (stale info)" or "[remote rejected] (hook declined)". */
+  summary: string;
   result: RemoteGitResult;
 }
 
 function push(place: LockPlace, lease: string, refspec: string): PushResult {
   const r = remoteGit(place.cwd, ["push", "--porcelain", "--no-verify", `--force-with-lease=${place.ref}:${lease}`, place.remote, refspec]);
-  const rejected = r.stdout.split("\n").some((l) => l.startsWith("!\t") && l.includes(place.ref));
-  return { ok: r.status === 0 && !rejected, rejected, result: r };
+  const refusal = r.stdout.split("\n").find((l) => l.startsWith("!\t") && l.includes(place.ref));
+  return { ok: r.status === 0 && !refusal, rejected: !!refusal, summary: refusal?.split("\t")[2] ?? "", result: r };
 }
 
 interface SeenLock {
@@ -156,6 +158,8 @@ export class RemoteLock {
       if (!p.rejected) throw new RemoteUnreachable(gitReason(p.result));
       const seen = readLock(place);
       if (seen === null) {
+        // No lock there, yet the push was refused: a server that takes no refs outside refs/heads.
+        if (lease === "" && p.summary.includes("remote rejected")) throw new RemoteUnreachable(`it refused ${place.ref}: ${p.summary}`);
         lease = "";
         continue;
       }

@@ -137,6 +137,8 @@ export async function runWrapped(options: WrapOptions, io: WrapIo = processIo): 
       return run.status !== 0 ? run.status : 1;
     }
 
+    // Compared in committed form: a file whose only difference is absolute nixExprs is no change.
+    if (input && top) committedNixExprs(input.doc, top);
     const changes = changedDeployments(input?.doc ?? null, exported.doc);
     if (changes.length > 0) {
       writeFileAtomic(file, exported.text);

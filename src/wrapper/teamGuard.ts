@@ -76,7 +76,7 @@ export function guardTeamRun(file: string, command: string, options: TeamOptions
       } catch (e) {
         if (!(e instanceof RemoteUnreachable)) throw e;
         throw new WrapperError(
-          `statefile-merge: cannot reach the Git remote ${remote.name} to take the team-wide deploy lock of ${inRepo} (${e.message}); ` +
+          `statefile-merge: cannot take the team-wide deploy lock of ${inRepo} on the Git remote ${remote.name} (${e.message}); ` +
             `nothing was run; fix the connection, or pass --no-remote-lock to go on with only this clone locked`,
         );
       }

@@ -35,6 +35,17 @@ describe("nixExprs (NixOps 1.x network files) in the committed state", () => {
     expect(w.state()).toContain('    "nixExprs": "[\\"infra/logical.nix\\", \\"infra/physical-vbox.nix\\"]", \n');
   });
 
+  it("a run that changes nothing leaves a file with absolute paths alone (converted on the next real change)", () => {
+    const w = WrapperRepo.create(null, V1);
+    writeNetwork(w);
+    w.repo.write(STATE, withNixExprs(NETWORK.map((f) => join(w.repo.dir, f))).text()).commit("state as nixops 1.7 left it");
+    const before = w.state();
+    const mtime = statSync(join(w.repo.dir, STATE)).mtimeMs;
+    expect(w.run(["list"]).status).toBe(0);
+    expect(w.state()).toBe(before);
+    expect(statSync(join(w.repo.dir, STATE)).mtimeMs).toBe(mtime);
+  });
+
   it("are made absolute for each clone's own checkout, so teammates in other folders deploy without nixops modify, and the file stays the same", () => {
     const { alice, bob } = WrapperRepo.team(deployedLocal(NETWORK).text(), V1);
     writeNetwork(alice);

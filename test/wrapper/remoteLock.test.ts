@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { execFileSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { State } from "../support/fixtures";
 import { lockRefFor } from "../../src/wrapper/lockRef";
 import { RemoteLock, type LockHolder } from "../../src/wrapper/remoteLock";
@@ -127,6 +129,16 @@ describe("the team-wide deploy lock on the shared Git remote", () => {
     expect(WrapperRepo.lockRefs(remote)).toEqual([LOCK_REF]);
   });
 
+  it("refuses, with the server's reason, when the remote takes no refs outside refs/heads (a hook)", () => {
+    const { remote, bob } = WrapperRepo.team(text());
+    const hook = join(remote, "hooks", "pre-receive");
+    writeFileSync(hook, '#!/bin/sh\nwhile read old new ref; do case "$ref" in refs/heads/*) ;; *) exit 1;; esac; done\n', { mode: 0o755 });
+    const r = bob.run(["deploy", "-d", "dev"]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`on the Git remote origin (it refused ${LOCK_REF}: [remote rejected] (pre-receive hook declined))`);
+    expect(bob.entries()).toEqual([]);
+  });
+
   it("says in one line that there is no team-wide lock when the repository has no remote, and runs", () => {
     const w = WrapperRepo.create(text());
     const r = w.run(["deploy", "-d", "dev"]);
@@ -140,7 +152,7 @@ describe("the team-wide deploy lock on the shared Git remote", () => {
     const r = bob.run(["deploy", "-d", "dev"]);
     expect(r.status).toBe(2);
     expect(r.stderr.trim().split("\n")).toHaveLength(1);
-    expect(r.stderr).toContain(`cannot reach the Git remote origin to take the team-wide deploy lock of ${STATE}`);
+    expect(r.stderr).toContain(`cannot take the team-wide deploy lock of ${STATE} on the Git remote origin (`);
     expect(r.stderr).toContain("pass --no-remote-lock");
     expect(bob.entries()).toEqual([]);
 
