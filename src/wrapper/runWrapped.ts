@@ -142,15 +142,17 @@ export async function runWrapped(options: WrapOptions, io: WrapIo = processIo): 
     const changes = changedDeployments(input?.doc ?? null, exported.doc);
     if (changes.length > 0) {
       writeFileAtomic(file, exported.text);
-      unsaved = false;
       io.stderr(`statefile-merge: wrote ${file} (${changes.map((c) => `${c.name} ${c.change}`).join(", ")})`);
-    } else unsaved = false; // the file already holds this state
+    }
+    unsaved = false; // the file holds this run's state: written just now, or it had it already
     let status = run.status;
     if (status !== 0) io.stderr(`statefile-merge: ${command} exited with status ${status}; the state it left is exported to ${file}`);
     if (signals.received && status === 0) status = signalStatus(signals.received);
 
     if (options.commit) {
       if (signals.received) io.stderr(`statefile-merge: interrupted, so ${file} is written but not committed`);
+      // Not even `git add`: edits of the user's own in FILE are not this command's to commit.
+      else if (changes.length === 0) io.stderr(`statefile-merge: ${file} has no changes to commit`);
       else if (commitStateFile(file, commitMessage(command, changes, status))) io.stderr(`statefile-merge: committed ${file}`);
       else io.stderr(`statefile-merge: ${file} has no changes to commit`);
     }
