@@ -32,6 +32,7 @@ export function subcommandOf(args: readonly string[]): string | null {
 
 /** True when the run may change the state or the machines (deploy, create, destroy, check, ...). */
 export function changesState(args: readonly string[]): boolean {
+  if (args.includes("--help") || args.includes("-h")) return false; // `nixops deploy --help` only prints
   const sub = subcommandOf(args);
   return sub !== null && !READ_ONLY.has(sub);
 }

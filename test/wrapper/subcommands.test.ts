@@ -7,6 +7,7 @@ describe("which nixops runs change state (and so take the deploy lock and check 
       expect(changesState([sub, "-d", "prod"]), sub).toBe(false);
     }
     expect(changesState(["--help"])).toBe(false);
+    expect(changesState(["deploy", "--help"])).toBe(false);
   });
 
   it("deploy, create, destroy, check (it records what it finds) and anything unknown do", () => {
