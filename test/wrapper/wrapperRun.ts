@@ -118,7 +118,7 @@ export class WrapperRepo {
   }
 
   /** Waits until the fake logged this event (a sleeping nixops, say). */
-  async waitFor(event: LogEntry["event"], timeoutMs = 20_000): Promise<LogEntry> {
+  async waitFor(event: LogEntry["event"], timeoutMs = 40_000): Promise<LogEntry> {
     const until = Date.now() + timeoutMs;
     for (;;) {
       const e = this.entries().find((x) => x.event === event);
