@@ -157,9 +157,12 @@ export class RemoteLock {
       if (p.ok) return new RemoteLock(place, mine);
       if (!p.rejected) throw new RemoteUnreachable(gitReason(p.result));
       const seen = readLock(place);
+      // The remote said no although the ref is as we expected: not a race but a rule of the
+      // server (a hook that takes only branches, receive.denyNonFastForwards).
+      if (p.summary.includes("remote rejected") && (seen?.commit ?? "") === lease) {
+        throw new RemoteUnreachable(`it refused ${lease === "" ? "" : "to replace "}${place.ref}: ${p.summary}`);
+      }
       if (seen === null) {
-        // No lock there, yet the push was refused: a server that takes no refs outside refs/heads.
-        if (lease === "" && p.summary.includes("remote rejected")) throw new RemoteUnreachable(`it refused ${place.ref}: ${p.summary}`);
         lease = "";
         continue;
       }
@@ -192,7 +195,12 @@ export class RemoteLock {
     this.released = true;
     const p = push(this.place, this.commit, `:${this.place.ref}`);
     if (p.ok) return;
-    if (p.rejected) {
+    if (p.summary.includes("remote rejected")) {
+      notice(
+        `statefile-merge: the Git remote ${this.place.remote} refused to delete the deploy lock of ${this.place.file} (${p.summary}); ` +
+          `delete it with: git push ${this.place.remote} :${this.place.ref}`,
+      );
+    } else if (p.rejected) {
       notice(`statefile-merge: the deploy lock of ${this.place.file} on ${this.place.remote} is no longer ours (broken with --force-unlock?); left it as it is`);
     } else {
       notice(

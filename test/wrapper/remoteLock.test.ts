@@ -10,6 +10,12 @@ import { STATE, STORE_ID, WrapperRepo } from "./wrapperRun";
 const LOCK_REF = `refs/statefile-merge/lock/${STATE}`;
 const text = () => State.fixture("vbox-none-2machines").text();
 const HOUR = 3_600_000;
+const ZERO = "0".repeat(40);
+
+/** A pre-receive hook on the bare remote that runs `rule` for each pushed ref (old, new, ref). */
+function preReceive(remote: string, rule: string): void {
+  writeFileSync(join(remote, "hooks", "pre-receive"), `#!/bin/sh\nwhile read old new ref; do ${rule}; done\nexit 0\n`, { mode: 0o755 });
+}
 
 /** Takes the lock the way the wrapper does, for a holder on another machine. */
 function lockFromElsewhere(clone: string, remote: string, since: Date): RemoteLock {
@@ -131,11 +137,29 @@ describe("the team-wide deploy lock on the shared Git remote", () => {
 
   it("refuses, with the server's reason, when the remote takes no refs outside refs/heads (a hook)", () => {
     const { remote, bob } = WrapperRepo.team(text());
-    const hook = join(remote, "hooks", "pre-receive");
-    writeFileSync(hook, '#!/bin/sh\nwhile read old new ref; do case "$ref" in refs/heads/*) ;; *) exit 1;; esac; done\n', { mode: 0o755 });
+    preReceive(remote, `case "$ref" in refs/heads/*) ;; *) exit 1;; esac`);
     const r = bob.run(["deploy", "-d", "dev"]);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain(`on the Git remote origin (it refused ${LOCK_REF}: [remote rejected] (pre-receive hook declined))`);
+    expect(bob.entries()).toEqual([]);
+  });
+
+  it("says how to delete the lock by hand when the remote refuses to delete it (a hook)", () => {
+    const { remote, bob } = WrapperRepo.team(text());
+    preReceive(remote, `[ "$new" = ${ZERO} ] && exit 1`);
+    const r = bob.run(["deploy", "-d", "dev"]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`the Git remote origin refused to delete the deploy lock of ${STATE} ([remote rejected] (pre-receive hook declined)); delete it with: git push origin :${LOCK_REF}`);
+    expect(WrapperRepo.lockRefs(remote)).toEqual([LOCK_REF]);
+  });
+
+  it("names the server's refusal when it will not let a lock be replaced (a hook), and runs nothing", () => {
+    const { remote, bob } = WrapperRepo.team(text());
+    lockFromElsewhere(bob.repo.dir, remote, new Date());
+    preReceive(remote, `[ "$old" != ${ZERO} ] && [ "$new" != ${ZERO} ] && exit 1`);
+    const r = bob.run(["deploy", "-d", "dev"], ["--force-unlock"]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`(it refused to replace ${LOCK_REF}: [remote rejected] (pre-receive hook declined))`);
     expect(bob.entries()).toEqual([]);
   });
 
