@@ -3,7 +3,7 @@
 // every hunk gives valid JSON. Layouts (NixOps, generic JSON) only say how to spell things.
 
 import { ABSENT, Embedded, JsonNumber, type JsonValue } from "../core/values";
-import { Hunk, Occurrences, containsHunk, pickSide, type HunkSide, type Merged } from "../core/merged";
+import { Hunk, Occurrences, WithCopies, containsHunk, pickSide, type HunkSide, type Merged } from "../core/merged";
 
 export interface Layout {
   indent: string;
@@ -61,14 +61,15 @@ function rootHunk(h: Hunk, layout: Layout): HunkLines {
 }
 
 /** An object entry, or an array element (no key): both are written by `body`. */
-type Entry = [string | null, Merged];
-type Item = { entry: Entry } | { lead: Entry[]; members: Entry[] };
+type Entry = [string | null, Merged | WithCopies];
+type Item = { entry: Entry } | { lead: Array<[string | null, Merged]>; members: Entry[] };
 
 class Writer {
   constructor(private readonly layout: Layout) {}
 
   /** A value's lines; the first is not indented (a key may precede it). */
-  value(v: Merged, depth: number): Line[] {
+  value(v: Merged | WithCopies, depth: number): Line[] {
+    if (v instanceof WithCopies) return this.withCopies(v, depth);
     if (v instanceof Map) {
       if (v.size === 0) return ["{}"];
       const own = this.layout.verbatim?.(v);
@@ -86,6 +87,19 @@ class Writer {
     }
     if (v instanceof Hunk) throw new Error("a conflict hunk can only stand for an object entry or an array element");
     return [this.layout.scalar(v)];
+  }
+
+  /** An input's object as it wrote it: a repeated key once per copy, in the order written. */
+  private withCopies(v: WithCopies, depth: number): Line[] {
+    if (!(v.value instanceof Map) || v.value.size === 0) return this.value(v.value, depth);
+    const entries: Entry[] = [];
+    for (const [key, x] of v.value) {
+      const e = v.entry(key, x);
+      if (e instanceof Occurrences) for (const copy of e.values) entries.push([key, copy]);
+      else entries.push([key, e]);
+    }
+    if (this.layout.sortKeys) entries.sort(([a], [b]) => ((a as string) < (b as string) ? -1 : (a as string) > (b as string) ? 1 : 0));
+    return ["{", ...this.body(entries, depth + 1), this.pad(depth) + "}"];
   }
 
   private pad(depth: number): string {
@@ -128,7 +142,7 @@ class Writer {
       }
       const hunk: HunkLines = { ours: [], base: [], theirs: [] };
       for (const side of SIDES) {
-        const present: [string | null, JsonValue][] = [];
+        const present: [string | null, JsonValue | WithCopies][] = [];
         for (const [key, v] of item.lead) {
           const picked = pickSide(v, side);
           if (picked !== ABSENT) present.push([key, picked]);
@@ -147,7 +161,7 @@ class Writer {
     return lines;
   }
 
-  private entry(key: string | null, v: Merged, depth: number, comma: boolean): Line[] {
+  private entry(key: string | null, v: Merged | WithCopies, depth: number, comma: boolean): Line[] {
     const lines = this.value(v, depth);
     const prefix = key === null ? "" : this.layout.scalar(key) + this.layout.keySeparator;
     lines[0] = this.pad(depth) + prefix + (lines[0] as string);
@@ -156,7 +170,7 @@ class Writer {
   }
 }
 
-function sideValues(s: HunkSide): JsonValue[] {
+function sideValues(s: HunkSide): Array<JsonValue | WithCopies> {
   if (s instanceof Occurrences) return s.values;
   return s === ABSENT ? [] : [s];
 }

@@ -57,6 +57,8 @@ export function nixopsProfile(settings: NixopsSettings = DEFAULT_NIXOPS_SETTINGS
       return [...COMMON_IDENTITY, ...own];
     },
     typeAttribute: (path) => (isResourcePath(path) ? "type" : null),
+    // `nixops -d NAME` picks a deployment by its name: two with one name cannot be told apart.
+    nameAttribute: (path) => (path.length === 0 ? "name" : null),
     encodeEmbedded: pythonDumps,
   };
   return {

@@ -2,7 +2,7 @@
 // by place (the profile's secret attributes) and by content (PEM blocks).
 
 import { ABSENT, Embedded, isObject, type JsonValue, type Path } from "../core/values";
-import { Occurrences, type HunkSide } from "../core/merged";
+import { Occurrences, WithCopies, type HunkSide } from "../core/merged";
 import { hashSecret, looksLikeSecretText } from "../profiles/secrets";
 import type { Profile } from "../profiles/profile";
 import { pythonDumps } from "../formats/pythonJson";
@@ -22,6 +22,11 @@ export function redactValue(value: HunkSide, path: Path, profile: Profile, optio
   if (value === ABSENT) return null;
   if (value instanceof Occurrences) {
     return new Map([["occurrences", value.values.map((v) => redactValue(v, path, profile, options))]]);
+  }
+  if (value instanceof WithCopies) {
+    // The object as its input wrote it, each repeated key as {"occurrences": [...]}.
+    if (!isObject(value.value)) return redactValue(value.value, path, profile, options);
+    return new Map([...value.value].map(([k, x]) => [k, redactValue(value.entry(k, x), [...path, k], profile, options)]));
   }
   if (options.showSecrets) return plain(value, false);
   return redact(value, path, profile, false);
@@ -75,6 +80,7 @@ function jsonInside(text: string): JsonValue | undefined {
 export function shortText(value: HunkSide, path: Path, profile: Profile, options: RedactOptions = {}): string {
   if (value === ABSENT) return "(absent)";
   if (value instanceof Occurrences) return `${value.values.length} copies`;
+  if (value instanceof WithCopies) return (isObject(value.value) ? describeRecord(value.value) : "a value") + " holding a key written twice";
   if (isObject(value)) return describeRecord(value);
   const shown = redactValue(value, path, profile, options);
   const text = typeof shown === "string" ? JSON.stringify(shown) : pythonDumps(shown);
