@@ -71,6 +71,7 @@ export function nixopsProfile(settings: NixopsSettings = DEFAULT_NIXOPS_SETTINGS
       if (path.length >= 3 && path[path.length - 3] === "keys" && last === "text") return true;
       return path.length === 4 && path[1] === "resources" && last === "value";
     },
+    holdsSecrets: (path) => path[path.length - 1] === "keys",
     duplicateIsRecord: (path) => path.length === 1 || isResourcePath(path),
     describePath: describeNixopsPath,
   };

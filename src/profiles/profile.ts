@@ -8,6 +8,8 @@ export interface Profile {
   name: "nixops" | "json";
   policy: MergePolicy;
   isSecretPath(path: Path): boolean;
+  /** A place whose embedded JSON holds secrets inside (NixOps `keys`): hidden whole when it does not parse. */
+  holdsSecrets?(path: Path): boolean;
   /** A key written twice here is a conflict at that record; elsewhere the merge falls back. */
   duplicateIsRecord(path: Path): boolean;
   /** A place in words, for one-line messages ("deployment prod (uuid), resource app1, ..."). */

@@ -7,6 +7,7 @@ import { hashSecret, looksLikeSecretText } from "../profiles/secrets";
 import type { Profile } from "../profiles/profile";
 import { pythonDumps } from "../formats/pythonJson";
 import { parseJson } from "../formats/parseJson";
+import { keyPathsIn, looksLikeJson } from "./brokenJsonKeys";
 
 export interface RedactOptions {
   showSecrets?: boolean;
@@ -52,7 +53,7 @@ function redact(v: JsonValue, path: Path, profile: Profile, open: boolean): Json
     // JSON text not decoded as Embedded (a duplicated record's copies, a generic profile's
     // strings) can still hold `keys.*.text` or a password: read it the same way.
     const inner = jsonInside(v);
-    if (inner === undefined) return v;
+    if (inner === undefined) return brokenJsonWithSecret(v, path, profile) ? hashSecret(v) : v;
     const redacted = redact(inner, path, profile, false);
     return pythonDumps(redacted) === pythonDumps(inner) ? v : pythonDumps(redacted);
   }
@@ -64,6 +65,17 @@ function redact(v: JsonValue, path: Path, profile: Profile, open: boolean): Json
   if (Array.isArray(v)) return v.map((x, i) => redact(x, [...path, String(i)], profile, open));
   if (isObject(v)) return new Map([...v].map(([k, x]) => [k, redact(x, [...path, k], profile, open)]));
   return v;
+}
+
+/**
+ * JSON text that does not parse (a `keys` blob cut short by a hand edit) where secrets live,
+ * or in which a key the profile calls secret is written: no part of it can be shown safely,
+ * so it is hidden whole.
+ */
+function brokenJsonWithSecret(text: string, path: Path, profile: Profile): boolean {
+  if (!looksLikeJson(text)) return false;
+  if (profile.holdsSecrets?.(path)) return true;
+  return keyPathsIn(text).some((inner) => profile.isSecretPath([...path, ...inner]));
 }
 
 function jsonInside(text: string): JsonValue | undefined {
