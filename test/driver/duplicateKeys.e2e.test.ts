@@ -41,5 +41,16 @@ describe("git merge: a resource written twice in a deployment the other side del
 
     const listed = runBin(repo, ["conflicts"]);
     expect(listed.stdout + listed.stderr).toContain("duplicate");
+
+    // No side can be taken without dropping a machine: resolve leaves it, or refuses when named.
+    const all = runBin(repo, ["resolve", FILE, "--ours"]);
+    expect(all.status, all.stderr).toBe(1);
+    expect(all.stderr).toContain("settled 0 conflict(s) to ours; 1 remain");
+    const named = runBin(repo, ["resolve", FILE, "tenant-globex", "--theirs"]);
+    expect(named.status).toBe(2);
+    expect(named.stderr).toContain("holds a key written twice");
+    const after = repo.read(FILE);
+    expect(after).toContain('"vmId": "88888888"');
+    expect(after).toContain(`"vmId": "${machine}"`);
   });
 });
