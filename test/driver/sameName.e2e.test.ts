@@ -88,6 +88,21 @@ describe("git merge: two branches create a deployment with one name", () => {
     });
   }
 
+  it("a selector by name matches both deployments and is refused; by UUID it settles one", () => {
+    const m = mergeOf(ours(), theirs());
+    const byName = runBin(m.repo, ["resolve", FILE, "tenant-new", "--theirs"]);
+    expect(byName.status).toBe(2);
+    expect(byName.stderr).toContain(OURS_NEW);
+    expect(byName.stderr).toContain(THEIRS_NEW);
+    const one = runBin(m.repo, ["resolve", FILE, OURS_NEW, "--theirs"]);
+    expect(one.status, one.stderr).toBe(1);
+    expect(one.stderr).toContain("settled 1 conflict(s) to theirs; 1 remain");
+    expect(m.repo.read(FILE)).not.toContain(`"${OURS_NEW}": {`);
+    const rest = runBin(m.repo, ["resolve", FILE, "--theirs", "--add"]);
+    expect(rest.status, rest.stderr).toBe(0);
+    expect(uuidsNamed(m.repo.read(FILE), "tenant-new")).toEqual([THEIRS_NEW]);
+  });
+
   it("taking each block's new deployment by hand keeps both deployments; `conflicts` then lists none open", () => {
     const m = mergeOf(ours(), theirs());
     const text = m.repo.read(FILE);
