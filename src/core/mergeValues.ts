@@ -232,9 +232,34 @@ class Merger {
   ): Merged | typeof ABSENT {
     const side = (name: Side, value: Slot): HunkSide => {
       const all = duplicated[name];
-      return all ? new Occurrences(all) : value;
+      return all ? new Occurrences(this.copiesInside(path, name, all)) : value;
     };
     return this.conflict("duplicate", path, side("base", base), side("ours", ours), side("theirs", theirs));
+  }
+
+  /**
+   * The copies of a record written twice, each with the keys it writes twice itself. The
+   * parser lists a repeated key's values copy after copy, and keeps the last of each copy's
+   * own in that copy's object: so the values up to that very object are that copy's.
+   */
+  private copiesInside(path: Path, side: Side, copies: JsonValue[]): Array<JsonValue | WithCopies> {
+    const prefix = pathKey(path) + "\u0000";
+    const inside = copies.map(() => new Map<string, JsonValue[]>());
+    for (const [key, sides] of this.options.duplicates ?? []) {
+      const all = sides[side];
+      if (!all || !key.startsWith(prefix)) continue;
+      const below = key.slice(prefix.length);
+      let from = 0;
+      copies.forEach((copy, i) => {
+        let at: JsonValue | undefined = copy;
+        for (const k of below.split("\u0000")) at = isObject(at) ? at.get(k) : undefined;
+        const end = at === undefined ? -1 : all.indexOf(at, from);
+        if (end < 0) return;
+        inside[i].set(below, all.slice(from, end + 1));
+        from = end + 1;
+      });
+    }
+    return copies.map((copy, i) => (inside[i].size > 0 ? new WithCopies(copy, inside[i]) : copy));
   }
 
   /**

@@ -6,9 +6,11 @@ import { ABSENT, type Embedded, type JsonNumber, type JsonValue, type Path, type
 
 /** A key written more than once in one input: every value it was given. */
 export class Occurrences {
-  constructor(readonly values: JsonValue[]) {}
+  /** A copy holding keys it writes twice itself is a WithCopies. */
+  constructor(readonly values: Array<JsonValue | WithCopies>) {}
   get last(): JsonValue {
-    return this.values[this.values.length - 1];
+    const last = this.values[this.values.length - 1];
+    return last instanceof WithCopies ? last.value : last;
   }
 }
 

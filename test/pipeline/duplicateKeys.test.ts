@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { mergeTexts, type MergeResult } from "../../src/pipeline/mergeTexts";
 import { parseJson } from "../../src/formats/parseJson";
 import { State, fixtureText } from "../support/fixtures";
-import { pickFromMarkers } from "../support/arbitraries";
+import { canonical, pickFromMarkers } from "../support/arbitraries";
 import { duplicateAttribute, duplicateRecord } from "../support/duplicateKeys";
 
 const FIXTURE = "hetzner-hcloud-multitenant";
@@ -80,6 +80,44 @@ describe("a record written twice while the other side deletes the deployment hol
     for (const r of mergeBoth(base, withoutGlobex(), theirs)) {
       expect(r.kind).toBe("fallback");
       if (r.kind === "fallback") expect(r.reason).toContain('"vmId" twice');
+    }
+  });
+});
+
+/** Every key written twice, with every value it was given, as comparable text. */
+function duplicatesOf(text: string): unknown {
+  return parseJson(text).duplicates.map((d) => [d.path, d.values.map(canonical)]);
+}
+
+describe("copies inside copies", () => {
+  const base = fixtureText(FIXTURE);
+  /** globex-web twice in tenant-globex, then tenant-globex twice: each copy with its own two machines. */
+  function nested(): string {
+    const inner = duplicateRecord(base, WEB, "inner-a", "before");
+    const both = duplicateRecord(inner, [globex], "outer", "after");
+    const last = both.lastIndexOf("inner-a");
+    return both.slice(0, last) + "inner-b" + both.slice(last + "inner-a".length);
+  }
+
+  it("theirs' side of the conflict holds every copy at both levels, as theirs wrote them", () => {
+    const theirs = nested();
+    expect(parseJson(theirs).duplicates.map((d) => [d.path, d.values.length])).toEqual([
+      [WEB, 4],
+      [[globex], 2],
+    ]);
+    for (const r of mergeBoth(base, base, theirs).map(merged)) {
+      expect(r.conflicts.map((c) => [c.path, c.kind])).toEqual([[[globex], "duplicate"]]);
+      const theirsSide = pickFromMarkers(r.text, "theirs");
+      for (const marker of ["inner-a", "inner-b", "outer"]) expect(theirsSide).toContain(marker);
+      expect(duplicatesOf(theirsSide)).toEqual(duplicatesOf(theirs));
+    }
+  });
+
+  it("the same while ours deletes the deployment", () => {
+    const theirs = nested();
+    for (const r of mergeBoth(base, withoutGlobex(), theirs).map(merged)) {
+      expect(r.conflicts.map((c) => [c.path, c.kind])).toEqual([[[globex], "duplicate"]]);
+      expect(duplicatesOf(pickFromMarkers(r.text, "theirs"))).toEqual(duplicatesOf(theirs));
     }
   });
 });

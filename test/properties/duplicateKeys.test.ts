@@ -22,7 +22,8 @@ type InputSide = (typeof SIDES)[number];
 
 interface Injection {
   side: InputSide;
-  level: "deployment" | "resource" | "attribute";
+  /** "nested": a resource written twice, in a deployment then written twice with it. */
+  level: "deployment" | "resource" | "attribute" | "nested";
   d: number;
   r: number;
   a: number;
@@ -35,7 +36,7 @@ interface Injection {
 
 const injection: fc.Arbitrary<Injection> = fc.record({
   side: fc.constantFrom(...SIDES),
-  level: fc.constantFrom("deployment" as const, "resource" as const, "resource" as const, "attribute" as const),
+  level: fc.constantFrom("deployment" as const, "resource" as const, "resource" as const, "attribute" as const, "nested" as const),
   d: fc.nat(5),
   r: fc.nat(10),
   a: fc.nat(20),
@@ -51,6 +52,7 @@ function target(doc: JsonObject, inj: Injection): DuplicatePath | undefined {
   const uuid = pick([...doc.keys()], inj.d);
   if (uuid === undefined) return undefined;
   if (inj.level === "deployment") return [uuid];
+  // (nested: the resource; the deployment holding it is written twice too)
   const resources = (doc.get(uuid) as JsonObject).get("resources") as JsonObject;
   const name = pick([...resources.keys()], inj.r);
   if (name === undefined) return inj.level === "attribute" ? [uuid] : undefined;
@@ -96,7 +98,8 @@ function gitMergeFile(texts: Record<InputSide, string>): string {
 
 interface Case {
   texts: Record<InputSide, string>;
-  marker: string;
+  /** A text in each copy, found nowhere else. */
+  markers: string[];
   path: DuplicatePath;
   /** Whether ours or theirs still holds the record with the copy. */
   kept: boolean;
@@ -116,10 +119,19 @@ function makeCase(t: Triple, inj: Injection, n: number): Case | undefined {
     const attribute = pick([...(record as JsonObject).keys()].filter((k) => k !== "resources"), inj.a);
     if (attribute === undefined) return undefined;
     texts[inj.side] = duplicateAttribute(texts[inj.side], path, attribute, marker);
-  } else {
-    texts[inj.side] = duplicateRecord(texts[inj.side], path, marker, inj.position);
+    return { texts, markers: [marker], path, kept: holds(docs.ours, path) || holds(docs.theirs, path) };
   }
-  return { texts, marker, path, kept: holds(docs.ours, path) || holds(docs.theirs, path) };
+  if (inj.level !== "nested") {
+    texts[inj.side] = duplicateRecord(texts[inj.side], path, marker, inj.position);
+    return { texts, markers: [marker], path, kept: holds(docs.ours, path) || holds(docs.theirs, path) };
+  }
+  // The resource's copy is written inside both copies of the deployment: the second one renamed.
+  const inner = duplicateRecord(texts[inj.side], path, `${marker}-inner`, inj.position);
+  const both = duplicateRecord(inner, [path[0]], `${marker}-outer`, inj.position);
+  const last = both.lastIndexOf(`${marker}-inner`);
+  texts[inj.side] = both.slice(0, last) + `${marker}-inner2` + both.slice(last + `${marker}-inner`.length);
+  const deployment: DuplicatePath = [path[0]];
+  return { texts, markers: [`${marker}-inner`, `${marker}-inner2`, `${marker}-outer`], path: deployment, kept: holds(docs.ours, deployment) || holds(docs.theirs, deployment) };
 }
 
 let counter = 0;
@@ -131,17 +143,17 @@ describe("a key written twice is never settled by last-wins", () => {
         fc.property(nixopsTriple({ maxEdits: 3 }), injection, (t, inj) => {
           const c = makeCase(t, inj, counter++);
           fc.pre(c !== undefined);
-          const { texts, marker, path, kept } = c!;
+          const { texts, markers: copies, path, kept } = c!;
           const r = mergeTexts(texts, { markers, wholeParse });
           if (r.kind === "fallback") {
             expect(r.reason).toMatch(/twice/);
             // Git's line merge never drops a line one side added.
-            if (inj.side !== "base") expect(gitMergeFile(texts)).toContain(marker);
+            if (inj.side !== "base") for (const m of copies) expect(gitMergeFile(texts)).toContain(m);
             return;
           }
           expect(inj.level, "a record written twice is merged structurally").not.toBe("attribute");
           if (inj.side !== "base" || kept) {
-            expect(r.text).toContain(marker);
+            for (const m of copies) expect(r.text).toContain(m);
             const around = r.conflicts.filter((x) => x.kind === "duplicate" && path.slice(0, x.path.length).every((k, i) => k === x.path[i]));
             expect(around.length, JSON.stringify(r.conflicts.map((x) => [x.path, x.kind]))).toBeGreaterThan(0);
           }
