@@ -18,6 +18,11 @@ export interface MergePolicy {
   encodeEmbedded(value: JsonValue): string;
   /** For an array of records matched by an identity field (a policy's keyed array): that field. */
   arrayKey?(path: Path): string | null;
+  /**
+   * For an object whose entries are records people call by a name (NixOps deployments, by
+   * `name`): that attribute. Two entries with one name after a merge are a conflict.
+   */
+  nameAttribute?(path: Path): string | null;
 }
 
 /** Optional instructions that settle conflicts instead of leaving hunks. */

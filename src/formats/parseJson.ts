@@ -228,8 +228,11 @@ class Parser {
   private noteDuplicate(previous: JsonValue, value: JsonValue): void {
     const path = [...this.path];
     const known = this.duplicates.find((d) => d.path.length === path.length && d.path.every((k, i) => k === path[i]));
-    if (known) known.values.push(value);
-    else this.duplicates.push({ path, values: [previous, value] });
+    if (known) {
+      // The same path in another copy of a record written twice: that copy's first value too.
+      if (!known.values.includes(previous)) known.values.push(previous);
+      known.values.push(value);
+    } else this.duplicates.push({ path, values: [previous, value] });
   }
 
   private parseArray(): JsonValue[] {

@@ -5,7 +5,7 @@
 // unchanged from ours can be written as ours' own bytes (a verbatim span, never re-encoded).
 
 import { ABSENT, Embedded, JsonNumber, type JsonValue } from "../core/values";
-import { Hunk, Occurrences, containsHunk, pickSide, type HunkSide, type Merged } from "../core/merged";
+import { Hunk, Occurrences, WithCopies, containsHunk, pickSide, type HunkSide, type Merged } from "../core/merged";
 
 export interface Layout {
   indent: string;
@@ -119,8 +119,8 @@ class ChunkSink implements Sink {
 }
 
 /** An object entry, or an array element (no key): both are written by `body`. */
-type Entry = [string | null, Merged];
-type Item = { entry: Entry } | { lead: Entry[]; members: Entry[] };
+type Entry = [string | null, Merged | WithCopies];
+type Item = { entry: Entry } | { lead: Array<[string | null, Merged]>; members: Entry[] };
 
 const byKey = ([a]: Entry, [b]: Entry) => ((a as string) < (b as string) ? -1 : (a as string) > (b as string) ? 1 : 0);
 
@@ -137,7 +137,8 @@ class Writer {
   }
 
   /** A value from where its key left off to its last character (no newline after it). */
-  value(v: Merged, depth: number): void {
+  value(v: Merged | WithCopies, depth: number): void {
+    if (v instanceof WithCopies) return this.withCopies(v, depth);
     if (v instanceof Map) {
       if (v.size === 0) return this.sink.text("{}");
       if (this.verbatim(v)) return;
@@ -166,6 +167,21 @@ class Writer {
       return v === ABSENT ? [] : this.lines((w) => w.value(v, 0));
     };
     this.hunk({ ours: side(h.ours), base: side(h.base), theirs: side(h.theirs) }, true);
+  }
+
+  /** An input's object as it wrote it: a repeated key once per copy, in the order written. */
+  private withCopies(v: WithCopies, depth: number): void {
+    if (!(v.value instanceof Map) || v.value.size === 0) return this.value(v.value, depth);
+    const entries: Entry[] = [];
+    for (const [key, x] of v.value) {
+      const e = v.entry(key, x);
+      if (e instanceof Occurrences) for (const copy of e.values) entries.push([key, copy]);
+      else entries.push([key, e]);
+    }
+    if (this.layout.sortKeys) entries.sort(byKey);
+    this.sink.text("{");
+    this.body(entries, depth + 1);
+    this.sink.text(this.nl + this.pad(depth) + "}");
   }
 
   private verbatim(node: object): boolean {
@@ -223,7 +239,7 @@ class Writer {
       }
       const hunk: HunkLines = { ours: [], base: [], theirs: [] };
       for (const side of SIDES) {
-        const present: [string | null, JsonValue][] = [];
+        const present: [string | null, JsonValue | WithCopies][] = [];
         for (const [key, v] of item.lead) {
           const picked = pickSide(v, side);
           if (picked !== ABSENT) present.push([key, picked]);
@@ -241,7 +257,7 @@ class Writer {
     });
   }
 
-  private entry(key: string | null, v: Merged, depth: number, comma: boolean): void {
+  private entry(key: string | null, v: Merged | WithCopies, depth: number, comma: boolean): void {
     this.sink.text(this.pad(depth) + (key === null ? "" : this.layout.scalar(key) + this.layout.keySeparator));
     this.value(v, depth);
     if (comma) this.sink.text(this.layout.itemSeparator);
@@ -281,7 +297,7 @@ class Writer {
   }
 }
 
-function sideValues(s: HunkSide): JsonValue[] {
+function sideValues(s: HunkSide): Array<JsonValue | WithCopies> {
   if (s instanceof Occurrences) return s.values;
   return s === ABSENT ? [] : [s];
 }

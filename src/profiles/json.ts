@@ -12,6 +12,7 @@ export const JSON_ROW: ProfileRow = {
   volatile: [],
   secretNames: [],
   secretPaths: [],
+  secretBlobs: [],
   embeddedJson: [],
   encodeEmbedded: (v) => JSON.stringify(v),
   layout: "json",

@@ -37,7 +37,7 @@ export const NIXOPS_ROW: ProfileRow = {
   recognizes: isNixopsExport,
   admits: isNixopsShaped,
   records: [
-    { at: ["*"], noun: "deployment", nameAttribute: "name" },
+    { at: ["*"], noun: "deployment", nameAttribute: "name", uniqueName: true },
     { at: RESOURCE, noun: "resource" },
   ],
   identity: { at: RESOURCE, typeAttribute: "type", common: ["creationTime", "vmId"], byType: IDENTITY_BY_TYPE },
@@ -45,6 +45,7 @@ export const NIXOPS_ROW: ProfileRow = {
   secretNames: [],
   // keys.<name>.text holds the key itself; command-output's value holds generated secrets.
   secretPaths: [["**", "keys", "*", "text"], [...RESOURCE, "value"]],
+  secretBlobs: [["**", "keys"]],
   embeddedJson: [["*", "*"], [...RESOURCE, "*"]],
   encodeEmbedded: pythonDumps,
   layout: "nixops",

@@ -13,6 +13,8 @@ export interface Profile {
   policy: MergePolicy;
   /** Secret in any profile the file could be read with, or named by the policy file. */
   isSecretPath(path: Path): boolean;
+  /** Embedded JSON that holds secrets inside (in any profile): hidden whole when it does not parse. */
+  holdsSecrets(path: Path): boolean;
   /** A key written twice here is a conflict at that record; elsewhere the merge falls back. */
   duplicateIsRecord(path: Path): boolean;
   /** A place in words, for one-line messages ("deployment prod (uuid), resource app1, ..."). */

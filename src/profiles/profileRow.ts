@@ -13,6 +13,8 @@ export interface RecordLevel {
   noun: string;
   /** An attribute that names the record better than its key (a deployment's `name`). */
   nameAttribute?: string;
+  /** People pick a record by that name (`nixops -d NAME`): two records with one name are a conflict. */
+  uniqueName?: boolean;
 }
 
 /** Records that say which real-world thing they are (a NixOps resource's `creationTime`). */
@@ -39,6 +41,8 @@ export interface ProfileRow {
   /** Secret attribute names (besides the shared list) and places; a leading "**" matches any prefix. */
   secretNames: readonly string[];
   secretPaths: readonly PathPattern[];
+  /** Embedded JSON that holds secrets inside (NixOps `keys`): hidden whole when it does not parse. */
+  secretBlobs: readonly PathPattern[];
   /** Where attribute strings may hold JSON, merged by value (empty: strings are plain). */
   embeddedJson: readonly PathPattern[];
   /** How embedded JSON is re-encoded when neither side's text can be kept. */

@@ -67,6 +67,8 @@ export function buildProfile(row: ProfileRow, overlay: Overlay): Profile {
       return [...new Set([...identity.common, ...own])];
     },
     typeAttribute: (path) => (identity && matchesPattern(path, identity.at) ? identity.typeAttribute : null),
+    // Records people pick by name (`nixops -d NAME`) under this object: that name attribute.
+    nameAttribute: (path) => row.records.find((l) => l.uniqueName && l.nameAttribute && l.at.length === path.length + 1 && matchesPattern(path, l.at.slice(0, -1)))?.nameAttribute ?? null,
     encodeEmbedded: row.encodeEmbedded,
     // The first rule naming this array wins, as the first matching file entry does.
     arrayKey: (path) => overlay.keyedArrays.find((k) => matchesPattern(path, k.pattern))?.field ?? null,
@@ -77,6 +79,7 @@ export function buildProfile(row: ProfileRow, overlay: Overlay): Profile {
     overlay,
     policy,
     isSecretPath: (path) => isSecretPath(path, overlay),
+    holdsSecrets: (path) => PROFILE_TABLE.some((r) => r.secretBlobs.some((p) => matchesPlace(path, p))),
     duplicateIsRecord: (path) => row.records.some((level) => matchesPattern(path, level.at)),
     describePath: (path, documents) => describePath(row, path, documents),
   };

@@ -16,10 +16,11 @@ const KIND_TEXT: Record<Conflict["kind"], string> = {
   identity: "re-created on one side and changed on the other",
   type: "the resource type differs",
   duplicate: "a key written twice",
+  "duplicate-name": "two deployments with one name",
 };
 
 function sideAction(base: HunkSide, side: HunkSide, text: (v: HunkSide) => string): string {
-  if (side === ABSENT) return "deleted it";
+  if (side === ABSENT) return base === ABSENT ? "does not have it" : "deleted it";
   if (base === ABSENT) return "added " + text(side);
   return "made it " + text(side);
 }
@@ -27,8 +28,10 @@ function sideAction(base: HunkSide, side: HunkSide, text: (v: HunkSide) => strin
 /** One conflict as a line, without a "statefile-merge: " prefix (the driver adds it, not listings). */
 export function conflictLine(c: Conflict, profile: Profile, documents: readonly Slot[], options: RedactOptions = {}): string {
   const text = (v: HunkSide) => shortText(v, c.path, profile, options);
+  // Each record with the name, by UUID: `nixops -d NAME` needs the user to tell them apart.
+  const sameName = c.sameNameAs ? `; the same name as ${c.sameNameAs.map((p) => profile.describePath(p, documents)).join(" and ")}` : "";
   return (
-    `CONFLICT (${c.kind}, ${KIND_TEXT[c.kind]}) in ${profile.describePath(c.path, documents)}: ` +
+    `CONFLICT (${c.kind}, ${KIND_TEXT[c.kind]}) in ${profile.describePath(c.path, documents)}${sameName}: ` +
     `ours ${sideAction(c.base, c.ours, text)}; theirs ${sideAction(c.base, c.theirs, text)}`
   );
 }
@@ -56,6 +59,7 @@ export function reportJson(input: ReportInput, options: RedactOptions = {}): str
         ["ours", redactValue(c.ours, c.path, profile, options)],
         ["theirs", redactValue(c.theirs, c.path, profile, options)],
         ["base", redactValue(c.base, c.path, profile, options)],
+        ...(c.sameNameAs ? [["sameNameAs", c.sameNameAs.map((p): JsonValue => [...p])] as [string, JsonValue]] : []),
       ]),
   );
   const autoResolved: JsonValue[] = input.autoResolved.map((a) => new Map<string, JsonValue>([["path", [...a.path]]]));

@@ -101,9 +101,18 @@ export function resolveFile(repo: Repo, request: ResolveRequest): ResolveOutcome
 
   // No selector: every conflict still open. A selector may also re-settle one settled before.
   const wanted = request.selectors.map((s) => ({ text: s, path: selectorPath(s, first.profile, first.documents) }));
+  // A key written twice has no side to take: a side's value keeps only the parser's last copy,
+  // and the other copy may be a machine still running. Those stay for an editor.
+  const selectable = (c: Conflict) => c.kind !== "duplicate";
   const selected = first.conflicts.filter((c) =>
-    wanted.length === 0 ? !earlier.has(pathKey(c.path)) : wanted.some((w) => isPrefix(w.path, c.path)),
+    wanted.length === 0 ? !earlier.has(pathKey(c.path)) && selectable(c) : wanted.some((w) => isPrefix(w.path, c.path)),
   );
+  const twice = selected.find((c) => !selectable(c));
+  if (twice) {
+    throw new ResolveRefusal(
+      `${describe(first, twice.path)} holds a key written twice; no side can be taken without dropping a copy. Edit the file: keep each copy that is a real machine, under its own name`,
+    );
+  }
   for (const w of wanted) {
     if (first.conflicts.some((c) => isPrefix(w.path, c.path))) continue;
     const around = first.conflicts.find((c) => isPrefix(c.path, w.path));
