@@ -8,7 +8,8 @@ import { parseGitVersion, type GitVersion } from "./gitVersion";
 import { findRepo } from "./indexStages";
 import { runGit } from "./run";
 
-export type Severity = "error" | "warning" | "ok";
+/** A hint never fails doctor, not even with --strict: it suggests, it does not judge. */
+export type Severity = "error" | "warning" | "ok" | "hint";
 
 export interface Finding {
   severity: Severity;

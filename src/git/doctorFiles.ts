@@ -1,13 +1,17 @@
-// The tracked files themselves: NixOps exports that no attribute line covers (their merges
-// would be line merges), and state files that already hold conflict markers.
+// The tracked files themselves: state files (named like one, listed in the policy file, or
+// looking like a NixOps export) that Git does not route to our driver (their merges would be
+// line merges), and state files that already hold conflict markers.
 
 import { firstMarkerLine } from "../formats/conflictMarkers";
 import { closeSync, openSync, readFileSync, readSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { attributesOf } from "./attributes";
+import { fileGlobError, matchesFileGlob } from "../policy/fileGlob";
+import { readPolicyFile } from "../policy/policyFile";
+import { POLICY_FILE_NAME } from "../policy/policyTypes";
 import type { DoctorContext, Finding } from "./doctor";
+import { fewPaths, routedInIndex, routedInWorktree, routingOf } from "./doctorRouting";
 import { unmergedPaths } from "./indexStages";
-import { DRIVER } from "./install";
+import { DEFAULT_PATTERNS, DRIVER } from "./install";
 
 /** `{ "<uuid>": {` at the start: the first bytes of every `nixops export` with a deployment. */
 const EXPORT_START = /^\s*\{\s*"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"\s*:\s*\{/;
@@ -50,25 +54,42 @@ function markerLine(text: string): number | null {
   return firstMarkerLine(text)?.line ?? null;
 }
 
+/** Why a tracked file is a state file that our driver must merge, or null when it is not one. */
+function stateFileReason(ctx: DoctorContext, path: string, policyGlobs: string[]): string | null {
+  const pattern = DEFAULT_PATTERNS.find((p) => matchesFileGlob(path, p));
+  if (pattern !== undefined) return `is named like a state file (${pattern})`;
+  const glob = policyGlobs.find((g) => matchesFileGlob(path, g));
+  if (glob !== undefined) return `is listed in ${POLICY_FILE_NAME} (${glob})`;
+  return looksLikeNixopsExport(join(ctx.top, path)) ? "looks like a NixOps export" : null;
+}
+
+function policyGlobs(ctx: DoctorContext): string[] {
+  // Only well-formed entries: the policy file's own check reports the others.
+  return (readPolicyFile(ctx.top)?.policy.entries ?? []).map((e) => e.glob).filter((g) => fileGlobError(g) === null);
+}
+
 export function stateFileFindings(ctx: DoctorContext): Finding[] {
   const findings: Finding[] = [];
-  const tracked = [...new Set(ctx.git(["ls-files", "-z"]).stdout.split("\0").filter(Boolean))];
-  const regular = tracked.filter((p) => isRegularFile(join(ctx.top, p)));
+  const routing = routingOf(ctx);
+  const regular = routing.tracked.filter((p) => isRegularFile(join(ctx.top, p)));
+  const globs = policyGlobs(ctx);
   const repo = { top: ctx.top, cwd: ctx.top };
-  const merge = attributesOf(repo, regular, ["merge"]);
-  const attrs = new Map([...merge].map(([path, values]) => [path, values.get("merge")]));
   const unmerged = new Set(unmergedPaths(repo));
+  const uncommitted: string[] = [];
   let covered = 0;
   for (const path of regular) {
-    const marked = attrs.get(path) === DRIVER;
-    const looksLike = looksLikeNixopsExport(join(ctx.top, path));
-    if (!marked && !looksLike) continue;
+    // Merges in this clone read the work tree's attributes.
+    const marked = routedInWorktree(routing, path, "merge");
+    const reason = marked ? null : stateFileReason(ctx, path, globs);
+    if (!marked && reason === null) continue;
     if (marked) covered++;
-    if (looksLike && !marked) {
+    if (marked && !routedInIndex(routing, path, "merge")) uncommitted.push(path);
+    if (reason !== null) {
+      const value = routing.worktree.get(path)?.get("merge") ?? "unspecified";
       findings.push({
         severity: "error",
         check: "coverage",
-        message: `${path} looks like a NixOps export but its merge attribute is ${attrs.get(path) ?? "unspecified"}, not ${DRIVER}: Git will merge it line by line; add its pattern with \`statefile-merge install --pattern '<glob>'\``,
+        message: `${path} ${reason} but its merge attribute is ${value}, not ${DRIVER}: Git will merge it line by line; run \`statefile-merge install --attributes --pattern '${path}'\` (or fix the line in .gitattributes that overrides it)`,
       });
     }
     const line = markerLine(readFileSync(join(ctx.top, path), "utf8"));
@@ -82,6 +103,13 @@ export function stateFileFindings(ctx: DoctorContext): Finding[] {
       });
     }
   }
-  if (findings.length === 0) findings.push({ severity: "ok", check: "state-files", message: `${covered} tracked file(s) marked merge=${DRIVER}, none with conflict markers, no unmarked NixOps export` });
+  if (uncommitted.length > 0) {
+    findings.push({
+      severity: "warning",
+      check: "coverage",
+      message: `${fewPaths(uncommitted)} ${uncommitted.length === 1 ? "is" : "are"} marked merge=${DRIVER} only by the work tree's .gitattributes, not by the committed one: commit .gitattributes so teammates' clones use the driver too`,
+    });
+  }
+  if (findings.length === 0) findings.push({ severity: "ok", check: "state-files", message: `${covered} tracked file(s) marked merge=${DRIVER}, none with conflict markers, no unmarked state file` });
   return findings;
 }
