@@ -68,6 +68,15 @@ function policyGlobs(ctx: DoctorContext): string[] {
   return (readPolicyFile(ctx.top)?.policy.entries ?? []).map((e) => e.glob).filter((g) => fileGlobError(g) === null);
 }
 
+/** What to run or change so that Git routes the path to our driver. */
+function coverageFix(path: string, value: string): string {
+  if (value !== "unspecified") {
+    return `an attribute line sets it (\`git check-attr -a -- ${path}\`): change that line in .gitattributes or .git/info/attributes`;
+  }
+  const named = DEFAULT_PATTERNS.some((p) => matchesFileGlob(path, p));
+  return `run \`statefile-merge install --attributes${named ? "" : ` --pattern '${path}'`}\``;
+}
+
 export function stateFileFindings(ctx: DoctorContext): Finding[] {
   const findings: Finding[] = [];
   const routing = routingOf(ctx);
@@ -86,11 +95,7 @@ export function stateFileFindings(ctx: DoctorContext): Finding[] {
     if (marked && !routedInIndex(routing, path, "merge")) uncommitted.push(path);
     if (reason !== null) {
       const value = routing.worktree.get(path)?.get("merge") ?? "unspecified";
-      findings.push({
-        severity: "error",
-        check: "coverage",
-        message: `${path} ${reason} but its merge attribute is ${value}, not ${DRIVER}: Git will merge it line by line; run \`statefile-merge install --attributes --pattern '${path}'\` (or fix the line in .gitattributes that overrides it)`,
-      });
+      findings.push({ severity: "error", check: "coverage", message: `${path} ${reason} but its merge attribute is ${value}, not ${DRIVER}: Git will merge it line by line; ${coverageFix(path, value)}` });
     }
     const line = markerLine(readFileSync(join(ctx.top, path), "utf8"));
     if (line !== null) {

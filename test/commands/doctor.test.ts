@@ -103,9 +103,12 @@ describe("doctor", () => {
     const r = doctor(repo);
     expect(r.status).toBe(1);
     expect(errors(r.stdout)).toEqual([
-      "error: [coverage] staging.nixops.json is named like a state file (*.nixops.json) but its merge attribute is unset, not statefile: Git will merge it line by line; run `statefile-merge install --attributes --pattern 'staging.nixops.json'` (or fix the line in .gitattributes that overrides it)",
-      "error: [coverage] tenants.json is listed in .statefile-merge.json (tenants.json) but its merge attribute is unspecified, not statefile: Git will merge it line by line; run `statefile-merge install --attributes --pattern 'tenants.json'` (or fix the line in .gitattributes that overrides it)",
+      "error: [coverage] staging.nixops.json is named like a state file (*.nixops.json) but its merge attribute is unset, not statefile: Git will merge it line by line; an attribute line sets it (`git check-attr -a -- staging.nixops.json`): change that line in .gitattributes or .git/info/attributes",
+      "error: [coverage] tenants.json is listed in .statefile-merge.json (tenants.json) but its merge attribute is unspecified, not statefile: Git will merge it line by line; run `statefile-merge install --attributes --pattern 'tenants.json'`",
     ]);
+    // The fix it names works.
+    expect(runBin(repo, ["install", "--attributes", "--pattern", "tenants.json"]).status).toBe(0);
+    expect(errors(doctor(repo).stdout).join("\n")).not.toMatch(/tenants\.json/);
   });
 
   it("lines added by `install --attributes` but not committed yet: a warning to commit them", () => {

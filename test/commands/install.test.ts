@@ -192,12 +192,14 @@ describe("install", () => {
     expect(existsSync(join(repo.dir, "deploy", ".gitattributes"))).toBe(false);
   });
 
-  it("refuses outside a repository without --global, and rejects a pattern with spaces", () => {
+  it("install and uninstall refuse outside a repository without --global; install rejects a pattern with spaces", () => {
     const repo = newRepo();
     const outside = join(repo.dir, "..", "home");
-    const r = runBin(repo, ["install"], outside);
-    expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/not inside a Git work tree/);
+    for (const command of ["install", "uninstall"]) {
+      const r = runBin(repo, [command], outside);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(/not inside a Git work tree/);
+    }
     const bad = runBin(repo, ["install", "--attributes", "--pattern", "my state.json"]);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/cannot go in a gitattributes file/);
