@@ -177,11 +177,9 @@ export function removeAttributeLines(text: string): string | null {
   return rest.length === 0 ? "" : rest.join(eol) + eol;
 }
 
-
-/** The patterns whose exact install line (in or out of install's block) the text already has. */
-function markedPatterns(text: string, patterns: string[]): string[] {
-  const lines = splitLines(text).lines.map((l) => l.trim());
-  return patterns.filter((p) => lines.includes(attributeLine(p)));
+/** True when the text has install's exact line for the pattern (in or out of install's block). */
+function marksPattern(text: string, pattern: string): boolean {
+  return splitLines(text).lines.some((l) => l.trim() === attributeLine(pattern));
 }
 
 function readText(file: string): string {
@@ -219,7 +217,7 @@ export function install(options: InstallOptions): Report {
   } else {
     // The clone-only file, for the patterns that the team's .gitattributes does not mark yet.
     const team = readText(attributesPath(repo, "gitattributes", options.cwd));
-    const missing = options.patterns.filter((p) => !markedPatterns(team, [p]).length);
+    const missing = options.patterns.filter((p) => !marksPattern(team, p));
     if (missing.length > 0) {
       addLines(report, "info", attributesPath(repo, "info", options.cwd), missing, repo);
       advice.push(

@@ -81,7 +81,7 @@ describe("doctor", () => {
     expect(errors(r.stdout).join("\n")).toMatch(/^error: \[routing\] prod\.nixops\.json is marked merge=statefile .*; run `statefile-merge install`$/m);
   });
 
-  it("routing that only Git sees: .gitattributes deleted in the work tree (Git reads the index's), or a macro", () => {
+  it("routing from every source Git reads: the index when .gitattributes is deleted in the work tree, a macro, the global attributes file", () => {
     const repo = fresh();
     repo.git("config", "--remove-section", "merge.statefile");
     rmSync(join(repo.dir, ".gitattributes"));
@@ -91,6 +91,15 @@ describe("doctor", () => {
     macro.write(".git/info/attributes", "[attr]deploy-state merge=statefile\n");
     macro.write(".gitattributes", "*.nixops.json deploy-state\n").commit("a macro names the driver", ".gitattributes");
     expect(errors(doctor(macro).stdout).join("\n")).toMatch(/\[routing\] prod\.nixops\.json is marked merge=statefile .* merge\.statefile\.driver is not configured/);
+    // The user's global attributes file counts too.
+    const global = fresh();
+    global.git("config", "--remove-section", "merge.statefile");
+    global.git("rm", "-q", ".gitattributes");
+    global.git("commit", "-qm", "no team attributes");
+    const file = join(global.dir, "..", "home", "attributes");
+    global.write("../home/attributes", "*.nixops.json merge=statefile\n");
+    global.git("config", "--global", "core.attributesFile", file);
+    expect(errors(doctor(global).stdout).join("\n")).toMatch(/\[routing\] prod\.nixops\.json is marked merge=statefile .* merge\.statefile\.driver is not configured/);
   });
 
   it("a state file that Git does not route although the driver is configured: by name, or listed in the policy file", () => {
