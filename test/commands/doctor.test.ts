@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TempRepo } from "../support/gitRepo";
 import { fixtureText } from "../support/fixtures";
 import { registry, text } from "../support/tenants";
-import { buildFixtureRepo, copyRepo, gitAtLeast, oursDeploy, removeCopies, runBin, stateWith, theirsDeploy, branchWith, commitOnMain } from "../flows/flowRepo";
+import { FILE, buildFixtureRepo, copyRepo, gitAtLeast, oursDeploy, removeCopies, runBin, stateWith, theirsDeploy, branchWith, commitOnMain } from "../flows/flowRepo";
 import { doctorContext, runDoctor, type DoctorContext, type DoctorCheck } from "../../src/git/doctor";
 import { checkGitVersion } from "../../src/git/doctorChecks";
 import { EXTRA_DOCTOR_CHECKS } from "../../src/git/doctorExtraChecks";
@@ -100,6 +100,16 @@ describe("doctor", () => {
     global.write("../home/attributes", "*.nixops.json merge=statefile\n");
     global.git("config", "--global", "core.attributesFile", file);
     expect(errors(doctor(global).stdout).join("\n")).toMatch(/\[routing\] prod\.nixops\.json is marked merge=statefile .* merge\.statefile\.driver is not configured/);
+  });
+
+  it("lines naming the unconfigured driver that no tracked file matches yet: a warning, with the line", () => {
+    const repo = fresh();
+    repo.git("config", "--remove-section", "merge.statefile");
+    repo.git("rm", "-q", FILE);
+    repo.git("commit", "-qm", "no state file yet");
+    const r = doctor(repo);
+    expect(errors(r.stdout)).toEqual([]);
+    expect(r.stdout).toMatch(/^warning: \[attributes\] \.gitattributes:2 marks \*\.nixops\.json merge=statefile, but merge\.statefile\.driver is not configured in this clone: .*\(no tracked file matches it yet\)/m);
   });
 
   it("a state file that Git does not route although the driver is configured: by name, or listed in the policy file", () => {
