@@ -8,7 +8,8 @@ import { parseGitVersion, type GitVersion } from "../git/gitVersion";
 import { findRepo } from "../git/indexStages";
 import { runGit } from "../git/run";
 
-export type Severity = "error" | "warning" | "ok";
+/** A hint never fails doctor, not even with --strict: it suggests, it does not judge. */
+export type Severity = "error" | "warning" | "ok" | "hint";
 
 export interface Finding {
   severity: Severity;

@@ -1,5 +1,6 @@
-// The built-in doctor checks: Git version, driver config, attribute lines, a trial run of each
-// configured command, and the tracked state files themselves.
+// The built-in doctor checks: Git version, driver config, attribute lines, the files Git routes
+// to our drivers, a trial run of each configured command, the conflict style the driver
+// carries, the tracked state files themselves, and a hint about the CI guard.
 
 import type { DoctorCheck, DoctorContext, Finding } from "./doctor";
 import { DRIVER, VIRTUAL_DRIVER } from "../git/install";
@@ -7,6 +8,9 @@ import { passesLabels } from "../git/gitVersion";
 import { tryDiffCommand, tryMergeDriver } from "./doctorDriverRun";
 import { attributeSources, driverReferences } from "./doctorAttributes";
 import { stateFileFindings } from "./doctorFiles";
+import { checkRouting, routedPaths, routingOf } from "./doctorRouting";
+import { checkConflictStyle } from "./doctorConflictStyle";
+import { checkCiGuard } from "./doctorCiGuard";
 
 const BUILT_IN_DRIVERS = new Set(["text", "binary", "union"]);
 const OURS = new Set([DRIVER, VIRTUAL_DRIVER]);
@@ -89,15 +93,20 @@ export const checkAttributes: DoctorCheck = (ctx) => {
   const findings: Finding[] = [];
   const drivers = mergeDriverConfig(ctx);
   const diffCommand = (name: string) => ctx.git(["config", "--get", `diff.${name}.command`]).status === 0 || ctx.git(["config", "--get", `diff.${name}.textconv`]).status === 0;
+  // Lines naming our drivers that a tracked file matches are judged by checkRouting (git
+  // check-attr); here they matter only before any file matches them.
+  const routing = routingOf(ctx);
+  const noFileYet = (kind: "merge" | "diff") => routedPaths(routing, kind).length === 0;
   for (const ref of driverReferences(attributeSources(ctx))) {
     if (ref.kind === "merge" && !BUILT_IN_DRIVERS.has(ref.driver) && drivers.get(ref.driver)?.driver === undefined) {
+      if (OURS.has(ref.driver) && !noFileYet("merge")) continue;
       findings.push({
-        severity: OURS.has(ref.driver) ? "error" : "warning",
+        severity: "warning",
         check: "attributes",
-        message: `${ref.where} marks ${ref.pattern} merge=${ref.driver}, but merge.${ref.driver}.driver is not configured in this clone: Git silently uses its line merge instead; run \`statefile-merge install\``,
+        message: `${ref.where} marks ${ref.pattern} merge=${ref.driver}, but merge.${ref.driver}.driver is not configured in this clone: Git silently uses its line merge instead${OURS.has(ref.driver) ? " (no tracked file matches it yet)" : ""}; run \`statefile-merge install\``,
       });
     }
-    if (ref.kind === "diff" && OURS.has(ref.driver) && !diffCommand(ref.driver)) {
+    if (ref.kind === "diff" && OURS.has(ref.driver) && !diffCommand(ref.driver) && noFileYet("diff")) {
       findings.push({
         severity: "warning",
         check: "attributes",
@@ -136,4 +145,4 @@ export const checkDriverRuns: DoctorCheck = (ctx) => {
 
 export const checkStateFiles: DoctorCheck = (ctx) => stateFileFindings(ctx);
 
-export const BUILT_IN_CHECKS: DoctorCheck[] = [checkGitVersion, checkDriverConfig, checkAttributes, checkDriverRuns, checkStateFiles];
+export const BUILT_IN_CHECKS: DoctorCheck[] = [checkGitVersion, checkDriverConfig, checkAttributes, checkRouting, checkDriverRuns, checkConflictStyle, checkStateFiles, checkCiGuard];

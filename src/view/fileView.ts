@@ -42,7 +42,16 @@ export function repositoryPath(repoTop: string, file: string): string {
  * every secret name of every entry is hidden.
  */
 export function fileViewFor(repoTop: string | null, file: string | null): FileView {
+  return fileViewsIn(repoTop)(file);
+}
+
+/** fileViewFor for many files of one work tree, reading its policy file once. */
+export function fileViewsIn(repoTop: string | null): (file: string | null) => FileView {
   const read = repoTop === null ? null : readPolicyFile(repoTop);
+  return (file) => viewOf(read, repoTop, file);
+}
+
+function viewOf(read: ReturnType<typeof readPolicyFile>, repoTop: string | null, file: string | null): FileView {
   if (!read) return { ...PLAIN_VIEW, path: file === null || repoTop === null ? file : repositoryPath(repoTop, file) };
   const everyName: Overlay = { ...NO_OVERLAY, secretNames: [...new Set(read.policy.entries.flatMap((e) => e.secretNames))] };
   if (read.problems.length > 0) {
