@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { matchesWildcard } from "../../src/core/wildcard";
 import { fileGlobError, matchesFileGlob } from "../../src/policy/fileGlob";
-import { formatJsonPathPattern, parseJsonPathPattern } from "../../src/profiles/pathPattern";
+import { formatJsonPathPattern, matchesPattern, parseJsonPathPattern } from "../../src/profiles/pathPattern";
 
 describe("file globs, as in .gitattributes", () => {
   const table: Array<[string, string, boolean]> = [
@@ -116,4 +116,21 @@ describe("paths inside a document", () => {
     expect(formatJsonPathPattern(["a/b", "c~d"])).toBe("/a~1b/c~0d");
     expect(formatJsonPathPattern([])).toBe("/");
   });
+
+  it("match a key per level, * within a level, and ? literally", () => {
+    expect(matchesPattern(["prod", "ec2.tags"], ["*", "*tags"])).toBe(true);
+    expect(matchesPattern(["prod", "tags"], ["*", "*tags"])).toBe(true);
+    expect(matchesPattern(["prod", "tagsX"], ["*", "*tags"])).toBe(false);
+    expect(matchesPattern(["prod", "a"], ["*", "?"])).toBe(false);
+    expect(matchesPattern(["prod", "?"], ["*", "?"])).toBe(true);
+    expect(matchesPattern(["prod"], ["*", "*"])).toBe(false);
+  });
+
+  // Before issue 15 a level with stars was a backtracking regular expression: this took about
+  // a minute per key (so failed the runner's 5 s limit set here); now O(len(glob) * len(key)).
+  it("a level with many * against a long key that does not match finishes at once", () => {
+    const glob = "*" + "a*".repeat(9) + "b";
+    expect(matchesPattern(["a".repeat(40)], [glob])).toBe(false);
+    expect(matchesPattern(["a".repeat(40) + "b"], [glob])).toBe(true);
+  }, 5_000);
 });
