@@ -3,10 +3,12 @@
 // a "/" matches the file name in any directory.
 
 import { matchesWildcard } from "../core/wildcard";
+import { FILE_GLOB_MAX_LENGTH, counted } from "./policyBounds";
 
 /** Why a glob cannot be used, as "<what is wrong>; <what to do>", or null when it is fine. */
 export function fileGlobError(glob: string): string | null {
   if (glob.trim() === "") return "is empty; write a file path such as tenants.json or state/*.json";
+  if (glob.length > FILE_GLOB_MAX_LENGTH) return `is ${counted(glob.length)} characters long, more than the ${counted(FILE_GLOB_MAX_LENGTH)} allowed; shorten it with * or **`;
   if (glob.includes("\\")) return "holds a backslash; separate directories with /";
   if (/[[\]{}]/.test(glob)) return "uses [ ] or { } which are not supported; use * and ?, or one entry per file";
   if (glob.startsWith("!")) return "starts with !, and negation is not supported; list the files that the entry is for";
