@@ -4,7 +4,8 @@
 // that command goes straight to the driver: no command-line library, no other commands loaded.
 // Only arguments in the plain form Git's driver line produces take this path; anything else
 // (help, `--opt=value`, a repeated or unknown option, a value starting with "-") goes to the
-// full command line in dist/cli.js, which parses it the usual way.
+// full command line in dist/cli.js, which parses it the usual way. `--version` alone is
+// answered here too.
 
 /** `merge` options: name -> [DriverOptions field, how its value is read]. */
 const OPTIONS = {
@@ -106,7 +107,10 @@ function bundledDriver() {
 if (process.env.STATEFILE_MERGE_TIMING) process.stderr.write(`statefile-merge: timing: ${performance.now().toFixed(1)} ms bin started\n`);
 const args = process.argv.slice(2);
 const driverOptions = args[0] === "merge" ? plainMergeArguments(args.slice(1)) : null;
-if (driverOptions === null) {
+if (args.length === 1 && (args[0] === "--version" || args[0] === "-V")) {
+  // Scripts ask this often; the version is package.json's, one level above bin/ (and dist/).
+  process.stdout.write(JSON.parse(require("node:fs").readFileSync(__dirname + "/../package.json", "utf8")).version + "\n");
+} else if (driverOptions === null) {
   require("../dist/cli.js").main(process.argv);
 } else {
   // As in dist/cli.js: nothing may escape to Git as an uncaught exception.
