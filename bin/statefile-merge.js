@@ -4,6 +4,7 @@
 // that command goes straight to the driver: no command-line library, no other commands loaded.
 // Only arguments in the plain form Git's driver line produces take this path (read by
 // dist/driver/mergeArguments.js); anything else goes to the full command line in dist/cli.js.
+// `--version` alone is answered here too.
 
 /**
  * dist/driver/runMergeDriver.js from dist/driver.bundle.js (scripts/bundle-driver.js, run by
@@ -51,7 +52,10 @@ if (process.env.STATEFILE_MERGE_TIMING) process.stderr.write(`statefile-merge: t
 const args = process.argv.slice(2);
 // The merge options' one table and reader (src/driver/mergeArguments.ts), a small module of its own.
 const driverOptions = args[0] === "merge" ? require("../dist/driver/mergeArguments.js").plainMergeArguments(args.slice(1)) : null;
-if (driverOptions === null) {
+if (args.length === 1 && (args[0] === "--version" || args[0] === "-V")) {
+  // Scripts ask this often; the version is package.json's, one level above bin/ (and dist/).
+  process.stdout.write(JSON.parse(require("node:fs").readFileSync(__dirname + "/../package.json", "utf8")).version + "\n");
+} else if (driverOptions === null) {
   require("../dist/cli.js").main(process.argv);
 } else {
   // As in dist/cli.js: nothing may escape to Git as an uncaught exception.

@@ -10,6 +10,9 @@ import { readableState } from "../review/readableState";
 import { readableConflict } from "../review/readableConflict";
 import { fileViewFor } from "../view/fileView";
 
+/** Why a file cannot be read, in words, for the common causes. */
+const UNREADABLE: Record<string, string> = { ENOENT: "there is no such file", EISDIR: "it is a directory", EACCES: "permission denied" };
+
 export function registerTextconv(program: Command): void {
   program
     .command("textconv")
@@ -17,7 +20,16 @@ export function registerTextconv(program: Command): void {
     .argument("<file>", "the file Git hands over")
     .option("--show-secrets", "print secret values instead of their hashes")
     .action((file: string, o: { showSecrets?: boolean }) => {
-      const text = readFileSync(file, "utf8");
+      let text: string;
+      try {
+        text = readFileSync(file, "utf8");
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === undefined) throw e;
+        process.stderr.write(`statefile-merge textconv: cannot read ${file}: ${UNREADABLE[code] ?? code}; name a readable state file\n`);
+        process.exitCode = 2;
+        return;
+      }
       // Git hands over a temporary file, not the path: the view hides what any policy entry calls secret.
       const repo = findRepo();
       const view = fileViewFor(repo ? repo.top : null, null);

@@ -1,7 +1,7 @@
 // What the driver tells people (one line per conflict and per auto-resolved value, on
 // stderr) and scripts (--report-json). Secrets are hashed in both.
 
-import { ABSENT, type JsonValue, type Slot } from "../core/values";
+import { ABSENT, Embedded, isObject, slotOf, type JsonValue, type Path, type Slot } from "../core/values";
 import type { AutoResolved, Conflict, HunkSide } from "../core/merged";
 import type { Profile } from "../profiles/profile";
 import { redactValue, shortText, type RedactOptions } from "./redact";
@@ -37,7 +37,31 @@ export function conflictLine(c: Conflict, profile: Profile, documents: readonly 
 }
 
 export function autoResolvedLine(a: AutoResolved, profile: Profile, documents: readonly Slot[]): string {
-  return `statefile-merge: auto-resolved volatile value in ${profile.describePath(a.path, documents)}: kept ours' ${shortText(a.ours, a.path, profile)}`;
+  const where = profile.describePath(a.path, documents);
+  const deleted = deletedAbove(a.path, documents);
+  if (deleted) {
+    // The record is gone from the result: no value of it to name, only whose deletion stood.
+    const other = deleted.by === "ours" ? "theirs" : "ours";
+    return `statefile-merge: auto-resolved volatile value in ${where}: ${deleted.by} deleted ${profile.describePath(deleted.path, documents)}, and ${other} changed only volatile values in it, so it stays deleted`;
+  }
+  return `statefile-merge: auto-resolved volatile value in ${where}: kept ours' ${shortText(a.ours, a.path, profile)}`;
+}
+
+/**
+ * The record holding `path` that one side deleted while the other only rewrote volatile values
+ * in it (the merge keeps the deletion), found by walking the three documents; null otherwise.
+ */
+function deletedAbove(path: Path, documents: readonly Slot[]): { path: Path; by: "ours" | "theirs" } | null {
+  const open = (v: Slot) => (v instanceof Embedded ? v.value : v);
+  let [base, ours, theirs] = documents.map(open);
+  for (let i = 0; i < path.length - 1; i++) {
+    if (!isObject(base) || !isObject(ours) || !isObject(theirs)) return null;
+    [base, ours, theirs] = [base, ours, theirs].map((m) => open(slotOf(m, path[i])));
+    if (base === ABSENT) return null;
+    if (ours === ABSENT && theirs !== ABSENT) return { path: path.slice(0, i + 1), by: "ours" };
+    if (theirs === ABSENT && ours !== ABSENT) return { path: path.slice(0, i + 1), by: "theirs" };
+  }
+  return null;
 }
 
 export interface ReportInput {
