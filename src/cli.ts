@@ -15,8 +15,9 @@ import { registerDiff } from "./commands/diff";
 import { registerGitDiff } from "./commands/gitDiff";
 import { registerLog } from "./commands/log";
 import { registerTextconv } from "./commands/textconv";
+import { registerVerify } from "./commands/verify";
 
-const COMMANDS: Array<(program: Command) => void> = [registerMerge, registerInstall, registerUninstall, registerDoctor, registerNixops, registerConflicts, registerResolve, registerCheck, registerFmt, registerDiff, registerGitDiff, registerTextconv, registerLog];
+const COMMANDS: Array<(program: Command) => void> = [registerMerge, registerInstall, registerUninstall, registerDoctor, registerNixops, registerConflicts, registerResolve, registerCheck, registerFmt, registerDiff, registerGitDiff, registerTextconv, registerLog, registerVerify];
 
 export function buildProgram(): Command {
   const program = new Command("statefile-merge")
