@@ -128,3 +128,39 @@ export function commitSubjects(top: string, commits: readonly string[]): Map<str
   }
   return subjects;
 }
+
+export type BlobChanges = Map<string, [string | null, string | null]>;
+
+/**
+ * For each merge, the files its result differs in from each parent (as `changedBlobs(parent,
+ * merge)` would give them), from one `git diff-tree --stdin` for the whole history.
+ */
+export function changesAgainstParents(top: string, merges: readonly MergeCommit[]): BlobChanges[][] {
+  const pairs = merges.flatMap((m) => m.parents.map((p) => `${m.commit} ${p}\n`));
+  if (pairs.length === 0) return [];
+  // "<commit> <parent>" diffs parent -> commit; --always prints each pair's header even when equal.
+  const out = gitOrThrow(top, ["diff-tree", "--stdin", "--always", "-r", "-z", "--raw", "--no-renames", "--no-abbrev"], pairs.join("")).toString("utf8");
+  const fields = out.split("\0");
+  const diffs: BlobChanges[] = [];
+  const absent = (id: string) => (/^0+$/.test(id) ? null : id);
+  for (let i = 0; i < fields.length; i++) {
+    const field = fields[i];
+    if (field.startsWith(":")) {
+      const [, , oldId, newId] = field.split(" ");
+      diffs[diffs.length - 1].set(fields[++i], [absent(oldId), absent(newId)]);
+    } else if (field.trim() !== "") diffs.push(new Map());
+  }
+  if (diffs.length !== pairs.length) throw new HistoryError(`git diff-tree --stdin gave ${diffs.length} diffs for ${pairs.length} commit pairs`);
+  let next = 0;
+  return merges.map((m) => m.parents.map(() => diffs[next++]));
+}
+
+/** Blob ids and sizes of many objects ("<rev>:<path>" or ids) from one `git cat-file --batch-check`; null where missing. */
+export function objectInfo(top: string, specs: readonly string[]): ({ id: string; size: number } | null)[] {
+  if (specs.length === 0) return [];
+  const lines = gitOrThrow(top, ["cat-file", "--batch-check"], specs.map((s) => s + "\n").join("")).toString("utf8").split("\n");
+  return specs.map((_, i) => {
+    const [id, type, size] = (lines[i] ?? "").split(" ");
+    return type === "blob" ? { id, size: Number(size) } : null;
+  });
+}

@@ -4,8 +4,8 @@
 import type { Repo } from "../git/indexStages";
 import type { MergeSettings } from "../pipeline/mergeTexts";
 import { wholeFileFinding, type Finding } from "./findings";
-import { fileBases } from "./fileBases";
-import { blobKey, changedBlobs, commitSubjects, mergeBases, mergesInRange, readBlobs, type BlobRequest, type MergeCommit } from "./gitHistory";
+import { fileBases, type FileBase } from "./fileBases";
+import { blobKey, changesAgainstParents, commitSubjects, mergeBases, mergesInRange, objectInfo, readBlobs, type BlobChanges, type BlobRequest, type MergeCommit } from "./gitHistory";
 import { contentIsState, declaredAmong } from "./stateFileSelection";
 import { mergeSettingsFor } from "./structuredMerge";
 import { verifyFileMerge } from "./verifyFile";
@@ -58,8 +58,7 @@ interface Touched {
 }
 
 /** The files a merge's result differs in from any parent, with their blob ids. */
-function touchedFiles(repo: Repo, merge: MergeCommit): Map<string, Touched> {
-  const diffs = merge.parents.map((p) => changedBlobs(repo.top, p, merge.commit));
+function touchedFiles(diffs: readonly BlobChanges[]): Map<string, Touched> {
   const touched = new Map<string, Touched>();
   for (const diff of diffs) {
     for (const [path, [, resultId]] of diff) {
@@ -71,58 +70,113 @@ function touchedFiles(repo: Repo, merge: MergeCommit): Map<string, Touched> {
   return touched;
 }
 
-/** The touched files that are state: declared by attributes or name, or NixOps exports by content. */
-function stateFilesAmong(repo: Repo, touched: Map<string, Touched>): string[] {
-  const paths = [...touched.keys()];
-  const declared = declaredAmong(repo, paths);
-  const undeclared = paths.filter((p) => !declared.has(p));
-  const requests: BlobRequest[] = undeclared.flatMap((path) => {
-    const t = touched.get(path)!;
-    return [t.result, ...t.parents].flatMap((id) => (id ? [{ id, path }] : []));
-  });
-  const blobs = readBlobs(repo.top, requests);
-  const sniffed = undeclared.filter((path) => requests.some((r) => r.path === path && contentIsState(blobs.get(blobKey(r)) ?? Buffer.alloc(0))));
-  return paths.filter((p) => declared.has(p) || sniffed.includes(p));
+/** Paths git's batch commands can be asked about (one per line). */
+const readable = (path: string) => !path.includes("\n");
+
+const versionsOf = (path: string, t: Touched): BlobRequest[] => [t.result, ...t.parents].flatMap((id) => (id ? [{ id, path }] : []));
+
+/** Reads are grouped so that no more than this many bytes of blobs are held at once. */
+const CHUNK_BYTES = 64 * 1024 * 1024;
+
+/** Blobs read in bounded groups through one `git cat-file --batch --filters` per group. */
+function readInChunks<T>(top: string, items: readonly T[], requestsOf: (item: T) => BlobRequest[], sizeOf: (r: BlobRequest) => number, use: (item: T, blob: (r: BlobRequest) => Buffer | null) => void): void {
+  let start = 0;
+  while (start < items.length) {
+    let end = start;
+    let bytes = 0;
+    const requests: BlobRequest[] = [];
+    do {
+      const wanted = requestsOf(items[end]);
+      requests.push(...wanted);
+      bytes += wanted.reduce((n, r) => n + sizeOf(r), 0);
+      end++;
+    } while (end < items.length && bytes < CHUNK_BYTES);
+    const blobs = readBlobs(top, requests);
+    for (const item of items.slice(start, end)) use(item, (r) => blobs.get(blobKey(r)) ?? null);
+    start = end;
+  }
 }
 
-export function verifyMergeCommit(repo: Repo, merge: MergeCommit, subject: string, settingsFor = settingsLookup(repo)): MergeReport | null {
-  const touched = touchedFiles(repo, merge);
-  const stateFiles = stateFilesAmong(repo, touched);
-  if (stateFiles.length === 0) return null;
-  const report = (files: FileReport[]): MergeReport => ({ commit: merge.commit, parents: merge.parents, subject, status: worstStatus(files.map((f) => f.status)), files });
-
-  if (merge.parents.length !== 2) {
-    const reason = `an octopus merge of ${merge.parents.length} parents: the driver never makes these, so the result cannot be checked; merge the branches one at a time`;
-    return report(stateFiles.map((path) => ({ path, status: "unverifiable", findings: [wholeFileFinding("unverifiable", reason)] })));
-  }
-  const bases = fileBases(repo.top, mergeBases(repo.top, merge.parents[0], merge.parents[1]), stateFiles, settingsFor);
-  const requests = stateFiles.flatMap((path) => {
-    const t = touched.get(path)!;
-    return [t.result, ...t.parents].flatMap((id) => (id ? [{ id, path }] : []));
+/** Which touched files are state: declared by attributes or name, or NixOps exports by content (each blob read once). */
+function stateFilesOf(repo: Repo, touchedByMerge: readonly Map<string, Touched>[]): Set<string>[] {
+  const paths = [...new Set(touchedByMerge.flatMap((t) => [...t.keys()]))];
+  const declared = declaredAmong(repo, paths);
+  const toSniff = [...new Map(touchedByMerge.flatMap((t) => [...t].filter(([p]) => !declared.has(p)).flatMap(([p, v]) => versionsOf(p, v))).map((r) => [blobKey(r), r])).values()];
+  const sizes = objectInfo(repo.top, toSniff.map((r) => r.id));
+  const sizeOf = new Map(toSniff.map((r, i) => [blobKey(r), sizes[i]?.size ?? 0]));
+  const isState = new Set<string>();
+  readInChunks(repo.top, toSniff, (r) => [r], (r) => sizeOf.get(blobKey(r)) ?? 0, (r, blob) => {
+    const data = blob(r);
+    if (data && contentIsState(data)) isState.add(blobKey(r));
   });
-  const blobs = readBlobs(repo.top, requests);
-  const blob = (id: string | null, path: string) => (id === null ? null : blobs.get(blobKey({ id, path })) ?? null);
+  return touchedByMerge.map((t) => new Set([...t].filter(([p, v]) => declared.has(p) || versionsOf(p, v).some((r) => isState.has(blobKey(r)))).map(([p]) => p)));
+}
 
-  const files: FileReport[] = stateFiles.map((path) => {
-    const t = touched.get(path)!;
-    const base = bases.get(path)!;
-    if (base.kind === "unverifiable") return { path, status: "unverifiable", findings: [wholeFileFinding("unverifiable", base.reason)] };
-    const settings = settingsFor(path);
-    if ("problem" in settings) return { path, status: "unverifiable", findings: [wholeFileFinding("unverifiable", settings.problem)] };
-    const verdict = verifyFileMerge({ base: base.data, ours: blob(t.parents[0], path), theirs: blob(t.parents[1], path), result: blob(t.result, path) }, settings);
-    return { path, status: verdict.status, findings: verdict.status === "pass" ? [] : verdict.findings };
-  });
-  return report(files);
+interface Planned {
+  merge: MergeCommit;
+  subject: string;
+  touched: Map<string, Touched>;
+  stateFiles: string[];
+  /** The merge's bases (git merge-base --all). */
+  bases: string[];
+  /** With one base: the file's blob there (null: absent). */
+  baseIds: Map<string, string | null>;
 }
 
 export function verifyHistory(repo: Repo, range: readonly string[]): HistoryReport {
   const merges = mergesInRange(repo.top, range);
   const subjects = commitSubjects(repo.top, merges.map((m) => m.commit));
   const settingsFor = settingsLookup(repo);
+  const touchedByMerge = changesAgainstParents(repo.top, merges).map(touchedFiles);
+  const stateByMerge = stateFilesOf(repo, touchedByMerge);
+
+  const planned: Planned[] = [];
+  merges.forEach((merge, i) => {
+    const stateFiles = [...stateByMerge[i]];
+    if (stateFiles.length === 0) return;
+    const bases = merge.parents.length === 2 ? mergeBases(repo.top, merge.parents[0], merge.parents[1]) : [];
+    planned.push({ merge, subject: subjects.get(merge.commit) ?? "", touched: touchedByMerge[i], stateFiles, bases, baseIds: new Map() });
+  });
+  // The file at each single merge base, and every version's size, from one batch-check.
+  const single = planned.filter((p) => p.merge.parents.length === 2 && p.bases.length === 1);
+  const baseSpecs = single.flatMap((p) => p.stateFiles.filter(readable).map((path) => ({ p, path, spec: `${p.bases[0]}:${path}` })));
+  const baseInfo = objectInfo(repo.top, baseSpecs.map((b) => b.spec));
+  baseSpecs.forEach((b, i) => b.p.baseIds.set(b.path, baseInfo[i]?.id ?? null));
+  const requestsOf = (p: Planned): BlobRequest[] =>
+    p.stateFiles.filter(readable).flatMap((path) => [...versionsOf(path, p.touched.get(path)!), ...(p.baseIds.get(path) ? [{ id: p.baseIds.get(path)!, path }] : [])]);
+  const all = planned.flatMap(requestsOf);
+  const sizes = objectInfo(repo.top, all.map((r) => r.id));
+  const sizeOf = new Map(all.map((r, i) => [blobKey(r), sizes[i]?.size ?? 0]));
+
   const reports: MergeReport[] = [];
-  for (const merge of merges) {
-    const r = verifyMergeCommit(repo, merge, subjects.get(merge.commit) ?? "", settingsFor);
-    if (r) reports.push(r);
-  }
+  readInChunks(repo.top, planned, requestsOf, (r) => sizeOf.get(blobKey(r)) ?? 0, (p, blob) => {
+    reports.push(verifyPlanned(repo, p, blob, settingsFor));
+  });
   return { mergesSeen: merges.length, merges: reports };
+}
+
+function verifyPlanned(repo: Repo, p: Planned, blob: (r: BlobRequest) => Buffer | null, settingsFor: ReturnType<typeof settingsLookup>): MergeReport {
+  const { merge, stateFiles, touched } = p;
+  const report = (files: FileReport[]): MergeReport => ({ commit: merge.commit, parents: merge.parents, subject: p.subject, status: worstStatus(files.map((f) => f.status)), files });
+  const unverifiable = (path: string, reason: string): FileReport => ({ path, status: "unverifiable", findings: [wholeFileFinding("unverifiable", reason)] });
+  if (merge.parents.length !== 2) {
+    const reason = `an octopus merge of ${merge.parents.length} parents: the driver never makes these, so the result cannot be checked; merge the branches one at a time`;
+    return report(stateFiles.map((path) => unverifiable(path, reason)));
+  }
+  const at = (id: string | null | undefined, path: string) => (id ? blob({ id, path }) : null);
+  // Several merge bases (criss-cross): the virtual base, built as the driver's recursive mode does.
+  const bases: Map<string, FileBase> =
+    p.bases.length === 1 ? new Map(stateFiles.map((path) => [path, { kind: "base", data: at(p.baseIds.get(path), path) }])) : fileBases(repo.top, p.bases, stateFiles, settingsFor);
+  return report(
+    stateFiles.map((path) => {
+      if (!readable(path)) return unverifiable(path, "the file's name holds a newline, which git's batch reading cannot name");
+      const t = touched.get(path)!;
+      const base = bases.get(path)!;
+      if (base.kind === "unverifiable") return unverifiable(path, base.reason);
+      const settings = settingsFor(path);
+      if ("problem" in settings) return unverifiable(path, settings.problem);
+      const verdict = verifyFileMerge({ base: base.data, ours: at(t.parents[0], path), theirs: at(t.parents[1], path), result: at(t.result, path) }, settings);
+      return { path, status: verdict.status, findings: verdict.status === "pass" ? [] : verdict.findings };
+    }),
+  );
 }
