@@ -1,8 +1,9 @@
 // The Git plumbing `verify` reads history with, a few processes per merge at most: the merges
 // of a range with their parents, merge bases, the files two trees differ in (with blob ids),
-// and many blobs through one `git cat-file --batch --filters` (so git-crypt decrypts).
+// and many blobs through one `git cat-file --batch` (filtered paths, git-crypt's, one by one).
 
 import { runGit } from "../git/run";
+import { attributesOf } from "../git/attributes";
 
 export class HistoryError extends Error {}
 
@@ -80,24 +81,37 @@ export interface BlobRequest {
   path: string;
 }
 
-/** Many blobs in their work-tree form from one `git cat-file --batch --filters`; keyed by "id path". */
+/**
+ * Many blobs in their work-tree form, keyed by "id path". Blobs whose path has a `filter`
+ * attribute (git-crypt) are read one by one through `git cat-file --filters`, so git-crypt
+ * decrypts them; the rest come from one `git cat-file --batch` (Git 2.39's `--batch --filters`
+ * announces the stored size but prints the filtered bytes, so it cannot be parsed).
+ */
 export function readBlobs(top: string, requests: readonly BlobRequest[]): Map<string, Buffer> {
   const blobs = new Map<string, Buffer>();
   const wanted = [...new Map(requests.map((r) => [blobKey(r), r])).values()];
   if (wanted.length === 0) return blobs;
-  // One line per blob: the id, a space, the path (a path holding a newline cannot be asked for this way).
-  const asked = wanted.filter((r) => !r.path.includes("\n"));
-  const out = gitOrThrow(top, ["cat-file", "--batch", "--filters"], asked.map((r) => `${r.id} ${r.path}\n`).join(""));
+  const filters = attributesOf({ top }, [...new Set(wanted.map((r) => r.path))], ["filter"]);
+  const filtered = (r: BlobRequest) => !["unspecified", "unset", undefined].includes(filters.get(r.path)?.get("filter"));
+  for (const r of wanted.filter(filtered)) {
+    const one = runGit(top, ["cat-file", "--filters", `--path=${r.path}`, r.id]);
+    if (one.status === 0) blobs.set(blobKey(r), one.stdout);
+  }
+  const plain = [...new Map(wanted.filter((r) => !filtered(r)).map((r) => [r.id, r])).values()];
+  if (plain.length === 0) return blobs;
+  const out = gitOrThrow(top, ["cat-file", "--batch"], plain.map((r) => `${r.id}\n`).join(""));
+  const byId = new Map<string, Buffer>();
   let pos = 0;
-  for (const r of asked) {
+  for (const r of plain) {
     const eol = out.indexOf(10, pos);
     const header = out.toString("utf8", pos, eol);
     pos = eol + 1;
     const size = Number(header.split(" ")[2]);
     if (!Number.isInteger(size)) continue; // "<id> missing": not a blob here.
-    blobs.set(blobKey(r), out.subarray(pos, pos + size));
+    byId.set(r.id, out.subarray(pos, pos + size));
     pos += size + 1;
   }
+  for (const r of wanted) if (!filtered(r) && byId.has(r.id)) blobs.set(blobKey(r), byId.get(r.id)!);
   return blobs;
 }
 
