@@ -5,7 +5,7 @@
 
 import type { Command } from "commander";
 import { findRepo } from "../git/indexStages";
-import { HistoryError } from "../verify/gitHistory";
+import { HistoryError, isShallow } from "../verify/gitHistory";
 import { verifyHistory } from "../verify/verifyHistory";
 import { verifyPullRequest } from "../verify/verifyPullRequest";
 import { historyJson, historyText, prJson, prText } from "../verify/verifyReport";
@@ -32,6 +32,8 @@ export function registerVerify(program: Command): void {
       quietOnClosedPipe();
       const repo = findRepo();
       if (!repo) return fail("not inside a Git work tree; run it in the repository's checkout");
+      // Without the full history, merge bases are missing and every merge would look wrong.
+      if (isShallow(repo.top)) return fail("this clone is shallow: fetch the whole history first (git fetch --unshallow; in CI: actions/checkout fetch-depth: 0, GitLab GIT_DEPTH: 0)");
       try {
         if (o.pr) {
           if (revisions.length !== 2) return fail("--pr takes two revisions: <target> <head> (e.g. origin/main HEAD)");

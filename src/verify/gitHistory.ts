@@ -178,3 +178,9 @@ export function objectInfo(top: string, specs: readonly string[]): ({ id: string
     return type === "blob" ? { id, size: Number(size) } : null;
   });
 }
+
+/** True in a shallow clone, where merge bases and old merges are missing (CI's default depth). */
+export function isShallow(top: string): boolean {
+  const r = runGit(top, ["rev-parse", "--is-shallow-repository"]);
+  return r.status === 0 && r.stdout.toString("utf8").trim() === "true";
+}

@@ -3,7 +3,7 @@
 // and `verify --pr` tells before the merge button is pressed.
 
 import { describe, expect, it } from "vitest";
-import { mkdtempSync } from "node:fs";
+import { mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { State } from "../support/fixtures";
@@ -159,7 +159,14 @@ describe("statefile-merge verify (history)", () => {
     const missing = cli(repo, "verify", "--pr", "main", "nope");
     expect(missing.status).toBe(2);
     expect(missing.stderr).toBe('statefile-merge verify: "nope" is not a commit in this repository\n');
-    const outside = new TempRepo(mkdtempSync(join(tmpdir(), "statefile-merge-norepo-")));
+    const shallow = new TempRepo(join(mkdtempSync(join(tmpdir(), "statefile-merge-shallow-")), "repo"));
+    mkdirSync(shallow.dir);
+    shallow.git("clone", "-q", "--depth", "1", `file://${repo.dir}`, ".");
+    const cut = cli(shallow, "verify");
+    expect(cut.status).toBe(2);
+    expect(cut.stderr).toMatch(/^statefile-merge verify: this clone is shallow: fetch the whole history first/);
+    const outside = new TempRepo(join(mkdtempSync(join(tmpdir(), "statefile-merge-norepo-")), "plain"));
+    mkdirSync(outside.dir);
     const out = cli(outside, "verify");
     expect(out.status).toBe(2);
     expect(out.stderr).toMatch(/not inside a Git work tree/);
