@@ -28,6 +28,7 @@ export function registerVerify(program: Command): void {
     .argument("[revisions...]", "revision range of merges to check (git rev-list syntax; default: the whole history of HEAD); with --pr: <target> <head>")
     .option("--pr", "check a pull request: would the forge's line merge of <target> and <head> equal the driver's merge?")
     .option("--json", "print a JSON document for scripts")
+    .addHelpText("after", "\nExit status: 0 every merge passes (with --pr: the forge's merge agrees with the driver's),\n1 a problem found or a merge that cannot be checked, 2 a usage or repository error.\nSee docs/ci.md for the CI jobs that run it.")
     .action((revisions: string[], o: VerifyOptions) => {
       quietOnClosedPipe();
       const repo = findRepo();
