@@ -4,12 +4,11 @@
 // their own base). Anything deeper is reported as unverifiable, never guessed.
 
 import { blobKey, blobsAt, mergeBases, readBlobs } from "./gitHistory";
-import { structuredMerge } from "./structuredMerge";
-import type { MergeSettings } from "../pipeline/mergeTexts";
+import { structuredMerge, type FileMergeSettings } from "./structuredMerge";
 
 export type FileBase = { kind: "base"; data: Buffer | null } | { kind: "unverifiable"; reason: string };
 
-export function fileBases(top: string, bases: readonly string[], paths: readonly string[], settingsFor: (path: string) => Partial<MergeSettings> | { problem: string }): Map<string, FileBase> {
+export function fileBases(top: string, bases: readonly string[], paths: readonly string[], settingsFor: (path: string) => FileMergeSettings | { problem: string }): Map<string, FileBase> {
   const out = new Map<string, FileBase>();
   if (paths.length === 0) return out;
   if (bases.length === 0) {

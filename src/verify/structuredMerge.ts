@@ -8,6 +8,9 @@ import { PLAIN_MARKERS } from "../resolve/remerge";
 import type { Path, Slot } from "../core/values";
 import type { Profile } from "../profiles/profile";
 
+/** The merge settings of one file (profile, policy overlay), opaque outside this file. */
+export type FileMergeSettings = Partial<MergeSettings>;
+
 export type StructuredMerge =
   | {
       kind: "merged";
@@ -22,7 +25,7 @@ export type StructuredMerge =
   | { kind: "unmergeable"; reason: string };
 
 /** The repository's merge settings for a path, as the driver reads them; a problem text when the policy file is unusable. */
-export function mergeSettingsFor(top: string, path: string): Partial<MergeSettings> | { problem: string } {
+export function mergeSettingsFor(top: string, path: string): FileMergeSettings | { problem: string } {
   const policy = policySettingsFor(top, path);
   return "problem" in policy ? { problem: policy.problem } : policy.settings;
 }
@@ -37,7 +40,7 @@ export interface MergeSides {
  * The driver's structured merge of one file. `virtualBase` merges the bases of a criss-cross
  * the way the driver's recursive mode does (every conflict takes the base).
  */
-export function structuredMerge(sides: MergeSides, settings: Partial<MergeSettings>, options: { virtualBase?: boolean } = {}): StructuredMerge {
+export function structuredMerge(sides: MergeSides, settings: FileMergeSettings, options: { virtualBase?: boolean } = {}): StructuredMerge {
   const conflictPaths: Path[] = [];
   const result = mergeTexts(sides, {
     ...settings,

@@ -1,11 +1,10 @@
 // One state file of one merge: its base, both parents and the committed result (null where
 // the file does not exist) against the driver's structured merge of the same three. No Git.
 
-import type { MergeSettings } from "../pipeline/mergeTexts";
 import { checkMergedState } from "./checkMergedState";
 import { wholeFileFinding, type Finding } from "./findings";
 import { readMergedState } from "./readMergedState";
-import { structuredMerge, type StructuredMerge } from "./structuredMerge";
+import { structuredMerge, type StructuredMerge, type FileMergeSettings } from "./structuredMerge";
 
 export interface FileVersions {
   base: Buffer | null;
@@ -23,7 +22,7 @@ const same = (a: Buffer | null, b: Buffer | null) => (a === null ? b === null : 
 const fail = (findings: Finding[]): FileVerdict => (findings.length ? { status: "fail", findings } : { status: "pass" });
 const unverifiable = (reason: string): FileVerdict => ({ status: "unverifiable", findings: [wholeFileFinding("unverifiable", reason)] });
 
-export function verifyFileMerge(v: FileVersions, settings: Partial<MergeSettings>): FileVerdict {
+export function verifyFileMerge(v: FileVersions, settings: FileMergeSettings): FileVerdict {
   const { base, ours, theirs, result } = v;
   // What Git itself settles without any driver: one side changed (or both alike).
   const trivial = same(ours, theirs) ? ours : same(base, ours) ? theirs : same(base, theirs) ? ours : undefined;
@@ -53,7 +52,7 @@ export function compareWithResult(merged: Extract<StructuredMerge, { kind: "merg
 }
 
 /** The file is missing on one side (or both): added, deleted, or deleted against a change. */
-function wholeFileChange(v: FileVersions, trivial: Buffer | null | undefined, settings: Partial<MergeSettings>): FileVerdict {
+function wholeFileChange(v: FileVersions, trivial: Buffer | null | undefined, settings: FileMergeSettings): FileVerdict {
   const { ours, theirs, result } = v;
   if (trivial === null) {
     const deleter = ours === null ? "ours" : "theirs";

@@ -2,12 +2,11 @@
 // against the driver's structured merge of its base and parents.
 
 import type { Repo } from "../git/indexStages";
-import type { MergeSettings } from "../pipeline/mergeTexts";
 import { wholeFileFinding, type Finding } from "./findings";
 import { fileBases, type FileBase } from "./fileBases";
 import { blobKey, changesAgainstParents, commitSubjects, mergeBases, mergesInRange, objectInfo, readBlobs, type BlobChanges, type BlobRequest, type MergeCommit } from "./gitHistory";
 import { contentIsState, declaredAmong } from "./stateFileSelection";
-import { mergeSettingsFor } from "./structuredMerge";
+import { mergeSettingsFor, type FileMergeSettings } from "./structuredMerge";
 import { verifyFileMerge } from "./verifyFile";
 
 export type Status = "pass" | "fail" | "unverifiable";
@@ -42,9 +41,11 @@ export function worstStatus(statuses: Iterable<Status>): Status {
   return worst;
 }
 
+export type SettingsLookup = (path: string) => FileMergeSettings | { problem: string };
+
 /** Per path: the merge settings the driver would use (the policy file read once per path). */
-export function settingsLookup(repo: Repo): (path: string) => Partial<MergeSettings> | { problem: string } {
-  const cache = new Map<string, Partial<MergeSettings> | { problem: string }>();
+export function settingsLookup(repo: Repo): SettingsLookup {
+  const cache = new Map<string, FileMergeSettings | { problem: string }>();
   return (path) => {
     if (!cache.has(path)) cache.set(path, mergeSettingsFor(repo.top, path));
     return cache.get(path)!;
@@ -155,7 +156,7 @@ export function verifyHistory(repo: Repo, range: readonly string[]): HistoryRepo
   return { mergesSeen: merges.length, merges: reports };
 }
 
-function verifyPlanned(repo: Repo, p: Planned, blob: (r: BlobRequest) => Buffer | null, settingsFor: ReturnType<typeof settingsLookup>): MergeReport {
+function verifyPlanned(repo: Repo, p: Planned, blob: (r: BlobRequest) => Buffer | null, settingsFor: SettingsLookup): MergeReport {
   const { merge, stateFiles, touched } = p;
   const report = (files: FileReport[]): MergeReport => ({ commit: merge.commit, parents: merge.parents, subject: p.subject, status: worstStatus(files.map((f) => f.status)), files });
   const unverifiable = (path: string, reason: string): FileReport => ({ path, status: "unverifiable", findings: [wholeFileFinding("unverifiable", reason)] });

@@ -5,13 +5,13 @@
 import type { Repo } from "../git/indexStages";
 import type { Path } from "../core/values";
 import { wholeFileFinding, type Finding } from "./findings";
-import { fileBases } from "./fileBases";
+import { fileBases, type FileBase } from "./fileBases";
 import { blobKey, changedBlobs, commitsToReplay, mergeBases, readBlobs, resolveCommit } from "./gitHistory";
 import { lineMerge } from "./lineMerge";
 import { contentIsState, declaredAmong } from "./stateFileSelection";
-import { structuredMerge } from "./structuredMerge";
+import { structuredMerge, type FileMergeSettings } from "./structuredMerge";
 import { compareWithResult } from "./verifyFile";
-import { settingsLookup, worstStatus, type Status } from "./verifyHistory";
+import { settingsLookup, worstStatus, type SettingsLookup, type Status } from "./verifyHistory";
 
 export type PrVerdict =
   /** The forge's line merge and the driver agree as state. */
@@ -82,12 +82,12 @@ function report(path: string, verdict: PrVerdict, summary: string, findings: Fin
 function checkFile(
   repo: Repo,
   path: string,
-  base: ReturnType<typeof fileBases> extends Map<string, infer B> ? B : never,
+  base: FileBase,
   targetId: string | null,
   headId: string | null,
   from: string | null,
   head: string,
-  settingsFor: ReturnType<typeof settingsLookup>,
+  settingsFor: SettingsLookup,
 ): PrFileReport {
   if (base.kind === "unverifiable") return report(path, "unverifiable", base.reason, [wholeFileFinding("unverifiable", base.reason)]);
   const settings = settingsFor(path);
@@ -150,7 +150,7 @@ type Replay = { kind: "findings"; findings: Finding[] } | { kind: "note"; note: 
  * commit's own change. Only when more than one of them changed the file can that differ
  * from the single merge; then the replayed result is checked against the driver's merge.
  */
-function replayCheck(repo: Repo, path: string, from: string, head: string, target: Buffer, settings: Parameters<typeof structuredMerge>[1]): Replay | null {
+function replayCheck(repo: Repo, path: string, from: string, head: string, target: Buffer, settings: FileMergeSettings): Replay | null {
   const steps = commitsToReplay(repo.top, from, head).flatMap((c) => {
     const change = c.parents.length === 1 ? changedBlobs(repo.top, c.parents[0], c.commit).get(path) : undefined;
     return change ? [{ commit: c.commit, change }] : [];
