@@ -7,11 +7,17 @@ import type { PrReport } from "./verifyPullRequest";
 const short = (commit: string) => commit.slice(0, 12);
 const LABEL = { pass: "ok  ", fail: "FAIL", unverifiable: "UNVERIFIABLE" } as const;
 
+/** Which parent the findings call ours and theirs. */
+function parentsText(parents: readonly string[]): string {
+  if (parents.length !== 2) return `parents ${parents.map((p) => p.slice(0, 8)).join(", ")}`;
+  return `ours ${parents[0].slice(0, 8)}, theirs ${parents[1].slice(0, 8)}`;
+}
+
 export function historyText(report: HistoryReport): string {
   const lines: string[] = [];
   for (const m of report.merges) {
     for (const f of m.files) {
-      lines.push(`${LABEL[f.status]} ${short(m.commit)} ${f.path}  (${m.subject})`);
+      lines.push(`${LABEL[f.status]} ${short(m.commit)} ${f.path}  (${m.subject}; ${parentsText(m.parents)})`);
       for (const finding of f.findings) lines.push(`     ${finding.message}`);
     }
   }

@@ -46,7 +46,7 @@ describe("statefile-merge verify (history)", () => {
     const r = cli(repo, "verify");
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
-    expect(r.stdout).toContain(`ok   ${short(repo, "HEAD")} ${FILE}  (Merge branch 'bob')`);
+    expect(r.stdout).toContain(`ok   ${short(repo, "HEAD")} ${FILE}  (Merge branch 'bob'; ours ${short(repo, "HEAD^1").slice(0, 8)}, theirs ${short(repo, "bob").slice(0, 8)})`);
     expect(r.stdout).toMatch(/verify: 1 merge commit\(s\), 1 touched state files: 1 pass, 0 fail, 0 unverifiable\n$/);
   });
 
@@ -56,7 +56,7 @@ describe("statefile-merge verify (history)", () => {
     forgeMerge(repo, "bob");
     const r = cli(repo, "verify");
     expect(r.status).toBe(1);
-    expect(r.stdout).toContain(`FAIL ${short(repo, "HEAD")} ${FILE}  (Merge pull request: bob)`);
+    expect(r.stdout).toContain(`FAIL ${short(repo, "HEAD")} ${FILE}  (Merge pull request: bob; ours ${short(repo, "HEAD^1").slice(0, 8)}, theirs ${short(repo, "bob").slice(0, 8)})`);
     expect(r.stdout).toMatch(/deployment prod \([0-9a-f-]+\), resource app2: stitched: identity \(creationTime, vmId\) from theirs, ec2\.instanceType from ours/);
     expect(secretsIn(r.stdout)).toEqual([]);
 
