@@ -148,6 +148,28 @@ describe("statefile-merge verify (history)", () => {
     expect(bad.stdout).toMatch(/resource db1, attribute state: lost update: theirs changed it/);
   });
 
+  it("reports a merge with three merge bases that disagree on the file as unverifiable", () => {
+    const repo = installedRepo();
+    const changes: Array<[string, string, string]> = [["a", "app1", "from a"], ["b", "db1", "from b"], ["c", "lb1", "from c"]];
+    for (const [branch, resource, note] of changes) {
+      repo.git("checkout", "-q", "-b", branch, "main");
+      repo.write(FILE, base().set("prod", resource, "note", note).text()).commit(branch, FILE);
+    }
+    repo.git("checkout", "-q", "-b", "x", "a");
+    repo.git("merge", "-q", "--no-edit", "b", "c");
+    repo.git("checkout", "-q", "-b", "y", "b");
+    repo.git("merge", "-q", "--no-edit", "a", "c");
+    repo.write(FILE, State.fixture("ec2-prod-5machines").set("prod", "app1", "note", "from a").set("prod", "db1", "note", "from b").set("prod", "lb1", "note", "from c").set("prod", "app2", "note", "from y").text()).commit("y", FILE);
+    repo.git("checkout", "-q", "x");
+    expect(repo.git("merge-base", "--all", "x", "y").trim().split("\n")).toHaveLength(3);
+    repo.git("merge", "-q", "--no-edit", "y");
+    const r = cli(repo, "verify", "x^1..x");
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/^UNVERIFIABLE [0-9a-f]{12} prod\.nixops\.json  \(Merge branch 'y' into x; .*\n {5}3 merge bases hold different versions of the file \(criss-cross history\)$/m);
+    expect(r.stdout).toMatch(/an octopus merge of 3 parents/); // y itself
+    expect(r.stdout).toMatch(/2 merge commit\(s\), 2 touched state files: 0 pass, 0 fail, 2 unverifiable/);
+  });
+
   it("exits 2 on usage and repository errors, with one line saying what to do", () => {
     const repo = installedRepo();
     const range = cli(repo, "verify", "no-such-branch..HEAD");
