@@ -17,8 +17,9 @@ import { registerDiff } from "./commands/diff";
 import { registerGitDiff } from "./commands/gitDiff";
 import { registerLog } from "./commands/log";
 import { registerTextconv } from "./commands/textconv";
+import { registerVerify } from "./commands/verify";
 
-const COMMANDS: Array<(program: Command) => void> = [registerMerge, registerInstall, registerUninstall, registerDoctor, registerNixops, registerConflicts, registerResolve, registerCheck, registerFmt, registerDiff, registerGitDiff, registerTextconv, registerLog];
+const COMMANDS: Array<(program: Command) => void> = [registerMerge, registerInstall, registerUninstall, registerDoctor, registerNixops, registerConflicts, registerResolve, registerCheck, registerFmt, registerDiff, registerGitDiff, registerTextconv, registerLog, registerVerify];
 
 /** The package's version, from package.json one level above src/ and dist/ (as bin reads it). */
 export function packageVersion(): string {
