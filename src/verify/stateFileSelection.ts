@@ -2,7 +2,7 @@
 // driver (or its diff), those named like state, and those whose content is a NixOps export.
 
 import type { Repo } from "../git/indexStages";
-import { declaredStateFiles } from "../resolve/stateFiles";
+import { declaredStateFiles } from "../view/stateFiles";
 import { JsonParseError, parseJson } from "../formats/parseJson";
 import { stripBom } from "../formats/bom";
 import { isNixopsExport } from "../formats/nixopsExport";

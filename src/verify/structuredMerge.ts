@@ -3,13 +3,13 @@
 // the merged text with every true conflict settled to ours, and where those conflicts were.
 
 import { mergeTexts, type MergeSettings } from "../pipeline/mergeTexts";
-import { policySettingsFor } from "../policy/policyFile";
+import { fileViewFor } from "../view/fileView";
 import { PLAIN_MARKERS } from "../resolve/remerge";
 import type { Path, Slot } from "../core/values";
 import type { Profile } from "../profiles/profile";
 
-/** The merge settings of one file (profile, policy overlay), opaque outside this file. */
-export type FileMergeSettings = Partial<MergeSettings>;
+/** The merge settings of one file (the file view's policy overlay), opaque outside this file. */
+export type FileMergeSettings = MergeSettings;
 
 export type StructuredMerge =
   | {
@@ -26,8 +26,8 @@ export type StructuredMerge =
 
 /** The repository's merge settings for a path, as the driver reads them; a problem text when the policy file is unusable. */
 export function mergeSettingsFor(top: string, path: string): FileMergeSettings | { problem: string } {
-  const policy = policySettingsFor(top, path);
-  return "problem" in policy ? { problem: policy.problem } : policy.settings;
+  const view = fileViewFor(top, path);
+  return view.problem ? { problem: view.problem } : { overlay: view.overlay };
 }
 
 export interface MergeSides {

@@ -22,7 +22,7 @@ const alicesDb1 = () => base().set("prod", "db1", "ec2.instanceType", "r5.large"
 
 function installedRepo(): TempRepo {
   const repo = TempRepo.create();
-  const r = cli(repo, "install");
+  const r = cli(repo, "install", "--attributes");
   if (r.status !== 0) throw new Error(r.stderr);
   repo.write(FILE, base().text()).commit("Deploy prod: 5 machines");
   return repo;

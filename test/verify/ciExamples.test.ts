@@ -30,7 +30,7 @@ const SHIM = shimDir();
 /** The team's repository (driver installed there), Bob's branch, and Alice's change on main. */
 function origin(alice: State): TempRepo {
   const repo = TempRepo.create();
-  expect(cli(repo, "install").status).toBe(0);
+  expect(cli(repo, "install", "--attributes").status).toBe(0);
   repo.write(FILE, State.fixture("ec2-prod-5machines").text()).commit("Deploy prod");
   repo.git("checkout", "-q", "-b", "bob");
   repo.write(FILE, State.fixture("ec2-prod-after-teammate-deploy").text()).commit("Bob deploys prod", FILE);

@@ -2,6 +2,7 @@
 // driver's own result, a re-rendering, volatile differences, a conflict settled to a side)
 // and each kind of wrong merge, named with its place.
 
+import { overlayOf } from "../../src/profiles/overlay";
 import { describe, expect, it } from "vitest";
 import { mergeTexts } from "../../src/pipeline/mergeTexts";
 import { PLAIN_MARKERS } from "../../src/resolve/remerge";
@@ -115,7 +116,7 @@ describe("verify one file of one merge", () => {
   });
 
   it("keyed arrays (a policy's tenants by id): a tenant lost or written twice", () => {
-    const settings: Partial<MergeSettings> = { profile: "json", keyedArrays: [{ pattern: ["tenants"], field: "id" }] };
+    const settings: MergeSettings = { overlay: overlayOf({ profile: "json", keyedArrays: [{ pattern: ["tenants"], field: "id" }] }) };
     const b = registry("acme", "globex");
     const o = copy(b);
     o.tenants.push(tenant("initech"));
@@ -125,10 +126,10 @@ describe("verify one file of one merge", () => {
     const right = copy(o);
     right.tenants[1].plan = "gold";
     expect(verify(text(b), text(o), text(t), text(right), settings).status).toBe("pass");
-    expect(findings(verify(text(b), text(o), text(t), text(o), settings))).toEqual([expect.stringMatching(/^lost-update \/tenants\/\[id="globex"\]\/plan: lost update: theirs changed it from "basic" to "gold"/)]);
+    expect(findings(verify(text(b), text(o), text(t), text(o), settings))).toEqual([expect.stringMatching(/^lost-update \/tenants\/globex\/plan: lost update: theirs changed it from "basic" to "gold"/)]);
     const twice = copy(right);
     twice.tenants.push(tenant("acme"));
-    expect(findings(verify(text(b), text(o), text(t), text(twice), settings))).toEqual([expect.stringMatching(/^duplicate \/tenants\/\[id="acme"\]: present twice in the result/)]);
+    expect(findings(verify(text(b), text(o), text(t), text(twice), settings))).toEqual([expect.stringMatching(/^duplicate \/tenants\/acme: present twice in the result/)]);
   });
 
   it("whole files: deleted although neither side did, and a one-sided addition", () => {

@@ -32,7 +32,7 @@ const sameState = (a: string, b: string) => {
 describe("verify over generated histories in real repositories", () => {
   it("passes the driver's merge, and fails the forge's merge whenever it differs from it as state", () => {
     const template = TempRepo.create();
-    expect(cli(template, "install").status).toBe(0);
+    expect(cli(template, "install", "--attributes").status).toBe(0);
     fc.assert(
       fc.property(nixopsTriple({ maxEdits: 4 }), fc.constantFrom("--ours" as const, "--theirs" as const), (triple, side) => {
         const t = tripleTexts(triple);
