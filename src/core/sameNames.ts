@@ -2,13 +2,13 @@
 // names. Two branches that each create `tenant-new` add two deployments under two UUIDs: by
 // key that merges cleanly, and `nixops -d tenant-new` is then ambiguous. Pure.
 //
-// After a merge, a name two or more records hold is a conflict, unless the base already had
-// every one of them under that name (an old clash no branch made: not this merge's to judge).
+// After a merge, a name two or more records hold is a conflict when the merge made the clash:
+// not when the base already had every one of them under that name (an old clash), nor when
+// one side did (that side's own file says so, and merge(b, x, b) must stay x: a warning then).
 // The conflict stands at each record that is new to the name:
 //   - held by one side only (created there): a hunk over the whole record, so taking ours,
 //     theirs, or both blocks by hand keeps either deployment or both;
 //   - held by both sides, named differently (renamed on one): a hunk at its name attribute.
-// A clash both sides made alike has no side to choose: a warning names it.
 
 import { ABSENT, isObject, slotOf, type JsonObject, type Path, type Slot } from "./values";
 import type { Merged, MergedObject, MergeWarning } from "./merged";
@@ -53,9 +53,14 @@ export function sameNameConflicts(input: SameNameInput, context: SameNameContext
   let out: MergedObject | null = null;
   for (const [name, keys] of keysByName(merged, attribute)) {
     if (keys.length < 2) continue;
+    const allNamed = (doc: JsonObject) => keys.every((k) => nameOf(doc.get(k), attribute) === name);
+    if (allNamed(base)) continue;
+    const own = allNamed(ours) ? "ours" : allNamed(theirs) ? "theirs" : null;
+    if (own !== null) {
+      context.warn({ path, message: `${keys.join(" and ")} are all named ${JSON.stringify(name)} in ${own} already; rename all but one` });
+      continue;
+    }
     const newcomers = keys.filter((k) => nameOf(base.get(k), attribute) !== name);
-    if (newcomers.length === 0) continue;
-    let conflicted = false;
     for (const key of newcomers) {
       const others = keys.filter((k) => k !== key).map((k) => [...path, k]);
       if (!ours.has(key) || !theirs.has(key)) {
@@ -63,7 +68,6 @@ export function sameNameConflicts(input: SameNameInput, context: SameNameContext
         out ??= new Map(merged);
         if (m === ABSENT) out.delete(key);
         else out.set(key, m);
-        conflicted = true;
         continue;
       }
       const [b, o, t] = [base.get(key), ours.get(key), theirs.get(key)].map((r) => nameOf(r, attribute) ?? ABSENT);
@@ -74,10 +78,6 @@ export function sameNameConflicts(input: SameNameInput, context: SameNameContext
       if (m === ABSENT) record.delete(attribute);
       else record.set(attribute, m);
       out.set(key, record);
-      conflicted = true;
-    }
-    if (!conflicted) {
-      context.warn({ path, message: `${keys.join(", ")} are all named ${JSON.stringify(name)} on both sides; rename all but one by hand` });
     }
   }
   return out;

@@ -119,21 +119,23 @@ describe("git merge: two branches create a deployment with one name", () => {
   });
 });
 
-describe("git merge: theirs creates a deployment under the name of one ours has", () => {
-  it("is a duplicate-name conflict naming both UUIDs; resolve --ours drops the new one", () => {
-    const shared = State.fixture(FIXTURE).uuid("shared-db");
-    const ours = State.fixture(FIXTURE).set("tenant-acme", "acme-web", "state", "9");
-    const theirs = addDeployment(State.fixture(FIXTURE), THEIRS_NEW, "shared-db", "tenant-acme");
+describe("git merge: ours creates a deployment under the name theirs gives an existing one", () => {
+  it("is a duplicate-name conflict naming both UUIDs; resolve --ours keeps ours' new deployment and the old name", () => {
+    const acme = State.fixture(FIXTURE).uuid("tenant-acme");
+    const ours = addDeployment(State.fixture(FIXTURE), OURS_NEW, "tenant-new", "tenant-globex");
+    const theirs = State.fixture(FIXTURE).set("tenant-acme", null, "name", "tenant-new");
     const m = mergeOf(ours, theirs);
     expect(m.status, m.stderr).toBe(1);
-    const line = m.stderr.split("\n").find((l) => l.includes("CONFLICT (duplicate-name"));
-    expect(line).toContain(THEIRS_NEW);
-    expect(line).toContain(shared);
+    const lines = m.stderr.split("\n").filter((l) => l.includes("CONFLICT (duplicate-name"));
+    expect(lines).toHaveLength(2);
+    for (const line of lines) {
+      expect(line).toContain(OURS_NEW);
+      expect(line).toContain(acme);
+    }
     const r = runBin(m.repo, ["resolve", FILE, "--ours", "--add"]);
     expect(r.status, r.stderr).toBe(0);
     const text = m.repo.read(FILE);
-    expect(uuidsNamed(text, "shared-db")).toEqual([shared]);
-    // Ours' own change stays.
-    expect(new State(parseJson(text).value as JsonObject).get("tenant-acme", "acme-web", "state")).toBe("9");
+    expect(uuidsNamed(text, "tenant-new")).toEqual([OURS_NEW]);
+    expect(uuidsNamed(text, "tenant-acme")).toEqual([acme]);
   });
 });

@@ -51,14 +51,27 @@ describe("duplicate-name conflicts", () => {
     }
   });
 
-  it("theirs creates a deployment under a name ours' existing one has, while ours deploys something else", () => {
+  it("theirs creates a deployment under a name it already uses, while ours deploys something else: kept as theirs wrote it, with a warning", () => {
     // Ours changes one resource only: the record-by-record reading then shares that record with
-    // the base, and the document looks one-sided at the top (a failing seed of the property test).
+    // the base, and the document looks one-sided at the top (a failing seed of the property
+    // test): both readings must agree all the same.
     const ours = base().set("tenant-acme", "acme-web", "state", "9");
     const theirs = addDeployment(base(), THEIRS_NEW, "shared-db", "tenant-acme");
     const shared = base().uuid("shared-db");
     for (const r of mergeBoth(base(), ours, theirs)) {
-      expect(summary(r)).toEqual([[[THEIRS_NEW], "duplicate-name", [[shared]]]]);
+      expect(r.conflicts).toEqual([]);
+      expect(r.warnings?.map((w) => w.message)).toEqual([`${shared} and ${THEIRS_NEW} are all named "shared-db" in theirs already; rename all but one`]);
+    }
+  });
+
+  it("ours created tenant-new earlier, theirs creates it now: a conflict at each", () => {
+    const ours = addDeployment(base(), OURS_NEW, "tenant-new", "tenant-acme").set("tenant-acme", "acme-web", "state", "9");
+    const theirs = addDeployment(base(), THEIRS_NEW, "tenant-new", "tenant-acme");
+    for (const r of mergeBoth(base(), ours, theirs)) {
+      expect(summary(r)).toEqual([
+        [[OURS_NEW], "duplicate-name", [[THEIRS_NEW]]],
+        [[THEIRS_NEW], "duplicate-name", [[OURS_NEW]]],
+      ]);
     }
   });
 

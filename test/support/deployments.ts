@@ -13,9 +13,3 @@ export function addDeployment(s: State, uuid: string, name: string, like: string
   s.doc.set(uuid, d);
   return s;
 }
-
-/** Removes a whole deployment (`nixops delete -d NAME`). */
-export function deleteDeployment(s: State, name: string): State {
-  s.doc.delete(s.uuid(name));
-  return s;
-}
