@@ -3,7 +3,7 @@
 // document where only the values that differ stand between markers, each side's secrets
 // hashed. Never the raw text: the blocks may hold private keys.
 
-import { ABSENT, isObject, valuesEqual, type JsonValue, type Path, type Slot } from "../core/values";
+import { ABSENT, isObject, slotOf, valuesEqual, type JsonValue, type Path, type Slot } from "../core/values";
 import { Hunk, type Merged } from "../core/merged";
 import { JsonParseError } from "../formats/parseJson";
 import { renderDocument } from "../formats/renderDocument";
@@ -35,7 +35,7 @@ function sideBySide(ours: Slot, theirs: Slot, path: Path): Merged {
   if (valuesEqual(ours, theirs)) return ours as Merged;
   if (isObject(ours) && isObject(theirs)) {
     const out = new Map<string, Merged>();
-    for (const key of new Set([...ours.keys(), ...theirs.keys()])) out.set(key, sideBySide(ours.get(key) ?? ABSENT, theirs.get(key) ?? ABSENT, [...path, key]));
+    for (const key of new Set([...ours.keys(), ...theirs.keys()])) out.set(key, sideBySide(slotOf(ours, key), slotOf(theirs, key), [...path, key]));
     return out;
   }
   return new Hunk(path, ours, ABSENT, theirs);
