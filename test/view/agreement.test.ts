@@ -17,8 +17,38 @@ const places = (out: string) =>
     .map((l) => l.slice(0, l.indexOf(": ")))
     .sort();
 
+/** The lines git diff shows between conflict markers (combined diff: two prefix columns). */
+function blockLines(out: string): string[] {
+  const inside: string[] = [];
+  let open = false;
+  for (const line of out.split("\n")) {
+    const body = line.slice(2);
+    if (/^<{7}/.test(body)) open = true;
+    else if (/^>{7}/.test(body)) open = false;
+    else if (open) inside.push(body);
+  }
+  return inside;
+}
+
 describeAgreement(tenantScenario(), {
   more: (ctx) => {
+    it("git diff during the merge holds only the conflicting tenants between markers", () => {
+      restoreConflicted(ctx.c);
+      const lists = tenantLists();
+      // The whole file as context, so every tenant is shown somewhere.
+      const r = ctx.git("diff", "--unified=1000");
+      const inside = blockLines(r.stdout).join("\n");
+      const initech = (l: { tenants: Array<{ id: string; plan: string }> }) => l.tenants.find((t) => t.id === "initech")!.plan;
+      expect(inside).toContain(`"plan": "${initech(lists.ours)}"`);
+      expect(inside).toContain(`"plan": "${initech(lists.theirs)}"`);
+      // A tenant with the same value on both sides after the merge stands outside every block.
+      for (const id of ["wayne", "hooli"]) {
+        expect(r.stdout).toContain(`"${id}"`);
+        expect(inside).not.toContain(`"${id}"`);
+      }
+    });
+
+
     it("diff OLD NEW names each tenant added, removed or changed and its changed fields, and no other tenant", () => {
       const lists = tenantLists();
       for (const after of [lists.ours, lists.theirs]) {
