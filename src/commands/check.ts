@@ -29,7 +29,7 @@ export function runCheck(files: string[], request: CheckOptions): number {
       return;
     }
     const inside = repo !== null && !inRepo[i].startsWith("..");
-    const options = { view: inside ? fileViewFor(repo.top, inRepo[i]) : PLAIN_VIEW, declared: isStateFileName(file) || declared.has(inRepo[i]) };
+    const options = { view: inside ? fileViewFor(repo.top, inRepo[i]) : PLAIN_VIEW, declared: isStateFileName(file) ? ("name" as const) : declared.has(inRepo[i]) ? ("attributes" as const) : null };
     let result = checkState(text, options);
     if (request.fix && result.fixed !== null) {
       writeFileAtomic(file, result.fixed);

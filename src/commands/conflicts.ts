@@ -48,6 +48,7 @@ function jsonFile(repo: Repo, found: FileConflicts, showSecrets: boolean): Recor
     path: found.path,
     display: displayPath(repo, found.path),
     source: found.source,
+    profile: found.profile ? found.profile.name : null,
     conflicts: report.conflicts,
     where: found.profile ? found.conflicts.map((c) => found.profile!.describePath(c.path, found.documents)) : [],
     settled: found.settled,

@@ -46,17 +46,20 @@ function readSide(file: string): string | null {
 }
 
 /**
- * The file view of the NEW file (the OLD one when NEW is /dev/null or stdin), in the work tree
- * holding it; the plain view for a file outside any work tree.
+ * The file view of the NEW file, else of the OLD one, in the work tree holding it (a version
+ * saved outside, as in `diff old.json tenants.json` or `diff tenants.json /tmp/new.json`, is
+ * read the way the file in the work tree is); the plain view when neither lies in one.
  */
 function viewOf(oldFile: string, newFile: string): FileView {
-  const file = [newFile, oldFile].find((f) => f !== "/dev/null" && f !== "-");
-  if (file === undefined) return PLAIN_VIEW;
-  const abs = realpathSync(file);
-  const repo = findRepo(dirname(abs));
-  if (!repo) return PLAIN_VIEW;
-  const path = repoPath(repo, abs);
-  return path.startsWith("../") ? PLAIN_VIEW : fileViewFor(repo.top, path);
+  for (const file of [newFile, oldFile]) {
+    if (file === "/dev/null" || file === "-") continue;
+    const abs = realpathSync(file);
+    const repo = findRepo(dirname(abs));
+    if (!repo) continue;
+    const path = repoPath(repo, abs);
+    if (!path.startsWith("../")) return fileViewFor(repo.top, path);
+  }
+  return PLAIN_VIEW;
 }
 
 export function registerDiff(program: Command): void {

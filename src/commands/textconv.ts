@@ -3,9 +3,10 @@
 // a file with conflict markers (git diff during a merge), the conflicting values per side.
 
 import { readFileSync } from "node:fs";
+import { isAbsolute } from "node:path";
 import type { Command } from "commander";
 import { JsonParseError } from "../formats/parseJson";
-import { findRepo } from "../git/indexStages";
+import { findRepo, repoPath } from "../git/indexStages";
 import { readableState } from "../review/readableState";
 import { readableConflict } from "../review/readableConflict";
 import { fileViewFor } from "../view/fileView";
@@ -30,9 +31,11 @@ export function registerTextconv(program: Command): void {
         process.exitCode = 2;
         return;
       }
-      // Git hands over a temporary file, not the path: the view hides what any policy entry calls secret.
+      // Git hands over a temporary copy of a stored version (the view then hides what any policy
+      // entry calls secret), but the work-tree file by its own path, from the top of the work tree.
       const repo = findRepo();
-      const view = fileViewFor(repo ? repo.top : null, null);
+      const path = repo !== null && !isAbsolute(file) ? repoPath(repo, file) : null;
+      const view = fileViewFor(repo ? repo.top : null, path !== null && !path.startsWith("..") ? path : null);
       const showSecrets = o.showSecrets === true;
       try {
         process.stdout.write(readableConflict(text, view, showSecrets) ?? readableState(text, { showSecrets, view }));

@@ -91,6 +91,8 @@ export function reportJson(input: ReportInput, options: RedactOptions = {}): str
     ["conflicts", conflicts],
     ["autoResolved", autoResolved],
     ["fallback", input.fallback],
+    // Which profile read the file: every command that reads it must say the same.
+    ["profile", profile === null ? null : profile.name],
   ]);
   return renderDocument(doc, PLAIN_JSON_LAYOUT, NO_MARKERS);
 }

@@ -3,7 +3,7 @@
 // compared whole, as the merge treats them, except keyed arrays (a tenant list), whose
 // elements are matched by their identity field: added, removed, or changed field by field.
 
-import { ABSENT, Embedded, isObject, valuesEqual, type JsonValue, type Path, type Slot } from "../core/values";
+import { ABSENT, Embedded, isObject, slotOf, valuesEqual, type JsonValue, type Path, type Slot } from "../core/values";
 import { elementSegment, identityOf } from "../core/mergeKeyedArrays";
 import type { Profile } from "../profiles/profile";
 import { displaySegment } from "../profiles/table";
@@ -28,7 +28,7 @@ export function attributeChanges(before: Slot, after: Slot, at: Path, inner: str
   if (isObject(b) && isObject(a)) {
     const out: AttributeChange[] = [];
     for (const key of new Set([...b.keys(), ...a.keys()])) {
-      out.push(...attributeChanges(b.get(key) ?? ABSENT, a.get(key) ?? ABSENT, [...at, key], [...inner, key], profile));
+      out.push(...attributeChanges(slotOf(b, key), slotOf(a, key), [...at, key], [...inner, key], profile));
     }
     return out;
   }

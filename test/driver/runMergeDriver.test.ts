@@ -48,7 +48,7 @@ describe("driver mode", () => {
     expect(r.stdout).toBe("");
     expect(r.stderr).toEqual([]);
     expect(r.result).toBe(base.clone().set("prod", "db1", "state", "5").set("prod", "lb1", "state", "4").text());
-    expect(r.report).toEqual({ conflicts: [], autoResolved: [], fallback: null });
+    expect(r.report).toEqual({ conflicts: [], autoResolved: [], fallback: null, profile: "nixops" });
     // Replaced atomically: no temporary file is left beside it.
     expect(readdirSync(r.dir).sort()).toEqual([".merge_file_A", ".merge_file_B", ".merge_file_O", "report.json"]);
   });
@@ -74,6 +74,7 @@ describe("driver mode", () => {
       conflicts: [{ path: [uuid, "resources", "lb1", "toplevel"], kind: "modify/modify", ours: "/nix/store/ours-lb1", theirs: "/nix/store/theirs-lb1", base: base.get("prod", "lb1", "toplevel") }],
       autoResolved: [{ path: [uuid, "configsPath"] }],
       fallback: null,
+      profile: "nixops",
     });
   });
 

@@ -28,8 +28,12 @@ export interface CheckResult {
 export interface CheckOptions {
   /** How the file is read (its policy entry's profile and keyed arrays). */
   view: FileView;
-  /** Named a NixOps state file (by name or attributes): checked as one unless its policy entry says otherwise. */
-  declared: boolean;
+  /**
+   * Named a NixOps state file by its name (checked as one), or by Git's attributes (checked as
+   * one when its top level holds only objects, as deployments; other JSON the driver merges by
+   * its content, and check reads it the same way); a policy entry's profile overrides both.
+   */
+  declared: "name" | "attributes" | null;
 }
 
 function markerProblems(text: string): Problem[] {
@@ -94,7 +98,7 @@ function leafProblems(record: JsonObject, path: Path, where: string, say: (path:
 
 export function checkState(text: string, options: CheckOptions): CheckResult {
   const forced = options.view.overlay.profile;
-  const none: CheckResult = { problems: [], fixed: null, nixops: forced ? forced === "nixops" : options.declared };
+  const none: CheckResult = { problems: [], fixed: null, nixops: forced ? forced === "nixops" : options.declared !== null };
   const markers = markerProblems(text);
   if (markers.length > 0) return { ...none, problems: markers };
   const body = stripBom(text);
@@ -115,7 +119,8 @@ export function checkState(text: string, options: CheckOptions): CheckResult {
     return problem(line, column, `key ${JSON.stringify(d.path[d.path.length - 1])} is written ${d.values.length} times in the same object (readers keep only the last); keep one`);
   });
   // The file's own profile: the policy's, else a declared state file's, else the content's.
-  const profile = forced ? forced : options.declared ? "nixops" : profileOf(options.view, [parsed.value]).name;
+  const declared = options.declared === "name" || (options.declared === "attributes" && holdsOnlyObjects(parsed.value));
+  const profile = forced ? forced : declared ? "nixops" : profileOf(options.view, [parsed.value]).name;
   const nixops = profile === "nixops";
   if (!nixops) {
     problems.push(...keyedArrayProblems(parsed.value, profileOf(options.view, [parsed.value]), (p) => at(p)));
@@ -127,6 +132,10 @@ export function checkState(text: string, options: CheckOptions): CheckResult {
   const separators = detectSeparators(body) ?? "py3";
   problems.push(...layoutProblems(text, parsed.value, separators));
   return { problems, fixed: problems.some((p) => p.fixable) ? canonicalText(parsed.value, separators) : null, nixops };
+}
+
+function holdsOnlyObjects(value: JsonValue): boolean {
+  return isObject(value) && [...value.values()].every(isObject);
 }
 
 /** Keyed arrays the merge could not match element by element: an element without its identity, or one identity twice. */
