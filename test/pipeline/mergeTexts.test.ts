@@ -161,7 +161,7 @@ describe("duplicate keys are never resolved silently", () => {
   });
 });
 
-describe("fallbacks (SPEC §5)", () => {
+describe("fallbacks (docs/merge-rules.md, Fallback to git merge-file)", () => {
   const text = fixtureText("vbox-none-2machines");
   const fallback = (inputs: { base: string | Uint8Array; ours: string | Uint8Array; theirs: string | Uint8Array }, maxBytes?: number) => {
     const r = mergeTexts(inputs, { markers, maxBytes });

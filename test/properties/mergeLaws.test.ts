@@ -59,7 +59,7 @@ describe("merge laws on generated NixOps states", () => {
     );
   });
 
-  it("merge(b, x, b) = x and merge(b, b, y) = y, byte for byte (SPEC §3 text rule for embedded JSON)", () => {
+  it("merge(b, x, b) = x and merge(b, b, y) = y, byte for byte (docs/merge-rules.md, Embedded JSON: the text rule)", () => {
     fc.assert(
       fc.property(nixopsTriple(), (t) => {
         const { base, ours, theirs } = tripleTexts(t);
