@@ -2,7 +2,7 @@
 // read the three files, merge, replace %A atomically, exit 0 (clean) or 1 (conflicts).
 // Nothing goes to stdout; every failure falls back to Git's line merge, never to plain ours.
 
-import { mergeStates, renderOutcome, type MergeSettings } from "../pipeline/mergeTexts";
+import { mergeStates, renderOutcome, resourceLimitReason, type MergeSettings } from "../pipeline/mergeTexts";
 import { DEFAULT_MARKERS, type ConflictStyle, type Markers } from "../formats/renderDocument";
 import { conflictStyleFromConfig } from "../git/gitConfig";
 import { withRepositoryLabels } from "../git/labels";
@@ -126,7 +126,7 @@ export function runMergeDriver(options: DriverOptions, io: DriverIo = processIo)
     if (options.reportJson) writeFileAtomic(options.reportJson, reportJson({ conflicts, autoResolved, fallback: null, profile }));
     return conflicts.length > 0 && !options.virtualBase ? 1 : 0;
   } catch (e) {
-    return lineMerge(options, markers, `internal error: ${(e as Error).message}`, io);
+    return lineMerge(options, markers, e instanceof RangeError ? resourceLimitReason(e) : `internal error: ${(e as Error).message}`, io);
   }
 }
 

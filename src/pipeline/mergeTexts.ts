@@ -99,11 +99,17 @@ export function mergeStates(inputs: MergeInputs, settings: MergeSettings = {}): 
     throw new Fallback("no reading applies");
   } catch (e) {
     if (e instanceof Fallback) return { method: "git merge-file", reason: e.message };
-    // A resource limit (stack depth of a deeply nested value, the longest string V8 can
-    // hold), not a bug: the line merge can still do it.
-    if (e instanceof RangeError) return { method: "git merge-file", reason: `too deeply nested or too large to merge structurally (${e.message})` };
+    if (e instanceof RangeError) return { method: "git merge-file", reason: resourceLimitReason(e) };
     throw e;
   }
+}
+
+/**
+ * A resource limit (stack depth of a deeply nested value, the longest string V8 can hold),
+ * met while merging or rendering: not a bug, the line merge can still do it.
+ */
+export function resourceLimitReason(e: RangeError): string {
+  return `too deeply nested or too large to merge structurally (${e.message})`;
 }
 
 /** The outcome written with these markers, as UTF-8 bytes in chunks. */
@@ -118,7 +124,12 @@ export function renderOutcome(outcome: StructuredOutcome, markers: Markers): Buf
 export function mergeTexts(inputs: MergeInputs, settings: MergeSettings & { markers: Markers }): MergeResult {
   const outcome = mergeStates(inputs, settings);
   if (outcome.method !== "structured") return { kind: "fallback", reason: outcome.reason };
-  return renderedResult(outcome, settings.markers);
+  try {
+    return renderedResult(outcome, settings.markers);
+  } catch (e) {
+    if (e instanceof RangeError) return { kind: "fallback", reason: resourceLimitReason(e) };
+    throw e;
+  }
 }
 
 export function renderedResult(outcome: StructuredOutcome, markers: Markers): MergeResult {
