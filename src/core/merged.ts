@@ -50,6 +50,8 @@ export interface AutoResolved {
   base: Slot;
   ours: Slot;
   theirs: Slot;
+  /** The side whose value was kept, when a profile's rule chose theirs (default: ours). */
+  kept?: "ours" | "theirs";
 }
 
 /** Something the merge chose to do less cleverly, and why (a keyed array merged as one value). */

@@ -34,7 +34,7 @@ export function conflictLine(c: Conflict, profile: Profile, documents: readonly 
 }
 
 export function autoResolvedLine(a: AutoResolved, profile: Profile, documents: readonly Slot[]): string {
-  return `statefile-merge: auto-resolved volatile value in ${profile.describePath(a.path, documents)}: kept ours' ${shortText(a.ours, a.path, profile)}`;
+  return `statefile-merge: auto-resolved volatile value in ${profile.describePath(a.path, documents)}: kept ${a.kept ?? "ours"}' ${shortText(a.kept === "theirs" ? a.theirs : a.ours, a.path, profile)}`;
 }
 
 export interface ReportInput {
