@@ -35,7 +35,9 @@ export type ConflictKind =
   | "modify/delete"
   | "identity"
   | "type"
-  | "duplicate";
+  | "duplicate"
+  /** Two different histories under one name (Terraform states with different lineages). */
+  | "lineage";
 
 export interface Conflict {
   path: Path;

@@ -19,6 +19,8 @@ import type { Profile } from "../profiles/profile";
 import type { PathPattern } from "../profiles/pathPattern";
 import type { KeyedArrayRule } from "../policy/policyTypes";
 import { withPolicyRules } from "../policy/profileRules";
+import { isTerraformState } from "../formats/tfstate/detect";
+import { mergeTfstate } from "../tfstate/mergeState";
 
 export const DEFAULT_MAX_BYTES = 256 * 1024 * 1024;
 export const INPUT_NAMES = ["base", "ours", "theirs"] as const;
@@ -38,7 +40,7 @@ export interface MergeSettings {
   nixops?: NixopsSettings;
   secretNames?: readonly string[];
   /** Force a profile instead of choosing it from the content. */
-  profile?: "nixops" | "json";
+  profile?: "nixops" | "json" | "tfstate";
   /** Parse the whole files even where the record-by-record reading applies (tests compare the two). */
   wholeParse?: boolean;
   /** Arrays of records matched by an identity field (from the repository's policy file). */
@@ -120,6 +122,11 @@ function mergeOrThrow(inputs: MergeInputs, settings: MergeSettings): MergeResult
   const parsed = INPUT_NAMES.map((n, i) => parseInput(n, texts[i]));
   const values: Slot[] = parsed.map((p) => (p ? p.value : ABSENT));
   const oursText = stripBom(texts[1]);
+  // Terraform / OpenTofu state, chosen by content: its own rules and writer (src/tfstate).
+  if ((settings.profile === undefined || settings.profile === "tfstate") && values.some(isTerraformState)) {
+    const duplicateKeys = parsed.map((p) => (p && p.duplicates.length > 0 ? p.duplicates[0].path.join(".") : null));
+    return mergeTfstate({ values, texts: texts.map(stripBom), duplicateKeys }, settings);
+  }
 
   const useNixops =
     settings.profile === "nixops" ||

@@ -5,7 +5,7 @@ import type { MergePolicy } from "../core/policy";
 import type { Path, Slot } from "../core/values";
 
 export interface Profile {
-  name: "nixops" | "json";
+  name: "nixops" | "json" | "tfstate";
   policy: MergePolicy;
   isSecretPath(path: Path): boolean;
   /** A key written twice here is a conflict at that record; elsewhere the merge falls back. */

@@ -16,6 +16,7 @@ const KIND_TEXT: Record<Conflict["kind"], string> = {
   identity: "re-created on one side and changed on the other",
   type: "the resource type differs",
   duplicate: "a key written twice",
+  lineage: "two different states: the lineages differ",
 };
 
 function sideAction(base: HunkSide, side: HunkSide, text: (v: HunkSide) => string): string {
