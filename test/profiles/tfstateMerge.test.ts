@@ -107,6 +107,20 @@ describe("one instance changed on both sides", () => {
   });
 });
 
+describe("hunks that empty a list on one side", () => {
+  // Regression (property seed 1375933213): "instances": [ hunk ] taken as theirs gave "[\n      ]".
+  it("an instance changed in ours and the only instance removed in theirs: taking theirs writes []", () => {
+    const b = () => TfState.small("l", ["a"]);
+    const o = b().applied().setAttribute("null_resource.a", null, "size", "large");
+    const t = b().applied().removeInstance("null_resource.a", null);
+    const r = merged(merge(b(), o, t));
+    expect(r.conflicts.map((c) => c.kind)).toEqual(["modify/delete"]);
+    expect(pickFromMarkers(r.text, "theirs")).toBe(t.clone().set("serial", new JsonNumber("3")).text());
+    expect(pickFromMarkers(r.text, "theirs")).toContain('"instances": []');
+    expect(pickFromMarkers(r.text, "ours")).toBe(o.clone().set("serial", new JsonNumber("3")).text());
+  });
+});
+
 describe("outputs", () => {
   const withOutput = () => TfState.small().setOutput("url", "http://a");
   it("an output changed differently on both sides is one conflict; different outputs merge", () => {

@@ -9,6 +9,7 @@ import { renderDocument, type Layout, type Markers } from "../renderDocument";
 import { NO_MARKERS } from "../plainRendering";
 import { parseJson, type ParsedJson } from "../parseJson";
 import { detectGoEscaping, goQuote, MODERN_GO, type GoEscaping } from "./goJson";
+import { hoistEmptyingHunks } from "./emptySides";
 import { detectFlavour, inWriterOrder, type WriterFlavour } from "./writerOrder";
 
 export interface TfstateStyle {
@@ -56,5 +57,5 @@ function versionBefore(version: string, [major, minor]: [number, number]): boole
 
 /** A merged state (hunks allowed) as the writers would write it. */
 export function writeTfstate(merged: Merged, style: TfstateStyle, markers: Markers = NO_MARKERS): string {
-  return renderDocument(inWriterOrder(merged, style.flavour), tfstateLayout(style.escaping), markers);
+  return renderDocument(hoistEmptyingHunks(inWriterOrder(merged, style.flavour)), tfstateLayout(style.escaping), markers);
 }
