@@ -8,6 +8,9 @@ import { jsonProfile } from "../profiles/json";
 import type { Profile } from "../profiles/profile";
 import { loadState, type LoadedState } from "./loadState";
 import { diffStates, type StateDiff } from "./semanticDiff";
+import { isTerraformState } from "../formats/tfstate/detect";
+import { tfstateProfile } from "../profiles/tfstate";
+import { planDiff } from "../tfstate/planDiff";
 
 export class UnreadableSide extends Error {
   constructor(
@@ -36,6 +39,11 @@ export function diffTexts(oldText: string | null, newText: string | null, settin
   const before = load("old", oldText);
   const after = load("new", newText);
   const present = [before, after].filter((s): s is LoadedState => s !== null);
+  if (present.some((s) => isTerraformState(s.value))) {
+    const docs: Slot[] = [before ? before.value : ABSENT, after ? after.value : ABSENT];
+    const profile = tfstateProfile(docs, settings?.secretNames);
+    return { diff: { kind: "tfstate", plan: planDiff(docs[0], docs[1], profile) }, profile };
+  }
   const nixops = present.some((s) => s.nixops) && present.every((s) => s.nixops || (s.value instanceof Map && s.value.size === 0));
   const profile = nixops ? nixopsProfile(settings) : jsonProfile(settings?.secretNames);
   const value = (s: LoadedState | null): Slot => (s ? s.value : nixops ? new Map() : ABSENT);

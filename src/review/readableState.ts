@@ -8,6 +8,9 @@ import { DEFAULT_NIXOPS_SETTINGS, nixopsProfile } from "../profiles/nixops";
 import { jsonProfile } from "../profiles/json";
 import { redactDocument } from "../report/redact";
 import { loadState } from "./loadState";
+import { isTerraformState } from "../formats/tfstate/detect";
+import { tfstateProfile } from "../profiles/tfstate";
+import { readableTfstate } from "../tfstate/readableTfstate";
 
 const READABLE = { ...PLAIN_JSON_LAYOUT, sortKeys: true };
 
@@ -19,6 +22,7 @@ export interface ReadableOptions {
 
 export function readableState(text: string, options: ReadableOptions = {}): string {
   const state = loadState(text);
+  if (isTerraformState(state.value)) return readableTfstate(state.value, tfstateProfile([state.value], options.secretNames), options.showSecrets === true);
   const secretNames = options.secretNames ?? [];
   const profile = state.nixops ? nixopsProfile({ ...DEFAULT_NIXOPS_SETTINGS, secretNames }) : jsonProfile(secretNames);
   const shown = redactDocument(state.value, profile, { showSecrets: options.showSecrets === true, openEmbedded: true });
