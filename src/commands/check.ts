@@ -31,7 +31,7 @@ export function runCheck(files: string[], options: CheckOptions): number {
     let result = checkState(text, { mustBeNixops });
     if (options.fix && result.fixed !== null) {
       writeFileAtomic(file, result.fixed);
-      process.stderr.write(`${file}: rewritten in nixops export layout\n`);
+      process.stderr.write(`${file}: rewritten in ${result.nixops ? "nixops export" : "Terraform's"} layout\n`);
       result = checkState(result.fixed, { mustBeNixops });
     }
     for (const p of result.problems) {

@@ -8,6 +8,7 @@
 import { unescapeKey } from "../profiles/pathPattern";
 import { isObject, type JsonObject, type Path, type Slot } from "../core/values";
 import type { Profile } from "../profiles/profile";
+import { tfstateSelectorPath } from "../tfstate/selectors";
 
 export class SelectorError extends Error {}
 
@@ -48,6 +49,11 @@ function isResourceName(uuid: string, name: string, documents: readonly Slot[]):
 
 /** The path a selector names, read against the documents being merged. */
 export function selectorPath(selector: string, profile: Profile, documents: readonly Slot[]): Path {
+  if (profile.name === "tfstate") {
+    const found = tfstateSelectorPath(selector, documents);
+    if ("error" in found) throw new SelectorError(found.error);
+    return found;
+  }
   const parts = segments(selector);
   if (profile.name !== "nixops") return parts;
   if (parts.length === 0) return [];

@@ -85,6 +85,21 @@ describe("git merge of terraform.tfstate", () => {
     }
   });
 
+  it("conflicts lists the instance by address; resolve settles it by address and stages the file", () => {
+    const ours = base().applied().replace("module.vpc.aws_eip.nat", 1, "eipalloc-0ours");
+    const theirs = base().applied().setAttribute("module.vpc.aws_eip.nat", 1, "tags", new Map([["Env", "prod"]]));
+    const repo = diverged(ours, theirs);
+    expect(repo.tryGit("merge", "topic").status).toBe(1);
+    const listed = runBin(repo, ["conflicts"]);
+    expect(listed.stdout).toMatch(/terraform\.tfstate: CONFLICT \(identity, .*\) in resource module\.vpc\.aws_eip\.nat\[1\]/);
+    expect(runBin(repo, ["resolve", FILE, "module.vpc.aws_eip.nat[9]", "--theirs"]).stderr).toMatch(/no resource or instance "module\.vpc\.aws_eip\.nat\[9\]"/);
+    const r = runBin(repo, ["resolve", FILE, "module.vpc.aws_eip.nat[1]", "--theirs", "--add"]);
+    expect(r.status).toBe(0);
+    expect(repo.unmerged()).toEqual([]);
+    // Settled to theirs, the merged state is theirs: theirs' serial, by the serial rule.
+    expect(repo.read(FILE)).toBe(theirs.text());
+  });
+
   it("refuses to merge two states with different lineages: both whole files between markers, with the reason", () => {
     const other = base().applied().set("lineage", "00000000-0000-4000-8000-000000000000");
     const repo = diverged(oursApply(), other);

@@ -8,6 +8,7 @@ import { renderDiffText, diffJson } from "../../src/review/renderDiff";
 import { deploySummary } from "../../src/review/deploySummary";
 import { readableState } from "../../src/review/readableState";
 import { mergedStateProblems } from "../../src/tfstate/verifyMerge";
+import { checkState } from "../../src/review/check/checkState";
 import { TfState, obj } from "../support/tfstate";
 
 const base = () => TfState.fixture("aws-modules-count-tf1.4.6");
@@ -100,5 +101,21 @@ describe("verify: a merged state", () => {
     const other = t.clone().applied().set("lineage", "other");
     expect(mergedStateProblems([doc(o), doc(t)], doc(other))[0]).toMatch(/^the lineage changed: parent 1 has fef504f0/);
     expect(mergedStateProblems([doc(o)], doc(o.clone().set("serial", new JsonNumber("1"))))).toHaveLength(1);
+  });
+});
+
+describe("check and fmt", () => {
+  it("a state Terraform wrote has no problem; the same state in another layout is fixed back to those bytes", () => {
+    const text = base().text();
+    expect(checkState(text, { mustBeNixops: true })).toEqual({ problems: [], fixed: null, nixops: false });
+    const other = JSON.stringify(JSON.parse(text), null, 4) + "\n";
+    const r = checkState(other, { mustBeNixops: false });
+    expect(r.problems.map((p) => [p.line, p.column, p.fixable])).toEqual([[2, 3, true]]);
+    expect(r.fixed).toBe(text);
+  });
+
+  it("an old state is reported with what to do", () => {
+    const v3 = JSON.stringify({ version: 3, serial: 1, lineage: "x", modules: [] }, null, 2);
+    expect(checkState(v3, { mustBeNixops: false }).problems[0].message).toMatch(/version 3 Terraform state: .*run terraform or tofu once to upgrade it/);
   });
 });

@@ -13,6 +13,8 @@ import { describeKind } from "../../core/values";
 import { keyOffset, keyPositions } from "./keyPositions";
 import { layoutProblems } from "./layoutProblems";
 import { problem, type Problem } from "./problems";
+import { isTerraformState } from "../../formats/tfstate/detect";
+import { checkTfstate } from "../../tfstate/checkTfstate";
 
 export interface CheckResult {
   problems: Problem[];
@@ -103,6 +105,11 @@ export function checkState(text: string, options: { mustBeNixops: boolean }): Ch
     const { line, column } = at(d.path, 1);
     return problem(line, column, `key ${JSON.stringify(d.path[d.path.length - 1])} is written ${d.values.length} times in the same object (readers keep only the last); keep one`);
   });
+  // Terraform / OpenTofu state, by content even where a NixOps export is declared (src/tfstate/checkTfstate.ts).
+  if (isTerraformState(parsed.value) && parsed.duplicates.length === 0) {
+    const tf = checkTfstate(parsed.value, body);
+    return { problems: [...problems, ...tf.problems], fixed: tf.fixed, nixops: false };
+  }
   const nixops = options.mustBeNixops || isNixopsExport(parsed.value);
   if (!nixops) return { problems, fixed: null, nixops };
   const shape = shapeProblems(parsed.value, (p) => at(p));
