@@ -73,6 +73,7 @@ describe("git merge of terraform.tfstate", () => {
     const r = repo.tryGit("merge", "topic");
     expect(r.status).toBe(1);
     expect(r.stdout + r.stderr).toMatch(/CONFLICT \(identity, re-created on one side and changed on the other\) in resource module\.vpc\.aws_eip\.nat\[1\]/);
+    expect(r.stdout + r.stderr).toMatch(/ours made it a record of \d+ attributes \(id eipalloc-0ours\)/);
     expect(repo.unmerged()).toEqual([FILE]);
     const text = repo.read(FILE);
     expect(hunks(text)).toHaveLength(1);
