@@ -107,6 +107,28 @@ describe("one instance changed on both sides", () => {
   });
 });
 
+describe("deposed objects (create_before_destroy)", () => {
+  it("a deposed object is its own instance: added on one side, the current object changed on the other", () => {
+    const b = () => TfState.small("l", ["a"]);
+    const fields = ["deposed", "schema_version", "attributes", "sensitive_attributes"];
+    const deposed = (s: TfState) => {
+      const old = new Map(s.instance("null_resource.a"));
+      old.set("deposed", "00c0ffee");
+      const entries = [...old].sort(([x], [y]) => fields.indexOf(x) - fields.indexOf(y));
+      (s.resource("null_resource.a").get("instances") as JsonObject[]).push(new Map(entries));
+      return s;
+    };
+    const o = deposed(b().applied()).replace("null_resource.a", null, "a-2");
+    const t = b().applied().setAttribute("null_resource.a", null, "size", "large");
+    const r = merged(merge(b(), o, t));
+    // The current object was replaced in ours and changed in theirs: a conflict; the deposed one merges.
+    expect(r.conflicts.map((c) => [r.profile.describePath(c.path, r.documents), c.kind])).toEqual([["resource null_resource.a", "identity"]]);
+    const theirsSide = parseJson(pickFromMarkers(r.text, "theirs")).value as JsonObject;
+    const instances = ((theirsSide.get("resources") as JsonObject[])[0].get("instances") as JsonObject[]).map((i) => String(i.get("deposed") ?? "current"));
+    expect(instances).toEqual(["current", "00c0ffee"]);
+  });
+});
+
 describe("hunks that empty a list on one side", () => {
   // Regression (property seed 1375933213): "instances": [ hunk ] taken as theirs gave "[\n      ]".
   it("an instance changed in ours and the only instance removed in theirs: taking theirs writes []", () => {

@@ -149,3 +149,37 @@ describe("the writers' order", () => {
     expect(instances).toEqual(["undefined/", "2/", "2/d1", "2/d2", "10/", "a/", "b/"]);
   });
 });
+
+describe("what the inputs show about their writer", () => {
+  const withIdentity = (order: "terraform" | "opentofu") => {
+    const text = tfstateText("local-checkresults-identity-tf1.13.4");
+    const doc = parseJson(text).value as JsonObject;
+    const inst = ((doc.get("resources") as JsonObject[])[0].get("instances") as JsonObject[])[0];
+    inst.set("private", "cHJpdmF0ZQ==");
+    inst.set("identity", new Map([["id", "x"]]));
+    const keys = order === "terraform"
+      ? ["schema_version", "attributes", "sensitive_attributes", "identity_schema_version", "identity", "private"]
+      : ["schema_version", "attributes", "sensitive_attributes", "private", "identity", "identity_schema_version"];
+    const entries = keys.map((k) => [k, inst.get(k) as JsonValue] as const);
+    inst.clear();
+    for (const [k, v] of entries) inst.set(k, v);
+    return goIndent(doc) + "\n";
+  };
+
+  it.each(["terraform", "opentofu"] as const)("keeps %s's place for the identity fields", (order) => {
+    const text = withIdentity(order);
+    expect(rewrite(text)).toBe(text);
+  });
+
+  it("keeps the old Go spelling of \\b and \\f when the file uses it, the new one otherwise", () => {
+    const doc = parseJson(tfstateText("sensitive-output-tf1.4.6")).value as JsonObject;
+    (doc.get("outputs") as JsonObject).set("zz_bell", new Map<string, JsonValue>([["value", "a\bb\fc"], ["type", "string"]]));
+    const old = goIndent(doc).replace("a\\bb\\fc", "a\\u0008b\\u000cc") + "\n";
+    expect(rewrite(old)).toBe(old);
+    const modern = goIndent(doc) + "\n";
+    expect(rewrite(modern)).toBe(modern);
+    // No control character to show it: Terraform 1.4.6 was built with a Go before 1.22.
+    expect(tfstateStyle(["{}"], [doc], "1.4.6").escaping.shortControlEscapes).toBe(false);
+    expect(tfstateStyle(["{}"], [doc], "1.8.0").escaping.shortControlEscapes).toBe(true);
+  });
+});
