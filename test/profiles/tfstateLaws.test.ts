@@ -106,6 +106,28 @@ describe("merge laws for Terraform states", () => {
     );
   });
 
+  it("conflicts stand around whole instances and outputs; an instance whose id changed is never stitched", () => {
+    fc.assert(
+      fc.property(tfTriple(), (t: TfTriple) => {
+        const r = merge(t.base, t.ours, t.theirs);
+        for (const c of r.conflicts) {
+          const where = c.path[0] === "outputs" ? c.path.length === 2 : c.path[0] === "resources" && (c.path.length === 2 || c.path.length === 4);
+          expect(where, c.path.join("/")).toBe(true);
+        }
+        const [b, o, th] = [t.base, t.ours, t.theirs].map((s) => records(s.doc));
+        const result = records(parseJson(pickFromMarkers(r.text, "ours")).value);
+        const idOf = (rec: string | undefined) => (rec === undefined ? undefined : /"id":("[^"]*")/.exec(rec)?.[1]);
+        for (const [key, value] of result) {
+          if (!key.startsWith("resource ") || b.get(key) === undefined || o.get(key) === undefined || th.get(key) === undefined) continue;
+          if (idOf(o.get(key)) !== idOf(b.get(key)) || idOf(th.get(key)) !== idOf(b.get(key))) {
+            expect([o.get(key), th.get(key)], key).toContain(value);
+          }
+        }
+      }),
+      runs,
+    );
+  });
+
   it("taking ours, base or theirs in every hunk gives a state in writer layout; lineage kept, serial no lower than either side", () => {
     fc.assert(
       fc.property(tfTriple(), (t: TfTriple) => {

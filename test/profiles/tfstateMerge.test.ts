@@ -94,7 +94,8 @@ describe("one instance changed on both sides", () => {
     o.instance("module.vpc.aws_eip.nat", 1).set("private", "b3Vycw==");
     const t = base().applied();
     t.instance("module.vpc.aws_eip.nat", 1).set("private", "dGhlaXJz");
-    expect(merged(merge(base(), o, t)).conflicts.map((c) => c.kind)).toEqual(["modify/modify"]);
+    const r = merged(merge(base(), o, t));
+    expect(r.conflicts.map((c) => [r.profile.describePath(c.path, r.documents), c.kind])).toEqual([["resource module.vpc.aws_eip.nat[1]", "modify/modify"]]);
   });
 
   it("deleted on one side, changed on the other: a conflict", () => {
