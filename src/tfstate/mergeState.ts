@@ -8,10 +8,9 @@
 //   3. the record merge (profiles/tfstate.ts), then the run values (runValues.ts);
 //   4. written in the writers' layout (formats/tfstate).
 
-import { ABSENT, type JsonObject, type JsonValue, type Slot } from "../core/values";
+import { ABSENT, type JsonObject, type JsonValue, type Path, type Slot } from "../core/values";
 import { mergeDocuments } from "../core/mergeValues";
 import { containsHunk, type AutoResolved, type Conflict, type MergeWarning, type MergedObject, type Side } from "../core/merged";
-import type { Path } from "../core/values";
 import type { Markers } from "../formats/renderDocument";
 import { lineageOf, tfstateKind, type TfstateKind } from "../formats/tfstate/detect";
 import { tfstateStyle, writeTfstate } from "../formats/tfstate/tfstateCodec";
