@@ -122,6 +122,38 @@ describe("git merge of terraform.tfstate", () => {
   });
 });
 
+describe("criss-cross history of a state", () => {
+  it("two merge bases: the virtual base settles to the base, the outer merge is clean with a serial above both", () => {
+    const repo = copyRepo(fixture!);
+    const x1 = base().applied().replace("module.vpc.aws_eip.nat", 1, "eipalloc-x");
+    const y1 = base().applied().applied().replace("module.vpc.aws_eip.nat", 1, "eipalloc-y");
+    const resolved = x1.clone().set("serial", new JsonNumber(String(base().serial + 3n)));
+    repo.git("checkout", "-q", "-b", "x");
+    repo.write(FILE, x1.text()).commit("X1", FILE);
+    repo.git("checkout", "-q", "-b", "y", "main");
+    repo.write(FILE, y1.text()).commit("Y1", FILE);
+    repo.git("checkout", "-q", "x");
+    repo.tryGit("merge", "y~0", "-m", "X2");
+    repo.write(FILE, resolved.text()).commit("X2: merge Y1", FILE);
+    repo.git("checkout", "-q", "y");
+    repo.tryGit("merge", "x~1", "-m", "Y2");
+    repo.write(FILE, resolved.text()).commit("Y2: merge X1", FILE);
+    const x3 = resolved.clone().applied().setAttribute("module.vpc.aws_eip.nat", 0, "public_ipv4_pool", "x-pool");
+    const y3 = resolved.clone().applied().applied().setAttribute("module.vpc.aws_eip.nat", 0, "network_border_group", "y-group");
+    repo.git("checkout", "-q", "x");
+    repo.write(FILE, x3.text()).commit("X3", FILE);
+    repo.git("checkout", "-q", "y");
+    repo.write(FILE, y3.text()).commit("Y3", FILE);
+    repo.git("checkout", "-q", "x");
+    expect(repo.git("merge-base", "--all", "x", "y").trim().split("\n")).toHaveLength(2);
+    const r = repo.tryGit("merge", "y");
+    expect(r.stderr).not.toMatch(/line by line/);
+    expect(r.status).toBe(0);
+    const expected = x3.clone().setAttribute("module.vpc.aws_eip.nat", 0, "network_border_group", "y-group").set("serial", new JsonNumber(String(y3.serial + 1n)));
+    expect(repo.read(FILE)).toBe(expected.text());
+  });
+});
+
 describe.skipIf(!hasTerraform)("terraform state push accepts the merged state", () => {
   // Terraform writes its own version, and counts the push as one more change of the serial.
   const runLines = (text: string) => text.replace(/"terraform_version": "[^"]*"/, '"terraform_version": "-"').replace(/"serial": \d+/, '"serial": -');
