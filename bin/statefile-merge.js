@@ -2,64 +2,9 @@
 "use strict";
 // Git starts `statefile-merge merge ...` once per conflicted file, many times in one rebase, so
 // that command goes straight to the driver: no command-line library, no other commands loaded.
-// Only arguments in the plain form Git's driver line produces take this path; anything else
-// (help, `--opt=value`, a repeated or unknown option, a value starting with "-") goes to the
-// full command line in dist/cli.js, which parses it the usual way.
-
-/** `merge` options: name -> [DriverOptions field, how its value is read]. */
-const OPTIONS = {
-  "-p": ["path", "text"],
-  "--path": ["path", "text"],
-  "-l": ["markerSize", "positive"],
-  "--marker-size": ["markerSize", "positive"],
-  "-s": ["baseLabel", "text"],
-  "--base-label": ["baseLabel", "text"],
-  "-x": ["oursLabel", "text"],
-  "--ours-label": ["oursLabel", "text"],
-  "-y": ["theirsLabel", "text"],
-  "--theirs-label": ["theirsLabel", "text"],
-  "-o": ["output", "text"],
-  "--output": ["output", "text"],
-  "--report-json": ["reportJson", "text"],
-  "--conflict-style": ["conflictStyle", "style"],
-  "--max-bytes": ["maxBytes", "positive"],
-  "--virtual-base": ["virtualBase", "flag"],
-};
-
-/** The driver options for `merge` arguments in plain form, or null for the full parser. */
-function plainMergeArguments(args) {
-  const options = { virtualBase: false };
-  const seen = new Set();
-  const files = [];
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
-    if (!arg.startsWith("-")) {
-      files.push(arg);
-      continue;
-    }
-    const known = Object.prototype.hasOwnProperty.call(OPTIONS, arg) ? OPTIONS[arg] : null;
-    if (known === null || seen.has(known[0])) return null;
-    seen.add(known[0]);
-    const [field, kind] = known;
-    if (kind === "flag") {
-      options[field] = true;
-      continue;
-    }
-    const value = args[++i];
-    if (value === undefined || value.startsWith("-")) return null;
-    if (kind === "positive") {
-      const n = Number(value);
-      if (!Number.isInteger(n) || n <= 0) return null;
-      options[field] = n;
-    } else if (kind === "style") {
-      if (value !== "merge" && value !== "diff3" && value !== "zdiff3") return null;
-      options[field] = value;
-    } else options[field] = value;
-  }
-  if (files.length !== 3) return null;
-  [options.base, options.ours, options.theirs] = files;
-  return options;
-}
+// Only arguments in the plain form Git's driver line produces take this path (read by
+// dist/driver/mergeArguments.js); anything else goes to the full command line in dist/cli.js.
+// `--version` alone is answered here too.
 
 /**
  * dist/driver/runMergeDriver.js from dist/driver.bundle.js (scripts/bundle-driver.js, run by
@@ -105,8 +50,12 @@ function bundledDriver() {
 
 if (process.env.STATEFILE_MERGE_TIMING) process.stderr.write(`statefile-merge: timing: ${performance.now().toFixed(1)} ms bin started\n`);
 const args = process.argv.slice(2);
-const driverOptions = args[0] === "merge" ? plainMergeArguments(args.slice(1)) : null;
-if (driverOptions === null) {
+// The merge options' one table and reader (src/driver/mergeArguments.ts), a small module of its own.
+const driverOptions = args[0] === "merge" ? require("../dist/driver/mergeArguments.js").plainMergeArguments(args.slice(1)) : null;
+if (args.length === 1 && (args[0] === "--version" || args[0] === "-V")) {
+  // Scripts ask this often; the version is package.json's, one level above bin/ (and dist/).
+  process.stdout.write(JSON.parse(require("node:fs").readFileSync(__dirname + "/../package.json", "utf8")).version + "\n");
+} else if (driverOptions === null) {
   require("../dist/cli.js").main(process.argv);
 } else {
   // As in dist/cli.js: nothing may escape to Git as an uncaught exception.

@@ -8,7 +8,10 @@
 // the floor (scripts/bench-floor.js), does only what any Node driver must: start, read the three
 // inputs, replace %A; its ratios show how much of each target is left for merging at all.
 //
-//   node scripts/bench.js [--json] [--sizes 100,2000,20000] [--repeats N] [--keep]
+//   node scripts/bench.js [--json] [--sizes 100,2000,20000] [--repeats N] [--keep] [--verify]
+//
+// --verify adds the `statefile-merge verify` section (scripts/bench-verify.js: 1,000 commits,
+// 100 merges of a 1 MB state file); it takes a minute or two, so it is not run by default.
 //
 // The driver gets its labels as Git >= 2.44 passes them, and Git config is isolated (no
 // user or system file), so neither tool looks anything up beyond its three files.
@@ -35,14 +38,15 @@ const TARGETS = {
 };
 
 function parseArgs(argv) {
-  const o = { json: false, sizes: [100, 2000, 20000], repeats: null, keep: false };
+  const o = { json: false, sizes: [100, 2000, 20000], repeats: null, keep: false, verify: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--json") o.json = true;
     else if (a === "--keep") o.keep = true;
+    else if (a === "--verify") o.verify = true;
     else if (a === "--sizes") o.sizes = argv[++i].split(",").map(Number);
     else if (a === "--repeats") o.repeats = Number(argv[++i]);
-    else throw new Error(`unknown argument ${a}; use --json, --sizes 100,2000,20000, --repeats N, --keep`);
+    else throw new Error(`unknown argument ${a}; use --json, --sizes 100,2000,20000, --repeats N, --keep, --verify`);
   }
   return o;
 }
@@ -221,7 +225,12 @@ function main() {
       report.results.push(bench.measure(options.repeats ?? DEFAULT_REPEATS[size] ?? 5));
     }
     report.loadAverage.end = os.loadavg();
+    if (options.verify) {
+      if (!options.json) process.stderr.write("bench: verify on a history of 1,000 commits...\n");
+      report.verify = require("./bench-verify.js").runVerifyBench({ keep: options.keep });
+    }
     process.stdout.write(options.json ? JSON.stringify(report, null, 2) + "\n" : table(report) + "\n");
+    if (options.verify && !options.json) process.stdout.write("\n" + require("./bench-verify.js").verifyTable(report.verify) + "\n");
   } finally {
     if (options.keep) process.stderr.write(`bench: files kept in ${dir}\n`);
     else rmSync(dir, { recursive: true, force: true });

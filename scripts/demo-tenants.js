@@ -50,7 +50,7 @@ const base = {
 
 git("init", "-q", "-b", "main");
 say("A throw-away repository: " + repo);
-execFileSync(process.execPath, [bin, "install", "--pattern", FILE], { cwd: repo, env, stdio: "inherit" });
+execFileSync(process.execPath, [bin, "install", "--attributes", "--pattern", FILE], { cwd: repo, env, stdio: "inherit" });
 write(".statefile-merge.json", JSON.stringify(policy, null, 2) + "\n");
 git("add", ".gitattributes", ".statefile-merge.json");
 git("commit", "-q", "-m", "Merge the tenant registry with statefile-merge");

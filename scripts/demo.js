@@ -46,7 +46,7 @@ function lineMergeConflicts(ours, base, theirs) {
 
 git("init", "-q", "-b", "main");
 say("A throw-away repository: " + repo);
-execFileSync(process.execPath, [bin, "install"], { cwd: repo, env, stdio: "inherit" });
+execFileSync(process.execPath, [bin, "install", "--attributes"], { cwd: repo, env, stdio: "inherit" });
 git("add", ".gitattributes");
 git("commit", "-q", "-m", "Merge NixOps state with statefile-merge");
 commitState(before, "Deploy prod: 5 machines");

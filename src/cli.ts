@@ -1,6 +1,8 @@
 // The command line: wires commands to the modules that do the work, nothing more. Each
 // command lives in src/commands/ and registers itself here.
 
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { Command, CommanderError } from "commander";
 import { registerMerge } from "./commands/merge";
 import { registerNixops } from "./commands/nixops";
@@ -15,12 +17,19 @@ import { registerDiff } from "./commands/diff";
 import { registerGitDiff } from "./commands/gitDiff";
 import { registerLog } from "./commands/log";
 import { registerTextconv } from "./commands/textconv";
+import { registerVerify } from "./commands/verify";
 
-const COMMANDS: Array<(program: Command) => void> = [registerMerge, registerInstall, registerUninstall, registerDoctor, registerNixops, registerConflicts, registerResolve, registerCheck, registerFmt, registerDiff, registerGitDiff, registerTextconv, registerLog];
+const COMMANDS: Array<(program: Command) => void> = [registerMerge, registerInstall, registerUninstall, registerDoctor, registerNixops, registerConflicts, registerResolve, registerCheck, registerFmt, registerDiff, registerGitDiff, registerTextconv, registerLog, registerVerify];
+
+/** The package's version, from package.json one level above src/ and dist/ (as bin reads it). */
+export function packageVersion(): string {
+  return (JSON.parse(readFileSync(join(__dirname, "..", "package.json"), "utf8")) as { version: string }).version;
+}
 
 export function buildProgram(): Command {
   const program = new Command("statefile-merge")
     .description("A Git merge driver for NixOps export JSON and other JSON state")
+    .version(packageVersion(), "-V, --version", "print the version of statefile-merge")
     .exitOverride()
     .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s) });
   for (const register of COMMANDS) register(program);

@@ -5,15 +5,16 @@ import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { writeFileAtomic } from "../io/atomicWrite";
 import { findRepo, repoPath } from "../git/indexStages";
-import { declaredStateFiles, isStateFileName } from "../resolve/stateFiles";
+import { declaredStateFiles, isStateFileName } from "../view/stateFiles";
 import { checkState } from "../review/check/checkState";
+import { fileViewFor, PLAIN_VIEW } from "../view/fileView";
 
 export interface CheckOptions {
   fix: boolean;
 }
 
 /** Checks (and with fix, rewrites) each file; returns the exit status. */
-export function runCheck(files: string[], options: CheckOptions): number {
+export function runCheck(files: string[], request: CheckOptions): number {
   const repo = findRepo();
   const inRepo = repo ? files.map((f) => repoPath(repo, f)) : files;
   const declared = declaredStateFiles(repo, inRepo.filter((p) => !p.startsWith("..")));
@@ -27,15 +28,16 @@ export function runCheck(files: string[], options: CheckOptions): number {
       failed = true;
       return;
     }
-    const mustBeNixops = isStateFileName(file) || declared.has(inRepo[i]);
-    let result = checkState(text, { mustBeNixops });
-    if (options.fix && result.fixed !== null) {
+    const inside = repo !== null && !inRepo[i].startsWith("..");
+    const options = { view: inside ? fileViewFor(repo.top, inRepo[i]) : PLAIN_VIEW, declared: isStateFileName(file) || declared.has(inRepo[i]) };
+    let result = checkState(text, options);
+    if (request.fix && result.fixed !== null) {
       writeFileAtomic(file, result.fixed);
-      process.stderr.write(`${file}: rewritten in ${result.nixops ? "nixops export" : "Terraform's"} layout\n`);
-      result = checkState(result.fixed, { mustBeNixops });
+      process.stderr.write(`${file}: rewritten in ${result.layoutName ?? "nixops export"} layout\n`);
+      result = checkState(result.fixed, options);
     }
     for (const p of result.problems) {
-      process.stderr.write(`${file}:${p.line}:${p.column}: ${p.message}${p.fixable && !options.fix ? " (statefile-merge fmt fixes this)" : ""}\n`);
+      process.stderr.write(`${file}:${p.line}:${p.column}: ${p.message}${p.fixable && !request.fix ? " (statefile-merge fmt fixes this)" : ""}\n`);
     }
     if (result.problems.length > 0) failed = true;
   });

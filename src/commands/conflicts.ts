@@ -5,7 +5,7 @@ import type { JsonValue } from "../core/values";
 import { conflictLine, reportJson } from "../report/mergeReport";
 import { currentOperation, displayPath, findRepo, repoPath, unmergedPaths, type Repo } from "../git/indexStages";
 import { listConflicts, type FileConflicts } from "../resolve/listConflicts";
-import { declaredStateFiles } from "../resolve/stateFiles";
+import { declaredStateFiles } from "../view/stateFiles";
 
 /** An undeclared file the re-merge may still read as a NixOps export: only a JSON file can be one. */
 const MAYBE_STATE_FILE = /\.json$/i;
@@ -21,9 +21,9 @@ function filesToList(repo: Repo, files: string[]): { paths: string[]; explicit: 
   return { paths: unmerged.filter((p) => declared.has(p) || MAYBE_STATE_FILE.test(p)), explicit: false, declared };
 }
 
-/** With no FILE, only unmerged state files: declared ones, or any the re-merge reads as NixOps. */
+/** With no FILE, only unmerged state files: declared ones, or any the re-merge reads as a kind of state (a profile with records). */
 function isStateFile(found: FileConflicts, declared: Set<string>): boolean {
-  return declared.has(found.path) || found.profile?.name === "nixops";
+  return declared.has(found.path) || (found.profile !== null && found.profile.row.records.length > 0);
 }
 
 function textLines(repo: Repo, found: FileConflicts, showSecrets: boolean): string[] {

@@ -5,10 +5,9 @@ import { readFileSync, realpathSync } from "node:fs";
 import { dirname } from "node:path";
 import type { Command } from "commander";
 import { findRepo, repoPath } from "../git/indexStages";
-import type { NixopsSettings } from "../profiles/nixops";
 import { diffTexts, UnreadableSide, type TextDiff } from "../review/diffTexts";
 import { diffJson, renderDiffText } from "../review/renderDiff";
-import { reviewSettingsFor } from "../review/reviewSettings";
+import { fileViewFor, PLAIN_VIEW, type FileView } from "../view/fileView";
 
 export interface DiffOutputOptions {
   json?: boolean;
@@ -48,17 +47,17 @@ function readSide(file: string): string | null {
 }
 
 /**
- * The policy file's settings for the NEW file (the OLD one when NEW is /dev/null or stdin),
- * read in the work tree holding it; none for a file outside any work tree.
+ * The file view of the NEW file (the OLD one when NEW is /dev/null or stdin), in the work tree
+ * holding it; the plain view for a file outside any work tree.
  */
-function policySettings(oldFile: string, newFile: string): NixopsSettings | undefined {
+function viewOf(oldFile: string, newFile: string): FileView {
   const file = [newFile, oldFile].find((f) => f !== "/dev/null" && f !== "-");
-  if (file === undefined) return undefined;
+  if (file === undefined) return PLAIN_VIEW;
   const abs = realpathSync(file);
   const repo = findRepo(dirname(abs));
-  if (!repo) return undefined;
+  if (!repo) return PLAIN_VIEW;
   const path = repoPath(repo, abs);
-  return path.startsWith("../") ? undefined : reviewSettingsFor(repo.top, path);
+  return path.startsWith("../") ? PLAIN_VIEW : fileViewFor(repo.top, path);
 }
 
 export function registerDiff(program: Command): void {
@@ -75,7 +74,7 @@ export function registerDiff(program: Command): void {
       quietOnClosedPipe();
       let result: TextDiff;
       try {
-        result = diffTexts(readSide(oldFile), readSide(newFile), policySettings(oldFile, newFile));
+        result = diffTexts(readSide(oldFile), readSide(newFile), viewOf(oldFile, newFile));
       } catch (e) {
         const file = e instanceof UnreadableSide ? (e.side === "old" ? oldFile : newFile) : null;
         if (e instanceof UnreadableSide) {

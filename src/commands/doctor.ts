@@ -3,7 +3,7 @@
 // when it cannot run at all.
 
 import type { Command } from "commander";
-import { doctorContext, runDoctor } from "../git/doctor";
+import { doctorContext, runDoctor } from "../doctor/doctor";
 
 export function registerDoctor(program: Command): void {
   program

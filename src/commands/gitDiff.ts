@@ -8,7 +8,7 @@ import type { Command } from "commander";
 import { gitText, runGit } from "../git/run";
 import { diffTexts, UnreadableSide, type TextDiff } from "../review/diffTexts";
 import { findRepo } from "../git/indexStages";
-import { reviewSettingsFor } from "../review/reviewSettings";
+import { fileViewFor, PLAIN_VIEW } from "../view/fileView";
 import { diffOutput, quietOnClosedPipe } from "./diff";
 
 /** Git's own colour decision for diffs (color.diff / color.ui, pager or terminal). */
@@ -49,7 +49,7 @@ export function registerGitDiff(program: Command): void {
       try {
         // Git runs diff commands at the top of the work tree and names paths from there.
         const repo = findRepo();
-        result = diffTexts(readSide(oldFile), readSide(newFile), repo ? reviewSettingsFor(repo.top, newPath) : undefined);
+        result = diffTexts(readSide(oldFile), readSide(newFile), repo ? fileViewFor(repo.top, newPath) : PLAIN_VIEW);
       } catch (e) {
         if (!(e instanceof UnreadableSide)) throw e;
         out(`statefile-merge: ${e.message}; ${o.showSecrets ? "its line diff follows" : "see its lines with git diff --no-ext-diff (they may hold secrets)"}\n`);

@@ -1,28 +1,28 @@
 // `statefile-merge install`: configure the merge driver (and the diff driver) for this clone
-// or for every repository of this user, and mark the state files in attributes.
+// or for every repository of this user, and mark the state files in attributes. The committed
+// .gitattributes changes only with --attributes.
 
 import { Option, type Command } from "commander";
-import { DEFAULT_PATTERNS, install, type AttributesTarget } from "../git/install";
+import { DEFAULT_PATTERNS, install } from "../git/install";
 
 export function registerInstall(program: Command): void {
   program
     .command("install")
-    .description("configure the statefile merge and diff drivers and add attribute lines (idempotent)")
-    .option("--global", "write the driver config to the global Git config instead of this repository's")
+    .description("configure the statefile merge and diff drivers and mark the state files (idempotent)")
+    .option("--global", "write the driver config to the global Git config and the lines to the global attributes file; the repository it runs in is left alone")
     .option("--pattern <glob>", `a path pattern to mark (repeatable; default: ${DEFAULT_PATTERNS.join(", ")})`, collect, [])
+    .option("--attributes", "add the lines to the committed .gitattributes, for the whole team (without it: .git/info/attributes, this clone only)")
     .addOption(
-      new Option("--attributes-file <where>", "'.gitattributes' (committed, shared with the team) or 'info' (.git/info/attributes, this clone only)")
-        .choices([".gitattributes", "gitattributes", "info"])
-        .default(".gitattributes"),
+      new Option("--attributes-file <where>", "older spelling: '.gitattributes' is --attributes, 'info' the default")
+        .choices([".gitattributes", "gitattributes", "info"]),
     )
-    .action((o: { global?: boolean; pattern: string[]; attributesFile: string }) => {
-      const target: AttributesTarget = o.attributesFile === "info" ? "info" : "gitattributes";
+    .action((o: { global?: boolean; pattern: string[]; attributes?: boolean; attributesFile?: string }) => {
       try {
         const report = install({
           cwd: process.cwd(),
           global: o.global === true,
           patterns: o.pattern.length > 0 ? o.pattern : DEFAULT_PATTERNS,
-          attributesFile: target,
+          attributes: o.attributes === true || (o.attributesFile !== undefined && o.attributesFile !== "info"),
         });
         for (const line of report) process.stdout.write(line + "\n");
       } catch (e) {

@@ -1,12 +1,17 @@
 // `statefile-merge textconv FILE`: Git's diff.<driver>.textconv entry point, which `git log -p`
-// and `git show` use without --ext-diff. Prints a readable, secret-free form of the state.
+// and `git show` use without --ext-diff. Prints a readable, secret-free form of the state; for
+// a file with conflict markers (git diff during a merge), the conflicting values per side.
 
 import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { JsonParseError } from "../formats/parseJson";
 import { findRepo } from "../git/indexStages";
 import { readableState } from "../review/readableState";
-import { policySecretNames } from "../review/reviewSettings";
+import { readableConflict } from "../review/readableConflict";
+import { fileViewFor } from "../view/fileView";
+
+/** Why a file cannot be read, in words, for the common causes. */
+const UNREADABLE: Record<string, string> = { ENOENT: "there is no such file", EISDIR: "it is a directory", EACCES: "permission denied" };
 
 export function registerTextconv(program: Command): void {
   program
@@ -15,16 +20,26 @@ export function registerTextconv(program: Command): void {
     .argument("<file>", "the file Git hands over")
     .option("--show-secrets", "print secret values instead of their hashes")
     .action((file: string, o: { showSecrets?: boolean }) => {
-      const text = readFileSync(file, "utf8");
-      // Git hands over a temporary file, not the path: hide what any policy entry calls secret.
-      const repo = findRepo();
-      const secretNames = repo ? policySecretNames(repo.top) : [];
+      let text: string;
       try {
-        process.stdout.write(readableState(text, { showSecrets: o.showSecrets, secretNames }));
+        text = readFileSync(file, "utf8");
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === undefined) throw e;
+        process.stderr.write(`statefile-merge textconv: cannot read ${file}: ${UNREADABLE[code] ?? code}; name a readable state file\n`);
+        process.exitCode = 2;
+        return;
+      }
+      // Git hands over a temporary file, not the path: the view hides what any policy entry calls secret.
+      const repo = findRepo();
+      const view = fileViewFor(repo ? repo.top : null, null);
+      const showSecrets = o.showSecrets === true;
+      try {
+        process.stdout.write(readableConflict(text, view, showSecrets) ?? readableState(text, { showSecrets, view }));
       } catch (e) {
         if (!(e instanceof JsonParseError)) throw e;
-        // Never the raw text: it may hold secrets the structured view would have hashed.
-        process.stdout.write(`statefile-merge: not valid JSON (${e.message}); see its lines with --no-textconv\n`);
+        // Never the raw text, nor a way to print it: it may hold secrets the structured view would have hashed.
+        process.stdout.write(`statefile-merge: not valid JSON (${e.message}); statefile-merge check FILE names the place to fix\n`);
       }
     });
 }

@@ -32,6 +32,25 @@ export function elementSegment(field: KeyFields, identity: string): string {
   return `[${typeof field === "string" ? field : field.join(",")}=${identity}]`;
 }
 
+/**
+ * The field and identity an element segment names (`[id="acme"]`: id, "acme"; several fields
+ * for a composite identity), or null for a plain key.
+ */
+export function parseElementSegment(segment: string): { field: KeyFields; identity: string; name: string } | null {
+  const m = /^\[([^=\]]+)=(.*)\]$/s.exec(segment);
+  if (!m) return null;
+  const identity = m[2];
+  let name = identity;
+  if (identity.startsWith('"')) {
+    try {
+      name = JSON.parse(identity) as string;
+    } catch {
+      return null;
+    }
+  }
+  return { field: m[1].includes(",") ? m[1].split(",") : m[1], identity, name };
+}
+
 /** A field's value as identity text (strings JSON-quoted, numbers as written), or null. */
 function fieldText(v: JsonValue | undefined): string | null {
   if (typeof v === "string") return JSON.stringify(v);

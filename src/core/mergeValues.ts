@@ -1,4 +1,5 @@
-// Three-way merge of values and keyed records (SPEC §3). Pure: no files, no processes, no Git.
+// Three-way merge of values and keyed records (docs/merge-rules.md, "One-sided and two-sided
+// changes"). Pure: no files, no processes, no Git.
 //
 //   1. changed on one side only      -> that side
 //   2. changed alike on both sides   -> that value
@@ -23,7 +24,9 @@ import {
 import {
   Hunk,
   Occurrences,
+  WithCopies,
   pickSide,
+  sideValue,
   type AutoResolved,
   type Conflict,
   type ConflictKind,
@@ -36,6 +39,7 @@ import {
 } from "./merged";
 import { pathKey, type MergeOptions, type MergePolicy } from "./policy";
 import { mergeKeyedArray, type KeyedArrayContext } from "./mergeKeyedArrays";
+import { sameNameConflicts } from "./sameNames";
 
 const EMPTY: JsonObject = new Map();
 
@@ -72,21 +76,41 @@ class Merger {
 
   /** `inner` is true inside embedded JSON, where theirs' new keys go after ours'. */
   mergeSlot(base: Slot, ours: Slot, theirs: Slot, path: Path, inner: boolean): Merged | typeof ABSENT {
+    const merged = this.mergeAt(base, ours, theirs, path, inner);
+    // Checked on whatever the merge gave, shortcuts included: the record-by-record reading
+    // shares a record one side changed with the base, so a document may look one-sided here.
+    const nameAttribute = inner ? null : this.policy.nameAttribute?.(path) ?? null;
+    if (nameAttribute === null || !(merged instanceof Map) || !isObject(ours) || !isObject(theirs)) return merged;
+    const input = { merged, base: isObject(base) ? base : EMPTY, ours, theirs, path, attribute: nameAttribute };
+    const checked = sameNameConflicts(input, {
+      conflict: (p, b, o, t, sameNameAs) => this.conflict("duplicate-name", p, b, o, t, sameNameAs),
+      warn: (w) => this.warnings.push(w),
+    });
+    return checked ?? merged;
+  }
+
+  private mergeAt(base: Slot, ours: Slot, theirs: Slot, path: Path, inner: boolean): Merged | typeof ABSENT {
     const duplicated = this.options.duplicates?.get(pathKey(path));
     if (duplicated) return this.duplicateConflict(path, duplicated, base, ours, theirs);
 
-    if (!this.duplicateHolders.has(pathKey(path))) {
+    const holdsDuplicates = this.duplicateHolders.has(pathKey(path));
+    if (!holdsDuplicates) {
       if (valuesEqual(ours, theirs)) return ours;
-      if (valuesEqual(base, ours)) return keepOursTexts(theirs, ours);
+      // Inside embedded JSON the merged value may be re-encoded: ours' key order first, at every level.
+      if (valuesEqual(base, ours)) return inner ? inOursKeyOrder(keepOursTexts(theirs, ours), ours) : keepOursTexts(theirs, ours);
       if (valuesEqual(base, theirs)) return ours;
+      // Changed on both sides, differently.
+      if (this.policy.isVolatile(path)) {
+        this.autoResolved.push({ path, base, ours, theirs });
+        return ours;
+      }
     }
-
-    // Changed on both sides, differently.
-    if (this.policy.isVolatile(path)) {
-      this.autoResolved.push({ path, base, ours, theirs });
-      return ours;
+    if (ours === ABSENT || theirs === ABSENT) {
+      // A deletion never settles a key written twice below it: what the parser kept of the
+      // copies may look unchanged while another copy is a machine no one else knows of.
+      if (holdsDuplicates) return this.conflict("duplicate", path, base, ours, theirs);
+      return this.deleteVersusChange(base, ours, theirs, path);
     }
-    if (ours === ABSENT || theirs === ABSENT) return this.deleteVersusChange(base, ours, theirs, path);
     if (isObject(ours) && isObject(theirs)) return this.mergeRecord(base, ours, theirs, path, inner);
     if (ours instanceof Embedded && theirs instanceof Embedded) {
       return this.mergeEmbedded(base instanceof Embedded ? base.value : ABSENT, ours, theirs, path);
@@ -170,14 +194,35 @@ class Merger {
     return new Embedded(this.policy.encodeEmbedded(value), value);
   }
 
-  private conflict(kind: ConflictKind, path: Path, base: HunkSide, ours: HunkSide, theirs: HunkSide): Merged | typeof ABSENT {
-    const settled = this.options.settle?.(path);
-    if (settled !== undefined) {
-      const chosen: HunkSide = settled === "ours" ? ours : settled === "theirs" ? theirs : base;
-      return chosen instanceof Occurrences ? chosen.last : chosen;
+  private conflict(
+    kind: ConflictKind,
+    path: Path,
+    base: HunkSide,
+    ours: HunkSide,
+    theirs: HunkSide,
+    sameNameAs?: Path[],
+  ): Merged | typeof ABSENT {
+    if (this.duplicateHolders.has(pathKey(path))) {
+      // A conflict over a place holding a key written twice: each side shows every copy.
+      [base, ours, theirs] = [this.withCopies(path, "base", base), this.withCopies(path, "ours", ours), this.withCopies(path, "theirs", theirs)];
+      if ([base, ours, theirs].some((s) => s instanceof WithCopies)) kind = "duplicate";
     }
-    this.conflicts.push({ path, kind, base, ours, theirs });
+    const settled = this.options.settle?.(path);
+    if (settled !== undefined) return sideValue(settled === "ours" ? ours : settled === "theirs" ? theirs : base);
+    this.conflicts.push(sameNameAs ? { path, kind, base, ours, theirs, sameNameAs } : { path, kind, base, ours, theirs });
     return new Hunk(path, ours, base, theirs);
+  }
+
+  /** A side's value with every copy an input wrote below `path`, when it wrote any. */
+  private withCopies(path: Path, side: Side, value: HunkSide): HunkSide {
+    if (value === ABSENT || value instanceof Occurrences || value instanceof WithCopies) return value;
+    const prefix = pathKey(path) + (path.length > 0 ? "\u0000" : "");
+    const copies = new Map<string, JsonValue[]>();
+    for (const [key, sides] of this.options.duplicates ?? []) {
+      const all = sides[side];
+      if (all && key.length > prefix.length && key.startsWith(prefix)) copies.set(key.slice(prefix.length), all);
+    }
+    return copies.size > 0 ? new WithCopies(value, copies) : value;
   }
 
   private duplicateConflict(
@@ -189,9 +234,34 @@ class Merger {
   ): Merged | typeof ABSENT {
     const side = (name: Side, value: Slot): HunkSide => {
       const all = duplicated[name];
-      return all ? new Occurrences(all) : value;
+      return all ? new Occurrences(this.copiesInside(path, name, all)) : value;
     };
     return this.conflict("duplicate", path, side("base", base), side("ours", ours), side("theirs", theirs));
+  }
+
+  /**
+   * The copies of a record written twice, each with the keys it writes twice itself. The
+   * parser lists a repeated key's values copy after copy, and keeps the last of each copy's
+   * own in that copy's object: so the values up to that very object are that copy's.
+   */
+  private copiesInside(path: Path, side: Side, copies: JsonValue[]): Array<JsonValue | WithCopies> {
+    const prefix = pathKey(path) + "\u0000";
+    const inside = copies.map(() => new Map<string, JsonValue[]>());
+    for (const [key, sides] of this.options.duplicates ?? []) {
+      const all = sides[side];
+      if (!all || !key.startsWith(prefix)) continue;
+      const below = key.slice(prefix.length);
+      let from = 0;
+      copies.forEach((copy, i) => {
+        let at: JsonValue | undefined = copy;
+        for (const k of below.split("\u0000")) at = isObject(at) ? at.get(k) : undefined;
+        const end = at === undefined ? -1 : all.indexOf(at, from);
+        if (end < 0) return;
+        inside[i].set(below, all.slice(from, end + 1));
+        from = end + 1;
+      });
+    }
+    return copies.map((copy, i) => (inside[i].size > 0 ? new WithCopies(copy, inside[i]) : copy));
   }
 
   /**
@@ -219,7 +289,8 @@ class Merger {
 
 /**
  * Theirs' value, except that embedded JSON equal by value to ours' keeps ours' exact text
- * (SPEC §3: a blob that a deploy only re-ordered stays as ours wrote it).
+ * (docs/merge-rules.md, "Embedded JSON": a blob that a deploy only re-ordered stays as ours
+ * wrote it).
  */
 function keepOursTexts(theirs: Slot, ours: Slot): Slot {
   // One object on both sides (a record no one changed): nothing to look inside.
@@ -235,9 +306,20 @@ function keepOursTexts(theirs: Slot, ours: Slot): Slot {
   return out ?? theirs;
 }
 
+/** Theirs' value with its objects' keys in ours' order, theirs' new keys after them, at every level. */
+export function inOursKeyOrder(theirs: Slot, ours: Slot): Slot {
+  if (!isObject(theirs) || !isObject(ours)) return theirs;
+  const out: JsonObject = new Map();
+  for (const key of mergedKeyOrder(ours, theirs, true)) {
+    if (theirs.has(key)) out.set(key, inOursKeyOrder(theirs.get(key) as JsonValue, slotOf(ours, key)) as JsonValue);
+  }
+  return out;
+}
+
 /**
  * Ours' keys in ours' order; a key new from theirs goes right after the key it follows in
- * theirs (or, inside embedded JSON, after all of ours' keys, as SPEC §3 says).
+ * theirs (or, inside embedded JSON, after all of ours' keys: docs/merge-rules.md, "Embedded
+ * JSON").
  */
 export function mergedKeyOrder(ours: Map<string, unknown>, theirs: Map<string, unknown>, append: boolean): string[] {
   const newFromTheirs = new Map<string | null, string[]>();

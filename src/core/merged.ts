@@ -6,13 +6,39 @@ import { ABSENT, type Embedded, type JsonNumber, type JsonValue, type Path, type
 
 /** A key written more than once in one input: every value it was given. */
 export class Occurrences {
-  constructor(readonly values: JsonValue[]) {}
+  /** A copy holding keys it writes twice itself is a WithCopies. */
+  constructor(readonly values: Array<JsonValue | WithCopies>) {}
   get last(): JsonValue {
-    return this.values[this.values.length - 1];
+    const last = this.values[this.values.length - 1];
+    return last instanceof WithCopies ? last.value : last;
   }
 }
 
-export type HunkSide = Slot | Occurrences;
+/**
+ * A side's value at a place below which that input wrote a key more than once: the value the
+ * parser kept (the last copy of each repeated key) and every copy, by path below this place.
+ * A conflict over a whole deployment must still show both machines a bad hand merge wrote
+ * under one name.
+ */
+export class WithCopies {
+  constructor(
+    readonly value: JsonValue,
+    /** Paths below this place, keys joined by NUL, to every value written there. */
+    readonly copies: ReadonlyMap<string, JsonValue[]>,
+  ) {}
+
+  /** What the input wrote at `key` of this object: every copy, the value with copies further down, or the value. */
+  entry(key: string, value: JsonValue): Occurrences | WithCopies | JsonValue {
+    const all = this.copies.get(key);
+    if (all) return new Occurrences(all);
+    const prefix = key + "\u0000";
+    let below: Map<string, JsonValue[]> | null = null;
+    for (const [p, values] of this.copies) if (p.startsWith(prefix)) (below ??= new Map()).set(p.slice(prefix.length), values);
+    return below ? new WithCopies(value, below) : value;
+  }
+}
+
+export type HunkSide = Slot | Occurrences | WithCopies;
 
 /** One place where the two sides disagree; rendered as Git conflict markers. */
 export class Hunk {
@@ -37,7 +63,9 @@ export type ConflictKind =
   | "type"
   | "duplicate"
   /** Two different histories under one name (Terraform states with different lineages). */
-  | "lineage";
+  | "lineage"
+  /** Two records with one name (NixOps deployments): `nixops -d NAME` cannot tell them apart. */
+  | "duplicate-name";
 
 export interface Conflict {
   path: Path;
@@ -45,6 +73,8 @@ export interface Conflict {
   base: HunkSide;
   ours: HunkSide;
   theirs: HunkSide;
+  /** duplicate-name: the other records that have the same name. */
+  sameNameAs?: Path[];
 }
 
 export interface AutoResolved {
@@ -71,8 +101,10 @@ export interface MergeOutcome {
 
 export type Side = "ours" | "theirs" | "base";
 
-function sideValue(s: HunkSide): Slot {
-  return s instanceof Occurrences ? s.last : s;
+/** The value a hunk side stands for as a parser reads it (the last copy of a repeated key). */
+export function sideValue(s: HunkSide): Slot {
+  if (s instanceof Occurrences) return s.last;
+  return s instanceof WithCopies ? s.value : s;
 }
 
 /** The value with every hunk settled to one side (what "accept ours/theirs" gives). */

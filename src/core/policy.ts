@@ -26,6 +26,11 @@ export interface MergePolicy {
    * (a Terraform instance whose sides changed the same attribute), null to merge its fields.
    */
   wholeRecordConflict?(path: Path, base: Slot, ours: JsonObject, theirs: JsonObject): ConflictKind | null;
+  /**
+   * For an object whose entries are records people call by a name (NixOps deployments, by
+   * `name`): that attribute. Two entries with one name after a merge are a conflict.
+   */
+  nameAttribute?(path: Path): string | null;
 }
 
 /** One identity field, or several that together identify an element. */

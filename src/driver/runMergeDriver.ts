@@ -2,8 +2,8 @@
 // read the three files, merge, replace %A atomically, exit 0 (clean) or 1 (conflicts).
 // Nothing goes to stdout; every failure falls back to Git's line merge, never to plain ours.
 
-import { mergeTexts, type MergeResult, type MergeSettings } from "../pipeline/mergeTexts";
-import type { ConflictStyle, Markers } from "../formats/renderDocument";
+import { mergeStates, renderOutcome, type MergeSettings } from "../pipeline/mergeTexts";
+import { DEFAULT_MARKERS, type ConflictStyle, type Markers } from "../formats/renderDocument";
 import { conflictStyleFromConfig } from "../git/gitConfig";
 import { withRepositoryLabels } from "../git/labels";
 import { ftruncateSync } from "node:fs";
@@ -12,11 +12,10 @@ import { replaceFileAtomic, writeFileAtomic, type WriteOptions } from "../io/ato
 import { readDriverInputs } from "./readInputs";
 import { outputProblem } from "./outputTarget";
 import { autoResolvedLine, conflictLine, reportJson } from "../report/mergeReport";
-import { jsonProfile } from "../profiles/json";
-import { policySettingsFor } from "../policy/policyFile";
+import { fileViewFor } from "../view/fileView";
 import type { Path } from "../core/values";
 import type { Side } from "../core/merged";
-import { isEncryptedMerge, mergeEncrypted } from "../crypt/encryptedMerge";
+import { isEncryptedMerge, mergeEncrypted } from "./encryptedMerge";
 import { mark } from "./timing";
 
 export interface DriverOptions {
@@ -89,11 +88,11 @@ export function runMergeDriver(options: DriverOptions, io: DriverIo = processIo)
   if (read.kind === "read" && isEncryptedMerge(read.inputs)) return mergeEncrypted(options, read.inputs, io, runMergeDriver);
   // Git < 2.44 passes %S/%X/%Y literally: withRepositoryLabels works them out from the repository.
   const markers: Markers = withRepositoryLabels({
-    size: options.markerSize && options.markerSize > 0 ? options.markerSize : 7,
-    base: label(options.baseLabel, "%S", "base"),
-    ours: label(options.oursLabel, "%X", "ours"),
-    theirs: label(options.theirsLabel, "%Y", "theirs"),
-    style: options.conflictStyle ?? "merge",
+    size: options.markerSize && options.markerSize > 0 ? options.markerSize : DEFAULT_MARKERS.size,
+    base: label(options.baseLabel, "%S", DEFAULT_MARKERS.base),
+    ours: label(options.oursLabel, "%X", DEFAULT_MARKERS.ours),
+    theirs: label(options.theirsLabel, "%Y", DEFAULT_MARKERS.theirs),
+    style: options.conflictStyle ?? DEFAULT_MARKERS.style,
   }, options);
   const write = (data: string | readonly Uint8Array[]) => {
     if (options.output === "-") io.stdout(typeof data === "string" ? data : Buffer.concat(data));
@@ -106,26 +105,24 @@ export function runMergeDriver(options: DriverOptions, io: DriverIo = processIo)
   mark("inputs read");
 
   try {
-    // The repository's policy file (read-only; Git runs drivers at the top of the work tree).
-    const policy = policySettingsFor(process.cwd(), name);
-    if ("problem" in policy) return lineMerge(options, markers, policy.problem, io);
-    const settings: MergeSettings = { ...policy.settings, ...options.mergeSettings, markers, maxBytes: options.maxBytes, settle };
-    let result: MergeResult = mergeTexts(inputs, settings);
+    // How this file is read (Git runs drivers at the top of the work tree; %P names the file).
+    const view = fileViewFor(process.cwd(), options.path ?? options.ours);
+    if (view.problem) return lineMerge(options, markers, view.problem, io);
+    const settings: MergeSettings = { overlay: view.overlay, ...options.mergeSettings, maxBytes: options.maxBytes, settle };
+    const outcome = mergeStates(inputs, settings);
     mark("merged");
-    if (result.kind === "merged" && result.conflicts.length > 0 && options.conflictStyle === undefined) {
+    if (outcome.method !== "structured") return lineMerge(options, markers, outcome.reason, io);
+    const { conflicts, autoResolved, profile, documents, warnings } = outcome;
+    if (conflicts.length > 0 && options.conflictStyle === undefined) {
       // Git does not pass merge.conflictStyle to drivers; read it only when it matters.
       markers.style = conflictStyleFromConfig();
-      if (markers.style !== "merge") result = mergeTexts(inputs, settings);
       mark("conflict style read");
     }
-    if (result.kind === "fallback") return lineMerge(options, markers, result.reason, io);
-
-    const { conflicts, autoResolved, profile, documents } = result;
-    write(result.chunks ?? result.text);
+    write(renderOutcome(outcome, markers));
     mark("written");
     for (const c of conflicts) io.stderr(`statefile-merge: ${conflictLine(c, profile, documents)}`);
     for (const a of autoResolved) io.stderr(autoResolvedLine(a, profile, documents));
-    for (const w of result.warnings ?? []) io.stderr(`statefile-merge: warning: ${profile.describePath(w.path, documents)}: ${w.message}`);
+    for (const w of warnings) io.stderr(`statefile-merge: warning: ${profile.describePath(w.path, documents)}: ${w.message}`);
     if (options.reportJson) writeFileAtomic(options.reportJson, reportJson({ conflicts, autoResolved, fallback: null, profile }));
     return conflicts.length > 0 && !options.virtualBase ? 1 : 0;
   } catch (e) {
@@ -156,7 +153,7 @@ function lineMerge(options: DriverOptions, markers: Markers, reason: string, io:
     if (options.output === "-") conflicted = mergeInto(undefined, (chunk) => io.stdout(chunk));
     else conflicted = replaceFileAtomic(target, (fd) => mergeInto(fd, fdSink(fd)), resultWriteOptions(options));
     if (options.reportJson) {
-      writeFileAtomic(options.reportJson, reportJson({ conflicts: [], autoResolved: [], fallback: reason, profile: jsonProfile() }));
+      writeFileAtomic(options.reportJson, reportJson({ conflicts: [], autoResolved: [], fallback: reason, profile: null }));
     }
   } catch (e) {
     io.stderr(`statefile-merge: ${name}: cannot write the result to ${JSON.stringify(target)} (${(e as Error).message}); it is unchanged and the merge is stopped`);

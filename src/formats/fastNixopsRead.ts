@@ -10,18 +10,14 @@ import { isAscii } from "node:buffer";
 import { Embedded, type JsonObject, type JsonValue, type Slot } from "../core/values";
 import { decodeRecordEmbedded, detectSeparators, nixopsLayout } from "./nixopsExport";
 import { JsonParseError, parseJson, type ParsedJson } from "./parseJson";
-import type { Layout, Markers } from "./renderDocument";
-import type { Merged } from "../core/merged";
+import type { Layout } from "./renderDocument";
 import { indexExport, type DeploymentSpan, type ExportIndex, type RecordSpan } from "./fastNixopsIndex";
 import { LazyRecord } from "./fastRecord";
-import { writeNixops } from "./fastNixopsWrite";
 
 export interface FastRead {
   /** Base, ours, theirs, as the full parse and decodeEmbedded would give them. */
   values: Slot[];
   layout: Layout;
-  /** renderDocument, quicker for this reading's values (its text, or that text as chunks of UTF-8 bytes). */
-  write: (merged: Merged, layout: Layout, markers: Markers) => string | Uint8Array[];
 }
 
 class NotHere extends Error {}
@@ -84,9 +80,10 @@ export function readNixopsExports(inputs: { base: Uint8Array | string; ours: Uin
     const values = readAll(sides, oursText);
     const layout: Layout = {
       ...nixopsLayout(separator === ", " ? "py2" : "py3", "\n"),
-      verbatim: (node) => (node instanceof LazyRecord && node.pristine ? node.text : undefined),
+      // A record all three inputs share is written as ours' own bytes, never parsed or copied.
+      verbatim: (node) => (node instanceof LazyRecord && node.pristine ? node : undefined),
     };
-    return { values, layout, write: writeNixops };
+    return { values, layout };
   } catch (e) {
     if (e instanceof NotHere) return null;
     throw e;

@@ -65,6 +65,8 @@ class Parser {
   private depth = 0;
   private readonly path: string[] = [];
   private readonly duplicates: DuplicateKey[] = [];
+  /** The same, by JSON.stringify(path): many repeated keys must not cost a scan each. */
+  private readonly duplicateByPath = new Map<string, DuplicateKey>();
   private readonly spans?: WeakMap<object, [number, number]>;
 
   constructor(
@@ -226,10 +228,17 @@ class Parser {
   }
 
   private noteDuplicate(previous: JsonValue, value: JsonValue): void {
-    const path = [...this.path];
-    const known = this.duplicates.find((d) => d.path.length === path.length && d.path.every((k, i) => k === path[i]));
-    if (known) known.values.push(value);
-    else this.duplicates.push({ path, values: [previous, value] });
+    const id = JSON.stringify(this.path);
+    const known = this.duplicateByPath.get(id);
+    if (known) {
+      // The same path in another copy of a record written twice: that copy's first value too.
+      if (!known.values.includes(previous)) known.values.push(previous);
+      known.values.push(value);
+      return;
+    }
+    const duplicate = { path: [...this.path], values: [previous, value] };
+    this.duplicates.push(duplicate);
+    this.duplicateByPath.set(id, duplicate);
   }
 
   private parseArray(): JsonValue[] {

@@ -1,9 +1,11 @@
-// Writes a merged value as lines, with Git conflict markers around whole entries. Each hunk
-// is rendered once per side with that side's own commas, so that taking ours (or theirs) in
-// every hunk gives valid JSON. Layouts (NixOps, generic JSON) only say how to spell things.
+// The one renderer: writes a merged value as lines into a sink (a string, or UTF-8 byte chunks
+// for the driver), with Git conflict markers around whole entries. Each hunk is rendered once
+// per side with that side's own commas, so that taking ours (or theirs) in every hunk gives
+// valid JSON. Layouts (NixOps, generic JSON) only say how to spell things; a value taken
+// unchanged from ours can be written as ours' own bytes (a verbatim span, never re-encoded).
 
 import { ABSENT, Embedded, JsonNumber, type JsonValue } from "../core/values";
-import { Hunk, Occurrences, containsHunk, pickSide, type HunkSide, type Merged } from "../core/merged";
+import { Hunk, Occurrences, WithCopies, containsHunk, pickSide, type HunkSide, type Merged } from "../core/merged";
 
 export interface Layout {
   indent: string;
@@ -16,11 +18,21 @@ export interface Layout {
   /** Ours was written on one line: clean results stay on one line. */
   compact: boolean;
   scalar(value: string | JsonNumber | boolean | null | Embedded): string;
-  /** Ours' own text for an object or array taken unchanged from ours. */
-  verbatim?(node: object): string | undefined;
+  /** Ours' own text (or bytes) for an object or array taken unchanged from ours. */
+  verbatim?(node: object): string | Span | undefined;
+}
+
+/** Bytes of an input written as they are: `source[start, end)`, UTF-8. */
+export interface Span {
+  source: Buffer;
+  start: number;
+  end: number;
 }
 
 export type ConflictStyle = "merge" | "diff3" | "zdiff3";
+
+/** Git's own defaults: 7-character markers, the sides named ours, base and theirs, no base section. */
+export const DEFAULT_MARKERS: Readonly<Markers> = Object.freeze({ size: 7, ours: "ours", base: "base", theirs: "theirs", style: "merge" });
 
 export interface Markers {
   size: number;
@@ -35,15 +47,30 @@ interface HunkLines {
   base: string[];
   theirs: string[];
 }
-type Line = string | HunkLines;
 type Side = "ours" | "base" | "theirs";
 const SIDES: Side[] = ["ours", "base", "theirs"];
 
+/** The merged value's text. */
 export function renderDocument(merged: Merged, layout: Layout, markers: Markers): string {
+  const sink = new StringSink();
+  render(merged, layout, markers, sink);
+  return sink.done();
+}
+
+/** The merged value's text as UTF-8 byte chunks; verbatim spans are views of their source, never copied. */
+export function renderChunks(merged: Merged, layout: Layout, markers: Markers): Buffer[] {
+  const sink = new ChunkSink();
+  render(merged, layout, markers, sink);
+  return sink.done();
+}
+
+function render(merged: Merged, layout: Layout, markers: Markers, sink: Sink): void {
   const effective = layout.compact && containsHunk(merged) ? expanded(layout) : layout;
-  const lines: Line[] = merged instanceof Hunk ? [rootHunk(merged, effective)] : new Writer(effective).value(merged, 0);
-  const text = joinLines(lines, effective, markers);
-  return (layout.bom ? "\ufeff" : "") + text + (layout.finalNewline ? effective.newline : "");
+  if (layout.bom) sink.text("\ufeff");
+  const writer = new Writer(effective, markers, sink);
+  if (merged instanceof Hunk) writer.rootHunk(merged);
+  else writer.value(merged, 0);
+  if (layout.finalNewline) sink.text(effective.newline);
 }
 
 /** The layout used when a one-line document needs conflict markers (which need lines). */
@@ -51,48 +78,132 @@ function expanded(layout: Layout): Layout {
   return { ...layout, compact: false, indent: "  ", itemSeparator: ",", keySeparator: ": ", newline: layout.newline || "\n" };
 }
 
-function rootHunk(h: Hunk, layout: Layout): HunkLines {
-  const w = new Writer(layout);
-  const side = (s: HunkSide): string[] => {
-    const v = s instanceof Occurrences ? s.last : s;
-    return v === ABSENT ? [] : (w.value(v, 0) as string[]);
-  };
-  return { ours: side(h.ours), base: side(h.base), theirs: side(h.theirs) };
+interface Sink {
+  text(s: string): void;
+  span(s: Span): void;
+}
+
+class StringSink implements Sink {
+  private readonly parts: string[] = [];
+  text(s: string): void {
+    this.parts.push(s);
+  }
+  span(s: Span): void {
+    this.parts.push(s.source.toString("utf8", s.start, s.end));
+  }
+  done(): string {
+    return this.parts.join("");
+  }
+}
+
+class ChunkSink implements Sink {
+  private readonly chunks: Buffer[] = [];
+  private pending = "";
+  text(s: string): void {
+    this.pending += s;
+    if (this.pending.length > 1 << 16) this.flush();
+  }
+  span(s: Span): void {
+    this.flush();
+    this.chunks.push(s.source.subarray(s.start, s.end));
+  }
+  private flush(): void {
+    if (this.pending === "") return;
+    this.chunks.push(Buffer.from(this.pending, "utf8"));
+    this.pending = "";
+  }
+  done(): Buffer[] {
+    this.flush();
+    return this.chunks;
+  }
 }
 
 /** An object entry, or an array element (no key): both are written by `body`. */
-type Entry = [string | null, Merged];
-type Item = { entry: Entry } | { lead: Entry[]; members: Entry[] };
+type Entry = [string | null, Merged | WithCopies];
+type Item = { entry: Entry } | { lead: Array<[string | null, Merged]>; members: Entry[] };
+
+const byKey = ([a]: Entry, [b]: Entry) => ((a as string) < (b as string) ? -1 : (a as string) > (b as string) ? 1 : 0);
 
 class Writer {
-  constructor(private readonly layout: Layout) {}
+  /** Between lines: nothing for a one-line document. */
+  private readonly nl: string;
 
-  /** A value's lines; the first is not indented (a key may precede it). */
-  value(v: Merged, depth: number): Line[] {
+  constructor(
+    private readonly layout: Layout,
+    private readonly markers: Markers,
+    private readonly sink: Sink,
+  ) {
+    this.nl = layout.compact ? "" : layout.newline;
+  }
+
+  /** A value from where its key left off to its last character (no newline after it). */
+  value(v: Merged | WithCopies, depth: number): void {
+    if (v instanceof WithCopies) return this.withCopies(v, depth);
     if (v instanceof Map) {
-      if (v.size === 0) return ["{}"];
-      const own = this.layout.verbatim?.(v);
-      if (own !== undefined) return splitLines(own);
+      if (v.size === 0) return this.sink.text("{}");
+      if (this.verbatim(v)) return;
       const entries = [...v.entries()];
-      if (this.layout.sortKeys) entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-      return ["{", ...this.body(entries, depth + 1), this.pad(depth) + "}"];
+      if (this.layout.sortKeys) entries.sort(byKey);
+      this.sink.text("{");
+      this.body(entries, depth + 1);
+      return this.sink.text(this.nl + this.pad(depth) + "}");
     }
     if (Array.isArray(v)) {
-      if (v.length === 0) return ["[]"];
-      const own = this.layout.verbatim?.(v);
-      if (own !== undefined) return splitLines(own);
+      if (v.length === 0) return this.sink.text("[]");
+      if (this.verbatim(v)) return;
       // Elements of a keyed array may be hunks: written like object entries, without keys.
-      return ["[", ...this.body(v.map((el): Entry => [null, el]), depth + 1), this.pad(depth) + "]"];
+      this.sink.text("[");
+      this.body(v.map((el): Entry => [null, el]), depth + 1);
+      return this.sink.text(this.nl + this.pad(depth) + "]");
     }
     if (v instanceof Hunk) throw new Error("a conflict hunk can only stand for an object entry or an array element");
-    return [this.layout.scalar(v)];
+    this.sink.text(this.layout.scalar(v));
+  }
+
+  /** A conflict over the whole document: each side's document between the markers. */
+  rootHunk(h: Hunk): void {
+    const side = (s: HunkSide): string[] => {
+      const v = s instanceof Occurrences ? s.last : s;
+      return v === ABSENT ? [] : this.lines((w) => w.value(v, 0));
+    };
+    this.hunk({ ours: side(h.ours), base: side(h.base), theirs: side(h.theirs) }, true);
+  }
+
+  /** An input's object as it wrote it: a repeated key once per copy, in the order written. */
+  private withCopies(v: WithCopies, depth: number): void {
+    if (!(v.value instanceof Map) || v.value.size === 0) return this.value(v.value, depth);
+    const entries: Entry[] = [];
+    for (const [key, x] of v.value) {
+      const e = v.entry(key, x);
+      if (e instanceof Occurrences) for (const copy of e.values) entries.push([key, copy]);
+      else entries.push([key, e]);
+    }
+    if (this.layout.sortKeys) entries.sort(byKey);
+    this.sink.text("{");
+    this.body(entries, depth + 1);
+    this.sink.text(this.nl + this.pad(depth) + "}");
+  }
+
+  private verbatim(node: object): boolean {
+    const own = this.layout.verbatim?.(node);
+    if (own === undefined) return false;
+    if (typeof own === "string") this.sink.text(own);
+    else this.sink.span(own);
+    return true;
   }
 
   private pad(depth: number): string {
     return this.layout.indent.repeat(depth);
   }
 
-  private body(entries: Entry[], depth: number): Line[] {
+  /** What `write` writes, as lines (for the sides of a hunk, which are compared and re-joined). */
+  private lines(write: (w: Writer) => void): string[] {
+    const sink = new StringSink();
+    write(new Writer(this.layout, this.markers, sink));
+    return sink.done().split(this.layout.newline);
+  }
+
+  private body(entries: Entry[], depth: number): void {
     const items: Item[] = [];
     for (const entry of entries) {
       const last = items[items.length - 1];
@@ -110,25 +221,25 @@ class Writer {
     if (tail && "members" in tail && beforeTail && "entry" in beforeTail) {
       if (presentOn(tail.members, "ours") !== presentOn(tail.members, "theirs")) commaLine = beforeTail.entry;
     }
-    const lines: Line[] = [];
     items.forEach((item, i) => {
       const next = items[i + 1];
       if ("entry" in item && item.entry === commaLine) {
-        const own = this.entry(item.entry[0], item.entry[1], depth, false);
+        const own = this.lines((w) => w.entry(item.entry[0], item.entry[1], depth, false));
         pendingLast = own.pop() as string;
-        append(lines, own);
+        for (const line of own) this.sink.text(this.nl + line);
         return;
       }
       if ("entry" in item) {
         // Before a hunk that more entries follow, every side needs the comma.
         const comma =
           next !== undefined && ("entry" in next || next.lead.length > 0 || presentOn(next.members, "ours") || i + 2 < items.length);
-        append(lines, this.entry(item.entry[0], item.entry[1], depth, comma));
+        this.sink.text(this.nl);
+        this.entry(item.entry[0], item.entry[1], depth, comma);
         return;
       }
       const hunk: HunkLines = { ours: [], base: [], theirs: [] };
       for (const side of SIDES) {
-        const present: [string | null, JsonValue][] = [];
+        const present: [string | null, JsonValue | WithCopies][] = [];
         for (const [key, v] of item.lead) {
           const picked = pickSide(v, side);
           if (picked !== ABSENT) present.push([key, picked]);
@@ -139,51 +250,25 @@ class Writer {
         if (pendingLast !== null) hunk[side].push(pendingLast + (present.length > 0 ? this.layout.itemSeparator : ""));
         present.forEach(([key, v], j) => {
           const comma = j < present.length - 1 || next !== undefined;
-          append(hunk[side], this.entry(key, v, depth, comma) as string[]);
+          append(hunk[side], this.lines((w) => w.entry(key, v, depth, comma)));
         });
       }
-      lines.push(hunk);
+      this.hunk(hunk, false);
     });
-    return lines;
   }
 
-  private entry(key: string | null, v: Merged, depth: number, comma: boolean): Line[] {
-    const lines = this.value(v, depth);
-    const prefix = key === null ? "" : this.layout.scalar(key) + this.layout.keySeparator;
-    lines[0] = this.pad(depth) + prefix + (lines[0] as string);
-    if (comma) lines[lines.length - 1] += this.layout.itemSeparator;
-    return lines;
+  private entry(key: string | null, v: Merged | WithCopies, depth: number, comma: boolean): void {
+    this.sink.text(this.pad(depth) + (key === null ? "" : this.layout.scalar(key) + this.layout.keySeparator));
+    this.value(v, depth);
+    if (comma) this.sink.text(this.layout.itemSeparator);
   }
-}
 
-function sideValues(s: HunkSide): JsonValue[] {
-  if (s instanceof Occurrences) return s.values;
-  return s === ABSENT ? [] : [s];
-}
-
-function presentOn(members: Entry[], side: Side): boolean {
-  return members.some(([, h]) => sideValues((h as Hunk)[side]).length > 0);
-}
-
-/** push(...from) without spreading: a spread of some 100,000 lines overflows the stack. */
-function append<T>(to: T[], from: readonly T[]): void {
-  for (let i = 0; i < from.length; i++) to.push(from[i]);
-}
-
-/** split(/\r?\n/), quicker on the usual text without "\r". */
-function splitLines(text: string): string[] {
-  return text.includes("\r") ? text.split(/\r?\n/) : text.split("\n");
-}
-
-function joinLines(lines: Line[], layout: Layout, markers: Markers): string {
-  const out: string[] = [];
-  const label = (mark: string, text: string) => mark.repeat(markers.size) + (text ? " " + text : "");
-  for (const line of lines) {
-    if (typeof line === "string") {
-      out.push(line);
-      continue;
-    }
-    let { ours, theirs } = line;
+  /** The marker lines and each side's lines; `first`: nothing stands before it in the file. */
+  private hunk(lines: HunkLines, first: boolean): void {
+    const out: string[] = [];
+    const markers = this.markers;
+    const label = (mark: string, text: string) => mark.repeat(markers.size) + (text ? " " + text : "");
+    let { ours, theirs } = lines;
     let after: string[] = [];
     if (markers.style === "zdiff3") {
       // zdiff3: lines both sides share at the edges of a hunk stand outside it.
@@ -202,14 +287,28 @@ function joinLines(lines: Line[], layout: Layout, markers: Markers): string {
     append(out, ours);
     if (markers.style !== "merge") {
       out.push(label("|", markers.base));
-      append(out, line.base);
+      append(out, lines.base);
     }
     out.push("=".repeat(markers.size));
     append(out, theirs);
     out.push(label(">", markers.theirs));
     append(out, after);
+    this.sink.text((first ? "" : this.nl) + out.join(this.nl));
   }
-  return out.join(layout.compact ? "" : layout.newline);
+}
+
+function sideValues(s: HunkSide): Array<JsonValue | WithCopies> {
+  if (s instanceof Occurrences) return s.values;
+  return s === ABSENT ? [] : [s];
+}
+
+function presentOn(members: Entry[], side: Side): boolean {
+  return members.some(([, h]) => sideValues((h as Hunk)[side]).length > 0);
+}
+
+/** push(...from) without spreading: a spread of some 100,000 lines overflows the stack. */
+function append<T>(to: T[], from: readonly T[]): void {
+  for (let i = 0; i < from.length; i++) to.push(from[i]);
 }
 
 /** Scalars as JSON.stringify spells them (generic JSON), numbers as written. */

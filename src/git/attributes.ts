@@ -4,11 +4,16 @@
 import type { Repo } from "./indexStages";
 import { runGit } from "./run";
 
-/** Git's attribute values for paths, e.g. `merge` -> "statefile"; "unspecified" when unset. */
-export function attributesOf(repo: Pick<Repo, "top">, paths: string[], names: string[]): Map<string, Map<string, string>> {
+/**
+ * Git's attribute values for paths, e.g. `merge` -> "statefile"; "unspecified" when unset.
+ * `cached` reads the .gitattributes files in the index instead of the work tree's (the view a
+ * teammate's fresh clone gets); info/attributes and the global file count in both views.
+ */
+export function attributesOf(repo: Pick<Repo, "top">, paths: string[], names: string[], options: { cached?: boolean } = {}): Map<string, Map<string, string>> {
   const out = new Map<string, Map<string, string>>();
   if (paths.length === 0) return out;
-  const r = runGit(repo.top, ["check-attr", "-z", "--stdin", ...names], paths.join("\0") + "\0");
+  const cached = options.cached === true ? ["--cached"] : [];
+  const r = runGit(repo.top, ["check-attr", ...cached, "-z", "--stdin", ...names], paths.join("\0") + "\0");
   if (r.status !== 0) return out;
   const fields = r.stdout.toString("utf8").split("\0");
   for (let i = 0; i + 2 < fields.length; i += 3) {

@@ -1,13 +1,19 @@
 // What `install` writes and `uninstall` removes: the driver commands in Git config (local or
 // global) and a marked block of attribute lines. Both are idempotent, and uninstall only
 // touches values it recognises as written by install, so a user's own settings survive.
+// The committed .gitattributes changes only with --attributes; --global never touches the
+// repository it runs in (see docs/install-and-doctor.md).
 
 import { existsSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { dirname, resolve } from "node:path";
+import type { ConflictStyle } from "../formats/renderDocument";
 import { writeFileAtomic } from "../io/atomicWrite";
-import { findRepo, gitPath, type Repo } from "./indexStages";
+import { findRepo, type Repo } from "./indexStages";
+import { attributesName, attributesPath, conflictStyleToInstall, isTracked, type AttributesTarget } from "./installPlaces";
 import { runGit } from "./run";
 import { shellQuote } from "./shellQuote";
+
+export type { AttributesTarget } from "./installPlaces";
 
 export const DRIVER = "statefile";
 export const VIRTUAL_DRIVER = "statefile-virtual";
@@ -18,13 +24,12 @@ export const BLOCK_END = "# <<< statefile-merge install";
 /** The placeholders Git fills in; Git shell-quotes %P, %S, %X and %Y itself. */
 export const MERGE_ARGS = "%O %A %B -p %P -l %L -s %S -x %X -y %Y";
 
-export type AttributesTarget = "gitattributes" | "info";
-
 export interface InstallOptions {
   cwd: string;
   global: boolean;
   patterns: string[];
-  attributesFile: AttributesTarget;
+  /** Write the attribute lines into the committed .gitattributes (else .git/info/attributes). */
+  attributes: boolean;
   /** The command that runs this tool; default: this Node binary and this package's bin. */
   node?: string;
   bin?: string;
@@ -38,12 +43,19 @@ export function defaultBin(): string {
   return resolve(__dirname, "..", "..", "bin", "statefile-merge.js");
 }
 
-/** The config keys and values install writes, in order. */
-export function driverSettings(node = process.execPath, bin = defaultBin()): Array<[string, string]> {
+/** The option that carries merge.conflictStyle into the driver command (Git does not pass it). */
+export const CONFLICT_STYLE_OPTION = /(?:^|\s)--conflict-style[= ](\S+)/;
+
+/**
+ * The config keys and values install writes, in order. The merge driver carries the conflict
+ * style, so that it need not ask `git config` on every conflicted merge; null leaves it out.
+ */
+export function driverSettings(node = process.execPath, bin = defaultBin(), style: ConflictStyle | null = "merge"): Array<[string, string]> {
   const run = `${shellQuote(node)} ${shellQuote(bin)}`;
+  const styleOption = style === null ? "" : `--conflict-style ${style} `;
   return [
     [`merge.${DRIVER}.name`, "statefile-merge: NixOps export JSON, record by record"],
-    [`merge.${DRIVER}.driver`, `${run} merge ${MERGE_ARGS}`],
+    [`merge.${DRIVER}.driver`, `${run} merge ${styleOption}${MERGE_ARGS}`],
     [`merge.${DRIVER}.recursive`, VIRTUAL_DRIVER],
     [`merge.${VIRTUAL_DRIVER}.name`, "statefile-merge: virtual base of a criss-cross merge (conflicts take the base)"],
     [`merge.${VIRTUAL_DRIVER}.driver`, `${run} merge --virtual-base ${MERGE_ARGS}`],
@@ -53,14 +65,20 @@ export function driverSettings(node = process.execPath, bin = defaultBin()): Arr
   ];
 }
 
-/** True when a config value is one install writes (with any node or package path). */
+/** True when a config value is one install writes (with any node or package path, any conflict style or none). */
 export function isOurValue(key: string, value: string): boolean {
-  const ours = new Map(driverSettings("NODE", "BIN"));
+  const ours = new Map(driverSettings("NODE", "BIN", null));
   const template = ours.get(key);
   if (template === undefined) return false;
   if (!template.includes("'NODE' 'BIN'")) return value === template;
   const tail = template.slice(template.indexOf("'BIN'") + "'BIN'".length);
-  return value.endsWith(tail) && value.includes("statefile-merge");
+  const withoutStyle = value.replace(/ --conflict-style \S+(?= )/, "");
+  return withoutStyle.endsWith(tail) && value.includes("statefile-merge");
+}
+
+/** The conflict style written into a driver command, or null when it carries none (an older install). */
+export function conflictStyleInCommand(command: string): string | null {
+  return CONFLICT_STYLE_OPTION.exec(command)?.[1] ?? null;
 }
 
 export function attributeLine(pattern: string): string {
@@ -84,10 +102,6 @@ function gitOk(cwd: string, args: string[]): string {
   const r = git(cwd, args);
   if (r.status !== 0) throw new Error(`git ${args.join(" ")} failed: ${r.stderr.trim()}`);
   return r.stdout;
-}
-
-function attributesPath(repo: Repo, target: AttributesTarget): string {
-  return target === "gitattributes" ? join(repo.top, ".gitattributes") : gitPath(repo, "info/attributes");
 }
 
 /** Replaces a file whole; a new one is created empty first so that it gets the usual (umask) mode, which the replace keeps. */
@@ -163,44 +177,87 @@ export function removeAttributeLines(text: string): string | null {
   return rest.length === 0 ? "" : rest.join(eol) + eol;
 }
 
+/** True when the text has install's exact line for the pattern (in or out of install's block). */
+function marksPattern(text: string, pattern: string): boolean {
+  return splitLines(text).lines.some((l) => l.trim() === attributeLine(pattern));
+}
+
+function readText(file: string): string {
+  return existsSync(file) ? readFileSync(file, "utf8") : "";
+}
+
 // ---- install / uninstall ----
+
+const GLOBAL_WITH_ATTRIBUTES =
+  "--global never changes a repository, and --attributes changes this repository's committed .gitattributes; run `statefile-merge install --global` and, inside the clone, `statefile-merge install --attributes` separately";
 
 export function install(options: InstallOptions): Report {
   const report: Report = [];
+  /** What the user could still do, after what was done. */
+  const advice: Report = [];
   options.patterns.forEach(checkPattern);
-  const repo = findRepo(options.cwd);
+  if (options.global && options.attributes) throw new Error(GLOBAL_WITH_ATTRIBUTES);
+  // --global must not depend on, or change, the repository it happens to run in.
+  const repo = options.global ? null : findRepo(options.cwd);
   if (repo === null && !options.global) {
     throw new Error(`${options.cwd} is not inside a Git work tree; run install inside the clone, or use --global for the config part`);
   }
   const where = options.global ? "global config" : "repository config";
-  for (const [key, value] of driverSettings(options.node, options.bin)) {
+  const style = conflictStyleToInstall(options.cwd, options.global);
+  for (const [key, value] of driverSettings(options.node, options.bin, style)) {
     const current = configGet(options.cwd, options.global, key);
     if (current === value) continue;
     gitOk(options.cwd, ["config", scopeFlag(options.global), key, value]);
     report.push(current === null ? `set ${key} in the ${where}` : `replaced ${key} in the ${where} (was: ${current})`);
   }
-  const file = repo === null ? null : attributesPath(repo, options.attributesFile);
-  if (file === null) {
-    report.push("not inside a work tree: no attribute lines written; run `statefile-merge install` in each repository to add them");
+  if (repo === null) {
+    addLines(report, "global", attributesPath(null, "global", options.cwd), options.patterns, null);
+  } else if (options.attributes) {
+    addLines(report, "gitattributes", attributesPath(repo, "gitattributes", options.cwd), options.patterns, repo);
   } else {
-    const before = existsSync(file) ? readFileSync(file, "utf8") : "";
-    const after = addAttributeLines(before, options.patterns);
-    if (after !== null) {
-      writeAttributes(file, after);
-      report.push(`added ${options.patterns.join(", ")} to ${file}`);
+    // The clone-only file, for the patterns that the team's .gitattributes does not mark yet.
+    const team = readText(attributesPath(repo, "gitattributes", options.cwd));
+    const missing = options.patterns.filter((p) => !marksPattern(team, p));
+    if (missing.length > 0) {
+      addLines(report, "info", attributesPath(repo, "info", options.cwd), missing, repo);
+      advice.push(
+        `.gitattributes does not mark ${missing.join(", ")}: teammates' clones will merge them line by line; \`statefile-merge install --attributes\` adds the lines to .gitattributes (a file you then commit)`,
+      );
     }
   }
   if (report.length === 0) report.push("already installed; nothing changed");
-  return report;
+  return [...report, ...advice];
+}
+
+function addLines(report: Report, target: AttributesTarget, file: string, patterns: string[], repo: Repo | null): void {
+  const after = addAttributeLines(readText(file), patterns);
+  if (after === null) return;
+  const existed = existsSync(file);
+  writeAttributes(file, after);
+  report.push(`added ${patterns.join(", ")} to ${attributesName(target, file)}${committedNote(target, repo, existed)}`);
+}
+
+/** What the user must do after a change to .gitattributes, which is shared through commits. */
+function committedNote(target: AttributesTarget, repo: Repo | null, existed: boolean): string {
+  if (target !== "gitattributes" || repo === null) return target === "info" ? " (this clone only)" : "";
+  if (!existed) return " (new file: commit it to share it with the team)";
+  return isTracked(repo, ".gitattributes") ? " (a committed file: review and commit the change)" : " (not committed yet: commit it to share it with the team)";
 }
 
 export interface UninstallOptions {
   cwd: string;
   global: boolean;
+  /** Also remove install's block from the committed .gitattributes. */
+  attributes?: boolean;
 }
 
 export function uninstall(options: UninstallOptions): Report {
   const report: Report = [];
+  if (options.global && options.attributes === true) throw new Error(GLOBAL_WITH_ATTRIBUTES.replace(/install/g, "uninstall"));
+  const repo = options.global ? null : findRepo(options.cwd);
+  if (repo === null && !options.global) {
+    throw new Error(`${options.cwd} is not inside a Git work tree; run uninstall inside the clone, or use --global for the global config`);
+  }
   const where = options.global ? "global config" : "repository config";
   for (const [key] of driverSettings()) {
     const current = configGet(options.cwd, options.global, key);
@@ -215,20 +272,32 @@ export function uninstall(options: UninstallOptions): Report {
   for (const section of [`merge.${DRIVER}`, `merge.${VIRTUAL_DRIVER}`, `diff.${DRIVER}`]) {
     removeSectionIfEmpty(options, section);
   }
-  const repo = findRepo(options.cwd);
-  if (repo !== null) {
-    for (const target of ["gitattributes", "info"] as const) {
-      const file = attributesPath(repo, target);
-      if (!existsSync(file)) continue;
-      const after = removeAttributeLines(readFileSync(file, "utf8"));
-      if (after === null) continue;
-      if (after === "") unlinkSync(file);
-      else writeAttributes(file, after);
-      report.push(`removed the statefile-merge lines from ${file}${after === "" ? " (now empty, deleted)" : ""}`);
+  if (repo === null) {
+    removeLines(report, "global", attributesPath(null, "global", options.cwd), null);
+  } else {
+    removeLines(report, "info", attributesPath(repo, "info", options.cwd), repo);
+    const team = attributesPath(repo, "gitattributes", options.cwd);
+    if (options.attributes === true) {
+      removeLines(report, "gitattributes", team, repo);
+    } else if (existsSync(team) && removeAttributeLines(readText(team)) !== null) {
+      report.push(
+        ".gitattributes still holds install's lines (left alone: it is shared with the team), so Git now merges those files line by line in this clone; `statefile-merge uninstall --attributes` removes the lines too",
+      );
     }
   }
   if (report.length === 0) report.push("nothing installed; nothing changed");
   return report;
+}
+
+function removeLines(report: Report, target: AttributesTarget, file: string, repo: Repo | null): void {
+  if (!existsSync(file)) return;
+  const after = removeAttributeLines(readFileSync(file, "utf8"));
+  if (after === null) return;
+  const tracked = target === "gitattributes" && repo !== null && isTracked(repo, ".gitattributes");
+  if (after === "") unlinkSync(file);
+  else writeAttributes(file, after);
+  const what = after === "" ? " (now empty, deleted" + (tracked ? ": commit the deletion)" : ")") : tracked ? " (a committed file: review and commit the change)" : "";
+  report.push(`removed the statefile-merge lines from ${attributesName(target, file)}${what}`);
 }
 
 /** `git config --unset` leaves an empty `[merge "statefile"]` header behind; drop it. */

@@ -1,26 +1,25 @@
-// The merge as stages, from three file contents to one: guard, parse, choose a profile,
-// merge, render. No files, processes or Git here; the driver does those. Anything this
-// cannot merge structurally comes back as a fallback with the reason.
+// The merge as stages, from three file contents to one outcome, and rendering apart from it:
+//   mergeStates: guard -> read (an ordered list of attempts) -> choose the profile -> merge
+//   renderOutcome: the merged value with markers (labels, %L, conflict style) -> bytes
+// Asking for other markers (diff3) re-renders the same outcome; nothing merges twice. No
+// files, processes or Git here; the driver does those. What cannot be merged structurally
+// comes back as the `git merge-file` method with the reason.
 
 import { ABSENT, type JsonValue, type Path, type Slot } from "../core/values";
 import { mergeDocuments } from "../core/mergeValues";
 import { Hunk, type AutoResolved, type Conflict, type Merged, type MergeWarning, type Side } from "../core/merged";
 import { pathKey } from "../core/policy";
 import { JsonParseError, parseJson, type ParsedJson } from "../formats/parseJson";
-import { decodeEmbedded, detectSeparators, isNixopsExport, isNixopsShaped, nixopsLayout } from "../formats/nixopsExport";
+import { decodeEmbedded, detectSeparators, nixopsLayout } from "../formats/nixopsExport";
 import { MARKER_LINE } from "../formats/conflictMarkers";
 import { stripBom } from "../formats/bom";
 import { detectJsonLayout } from "../formats/jsonLayout";
-import { renderDocument, type Layout, type Markers } from "../formats/renderDocument";
+import { renderChunks, type Layout, type Markers } from "../formats/renderDocument";
 import { readNixopsExports } from "../formats/fastNixopsRead";
-import { nixopsProfile, DEFAULT_NIXOPS_SETTINGS, type NixopsSettings } from "../profiles/nixops";
-import { jsonProfile } from "../profiles/json";
+import { NO_OVERLAY, type Overlay } from "../profiles/overlay";
+import { chooseProfile, profileNamed } from "../profiles/table";
 import type { Profile } from "../profiles/profile";
-import type { PathPattern } from "../profiles/pathPattern";
-import type { KeyedArrayRule } from "../policy/policyTypes";
-import { withPolicyRules } from "../policy/profileRules";
-import { isTerraformState } from "../formats/tfstate/detect";
-import { mergeTfstate } from "../tfstate/mergeState";
+import { KIND_MERGES } from "./kindMerge";
 
 export const DEFAULT_MAX_BYTES = 256 * 1024 * 1024;
 export const INPUT_NAMES = ["base", "ours", "theirs"] as const;
@@ -33,51 +32,183 @@ export interface MergeInputs {
 }
 
 export interface MergeSettings {
-  markers: Markers;
   maxBytes?: number;
   /** Settle conflicts instead of writing hunks: to the base for a virtual base, or as resolve asks. */
   settle?: (path: Path) => Side | undefined;
-  nixops?: NixopsSettings;
-  secretNames?: readonly string[];
-  /** Force a profile instead of choosing it from the content. */
-  profile?: "nixops" | "json" | "tfstate";
+  /** The file view's policy overlay (view/fileView.ts); none: the profile table alone. */
+  overlay?: Overlay;
   /** Parse the whole files even where the record-by-record reading applies (tests compare the two). */
   wholeParse?: boolean;
-  /** Arrays of records matched by an identity field (from the repository's policy file). */
-  keyedArrays?: readonly KeyedArrayRule[];
-  /** Extra volatile paths for the json profile (the nixops profile's are in `nixops`). */
-  jsonVolatile?: readonly PathPattern[];
 }
 
+/** What a structured merge produced, before any rendering. */
+export interface StructuredOutcome {
+  method: "structured";
+  /** Which reading took the inputs: record by record (canonical NixOps) or the whole files. */
+  reading: string;
+  merged: Merged;
+  conflicts: Conflict[];
+  autoResolved: AutoResolved[];
+  /** Where the merge did less than asked (a keyed array merged as one value), for stderr. */
+  warnings: MergeWarning[];
+  profile: Profile;
+  /** Parsed base, ours, theirs (for naming deployments in messages). */
+  documents: Slot[];
+  layout: Layout;
+  /** The whole file as the kind writes it apart from `merged` (two unrelated histories: both files between markers). */
+  wholeText?: (markers: Markers) => string;
+}
+
+export type MergeOutcome = StructuredOutcome | { method: "git merge-file"; reason: string };
+
 export type MergeResult =
-  | {
+  | (Omit<StructuredOutcome, "method" | "reading" | "merged" | "layout"> & {
       kind: "merged";
       text: string;
       /** The same text as UTF-8 bytes in chunks, when the writer made bytes (then `text` is decoded on first read). */
       chunks?: readonly Uint8Array[];
-      conflicts: Conflict[];
-      autoResolved: AutoResolved[];
-      profile: Profile;
-      /** Parsed base, ours, theirs (for naming deployments in messages). */
-      documents: Slot[];
-      /** Where the merge did less than asked (a keyed array merged as one value), for stderr. */
-      warnings?: MergeWarning[];
-    }
+    })
   | { kind: "fallback"; reason: string };
 
 class Fallback extends Error {}
 
+/** Three documents read, with where a key was written twice and how ours is laid out. */
+interface ReadStates {
+  values: Slot[];
+  profile: Profile;
+  layout: Layout;
+  duplicates: Map<string, Partial<Record<Side, JsonValue[]>>>;
+}
 
-export function mergeTexts(inputs: MergeInputs, settings: MergeSettings): MergeResult {
+/** One way of reading the inputs; null when it does not apply (the next one is tried). */
+interface Reading {
+  name: string;
+  read(inputs: MergeInputs, settings: MergeSettings, maxBytes: number): ReadStates | MergeOutcome | null;
+}
+
+/** The readings, tried in order; when none applies or one gives up, Git's line merge does it. */
+const READINGS: readonly Reading[] = [
+  { name: "record by record", read: readRecordByRecord },
+  { name: "whole files", read: readWholeFiles },
+];
+
+export function mergeStates(inputs: MergeInputs, settings: MergeSettings = {}): MergeOutcome {
   try {
-    return mergeOrThrow(inputs, settings);
+    const maxBytes = settings.maxBytes ?? DEFAULT_MAX_BYTES;
+    for (const reading of READINGS) {
+      const states = reading.read(inputs, settings, maxBytes);
+      if (states) return "method" in states ? states : mergeRead(states, reading.name, settings);
+    }
+    throw new Fallback("no reading applies");
   } catch (e) {
-    if (e instanceof Fallback) return { kind: "fallback", reason: e.message };
+    if (e instanceof Fallback) return { method: "git merge-file", reason: e.message };
     // A resource limit (stack depth of a deeply nested value, the longest string V8 can
     // hold), not a bug: the line merge can still do it.
-    if (e instanceof RangeError) return { kind: "fallback", reason: `too deeply nested or too large to merge structurally (${e.message})` };
+    if (e instanceof RangeError) return { method: "git merge-file", reason: `too deeply nested or too large to merge structurally (${e.message})` };
     throw e;
   }
+}
+
+/** The outcome written with these markers, as UTF-8 bytes in chunks. */
+export function renderOutcome(outcome: StructuredOutcome, markers: Markers): Buffer[] {
+  if (outcome.wholeText) return [Buffer.from(outcome.wholeText(markers), "utf8")];
+  // A conflict at the root starts the file with a marker line: a BOM before it would hide the
+  // marker from Git and editors.
+  const rootConflict = outcome.merged instanceof Hunk && outcome.layout.bom;
+  return renderChunks(outcome.merged, rootConflict ? { ...outcome.layout, bom: false } : outcome.layout, markers);
+}
+
+/** Merge and render in one call, for the commands that want the text. */
+export function mergeTexts(inputs: MergeInputs, settings: MergeSettings & { markers: Markers }): MergeResult {
+  const outcome = mergeStates(inputs, settings);
+  if (outcome.method !== "structured") return { kind: "fallback", reason: outcome.reason };
+  return renderedResult(outcome, settings.markers);
+}
+
+export function renderedResult(outcome: StructuredOutcome, markers: Markers): MergeResult {
+  const { conflicts, autoResolved, warnings, profile, documents } = outcome;
+  const rest = { conflicts, autoResolved, warnings, profile, documents };
+  const written = renderOutcome(outcome, markers);
+  // The text is decoded from the chunks only if someone reads it (the driver writes the chunks).
+  let text: string | undefined;
+  return {
+    kind: "merged",
+    chunks: written,
+    get text(): string {
+      return (text ??= Buffer.concat(written).toString("utf8"));
+    },
+    ...rest,
+  };
+}
+
+function mergeRead(states: ReadStates, reading: string, settings: MergeSettings): StructuredOutcome {
+  const { values, profile, layout, duplicates } = states;
+  const outcome = mergeDocuments(values[0], values[1], values[2], profile.policy, { settle: settings.settle, duplicates });
+  if (outcome.merged === ABSENT) throw new Fallback("the merge removed the whole document");
+  return {
+    method: "structured",
+    reading,
+    merged: outcome.merged,
+    conflicts: outcome.conflicts,
+    autoResolved: outcome.autoResolved,
+    warnings: outcome.warnings,
+    profile,
+    documents: values,
+    layout,
+  };
+}
+
+/**
+ * Canonical NixOps exports, cut into records by their exact layout and parsed only where the
+ * sides differ (the same values as the whole-file reading). Anything it does not take (NUL
+ * bytes, text it cannot cut) is left to the next reading, whose guards give the reason. Its
+ * own errors are not caught: a bug in it must fail the tests that compare the two readings.
+ */
+function readRecordByRecord(inputs: MergeInputs, settings: MergeSettings, maxBytes: number): ReadStates | null {
+  const overlay = settings.overlay ?? NO_OVERLAY;
+  if (settings.wholeParse || (overlay.profile !== undefined && overlay.profile !== "nixops")) return null;
+  const hasNul = (d: Uint8Array | string) => (typeof d === "string" ? d.includes("\u0000") : d.includes(0));
+  if (INPUT_NAMES.some((n) => hasNul(inputs[n]))) return null;
+  const fast = readNixopsExports(inputs, maxBytes);
+  if (!fast) return null;
+  return { values: fast.values, profile: profileNamed("nixops", overlay), layout: fast.layout, duplicates: new Map() };
+}
+
+function readWholeFiles(inputs: MergeInputs, settings: MergeSettings, maxBytes: number): ReadStates | MergeOutcome {
+  const texts = INPUT_NAMES.map((n) => decode(n, inputs[n], maxBytes));
+  const parsed = INPUT_NAMES.map((n, i) => parseInput(n, texts[i]));
+  const values: Slot[] = parsed.map((p) => (p ? p.value : ABSENT));
+  const profile = chooseProfile(settings.overlay ?? NO_OVERLAY, values);
+  // A kind with its own rules around the record merge (kindMerge.ts): it merges and lays out.
+  const kindMerge = KIND_MERGES[profile.row.layout];
+  if (kindMerge) {
+    const duplicateKeys = parsed.map((p) => (p && p.duplicates.length > 0 ? p.duplicates[0].path.join(".") : null));
+    const r = kindMerge({ values, texts: texts.map(stripBom), duplicateKeys, profile, settle: settings.settle });
+    if (r.kind === "fallback") return { method: "git merge-file", reason: r.reason };
+    const { merged, conflicts, autoResolved, warnings, layout, wholeText } = r;
+    return { method: "structured", reading: "whole files", merged, conflicts, autoResolved, warnings, profile, documents: values, layout, wholeText };
+  }
+
+  const duplicates = new Map<string, Partial<Record<Side, JsonValue[]>>>();
+  parsed.forEach((p, i) => {
+    for (const d of p?.duplicates ?? []) {
+      const where = profile.describePath(d.path, values);
+      if (!profile.duplicateIsRecord(d.path)) throw new Fallback(`${INPUT_NAMES[i]} has the key ${JSON.stringify(d.path[d.path.length - 1])} twice in ${where}`);
+      const entry = duplicates.get(pathKey(d.path)) ?? {};
+      entry[INPUT_NAMES[i]] = d.values;
+      duplicates.set(pathKey(d.path), entry);
+    }
+  });
+
+  let layout: Layout;
+  if (profile.row.layout === "nixops") {
+    for (const v of values) if (v instanceof Map) decodeEmbedded(v);
+    const separators = detectSeparators(texts[1]) ?? detectSeparators(texts[2]) ?? detectSeparators(texts[0]) ?? "py3";
+    layout = nixopsLayout(separators, stripBom(texts[1]).includes("\r\n") ? "\r\n" : "\n");
+  } else {
+    layout = detectJsonLayout(texts[1], parsed[1]?.spans);
+  }
+  return { values, profile, layout, duplicates };
 }
 
 function decode(name: InputName, data: Uint8Array | string, maxBytes: number): string {
@@ -111,93 +242,4 @@ function parseInput(name: InputName, text: string): ParsedJson | null {
     if (e instanceof JsonParseError) throw new Fallback(`${name} is not valid JSON: ${e.message}`);
     throw e;
   }
-}
-
-function mergeOrThrow(inputs: MergeInputs, settings: MergeSettings): MergeResult {
-  const maxBytes = settings.maxBytes ?? DEFAULT_MAX_BYTES;
-  // Canonical NixOps exports: read record by record, parsing only what differs (same values).
-  const fast = settings.profile === "json" || settings.wholeParse ? null : fastRead(inputs, maxBytes);
-  if (fast) return mergeValues(fast.values, chooseProfile(true, settings), fast.layout, new Map(), settings, fast.write);
-  const texts = INPUT_NAMES.map((n) => decode(n, inputs[n], maxBytes));
-  const parsed = INPUT_NAMES.map((n, i) => parseInput(n, texts[i]));
-  const values: Slot[] = parsed.map((p) => (p ? p.value : ABSENT));
-  const oursText = stripBom(texts[1]);
-  // Terraform / OpenTofu state, chosen by content: its own rules and writer (src/tfstate).
-  if ((settings.profile === undefined || settings.profile === "tfstate") && values.some(isTerraformState)) {
-    const duplicateKeys = parsed.map((p) => (p && p.duplicates.length > 0 ? p.duplicates[0].path.join(".") : null));
-    return mergeTfstate({ values, texts: texts.map(stripBom), duplicateKeys }, settings);
-  }
-
-  const useNixops =
-    settings.profile === "nixops" ||
-    (settings.profile === undefined && values.every((v) => v === ABSENT || isNixopsShaped(v as JsonValue)) && values.some((v) => v !== ABSENT && isNixopsExport(v)));
-  const profile = chooseProfile(useNixops, settings);
-
-  const duplicates = new Map<string, Partial<Record<Side, JsonValue[]>>>();
-  parsed.forEach((p, i) => {
-    for (const d of p?.duplicates ?? []) {
-      const where = profile.describePath(d.path, values);
-      if (!profile.duplicateIsRecord(d.path)) throw new Fallback(`${INPUT_NAMES[i]} has the key ${JSON.stringify(d.path[d.path.length - 1])} twice in ${where}`);
-      const entry = duplicates.get(pathKey(d.path)) ?? {};
-      entry[INPUT_NAMES[i]] = d.values;
-      duplicates.set(pathKey(d.path), entry);
-    }
-  });
-
-  let layout: Layout;
-  if (useNixops) {
-    for (const v of values) if (v instanceof Map) decodeEmbedded(v);
-    const separators = detectSeparators(texts[1]) ?? detectSeparators(texts[2]) ?? detectSeparators(texts[0]) ?? "py3";
-    layout = nixopsLayout(separators, oursText.includes("\r\n") ? "\r\n" : "\n");
-  } else {
-    layout = detectJsonLayout(texts[1], parsed[1]?.spans);
-  }
-  return mergeValues(values, profile, layout, duplicates, settings);
-}
-
-/**
- * The record-by-record reading, or null: anything it does not take (NUL bytes, text it cannot
- * parse) goes to the full path, whose guards give the reason. Its own errors are not caught
- * here: a bug in it must fail the tests that compare it with the full path, not hide in them.
- */
-function fastRead(inputs: MergeInputs, maxBytes: number): ReturnType<typeof readNixopsExports> {
-  const hasNul = (d: Uint8Array | string) => (typeof d === "string" ? d.includes("\u0000") : d.includes(0));
-  if (INPUT_NAMES.some((n) => hasNul(inputs[n]))) return null;
-  return readNixopsExports(inputs, maxBytes);
-}
-
-function chooseProfile(useNixops: boolean, settings: MergeSettings): Profile {
-  return withPolicyRules(useNixops ? nixopsProfile(settings.nixops ?? DEFAULT_NIXOPS_SETTINGS) : jsonProfile(settings.secretNames), settings);
-}
-
-function mergeValues(
-  values: Slot[],
-  profile: Profile,
-  layout: Layout,
-  duplicates: Map<string, Partial<Record<Side, JsonValue[]>>>,
-  settings: MergeSettings,
-  write: (merged: Merged, layout: Layout, markers: Markers) => string | Uint8Array[] = renderDocument,
-): MergeResult {
-  const outcome = mergeDocuments(values[0], values[1], values[2], profile.policy, { settle: settings.settle, duplicates });
-  if (outcome.merged === ABSENT) throw new Fallback("the merge removed the whole document");
-  // A conflict at the root starts the file with a marker line: a BOM before it would hide the
-  // marker from Git and editors.
-  const rootConflict = outcome.merged instanceof Hunk && layout.bom;
-  const written = write(outcome.merged, rootConflict ? { ...layout, bom: false } : layout, settings.markers);
-  const result = { conflicts: outcome.conflicts, autoResolved: outcome.autoResolved, profile, documents: values, warnings: outcome.warnings };
-  if (typeof written === "string") return { kind: "merged", text: written, ...result };
-  return withChunks(written, result);
-}
-
-/** A merged result whose text is decoded from `chunks` only if someone reads it (the driver writes the chunks). */
-function withChunks(chunks: Uint8Array[], rest: Omit<Extract<MergeResult, { kind: "merged" }>, "kind" | "text" | "chunks">): MergeResult {
-  let text: string | undefined;
-  return {
-    kind: "merged",
-    chunks,
-    get text(): string {
-      return (text ??= Buffer.concat(chunks).toString("utf8"));
-    },
-    ...rest,
-  };
 }

@@ -7,6 +7,7 @@ import { DEFAULT_VOLATILE } from "../profiles/nixops";
 import { fileGlobError } from "./fileGlob";
 import { formatJsonPathPattern, parseJsonPathPattern, type PathPattern } from "../profiles/pathPattern";
 import { SourceLines } from "./sourceLines";
+import { FILE_GLOB_MAX_LENGTH, POLICY_MAX_BYTES, POLICY_MAX_ENTRIES, counted } from "./policyBounds";
 import type { PolicyEntry, Problem, RepoPolicy } from "./policyTypes";
 
 /** A key that any object may hold, for comments (JSON has none). */
@@ -14,7 +15,7 @@ const COMMENT = "//";
 const TOP_KEYS = ["version", "files"];
 const ENTRY_KEYS = ["profile", "keyedArrays", "volatile", "identity", "secretNames"];
 const VOLATILE_KEYS = ["add", "remove"];
-const PROFILES = ["nixops", "json"] as const;
+const PROFILES = ["nixops", "json", "tfstate"] as const;
 
 export interface ParsedPolicy {
   policy: RepoPolicy;
@@ -69,6 +70,11 @@ class PolicyReader {
   read(): ParsedPolicy {
     const policy: RepoPolicy = { file: this.file, entries: [] };
     const result = { policy, problems: this.problems };
+    const bytes = Buffer.byteLength(this.text, "utf8");
+    if (bytes > POLICY_MAX_BYTES) {
+      this.problem(1, `the file holds ${counted(bytes)} bytes, more than the ${counted(POLICY_MAX_BYTES)} (1 MiB) a policy file may hold; let one glob cover many files (state/*.json) instead of one entry per file`);
+      return result;
+    }
     let value: JsonValue;
     try {
       const parsed = parseJson(this.text, { spans: true });
@@ -96,6 +102,9 @@ class PolicyReader {
       this.problem(this.lines.ofNode(value), `there is no "files" object; add "files": { "<file glob>": { ... } }`);
     } else if (!isObject(files)) {
       this.wrongType(this.lines.ofKey(value, "files"), `"files"`, "an object of file globs to settings", files, `{ "tenants.json": { "profile": "json" } }`);
+    } else if (files.size > POLICY_MAX_ENTRIES) {
+      const line = this.lines.ofKey(value, "files");
+      this.problem(line, `"files" holds ${counted(files.size)} entries, more than the ${counted(POLICY_MAX_ENTRIES)} allowed; let one glob cover many files (state/*.json) instead of one entry per file`);
     } else {
       for (const [glob, entry] of files) {
         if (glob === COMMENT) continue;
@@ -135,9 +144,11 @@ class PolicyReader {
 
   private entry(files: JsonObject, glob: string, value: JsonValue): PolicyEntry | null {
     const line = this.lines.ofKey(files, glob);
-    const where = `files[${quote(glob)}]`;
+    // A glob too long to use is shown by its start: the line number finds the rest.
+    const shown = glob.length > FILE_GLOB_MAX_LENGTH ? `${quote(glob.slice(0, 40))}...` : quote(glob);
+    const where = `files[${shown}]`;
     const globError = fileGlobError(glob);
-    if (globError) this.problem(line, `the file glob ${quote(glob)} ${globError}`);
+    if (globError) this.problem(line, `the file glob ${shown} ${globError}`);
     if (!isObject(value)) {
       this.wrongType(line, where, "an object of settings", value, `{ "keyedArrays": { "/tenants": "id" } }`);
       return null;
@@ -156,10 +167,10 @@ class PolicyReader {
     const profile = value.get("profile");
     if (profile === undefined) return;
     const line = this.lines.ofKey(value, "profile");
-    if (typeof profile !== "string") return this.wrongType(line, `${where}.profile`, `"nixops" or "json"`, profile, `"json"`);
+    if (typeof profile !== "string") return this.wrongType(line, `${where}.profile`, `"nixops", "json" or "tfstate"`, profile, `"json"`);
     const known = PROFILES.find((p) => p === profile);
     if (known) entry.profile = known;
-    else this.problem(line, `${where}.profile is ${quote(profile)}, an unknown profile; use "nixops" or "json", or remove it to choose from the content`);
+    else this.problem(line, `${where}.profile is ${quote(profile)}, an unknown profile; use "nixops", "json" or "tfstate", or remove it to choose from the content`);
   }
 
   private keyedArrays(value: JsonObject, where: string, entry: PolicyEntry): void {
@@ -234,33 +245,34 @@ class PolicyReader {
 
   /** A list of non-empty strings at `obj[key]`; each mistake reported at its element. */
   private stringList(obj: JsonObject, key: string, where: string, what: string, example: string): string[] {
+    return this.stringItems(obj, key, where, what, example).map((item) => item.text);
+  }
+
+  /** The good strings of that list, each with its line. */
+  private stringItems(obj: JsonObject, key: string, where: string, what: string, example: string): { text: string; line: number }[] {
     const list = obj.get(key);
     if (list === undefined) return [];
     if (!Array.isArray(list)) {
       this.wrongType(this.lines.ofKey(obj, key), where, `a list of ${what}s`, list, example);
       return [];
     }
-    const out: string[] = [];
+    const out: { text: string; line: number }[] = [];
     list.forEach((item, i) => {
       const line = this.lines.ofElement(list, i);
       if (typeof item !== "string") this.wrongType(line, `element ${i + 1} of ${where}`, `a ${what}`, item, example.replace(/^\[|\]$/g, ""));
       else if (item.trim() === "") this.problem(line, `element ${i + 1} of ${where} is an empty ${what}; write a name or remove the element`);
-      else out.push(item);
+      else out.push({ text: item, line });
     });
     return out;
   }
 
   private pathList(obj: JsonObject, key: string, where: string): { pattern: PathPattern; line: number }[] {
-    const list = obj.get(key);
-    const texts = this.stringList(obj, key, where, "path", `["/tenants/*/lastSeen"]`);
     const out: { pattern: PathPattern; line: number }[] = [];
-    texts.forEach((text) => {
-      const index = Array.isArray(list) ? list.indexOf(text) : 0;
-      const line = Array.isArray(list) ? this.lines.ofElement(list, index) : 1;
+    for (const { text, line } of this.stringItems(obj, key, where, "path", `["/tenants/*/lastSeen"]`)) {
       const parsed = parseJsonPathPattern(text);
       if ("error" in parsed) this.problem(line, `the path ${quote(text)} in ${where} ${parsed.error}`);
       else out.push({ pattern: parsed.pattern, line });
-    });
+    }
     return out;
   }
 }

@@ -1,22 +1,19 @@
 // What a repository's policy file says, once read and checked (see the README, "Policy file").
 
 import type { PathPattern } from "../profiles/pathPattern";
+import type { KeyedArrayRule, ProfileName } from "../profiles/overlay";
+
+export type { KeyedArrayRule } from "../profiles/overlay";
 
 export const POLICY_FILE_NAME = ".statefile-merge.json";
 
-/** An array of records matched by an identity field: `/tenants` by `id`. */
-export interface KeyedArrayRule {
-  pattern: PathPattern;
-  field: string;
-}
-
-/** The settings for the files one glob names. */
+/** The settings for the files one glob names: an overlay (profiles/overlay.ts) on a profile row. */
 export interface PolicyEntry {
   glob: string;
   /** Line of the entry in the policy file, for messages. */
   line: number;
   /** Forced profile; undefined: chosen from the content. */
-  profile?: "nixops" | "json";
+  profile?: ProfileName;
   keyedArrays: KeyedArrayRule[];
   volatile: { enabled: boolean; add: PathPattern[]; remove: PathPattern[] };
   /** Extra identity attributes by NixOps resource type (plugins' types). */

@@ -1,11 +1,14 @@
 // Line numbers for the keys and array elements of a parsed file, from the spans parseJson
-// gives every object and array: a policy mistake is reported at the line it is on.
+// gives every object and array: a policy mistake is reported at the line it is on. Each
+// object's keys are read once into an index, so looking up every key of a file is linear.
 
 import type { JsonValue } from "../core/values";
 
 export class SourceLines {
   private readonly lineStarts: number[] = [0];
-  private readonly members = new WeakMap<object, number[]>();
+  // Maps, not WeakMaps: they live as long as one read, and weak tables cost every GC dearly.
+  private readonly members = new Map<object, number[]>();
+  private readonly keyOffsets = new Map<object, Map<string, number[]>>();
 
   constructor(
     private readonly text: string,
@@ -34,17 +37,30 @@ export class SourceLines {
 
   /** Line of a key in an object; `occurrence` counts repeated keys from 0. */
   ofKey(obj: Map<string, JsonValue>, key: string, occurrence = 0): number {
-    let seen = 0;
-    for (const offset of this.memberOffsets(obj)) {
-      if (this.keyAt(offset) === key && seen++ === occurrence) return this.lineAt(offset);
-    }
-    return this.ofNode(obj);
+    const offset = this.keysOf(obj).get(key)?.[occurrence];
+    return offset === undefined ? this.ofNode(obj) : this.lineAt(offset);
   }
 
   /** Line of an array element. */
   ofElement(arr: JsonValue[], index: number): number {
     const offset = this.memberOffsets(arr)[index];
     return offset === undefined ? this.ofNode(arr) : this.lineAt(offset);
+  }
+
+  /** Where each key of an object is written, in order (a repeated key has several). */
+  private keysOf(obj: object): Map<string, number[]> {
+    let index = this.keyOffsets.get(obj);
+    if (index) return index;
+    index = new Map();
+    for (const offset of this.memberOffsets(obj)) {
+      const key = this.keyAt(offset);
+      if (key === null) continue;
+      const offsets = index.get(key);
+      if (offsets) offsets.push(offset);
+      else index.set(key, [offset]);
+    }
+    this.keyOffsets.set(obj, index);
+    return index;
   }
 
   private keyAt(offset: number): string | null {

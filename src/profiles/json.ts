@@ -1,16 +1,19 @@
-// The generic JSON profile: objects by key at any depth, arrays atomic, strings plain.
+// The generic JSON row of the profile table: objects by key at any depth, arrays one value
+// unless the policy file keys them, strings plain. It admits any document, so it comes last.
 
-import { PLAIN_POLICY } from "../core/policy";
-import { formatJsonPathPattern } from "./pathPattern";
-import { isSecretName } from "./secrets";
-import type { Profile } from "./profile";
+import type { ProfileRow } from "./profileRow";
 
-export function jsonProfile(secretNames: readonly string[] = []): Profile {
-  return {
-    name: "json",
-    policy: PLAIN_POLICY,
-    isSecretPath: (path) => path.length > 0 && isSecretName(path[path.length - 1], secretNames),
-    duplicateIsRecord: () => false,
-    describePath: (path) => (path.length === 0 ? "the document root" : formatJsonPathPattern(path)),
-  };
-}
+export const JSON_ROW: ProfileRow = {
+  name: "json",
+  recognizes: () => true,
+  admits: () => true,
+  records: [],
+  identity: null,
+  volatile: [],
+  secretNames: [],
+  secretPaths: [],
+  secretBlobs: [],
+  embeddedJson: [],
+  encodeEmbedded: (v) => JSON.stringify(v),
+  layout: "json",
+};

@@ -4,26 +4,17 @@
 // for "~", "/" alone for the document root.
 
 import type { Path } from "../core/values";
+import { matchesWildcard } from "../core/wildcard";
 
 export type PathPattern = readonly string[];
-
-const cache = new Map<string, RegExp>();
-
-function segmentRegExp(glob: string): RegExp {
-  let re = cache.get(glob);
-  if (!re) {
-    re = new RegExp("^" + glob.split("*").map((s) => s.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*") + "$");
-    cache.set(glob, re);
-  }
-  return re;
-}
 
 export function matchesPattern(path: Path, pattern: PathPattern): boolean {
   if (path.length !== pattern.length) return false;
   for (let i = 0; i < path.length; i++) {
     const glob = pattern[i];
     if (glob === "*") continue;
-    if (!glob.includes("*") ? glob !== path[i] : !segmentRegExp(glob).test(path[i])) return false;
+    // Not a regular expression: a committed pattern like "*a*a*a*a*b" must not backtrack.
+    if (!glob.includes("*") ? glob !== path[i] : !matchesWildcard(path[i], glob, false)) return false;
   }
   return true;
 }

@@ -1,13 +1,20 @@
-// A profile is what the engine needs to know about one kind of file: its merge policy, where
+// A profile is a row of the profile table made usable by the engine: its merge policy, where
 // secrets live, where a repeated key stands for a whole record, and how to name a place.
 
 import type { MergePolicy } from "../core/policy";
 import type { Path, Slot } from "../core/values";
+import type { Overlay, ProfileName } from "./overlay";
+import type { ProfileRow } from "./profileRow";
 
 export interface Profile {
-  name: "nixops" | "json" | "tfstate";
+  name: ProfileName;
+  row: ProfileRow;
+  overlay: Overlay;
   policy: MergePolicy;
+  /** Secret in any profile the file could be read with, or named by the policy file. */
   isSecretPath(path: Path): boolean;
+  /** Embedded JSON that holds secrets inside (in any profile): hidden whole when it does not parse. */
+  holdsSecrets(path: Path): boolean;
   /** A key written twice here is a conflict at that record; elsewhere the merge falls back. */
   duplicateIsRecord(path: Path): boolean;
   /** A place in words, for one-line messages ("deployment prod (uuid), resource app1, ..."). */

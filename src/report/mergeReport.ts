@@ -1,7 +1,7 @@
 // What the driver tells people (one line per conflict and per auto-resolved value, on
 // stderr) and scripts (--report-json). Secrets are hashed in both.
 
-import { ABSENT, type JsonValue, type Slot } from "../core/values";
+import { ABSENT, Embedded, isObject, slotOf, type JsonValue, type Path, type Slot } from "../core/values";
 import type { AutoResolved, Conflict, HunkSide } from "../core/merged";
 import type { Profile } from "../profiles/profile";
 import { redactValue, shortText, type RedactOptions } from "./redact";
@@ -17,10 +17,11 @@ const KIND_TEXT: Record<Conflict["kind"], string> = {
   type: "the resource type differs",
   duplicate: "a key written twice",
   lineage: "two different states: the lineages differ",
+  "duplicate-name": "two deployments with one name",
 };
 
 function sideAction(base: HunkSide, side: HunkSide, text: (v: HunkSide) => string): string {
-  if (side === ABSENT) return "deleted it";
+  if (side === ABSENT) return base === ABSENT ? "does not have it" : "deleted it";
   if (base === ABSENT) return "added " + text(side);
   return "made it " + text(side);
 }
@@ -28,27 +29,54 @@ function sideAction(base: HunkSide, side: HunkSide, text: (v: HunkSide) => strin
 /** One conflict as a line, without a "statefile-merge: " prefix (the driver adds it, not listings). */
 export function conflictLine(c: Conflict, profile: Profile, documents: readonly Slot[], options: RedactOptions = {}): string {
   const text = (v: HunkSide) => shortText(v, c.path, profile, options);
+  // Each record with the name, by UUID: `nixops -d NAME` needs the user to tell them apart.
+  const sameName = c.sameNameAs ? `; the same name as ${c.sameNameAs.map((p) => profile.describePath(p, documents)).join(" and ")}` : "";
   return (
-    `CONFLICT (${c.kind}, ${KIND_TEXT[c.kind]}) in ${profile.describePath(c.path, documents)}: ` +
+    `CONFLICT (${c.kind}, ${KIND_TEXT[c.kind]}) in ${profile.describePath(c.path, documents)}${sameName}: ` +
     `ours ${sideAction(c.base, c.ours, text)}; theirs ${sideAction(c.base, c.theirs, text)}`
   );
 }
 
 export function autoResolvedLine(a: AutoResolved, profile: Profile, documents: readonly Slot[]): string {
-  return `statefile-merge: auto-resolved volatile value in ${profile.describePath(a.path, documents)}: kept ${a.kept ?? "ours"}' ${shortText(a.kept === "theirs" ? a.theirs : a.ours, a.path, profile)}`;
+  const where = profile.describePath(a.path, documents);
+  const deleted = deletedAbove(a.path, documents);
+  if (deleted) {
+    // The record is gone from the result: no value of it to name, only whose deletion stood.
+    const other = deleted.by === "ours" ? "theirs" : "ours";
+    return `statefile-merge: auto-resolved volatile value in ${where}: ${deleted.by} deleted ${profile.describePath(deleted.path, documents)}, and ${other} changed only volatile values in it, so it stays deleted`;
+  }
+  return `statefile-merge: auto-resolved volatile value in ${where}: kept ${a.kept ?? "ours"}' ${shortText(a.kept === "theirs" ? a.theirs : a.ours, a.path, profile)}`;
+}
+
+/**
+ * The record holding `path` that one side deleted while the other only rewrote volatile values
+ * in it (the merge keeps the deletion), found by walking the three documents; null otherwise.
+ */
+function deletedAbove(path: Path, documents: readonly Slot[]): { path: Path; by: "ours" | "theirs" } | null {
+  const open = (v: Slot) => (v instanceof Embedded ? v.value : v);
+  let [base, ours, theirs] = documents.map(open);
+  for (let i = 0; i < path.length - 1; i++) {
+    if (!isObject(base) || !isObject(ours) || !isObject(theirs)) return null;
+    [base, ours, theirs] = [base, ours, theirs].map((m) => open(slotOf(m, path[i])));
+    if (base === ABSENT) return null;
+    if (ours === ABSENT && theirs !== ABSENT) return { path: path.slice(0, i + 1), by: "ours" };
+    if (theirs === ABSENT && ours !== ABSENT) return { path: path.slice(0, i + 1), by: "theirs" };
+  }
+  return null;
 }
 
 export interface ReportInput {
   conflicts: readonly Conflict[];
   autoResolved: readonly AutoResolved[];
   fallback: string | null;
-  profile: Profile;
+  /** Null for a fallback, which has no conflicts to redact. */
+  profile: Profile | null;
 }
 
 /** The --report-json document; absent sides are null. */
 export function reportJson(input: ReportInput, options: RedactOptions = {}): string {
   const { profile } = input;
-  const conflicts: JsonValue[] = input.conflicts.map(
+  const conflicts: JsonValue[] = profile === null ? [] : input.conflicts.map(
     (c) =>
       new Map<string, JsonValue>([
         ["path", [...c.path]],
@@ -56,6 +84,7 @@ export function reportJson(input: ReportInput, options: RedactOptions = {}): str
         ["ours", redactValue(c.ours, c.path, profile, options)],
         ["theirs", redactValue(c.theirs, c.path, profile, options)],
         ["base", redactValue(c.base, c.path, profile, options)],
+        ...(c.sameNameAs ? [["sameNameAs", c.sameNameAs.map((p): JsonValue => [...p])] as [string, JsonValue]] : []),
       ]),
   );
   const autoResolved: JsonValue[] = input.autoResolved.map((a) => new Map<string, JsonValue>([["path", [...a.path]]]));

@@ -2,11 +2,12 @@
 // by place (the profile's secret attributes) and by content (PEM blocks).
 
 import { ABSENT, Embedded, isObject, type JsonValue, type Path } from "../core/values";
-import { Occurrences, type HunkSide } from "../core/merged";
+import { Occurrences, WithCopies, type HunkSide } from "../core/merged";
 import { hashSecret, looksLikeSecretText } from "../profiles/secrets";
 import type { Profile } from "../profiles/profile";
 import { pythonDumps } from "../formats/pythonJson";
 import { parseJson } from "../formats/parseJson";
+import { keyPathsIn, looksLikeJson } from "./brokenJsonKeys";
 
 export interface RedactOptions {
   showSecrets?: boolean;
@@ -22,6 +23,11 @@ export function redactValue(value: HunkSide, path: Path, profile: Profile, optio
   if (value === ABSENT) return null;
   if (value instanceof Occurrences) {
     return new Map([["occurrences", value.values.map((v) => redactValue(v, path, profile, options))]]);
+  }
+  if (value instanceof WithCopies) {
+    // The object as its input wrote it, each repeated key as {"occurrences": [...]}.
+    if (!isObject(value.value)) return redactValue(value.value, path, profile, options);
+    return new Map([...value.value].map(([k, x]) => [k, redactValue(value.entry(k, x), [...path, k], profile, options)]));
   }
   if (options.showSecrets) return plain(value, false);
   return redact(value, path, profile, false);
@@ -47,7 +53,7 @@ function redact(v: JsonValue, path: Path, profile: Profile, open: boolean): Json
     // JSON text not decoded as Embedded (a duplicated record's copies, a generic profile's
     // strings) can still hold `keys.*.text` or a password: read it the same way.
     const inner = jsonInside(v);
-    if (inner === undefined) return v;
+    if (inner === undefined) return brokenJsonWithSecret(v, path, profile) ? hashSecret(v) : v;
     const redacted = redact(inner, path, profile, false);
     return pythonDumps(redacted) === pythonDumps(inner) ? v : pythonDumps(redacted);
   }
@@ -59,6 +65,17 @@ function redact(v: JsonValue, path: Path, profile: Profile, open: boolean): Json
   if (Array.isArray(v)) return v.map((x, i) => redact(x, [...path, String(i)], profile, open));
   if (isObject(v)) return new Map([...v].map(([k, x]) => [k, redact(x, [...path, k], profile, open)]));
   return v;
+}
+
+/**
+ * JSON text that does not parse (a `keys` blob cut short by a hand edit) where secrets live,
+ * or in which a key the profile calls secret is written: no part of it can be shown safely,
+ * so it is hidden whole.
+ */
+function brokenJsonWithSecret(text: string, path: Path, profile: Profile): boolean {
+  if (!looksLikeJson(text)) return false;
+  if (profile.holdsSecrets(path)) return true;
+  return keyPathsIn(text).some((inner) => profile.isSecretPath([...path, ...inner]));
 }
 
 function jsonInside(text: string): JsonValue | undefined {
@@ -75,6 +92,7 @@ function jsonInside(text: string): JsonValue | undefined {
 export function shortText(value: HunkSide, path: Path, profile: Profile, options: RedactOptions = {}): string {
   if (value === ABSENT) return "(absent)";
   if (value instanceof Occurrences) return `${value.values.length} copies`;
+  if (value instanceof WithCopies) return (isObject(value.value) ? describeRecord(value.value) : "a value") + " holding a key written twice";
   if (isObject(value)) return describeRecord(value);
   const shown = redactValue(value, path, profile, options);
   const text = typeof shown === "string" ? JSON.stringify(shown) : pythonDumps(shown);

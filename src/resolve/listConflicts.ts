@@ -11,7 +11,8 @@ import { mergeTexts } from "../pipeline/mergeTexts";
 import { readStages, type Repo } from "../git/indexStages";
 import { contentStages, driverSettingsFor, PLAIN_MARKERS, PolicyProblem, remerge } from "./remerge";
 import { conflictState, readWorkTree } from "./workTree";
-import type { MarkerBlock } from "./markers";
+import type { MarkerBlock } from "../formats/markerBlocks";
+import { isGitCryptCiphertext } from "../crypt/gitCrypt";
 
 export interface FileConflicts {
   path: string;
@@ -43,6 +44,10 @@ export function listConflicts(repo: Repo, path: string): FileConflicts {
     if (!both) {
       const who = stages.ours ? "theirs" : "ours";
       return { ...empty, source: "index", note: `deleted in ${who} and changed in the other side (a whole-file conflict: keep it with git add, or drop it with git rm)` };
+    }
+    // Stages read through a locked git-crypt filter stay ciphertext: say so, never "binary content".
+    if ([both.base, both.ours, both.theirs].some((b) => b !== null && isGitCryptCiphertext(b))) {
+      return { ...empty, source: "index", note: "the repository is locked by git-crypt, so its versions are ciphertext; run git-crypt unlock, then statefile-merge conflicts again" };
     }
     let settings;
     try {

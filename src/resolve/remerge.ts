@@ -3,12 +3,12 @@
 // the driver reported.
 
 import { mergeTexts, type MergeResult, type MergeSettings } from "../pipeline/mergeTexts";
-import type { Markers } from "../formats/renderDocument";
+import { fileViewFor } from "../view/fileView";
+import { DEFAULT_MARKERS, type Markers } from "../formats/renderDocument";
 import type { Stages } from "../git/indexStages";
 import type { Repo } from "../git/indexStages";
-import { policySettingsFor } from "../policy/policyFile";
 
-export const PLAIN_MARKERS: Markers = { size: 7, ours: "ours", base: "base", theirs: "theirs", style: "merge" };
+export const PLAIN_MARKERS: Markers = DEFAULT_MARKERS;
 
 /** The repository's policy file is unusable: the driver would fall back to a line merge. */
 export class PolicyProblem extends Error {}
@@ -17,10 +17,10 @@ export class PolicyProblem extends Error {}
  * The merge settings the driver uses for this path: those of the repository's policy file,
  * read the same way, so listing and resolving stay equal to the driver's own merge.
  */
-export function driverSettingsFor(repo: Repo, path: string): Partial<MergeSettings> {
-  const policy = policySettingsFor(repo.top, path);
-  if ("problem" in policy) throw new PolicyProblem(policy.problem);
-  return policy.settings;
+export function driverSettingsFor(repo: Repo, path: string): MergeSettings {
+  const view = fileViewFor(repo.top, path);
+  if (view.problem) throw new PolicyProblem(view.problem);
+  return { overlay: view.overlay };
 }
 
 export interface BothSides {

@@ -8,7 +8,7 @@ import { dirname, join } from "node:path";
 import type { Path } from "../core/values";
 import type { Conflict, Side } from "../core/merged";
 import { pathKey } from "../core/policy";
-import type { Markers } from "../formats/renderDocument";
+import { DEFAULT_MARKERS, type Markers } from "../formats/renderDocument";
 import type { MergeResult } from "../pipeline/mergeTexts";
 import { conflictStyleFromConfig } from "../git/gitConfig";
 import { markerSizeOf } from "../git/attributes";
@@ -17,7 +17,7 @@ import { writeFileAtomic } from "../io/atomicWrite";
 import { contentStages, driverSettingsFor, PolicyProblem, remerge } from "./remerge";
 import { isPrefix, selectorPath } from "./selectors";
 import { conflictState, readWorkTree, type WorkTreeView } from "./workTree";
-import { firstDifference } from "../review/firstDifference";
+import { firstDifference } from "../core/firstDifference";
 
 export class ResolveRefusal extends Error {}
 
@@ -51,7 +51,7 @@ function markersFor(repo: Repo, path: string, view: WorkTreeView | null): Marker
     const style = marked.hasBase ? (configured === "merge" ? "diff3" : configured) : "merge";
     return { size: marked.markerSize, ...marked.labels, style };
   }
-  return { size: markerSizeOf(repo, path) ?? 7, ours: "ours", base: "base", theirs: "theirs", style: configured };
+  return { ...DEFAULT_MARKERS, size: markerSizeOf(repo, path) ?? DEFAULT_MARKERS.size, style: configured };
 }
 
 function backupCopy(repo: Repo, path: string): string {
@@ -101,9 +101,18 @@ export function resolveFile(repo: Repo, request: ResolveRequest): ResolveOutcome
 
   // No selector: every conflict still open. A selector may also re-settle one settled before.
   const wanted = request.selectors.map((s) => ({ text: s, path: selectorPath(s, first.profile, first.documents) }));
+  // A key written twice has no side to take: a side's value keeps only the parser's last copy,
+  // and the other copy may be a machine still running. Those stay for an editor.
+  const selectable = (c: Conflict) => c.kind !== "duplicate";
   const selected = first.conflicts.filter((c) =>
-    wanted.length === 0 ? !earlier.has(pathKey(c.path)) : wanted.some((w) => isPrefix(w.path, c.path)),
+    wanted.length === 0 ? !earlier.has(pathKey(c.path)) && selectable(c) : wanted.some((w) => isPrefix(w.path, c.path)),
   );
+  const twice = selected.find((c) => !selectable(c));
+  if (twice) {
+    throw new ResolveRefusal(
+      `${describe(first, twice.path)} holds a key written twice; no side can be taken without dropping a copy. Edit the file: keep each copy that is a real machine, under its own name`,
+    );
+  }
   for (const w of wanted) {
     if (first.conflicts.some((c) => isPrefix(w.path, c.path))) continue;
     const around = first.conflicts.find((c) => isPrefix(c.path, w.path));

@@ -1,14 +1,17 @@
-// Selectors name the conflicts `resolve` settles, the way people speak of a state file:
-// `prod` (a deployment, by name or UUID), `prod/app1` (a resource), `prod/app1/toplevel`
+// Selectors name the conflicts `resolve` settles, the way people speak of a state file, from
+// the profile's record levels. For NixOps: `prod` (a deployment, by name or UUID), `prod/app1` (a resource), `prod/app1/toplevel`
 // (an attribute), `prod/app1/keys/app-env/text` (a place inside embedded JSON),
 // `prod/configsPath` (a deployment attribute). In other JSON a selector is a path of keys
-// (`/tenants/3/plan`, JSON-pointer escapes allowed). A selector covers every conflict at or
-// below the place it names.
+// (`/tenants/plan`, JSON-pointer escapes allowed), where an element of a keyed array is named
+// by its identity (`tenants/globex`, or `globex` alone when one keyed array holds it). A
+// selector covers every conflict at or below the place it names.
 
 import { unescapeKey } from "../profiles/pathPattern";
 import { isObject, type JsonObject, type Path, type Slot } from "../core/values";
+import { valueAt } from "../view/loadState";
+import { elementSegment, identityOf } from "../core/mergeKeyedArrays";
 import type { Profile } from "../profiles/profile";
-import { tfstateSelectorPath } from "../tfstate/selectors";
+import type { RecordLevel } from "../profiles/profileRow";
 
 export class SelectorError extends Error {}
 
@@ -20,51 +23,97 @@ function segments(selector: string): string[] {
     .map(unescapeKey);
 }
 
-function deployments(documents: readonly Slot[]): Array<[string, JsonObject]> {
+/** The records of one level under `container` in any document, by key. */
+function recordsAt(container: Path, documents: readonly Slot[]): Array<[string, JsonObject]> {
   const out: Array<[string, JsonObject]> = [];
   for (const doc of documents) {
-    if (!isObject(doc)) continue;
-    for (const [uuid, d] of doc) if (isObject(d) && !out.some(([u]) => u === uuid)) out.push([uuid, d]);
+    const node = valueAt(doc, container);
+    if (!isObject(node)) continue;
+    for (const [key, r] of node) if (isObject(r) && !out.some(([k]) => k === key)) out.push([key, r]);
   }
   return out;
 }
 
-function findDeployment(name: string, documents: readonly Slot[]): string {
-  const all = deployments(documents);
-  if (all.some(([uuid]) => uuid === name)) return name;
-  const byName = [...new Set(all.filter(([, d]) => d.get("name") === name).map(([uuid]) => uuid))];
+/** The key of the record `name` names at this level (its key, or its name attribute), or null. */
+function findRecord(level: RecordLevel, name: string, container: Path, documents: readonly Slot[], required: boolean): string | null {
+  const all = recordsAt(container, documents);
+  if (all.some(([key]) => key === name)) return name;
+  const attr = level.nameAttribute;
+  const byName = attr ? [...new Set(all.filter(([, r]) => r.get(attr) === name).map(([key]) => key))] : [];
   if (byName.length === 1) return byName[0];
-  if (byName.length > 1) throw new SelectorError(`several deployments are named ${JSON.stringify(name)}; select one by UUID (${byName.join(", ")})`);
-  const known = all.map(([uuid, d]) => (typeof d.get("name") === "string" ? `${d.get("name") as string} (${uuid})` : uuid));
-  throw new SelectorError(`no deployment ${JSON.stringify(name)} in this file; it has ${known.join(", ") || "none"}`);
+  if (byName.length > 1) throw new SelectorError(`several ${level.noun}s are named ${JSON.stringify(name)}; select one by its key (${byName.join(", ")})`);
+  if (!required) return null;
+  const known = all.map(([key, r]) => (attr && typeof r.get(attr) === "string" ? `${r.get(attr) as string} (${key})` : key));
+  throw new SelectorError(`no ${level.noun} ${JSON.stringify(name)} in this file; it has ${known.join(", ") || "none"}`);
 }
 
-function isResourceName(uuid: string, name: string, documents: readonly Slot[]): boolean {
-  return documents.some((doc) => {
-    const d = isObject(doc) ? doc.get(uuid) : undefined;
-    const resources = isObject(d) ? d.get("resources") : undefined;
-    return isObject(resources) && resources.has(name);
-  });
-}
-
-/** The path a selector names, read against the documents being merged. */
+/**
+ * The path a selector names, read against the documents being merged: segments name the
+ * profile's record levels in turn (by key or name attribute; the fixed levels between them,
+ * like `resources`, may be left out), then attributes; in a profile without record levels, a
+ * path of keys with keyed-array elements named by identity.
+ */
 export function selectorPath(selector: string, profile: Profile, documents: readonly Slot[]): Path {
-  if (profile.name === "tfstate") {
-    const found = tfstateSelectorPath(selector, documents);
+  // A kind whose people name places their own way (Terraform's plan addresses).
+  if (profile.row.selectorPath) {
+    const found = profile.row.selectorPath(selector, documents);
     if ("error" in found) throw new SelectorError(found.error);
     return found;
   }
   const parts = segments(selector);
-  if (profile.name !== "nixops") return parts;
-  if (parts.length === 0) return [];
-  const uuid = findDeployment(parts[0], documents);
-  const rest = parts.slice(1);
-  if (rest.length === 0) return [uuid];
-  if (rest[0] === "resources") return [uuid, ...rest];
-  if (isResourceName(uuid, rest[0], documents)) return [uuid, "resources", ...rest];
-  return [uuid, ...rest];
+  const levels = profile.row.records;
+  if (levels.length === 0) return keyedPath(parts, profile, documents);
+  let path: string[] = [];
+  let next = 0;
+  for (const level of levels) {
+    if (next >= parts.length) break;
+    const between = level.at.slice(path.length, level.at.length - 1);
+    if (between.includes("*")) break;
+    const written = between.every((s, k) => parts[next + k] === s);
+    const at = written ? next + between.length : next;
+    if (at >= parts.length) break;
+    const key = findRecord(level, parts[at], [...path, ...between], documents, path.length === 0);
+    if (key === null) break;
+    path = [...path, ...between, key];
+    next = at + 1;
+  }
+  return [...path, ...parts.slice(next)];
 }
 
 export function isPrefix(prefix: Path, path: Path): boolean {
   return prefix.length <= path.length && prefix.every((k, i) => path[i] === k);
+}
+
+/** The element segment for `name` in the keyed array at `path`, if any document has that element. */
+function elementNamed(name: string, path: Path, profile: Profile, documents: readonly Slot[]): string | null {
+  const field = profile.policy.arrayKey?.(path);
+  if (!field) return null;
+  for (const doc of documents) {
+    const array = valueAt(doc, path);
+    if (!Array.isArray(array)) continue;
+    for (const element of array) {
+      const id = identityOf(element, field);
+      if (id !== null && (id === name || id === JSON.stringify(name))) return elementSegment(field, id);
+    }
+  }
+  return null;
+}
+
+/** A generic selector, its keyed-array levels named by identity: from the root, or starting at an element named alone. */
+function keyedPath(parts: string[], profile: Profile, documents: readonly Slot[]): Path {
+  const from = (start: Path): Path => {
+    const path = [...start];
+    for (const part of parts) path.push(elementNamed(part, path, profile, documents) ?? part);
+    return path;
+  };
+  if (parts.length === 0 || documents.some((d) => isObject(d) && d.has(parts[0]))) return from([]);
+  // Not a key at the root: the element of exactly one keyed array, named alone (`globex`).
+  const holders = new Set<string>();
+  const walk = (node: Slot, at: Path, depth: number) => {
+    if (Array.isArray(node)) {
+      if (elementNamed(parts[0], at, profile, documents)) holders.add(JSON.stringify(at));
+    } else if (isObject(node) && depth < 64) for (const [key, v] of node) walk(v, [...at, key], depth + 1);
+  };
+  for (const doc of documents) walk(doc, [], 0);
+  return holders.size === 1 ? from(JSON.parse([...holders][0]) as Path) : from([]);
 }

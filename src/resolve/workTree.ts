@@ -3,10 +3,10 @@
 // ours/theirs"), or edited by hand to something neither side had. Pure.
 
 import { ABSENT, valuesEqual, type Slot } from "../core/values";
-import { Occurrences, type Conflict, type HunkSide, type Side } from "../core/merged";
+import { sideValue, type Conflict, type Side } from "../core/merged";
 import { JsonParseError } from "../formats/parseJson";
-import { loadState, valueAt } from "../review/loadState";
-import { readMarkers, type MarkedFile } from "./markers";
+import { loadState, valueAt } from "../view/loadState";
+import { readMarkers, type MarkedFile } from "../formats/markerBlocks";
 
 export interface WorkTreeView {
   marked: MarkedFile | null;
@@ -35,10 +35,6 @@ export function readWorkTree(text: string, markerSize?: number): WorkTreeView {
     const what = marked ? "a side of its conflict blocks" : "it";
     return { marked, ours: null, theirs: null, unreadable: `${what} is not valid JSON (${e.message})` };
   }
-}
-
-function sideValue(s: HunkSide): Slot {
-  return s instanceof Occurrences ? s.last : s;
 }
 
 /** Whether the work tree still holds this conflict, and if not, which side it took. */

@@ -3,10 +3,9 @@
 
 import { commitsInRange, changedPaths, fileAt, type CommitInfo } from "../git/stateHistory";
 import type { Repo } from "../git/indexStages";
-import { declaredStateFiles } from "../resolve/stateFiles";
-import type { NixopsSettings } from "../profiles/nixops";
+import { declaredStateFiles } from "../view/stateFiles";
+import { fileViewFor, type FileView } from "../view/fileView";
 import { diffTexts, UnreadableSide } from "./diffTexts";
-import { reviewSettingsFor } from "./reviewSettings";
 import { deploySummary } from "./deploySummary";
 
 export interface LoggedChange {
@@ -26,12 +25,13 @@ export interface LogRequest {
   maxCount?: number;
 }
 
-function summarise(repo: Repo, commit: CommitInfo, path: string, mustCount: boolean, settings: NixopsSettings): LoggedChange | null {
+function summarise(repo: Repo, commit: CommitInfo, path: string, mustCount: boolean, view: FileView): LoggedChange | null {
   const before = commit.parents.length ? fileAt(repo, commit.parents[0], path) : null;
   const after = fileAt(repo, commit.hash, path);
   try {
-    const { diff, profile } = diffTexts(before, after, settings);
-    if (!mustCount && profile.name !== "nixops") return null;
+    const { diff, profile } = diffTexts(before, after, view);
+    // An undeclared JSON file counts only when the view reads it as a kind of state.
+    if (!mustCount && profile.row.records.length === 0) return null;
     return { path, summary: deploySummary(diff) };
   } catch (e) {
     if (!(e instanceof UnreadableSide)) throw e;
@@ -42,11 +42,11 @@ function summarise(repo: Repo, commit: CommitInfo, path: string, mustCount: bool
 export function deployLog(repo: Repo, request: LogRequest): LoggedCommit[] {
   const commits = commitsInRange(repo, request.range, request.paths, { firstParent: request.firstParent, maxCount: request.maxCount });
   const out: LoggedCommit[] = [];
-  // The work tree's policy file, looked up once per path however many commits changed it.
-  const settings = new Map<string, NixopsSettings>();
-  const settingsFor = (path: string): NixopsSettings => {
-    let found = settings.get(path);
-    if (!found) settings.set(path, (found = reviewSettingsFor(repo.top, path)));
+  // The file view, made once per path however many commits changed it.
+  const views = new Map<string, FileView>();
+  const viewFor = (path: string): FileView => {
+    let found = views.get(path);
+    if (!found) views.set(path, (found = fileViewFor(repo.top, path)));
     return found;
   };
   for (const commit of commits) {
@@ -57,7 +57,7 @@ export function deployLog(repo: Repo, request: LogRequest): LoggedCommit[] {
     for (const path of followed) {
       const named = declared.has(path) || request.paths.length > 0;
       if (!named && !/\.json$/i.test(path)) continue;
-      const change = summarise(repo, commit, path, named, settingsFor(path));
+      const change = summarise(repo, commit, path, named, viewFor(path));
       if (change) changes.push(change);
     }
     if (changes.length) out.push({ ...commit, changes });

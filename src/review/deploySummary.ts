@@ -3,7 +3,7 @@
 
 import type { ResourceDiff, StateDiff } from "./semanticDiff";
 import { attributeLabel } from "./attributeChanges";
-import { planSummary } from "../tfstate/planDiff";
+import { planSummary } from "./tfstate/planDiff";
 
 export function deploySummary(diff: StateDiff): string {
   if (diff.kind === "tfstate") return planSummary(diff.plan);

@@ -4,27 +4,22 @@
 
 import { renderDocument } from "../formats/renderDocument";
 import { NO_MARKERS, PLAIN_JSON_LAYOUT } from "../formats/plainRendering";
-import { DEFAULT_NIXOPS_SETTINGS, nixopsProfile } from "../profiles/nixops";
-import { jsonProfile } from "../profiles/json";
 import { redactDocument } from "../report/redact";
-import { loadState } from "./loadState";
-import { isTerraformState } from "../formats/tfstate/detect";
-import { tfstateProfile } from "../profiles/tfstate";
-import { readableTfstate } from "../tfstate/readableTfstate";
+import { PLAIN_VIEW, type FileView } from "../view/fileView";
+import { loadState } from "../view/loadState";
+import { KIND_REVIEWS } from "./kindReview";
 
-const READABLE = { ...PLAIN_JSON_LAYOUT, sortKeys: true };
+export const READABLE_LAYOUT = { ...PLAIN_JSON_LAYOUT, sortKeys: true };
 
 export interface ReadableOptions {
   showSecrets?: boolean;
-  /** Attribute names to hash besides the built-in ones (a policy file's secretNames). */
-  secretNames?: readonly string[];
+  view?: FileView;
 }
 
 export function readableState(text: string, options: ReadableOptions = {}): string {
-  const state = loadState(text);
-  if (isTerraformState(state.value)) return readableTfstate(state.value, tfstateProfile([state.value], options.secretNames), options.showSecrets === true);
-  const secretNames = options.secretNames ?? [];
-  const profile = state.nixops ? nixopsProfile({ ...DEFAULT_NIXOPS_SETTINGS, secretNames }) : jsonProfile(secretNames);
-  const shown = redactDocument(state.value, profile, { showSecrets: options.showSecrets === true, openEmbedded: true });
-  return renderDocument(shown, READABLE, NO_MARKERS);
+  const state = loadState(text, options.view ?? PLAIN_VIEW);
+  const own = KIND_REVIEWS[state.profile.row.layout];
+  if (own) return own.readable(state.value, state.profile, options.showSecrets === true);
+  const shown = redactDocument(state.value, state.profile, { showSecrets: options.showSecrets === true, openEmbedded: true });
+  return renderDocument(shown, READABLE_LAYOUT, NO_MARKERS);
 }

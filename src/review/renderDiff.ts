@@ -9,7 +9,7 @@ import { attributeLabel, type AttributeChange } from "./attributeChanges";
 import type { DeploymentDiff, ResourceDiff, StateDiff } from "./semanticDiff";
 import { STATE_NAMES } from "./semanticDiff";
 import { deploySummary } from "./deploySummary";
-import { planJson, renderPlanLines } from "../tfstate/planDiff";
+import { planJson, renderPlanLines } from "./tfstate/planDiff";
 
 export interface RenderOptions extends RedactOptions {
   color?: boolean;

@@ -6,7 +6,7 @@
 import { ABSENT, isObject, type JsonObject, type JsonValue, type Path, type Slot } from "../core/values";
 import type { Profile } from "../profiles/profile";
 import { attributeChanges, type AttributeChange } from "./attributeChanges";
-import type { PlanDiff } from "../tfstate/planDiff";
+import type { PlanDiff } from "./tfstate/planDiff";
 
 export type ResourceChangeKind = "added" | "removed" | "re-created" | "changed";
 

@@ -1,9 +1,11 @@
 // The state nixops exported, written back in NixOps' own layout (sorted keys, 2-space indent,
 // ASCII escapes), keeping the item separator the committed file already had (Python 2's ", "
 // or Python 3's ","), so that a file never changes layout just because another version ran.
+// Whether the state changed is decided on values, not text: NixOps 2.0 writes embedded JSON
+// such as `keys` in a new key order on every deploy, and that alone is no change.
 
 import { isObject, valuesEqual, type JsonObject, type JsonValue } from "../core/values";
-import { canonicalText, detectSeparators, isNixopsShaped } from "../formats/nixopsExport";
+import { canonicalText, decodeEmbedded, detectSeparators, isNixopsShaped } from "../formats/nixopsExport";
 import { JsonParseError, parseJson } from "../formats/parseJson";
 
 export class BadExport extends Error {}
@@ -26,9 +28,13 @@ export interface RenderedExport {
   text: string;
 }
 
-/** The export parsed and re-rendered in NixOps layout, with the separators of the previous file if it had any. */
-export function renderExport(exported: string, previous: string | null): RenderedExport {
+/**
+ * The export parsed and re-rendered in NixOps layout, with the separators of the previous file
+ * if it had any; `adjust` changes the parsed export first (the committed form of nixExprs).
+ */
+export function renderExport(exported: string, previous: string | null, adjust?: (doc: JsonObject) => void): RenderedExport {
   const doc = parseExport(exported);
+  adjust?.(doc);
   const separators = (previous !== null ? detectSeparators(previous) : null) ?? detectSeparators(exported) ?? "py3";
   return { doc, text: canonicalText(doc, separators) };
 }
@@ -39,9 +45,14 @@ export interface DeploymentChange {
   change: "added" | "removed" | "changed";
 }
 
-/** Deployments whose state differs between two exports (parsed values compared). */
+/**
+ * Deployments whose state differs between two exports, compared as values: embedded JSON by
+ * its decoded value (both documents get their JSON strings decoded, which renders the same).
+ */
 export function changedDeployments(before: JsonObject | null, now: JsonObject): DeploymentChange[] {
   const old: JsonObject = before ?? new Map();
+  decodeEmbedded(old);
+  decodeEmbedded(now);
   const name = (d: JsonValue | undefined, uuid: string) => {
     const n = isObject(d) ? d.get("name") : undefined;
     return typeof n === "string" ? n : uuid;

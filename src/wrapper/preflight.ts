@@ -7,7 +7,8 @@ import { basename, dirname, resolve } from "node:path";
 import { isObject, type JsonObject } from "../core/values";
 import { isGitCryptCiphertext } from "../crypt/gitCrypt";
 import { stripBom } from "../formats/bom";
-import { isNixopsShaped } from "../formats/nixopsExport";
+import { profileRow } from "../profiles/table";
+import { fileViewFor } from "../view/fileView";
 import { JsonParseError, parseJson } from "../formats/parseJson";
 import { firstMarkerLine } from "../formats/conflictMarkers";
 import { WrapperError } from "./errors";
@@ -46,7 +47,10 @@ export function checkStateFile(file: string): StateInput | null {
   const text = stripBom(fileText);
   try {
     const doc = parseJson(text).value;
-    if (!isObject(doc) || !isNixopsShaped(doc)) {
+    // Read as the merge reads it: the file view's profile must be NixOps (a policy entry may say otherwise).
+    const top = askGit(dirname(resolve(file)), ["rev-parse", "--show-toplevel"]);
+    const forced = fileViewFor(top, top === null ? null : resolve(file)).overlay.profile;
+    if (!isObject(doc) || !profileRow("nixops").admits(doc) || (forced !== undefined && forced !== "nixops")) {
       throw new WrapperError(`statefile-merge: ${file}: is not \`nixops export\` output (expected {uuid: {..., "resources": {...}}}); check --state`);
     }
     return { fileText, text, doc };

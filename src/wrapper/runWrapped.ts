@@ -2,21 +2,34 @@
 // private directory, run nixops on it, export it back into the state file, and remove the
 // statefile (it holds private keys) on every way out. nixops' exit status is passed through;
 // the state is exported after a failure or Ctrl-C too, since nixops may have changed it.
+// A run that changes state also holds the team-wide deploy lock on the shared remote and
+// needs a branch that is not behind its upstream (teamGuard). The state file is written only
+// when the state changed as values.
 
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { writeFileAtomic } from "../io/atomicWrite";
 import { commitMessage, commitStateFile } from "./commitState";
 import { WrapperError } from "./errors";
 import { BadExport, changedDeployments, renderExport, type RenderedExport } from "./exportedState";
+import { askGit } from "./gitQuery";
 import { StateLock } from "./lock";
+import { committedNixExprs, localNixExprs } from "./nixExprsPaths";
 import { describeCommand, detectNixops, nixopsEnv, withStatefile, type Nixops } from "./nixopsCli";
-import { checkStateFile } from "./preflight";
+import { checkStateFile, type StateInput } from "./preflight";
 import { runChild, signalStatus } from "./processes";
+import type { RemoteLock } from "./remoteLock";
+import { chooseStateFile } from "./stateFileChoice";
+import { changesState } from "./subcommands";
+import { guardTeamRun, type TeamOptions } from "./teamGuard";
+import { canonicalText } from "../formats/nixopsExport";
+import { parseJson } from "../formats/parseJson";
+import type { JsonObject } from "../core/values";
 
-export interface WrapOptions {
-  stateFile: string;
+export interface WrapOptions extends TeamOptions {
+  /** --state; without it deployments.nixops.json, which must then exist. */
+  stateFile?: string;
   nixopsArgs: string[];
   /** The nixops executable (a name on PATH or a path). */
   nixops: string;
@@ -59,10 +72,18 @@ class SignalGuard {
 }
 
 export async function runWrapped(options: WrapOptions, io: WrapIo = processIo): Promise<number> {
-  const file = options.stateFile;
+  let file: string;
+  try {
+    file = chooseStateFile(options.stateFile);
+  } catch (e) {
+    if (!(e instanceof WrapperError)) throw e;
+    io.stderr(e.message);
+    return e.exitCode;
+  }
   const command = describeCommand(options.nixopsArgs);
   const signals = new SignalGuard(io);
   let lock: StateLock | null = null;
+  let teamLock: RemoteLock | null = null;
   let dir: string | null = null;
   let keepDir = false;
   /** nixops has run and its state is not in the state file yet: never delete it then. */
@@ -77,6 +98,7 @@ export async function runWrapped(options: WrapOptions, io: WrapIo = processIo): 
   };
   const cleanUp = () => {
     if (dir !== null && !keepDir) rmSync(dir, { recursive: true, force: true });
+    teamLock?.release(io.stderr);
     lock?.release();
   };
   // Last resort: even process.exit() from an unexpected error runs this.
@@ -86,12 +108,14 @@ export async function runWrapped(options: WrapOptions, io: WrapIo = processIo): 
     const nixops = detectNixops(options.nixops, process.env, options.nixopsMajor);
     lock = StateLock.acquire(file, command, io.stderr);
     const input = checkStateFile(file);
+    if (changesState(options.nixopsArgs)) teamLock = guardTeamRun(file, command, options, io.stderr);
+    const top = askGit(dirname(resolve(file)), ["rev-parse", "--show-toplevel"]);
     dir = mkdtempSync(join(tmpdir(), "statefile-merge-nixops-")); // 0700
     const statefile = join(dir, "state.nixops");
     const env = nixopsEnv(statefile);
 
     if (input === null) io.stderr(`statefile-merge: ${file} does not exist yet; nixops starts from an empty state`);
-    else await importState(nixops, statefile, env, file, input.text);
+    else await importState(nixops, statefile, env, file, importText(input, top));
     if (signals.received) throw new WrapperError(`statefile-merge: interrupted before nixops ran; ${file} is unchanged`, signalStatus(signals.received));
 
     const run = await runChild(nixops.executable, withStatefile(nixops, options.nixopsArgs, statefile), {
@@ -104,7 +128,8 @@ export async function runWrapped(options: WrapOptions, io: WrapIo = processIo): 
 
     let exported: RenderedExport;
     try {
-      exported = renderExport(await exportState(nixops, statefile, env), input?.text ?? null);
+      const commitForm = top ? (doc: JsonObject) => void committedNixExprs(doc, top) : undefined;
+      exported = renderExport(await exportState(nixops, statefile, env), input?.text ?? null, commitForm);
     } catch (e) {
       if (!(e instanceof BadExport)) throw e;
       io.stderr(`statefile-merge: ${e.message}; ${file} is unchanged`);
@@ -112,18 +137,22 @@ export async function runWrapped(options: WrapOptions, io: WrapIo = processIo): 
       return run.status !== 0 ? run.status : 1;
     }
 
+    // Compared in committed form: a file whose only difference is absolute nixExprs is no change.
+    if (input && top) committedNixExprs(input.doc, top);
     const changes = changedDeployments(input?.doc ?? null, exported.doc);
-    if (exported.text !== input?.fileText) {
+    if (changes.length > 0) {
       writeFileAtomic(file, exported.text);
-      unsaved = false;
-      io.stderr(`statefile-merge: wrote ${file}` + (changes.length ? ` (${changes.map((c) => `${c.name} ${c.change}`).join(", ")})` : ""));
+      io.stderr(`statefile-merge: wrote ${file} (${changes.map((c) => `${c.name} ${c.change}`).join(", ")})`);
     }
+    unsaved = false; // the file holds this run's state: written just now, or it had it already
     let status = run.status;
     if (status !== 0) io.stderr(`statefile-merge: ${command} exited with status ${status}; the state it left is exported to ${file}`);
     if (signals.received && status === 0) status = signalStatus(signals.received);
 
     if (options.commit) {
       if (signals.received) io.stderr(`statefile-merge: interrupted, so ${file} is written but not committed`);
+      // Not even `git add`: edits of the user's own in FILE are not this command's to commit.
+      else if (changes.length === 0) io.stderr(`statefile-merge: ${file} has no changes to commit`);
       else if (commitStateFile(file, commitMessage(command, changes, status))) io.stderr(`statefile-merge: committed ${file}`);
       else io.stderr(`statefile-merge: ${file} has no changes to commit`);
     }
@@ -142,6 +171,13 @@ export async function runWrapped(options: WrapOptions, io: WrapIo = processIo): 
     process.off("exit", cleanUp);
     signals.dispose();
   }
+}
+
+/** What `nixops import` gets: the file as committed, with nixExprs made absolute for this checkout. */
+function importText(input: StateInput, top: string | null): string {
+  if (top === null) return input.text;
+  const doc = parseJson(input.text).value as JsonObject; // a copy: input.doc stays the committed state
+  return localNixExprs(doc, top) ? canonicalText(doc, "py3") : input.text;
 }
 
 /** `nixops import` of the state file into the fresh statefile (stdin), out of Ctrl-C's reach. */

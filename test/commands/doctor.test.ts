@@ -1,13 +1,16 @@
 // `statefile-merge doctor` against real repositories, each broken one way.
 
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TempRepo } from "../support/gitRepo";
 import { fixtureText } from "../support/fixtures";
-import { buildFixtureRepo, copyRepo, gitAtLeast, oursDeploy, removeCopies, runBin, stateWith, theirsDeploy, branchWith, commitOnMain } from "../flows/flowRepo";
-import { doctorContext, runDoctor, type DoctorContext, type DoctorCheck } from "../../src/git/doctor";
-import { checkGitVersion } from "../../src/git/doctorChecks";
-import { EXTRA_DOCTOR_CHECKS } from "../../src/git/doctorExtraChecks";
+import { registry, text } from "../support/tenants";
+import { FILE, buildFixtureRepo, copyRepo, gitAtLeast, oursDeploy, removeCopies, runBin, stateWith, theirsDeploy, branchWith, commitOnMain } from "../flows/flowRepo";
+import { doctorContext, runDoctor, type DoctorContext, type DoctorCheck } from "../../src/doctor/doctor";
+import { checkGitVersion } from "../../src/doctor/doctorChecks";
+import { EXTRA_DOCTOR_CHECKS } from "../../src/doctor/doctorExtraChecks";
+import { checkCiGuard } from "../../src/doctor/doctorCiGuard";
 
 let fixture: TempRepo;
 beforeAll(() => {
@@ -64,7 +67,78 @@ describe("doctor", () => {
     for (const key of ["merge.statefile", "merge.statefile-virtual", "diff.statefile"]) repo.git("config", "--remove-section", key);
     const r = doctor(repo);
     expect(r.status).toBe(1);
-    expect(errors(r.stdout).join("\n")).toMatch(/\.gitattributes:2 marks \*\.nixops\.json merge=statefile, but merge\.statefile\.driver is not configured.*silently/);
+    expect(errors(r.stdout)).toEqual([
+      "error: [routing] prod.nixops.json is marked merge=statefile (git check-attr) but merge.statefile.driver is not configured: Git merges it line by line without a word; run `statefile-merge install`",
+      "error: [routing] prod.nixops.json is marked diff=statefile (git check-attr) but diff.statefile.command is not configured: git diff and git log -p show plain line diffs; run `statefile-merge install`",
+    ]);
+  });
+
+  it("after `uninstall` in a clone the committed lines still route the state file: doctor fails and says to install", () => {
+    const repo = fresh();
+    expect(runBin(repo, ["uninstall"]).status).toBe(0);
+    const r = doctor(repo);
+    expect(r.status).toBe(1);
+    expect(errors(r.stdout).join("\n")).toMatch(/^error: \[routing\] prod\.nixops\.json is marked merge=statefile .*; run `statefile-merge install`$/m);
+  });
+
+  it("routing from every source Git reads: the index when .gitattributes is deleted in the work tree, a macro, the global attributes file", () => {
+    const repo = fresh();
+    repo.git("config", "--remove-section", "merge.statefile");
+    rmSync(join(repo.dir, ".gitattributes"));
+    expect(errors(doctor(repo).stdout).join("\n")).toMatch(/\[routing\] prod\.nixops\.json is marked merge=statefile .* merge\.statefile\.driver is not configured/);
+    const macro = fresh();
+    macro.git("config", "--remove-section", "merge.statefile");
+    macro.write(".git/info/attributes", "[attr]deploy-state merge=statefile\n");
+    macro.write(".gitattributes", "*.nixops.json deploy-state\n").commit("a macro names the driver", ".gitattributes");
+    expect(errors(doctor(macro).stdout).join("\n")).toMatch(/\[routing\] prod\.nixops\.json is marked merge=statefile .* merge\.statefile\.driver is not configured/);
+    // The user's global attributes file counts too.
+    const global = fresh();
+    global.git("config", "--remove-section", "merge.statefile");
+    global.git("rm", "-q", ".gitattributes");
+    global.git("commit", "-qm", "no team attributes");
+    const file = join(global.dir, "..", "home", "attributes");
+    global.write("../home/attributes", "*.nixops.json merge=statefile\n");
+    global.git("config", "--global", "core.attributesFile", file);
+    expect(errors(doctor(global).stdout).join("\n")).toMatch(/\[routing\] prod\.nixops\.json is marked merge=statefile .* merge\.statefile\.driver is not configured/);
+  });
+
+  it("lines naming the unconfigured driver that no tracked file matches yet: a warning, with the line", () => {
+    const repo = fresh();
+    repo.git("config", "--remove-section", "merge.statefile");
+    repo.git("rm", "-q", FILE);
+    repo.git("commit", "-qm", "no state file yet");
+    const r = doctor(repo);
+    expect(errors(r.stdout)).toEqual([]);
+    expect(r.stdout).toMatch(/^warning: \[attributes\] \.gitattributes:2 marks \*\.nixops\.json merge=statefile, but merge\.statefile\.driver is not configured in this clone: .*\(no tracked file matches it yet\)/m);
+  });
+
+  it("a state file that Git does not route although the driver is configured: by name, or listed in the policy file", () => {
+    const repo = fresh();
+    repo.write(".gitattributes", repo.read(".gitattributes") + "staging.nixops.json -merge\n");
+    repo.write("staging.nixops.json", "{}\n");
+    repo.write("tenants.json", text(registry("acme")));
+    repo.write(".statefile-merge.json", JSON.stringify({ files: { "tenants.json": { keyedArrays: { "/tenants": "id" } } } }));
+    repo.commit("a state file unrouted, a policy file entry unrouted");
+    const r = doctor(repo);
+    expect(r.status).toBe(1);
+    expect(errors(r.stdout)).toEqual([
+      "error: [coverage] staging.nixops.json is named like a state file (*.nixops.json) but its merge attribute is unset, not statefile: Git will merge it line by line; an attribute line sets it (`git check-attr -a -- staging.nixops.json`): change that line in .gitattributes or .git/info/attributes",
+      "error: [coverage] tenants.json is listed in .statefile-merge.json (tenants.json) but its merge attribute is unspecified, not statefile: Git will merge it line by line; run `statefile-merge install --attributes --pattern 'tenants.json'`",
+    ]);
+    // The fix it names works.
+    expect(runBin(repo, ["install", "--attributes", "--pattern", "tenants.json"]).status).toBe(0);
+    expect(errors(doctor(repo).stdout).join("\n")).not.toMatch(/tenants\.json/);
+  });
+
+  it("lines added by `install --attributes` but not committed yet: a warning to commit them", () => {
+    const repo = fresh();
+    repo.write("tenants.json", text(registry("acme"))).commit("tenants");
+    expect(runBin(repo, ["install", "--attributes", "--pattern", "tenants.json"]).status).toBe(0);
+    const r = doctor(repo);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^warning: \[coverage\] tenants\.json is marked merge=statefile only by the work tree's \.gitattributes, not by the committed one: commit \.gitattributes/m);
+    repo.commit("share the line", ".gitattributes");
+    expect(doctor(repo).stdout).not.toMatch(/warning: \[coverage\]/);
   });
 
   it("name without driver (Git would die)", () => {
@@ -113,6 +187,52 @@ describe("doctor", () => {
     const after = doctor(repo);
     expect(after.status).toBe(1);
     expect(errors(after.stdout).join("\n")).toMatch(/prod\.nixops\.json holds conflict markers \(line \d+\) but is not in conflict/);
+  });
+
+  it("the driver's conflict style must match merge.conflictStyle: a later change needs install again", () => {
+    const repo = fresh();
+    expect(doctor(repo).stdout).toMatch(/^ok: \[conflict-style\] merge\.statefile\.driver writes conflicts in the merge style/m);
+    repo.git("config", "merge.conflictStyle", "diff3");
+    const r = doctor(repo);
+    expect(r.status).toBe(1);
+    expect(errors(r.stdout)).toEqual([
+      "error: [conflict-style] merge.statefile.driver writes conflicts in the merge style but merge.conflictStyle is diff3: run `statefile-merge install` to copy the setting into the driver command",
+    ]);
+    expect(runBin(repo, ["install"]).status).toBe(0);
+    expect(errors(doctor(repo).stdout)).toEqual([]);
+  });
+
+  it("a global install whose style no longer matches: says to run `install --global`; an older install without the option passes", () => {
+    const repo = fresh();
+    repo.git("config", "--local", "--remove-section", "merge.statefile");
+    repo.git("config", "--local", "--remove-section", "merge.statefile-virtual");
+    expect(runBin(repo, ["install", "--global"]).status).toBe(0);
+    repo.git("config", "--global", "merge.conflictStyle", "zdiff3");
+    expect(errors(doctor(repo).stdout)).toEqual([
+      "error: [conflict-style] merge.statefile.driver writes conflicts in the merge style but merge.conflictStyle is zdiff3: run `statefile-merge install --global` to copy the setting into the driver command",
+    ]);
+    const old = repo.git("config", "--global", "merge.statefile.driver").trim().replace(" --conflict-style merge", "");
+    repo.git("config", "--global", "merge.statefile.driver", old);
+    const r = doctor(repo);
+    expect(r.stdout).not.toMatch(/\[conflict-style\]/);
+    expect(r.status).toBe(0);
+  });
+
+  it("a remote on a forge: one hint about `statefile-merge verify` in CI, which never fails doctor", () => {
+    const repo = fresh();
+    repo.git("remote", "add", "backup", "https://git.example.org/ops/deploy.git");
+    expect(doctor(repo).stdout).not.toMatch(/\[ci\]/);
+    for (const url of ["git@github.com:acme/deploy.git", "https://gitlab.acme.example/ops/deploy.git"]) {
+      repo.git("remote", "add", "origin", url);
+      const hinted = doctor(repo);
+      expect(hinted.stdout.split("\n").filter((l) => l.includes("[ci]"))).toEqual([
+        "hint: [ci] remote origin is on a forge: run `statefile-merge verify` in CI so a broken or conflicted state file cannot be merged unnoticed (see docs/ci.md)",
+      ]);
+      expect(hinted.status).toBe(0);
+      // Not even --strict fails on a hint.
+      expect(runDoctor(doctorContext(repo.dir), { strict: true }, [checkCiGuard]).exitCode).toBe(0);
+      repo.git("remote", "remove", "origin");
+    }
   });
 
   it("refuses outside a repository", () => {

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { TempRepo } from "../support/gitRepo";
 import { BIN } from "../support/fixtures";
-import { runBin, removeCopies } from "../flows/flowRepo";
+import { branchWith, buildFixtureRepo, commitOnMain, FILE, hunks, oursDeploy, removeCopies, runBin, stateWith, theirsDeploy } from "../flows/flowRepo";
 import { BLOCK_BEGIN, BLOCK_END, isOurValue } from "../../src/git/install";
 
 const roots: string[] = [];
@@ -17,94 +17,232 @@ afterAll(() => {
 function newRepo(): TempRepo {
   const repo = TempRepo.create();
   roots.push(join(repo.dir, ".."));
+  // Git's default global attributes file then lies under the test's HOME, never the real one.
+  delete repo.env.XDG_CONFIG_HOME;
   return repo;
 }
 
 const q = (s: string) => `'${s}'`;
 const RUN = `${q(process.execPath)} ${q(BIN)}`;
 const ARGS = "%O %A %B -p %P -l %L -s %S -x %X -y %Y";
+const LINES = ["*.nixops.json merge=statefile diff=statefile", "*.nixops-exported merge=statefile diff=statefile"];
 
 function configFile(repo: TempRepo): string {
   return readFileSync(join(repo.dir, ".git", "config"), "utf8");
 }
 
+function infoAttributes(repo: TempRepo): string {
+  return readFileSync(join(repo.dir, ".git", "info", "attributes"), "utf8");
+}
+
+/** Git's default user attributes file (core.attributesFile unset), under the test's HOME. */
+function globalAttributes(repo: TempRepo): string {
+  return join(repo.env.HOME!, ".config", "git", "attributes");
+}
+
+/** `git status --porcelain`: empty when no tracked or untracked file of the work tree changed. */
+function status(repo: TempRepo): string {
+  return repo.git("status", "--porcelain", "--untracked-files=all");
+}
+
+/** A clone whose team set-up is committed: `install --attributes`, then .gitattributes committed. */
+function teamRepo(): TempRepo {
+  const repo = newRepo();
+  repo.write(".gitattributes", "*.png binary\n");
+  expect(runBin(repo, ["install", "--attributes"]).status).toBe(0);
+  repo.commit("team set-up", ".gitattributes");
+  return repo;
+}
+
 describe("install", () => {
-  it("writes both merge drivers, the diff driver and the default attribute lines", () => {
+  it("writes both merge drivers, the diff driver, and by default the attribute lines for this clone only", () => {
     const repo = newRepo();
     const r = runBin(repo, ["install"]);
     expect(r.status).toBe(0);
     const get = (key: string) => repo.git("config", "--local", "--get", key).trim();
-    expect(get("merge.statefile.driver")).toBe(`${RUN} merge ${ARGS}`);
+    expect(get("merge.statefile.driver")).toBe(`${RUN} merge --conflict-style merge ${ARGS}`);
     expect(get("merge.statefile.recursive")).toBe("statefile-virtual");
     expect(get("merge.statefile-virtual.driver")).toBe(`${RUN} merge --virtual-base ${ARGS}`);
     expect(get("merge.statefile.name")).not.toBe("");
     expect(get("merge.statefile-virtual.name")).not.toBe("");
     expect(get("diff.statefile.command")).toBe(`${RUN} git-diff`);
     expect(get("diff.statefile.textconv")).toBe(`${RUN} textconv`);
-    expect(repo.read(".gitattributes")).toBe(
-      [BLOCK_BEGIN, "*.nixops.json merge=statefile diff=statefile", "*.nixops-exported merge=statefile diff=statefile", BLOCK_END, ""].join("\n"),
-    );
+    expect(infoAttributes(repo)).toBe([BLOCK_BEGIN, ...LINES, BLOCK_END, ""].join("\n"));
+    expect(existsSync(join(repo.dir, ".gitattributes"))).toBe(false);
+    expect(status(repo)).toBe("");
+    expect(r.stdout).toMatch(/\.gitattributes does not mark \*\.nixops\.json, \*\.nixops-exported: .*`statefile-merge install --attributes`/);
     expect(repo.git("check-attr", "merge", "diff", "--", "a/prod.nixops.json").trim().split("\n")).toEqual([
       "a/prod.nixops.json: merge: statefile",
       "a/prod.nixops.json: diff: statefile",
     ]);
   });
 
-  it("is idempotent: a second run changes no byte", () => {
+  it("--attributes writes the lines into .gitattributes, and says the file is to be committed", () => {
     const repo = newRepo();
-    runBin(repo, ["install", "--pattern", "state/*.json"]);
-    const config = configFile(repo);
-    const attrs = repo.read(".gitattributes");
+    const r = runBin(repo, ["install", "--attributes"]);
+    expect(r.status).toBe(0);
+    expect(repo.read(".gitattributes")).toBe([BLOCK_BEGIN, ...LINES, BLOCK_END, ""].join("\n"));
+    expect(existsSync(join(repo.dir, ".git", "info", "attributes"))).toBe(false);
+    expect(r.stdout).toMatch(/^added \*\.nixops\.json, \*\.nixops-exported to \.gitattributes \(new file: commit it/m);
+  });
+
+  it("without --attributes leaves the team's committed .gitattributes alone and says what --attributes would add", () => {
+    const repo = newRepo();
+    repo.write(".gitattributes", "*.png binary\n").commit("team attributes", ".gitattributes");
     const r = runBin(repo, ["install", "--pattern", "state/*.json"]);
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/nothing changed/);
-    expect(configFile(repo)).toBe(config);
-    expect(repo.read(".gitattributes")).toBe(attrs);
+    expect(status(repo)).toBe("");
+    expect(repo.read(".gitattributes")).toBe("*.png binary\n");
+    expect(r.stdout).toMatch(/^added state\/\*\.json to \.git\/info\/attributes \(this clone only\)$/m);
+    expect(r.stdout).toMatch(/\.gitattributes does not mark state\/\*\.json: .*`statefile-merge install --attributes` adds the lines to \.gitattributes/);
+    expect(repo.git("check-attr", "merge", "--", "state/prod.json")).toBe("state/prod.json: merge: statefile\n");
+  });
+
+  it("--attributes changes a committed .gitattributes and says so", () => {
+    const repo = newRepo();
+    repo.write(".gitattributes", "*.png binary\n").commit("team attributes", ".gitattributes");
+    const r = runBin(repo, ["install", "--attributes"]);
+    expect(r.stdout).toMatch(/^added \*\.nixops\.json, \*\.nixops-exported to \.gitattributes \(a committed file: review and commit the change\)$/m);
+    expect(status(repo)).toBe(" M .gitattributes\n");
+  });
+
+  it("in a clone of a team that committed its set-up: only the config changes", () => {
+    const repo = teamRepo();
+    repo.git("config", "--remove-section", "merge.statefile");
+    const r = runBin(repo, ["install"]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).not.toMatch(/attributes/);
+    expect(status(repo)).toBe("");
+    expect(existsSync(join(repo.dir, ".git", "info", "attributes"))).toBe(false);
+  });
+
+  it("is idempotent: a second run changes no byte", () => {
+    for (const flags of [[], ["--attributes"]]) {
+      const repo = newRepo();
+      runBin(repo, ["install", "--pattern", "state/*.json", ...flags]);
+      const config = configFile(repo);
+      const attrs = flags.length ? repo.read(".gitattributes") : infoAttributes(repo);
+      const r = runBin(repo, ["install", "--pattern", "state/*.json", ...flags]);
+      expect(r.status).toBe(0);
+      expect(r.stdout).toMatch(/nothing changed/);
+      expect(configFile(repo)).toBe(config);
+      expect(flags.length ? repo.read(".gitattributes") : infoAttributes(repo)).toBe(attrs);
+    }
   });
 
   it("adds further patterns to its block, keeps the user's lines, and skips lines the user already has", () => {
     const repo = newRepo();
     repo.write(".gitattributes", "*.png binary\nstate.json merge=statefile diff=statefile\n");
-    runBin(repo, ["install", "--pattern", "a.json"]);
-    runBin(repo, ["install", "--pattern", "b.json", "--pattern", "state.json"]);
+    runBin(repo, ["install", "--attributes", "--pattern", "a.json"]);
+    runBin(repo, ["install", "--attributes", "--pattern", "b.json", "--pattern", "state.json"]);
     expect(repo.read(".gitattributes")).toBe(
       ["*.png binary", "state.json merge=statefile diff=statefile", BLOCK_BEGIN, "a.json merge=statefile diff=statefile", "b.json merge=statefile diff=statefile", BLOCK_END, ""].join("\n"),
     );
   });
 
-  it("--attributes-file info writes .git/info/attributes and leaves .gitattributes alone", () => {
+  it("the older --attributes-file spelling still works both ways", () => {
     const repo = newRepo();
     expect(runBin(repo, ["install", "--attributes-file", "info"]).status).toBe(0);
     expect(existsSync(join(repo.dir, ".gitattributes"))).toBe(false);
-    expect(readFileSync(join(repo.dir, ".git", "info", "attributes"), "utf8")).toContain("*.nixops.json merge=statefile diff=statefile");
-    expect(repo.git("check-attr", "merge", "--", "x.nixops-exported")).toBe("x.nixops-exported: merge: statefile\n");
+    expect(infoAttributes(repo)).toContain("*.nixops.json merge=statefile diff=statefile");
+    expect(runBin(repo, ["install", "--attributes-file", ".gitattributes"]).status).toBe(0);
+    expect(repo.read(".gitattributes")).toContain("*.nixops.json merge=statefile diff=statefile");
   });
 
-  it("--global writes the user's config, not the repository's", () => {
+  it("--global writes the user's config and attributes file and leaves the repository it runs in alone", () => {
     const repo = newRepo();
+    repo.write("README", "x\n").commit("readme");
+    const r = runBin(repo, ["install", "--global"]);
+    expect(r.status).toBe(0);
+    expect(readFileSync(repo.env.GIT_CONFIG_GLOBAL!, "utf8")).toContain(`driver = ${RUN} merge --conflict-style merge ${ARGS}`);
+    expect(readFileSync(globalAttributes(repo), "utf8")).toBe([BLOCK_BEGIN, ...LINES, BLOCK_END, ""].join("\n"));
+    expect(r.stdout).toContain(`added *.nixops.json, *.nixops-exported to ${globalAttributes(repo)}`);
+    expect(repo.tryGit("config", "--local", "--get-regexp", "statefile").status).toBe(1);
+    expect(status(repo)).toBe("");
+    expect(existsSync(join(repo.dir, ".git", "info", "attributes"))).toBe(false);
+    // Every repository of the user now routes the state files.
+    expect(repo.git("check-attr", "merge", "--", "prod.nixops.json")).toBe("prod.nixops.json: merge: statefile\n");
+  });
+
+  it("--global writes to core.attributesFile when the user set one", () => {
+    const repo = newRepo();
+    const file = join(repo.env.HOME!, "my-attributes");
+    repo.git("config", "--global", "core.attributesFile", file);
     expect(runBin(repo, ["install", "--global"]).status).toBe(0);
-    expect(readFileSync(repo.env.GIT_CONFIG_GLOBAL!, "utf8")).toContain(`driver = ${RUN} merge ${ARGS}`);
-    expect(repo.tryGit("config", "--local", "--get", "merge.statefile.driver").status).toBe(1);
+    expect(readFileSync(file, "utf8")).toContain("*.nixops.json merge=statefile diff=statefile");
+    expect(existsSync(globalAttributes(repo))).toBe(false);
+  });
+
+  it("refuses --global with --attributes: the two change different things", () => {
+    const repo = newRepo();
+    for (const command of ["install", "uninstall"]) {
+      const r = runBin(repo, [command, "--global", "--attributes"]);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(/--global never changes a repository/);
+    }
+    expect(existsSync(repo.env.GIT_CONFIG_GLOBAL!)).toBe(false);
+    expect(status(repo)).toBe("");
   });
 
   it("works from a subdirectory and puts .gitattributes at the top", () => {
     const repo = newRepo();
     repo.write("deploy/README", "x\n");
-    expect(runBin(repo, ["install"], join(repo.dir, "deploy")).status).toBe(0);
+    expect(runBin(repo, ["install", "--attributes"], join(repo.dir, "deploy")).status).toBe(0);
     expect(existsSync(join(repo.dir, ".gitattributes"))).toBe(true);
     expect(existsSync(join(repo.dir, "deploy", ".gitattributes"))).toBe(false);
   });
 
-  it("refuses outside a repository without --global, and rejects a pattern with spaces", () => {
+  it("install and uninstall refuse outside a repository without --global; install rejects a pattern with spaces", () => {
     const repo = newRepo();
     const outside = join(repo.dir, "..", "home");
-    const r = runBin(repo, ["install"], outside);
-    expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/not inside a Git work tree/);
-    const bad = runBin(repo, ["install", "--pattern", "my state.json"]);
+    for (const command of ["install", "uninstall"]) {
+      const r = runBin(repo, [command], outside);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(/not inside a Git work tree/);
+    }
+    const bad = runBin(repo, ["install", "--attributes", "--pattern", "my state.json"]);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/cannot go in a gitattributes file/);
     expect(existsSync(join(repo.dir, ".gitattributes"))).toBe(false);
+  });
+});
+
+describe("install copies merge.conflictStyle into the driver command", () => {
+  const driver = (repo: TempRepo, scope: string) => repo.git("config", scope, "--get", "merge.statefile.driver").trim();
+
+  it("the repository's effective style for a local install, and install again follows a change", () => {
+    const repo = newRepo();
+    repo.git("config", "--global", "merge.conflictStyle", "diff3");
+    runBin(repo, ["install"]);
+    expect(driver(repo, "--local")).toBe(`${RUN} merge --conflict-style diff3 ${ARGS}`);
+    repo.git("config", "--local", "merge.conflictStyle", "zdiff3");
+    expect(runBin(repo, ["install"]).stdout).toMatch(/^replaced merge\.statefile\.driver in the repository config/m);
+    expect(driver(repo, "--local")).toBe(`${RUN} merge --conflict-style zdiff3 ${ARGS}`);
+    // The virtual-base driver never writes markers: no style.
+    expect(repo.git("config", "--get", "merge.statefile-virtual.driver").trim()).toBe(`${RUN} merge --virtual-base ${ARGS}`);
+  });
+
+  it("the global style for --global, whatever the repository it runs in says", () => {
+    const repo = newRepo();
+    repo.git("config", "--global", "merge.conflictStyle", "diff3");
+    repo.git("config", "--local", "merge.conflictStyle", "zdiff3");
+    runBin(repo, ["install", "--global"]);
+    expect(driver(repo, "--global")).toBe(`${RUN} merge --conflict-style diff3 ${ARGS}`);
+  });
+
+  it("the driver writes the installed style without asking git config (a later change shows only after install)", () => {
+    const fixture = buildFixtureRepo();
+    roots.push(join(fixture.dir, ".."));
+    fixture.git("config", "merge.conflictStyle", "diff3");
+    expect(runBin(fixture, ["install"]).status).toBe(0);
+    fixture.git("config", "merge.conflictStyle", "merge");
+    branchWith(fixture, "topic", stateWith(theirsDeploy), "theirs");
+    commitOnMain(fixture, stateWith(oursDeploy), "ours");
+    expect(fixture.tryGit("merge", "topic").status).toBe(1);
+    const conflicted = hunks(fixture.read(FILE));
+    expect(conflicted.length).toBeGreaterThan(0);
+    // diff3 has a base section; the merge style (today's config) has none.
+    expect(conflicted.every((h) => h.base !== null)).toBe(true);
   });
 });
 
@@ -116,13 +254,49 @@ describe("uninstall", () => {
     repo.write(".gitattributes", "*.png binary\n");
     const config = configFile(repo);
     runBin(repo, ["install"]);
-    runBin(repo, ["install", "--attributes-file", "info"]);
-    const r = runBin(repo, ["uninstall"]);
+    runBin(repo, ["install", "--attributes"]);
+    const r = runBin(repo, ["uninstall", "--attributes"]);
     expect(r.status).toBe(0);
     expect(configFile(repo)).toBe(config);
     expect(repo.read(".gitattributes")).toBe("*.png binary\n");
     expect(existsSync(join(repo.dir, ".git", "info", "attributes"))).toBe(false);
     expect(runBin(repo, ["uninstall"]).stdout).toMatch(/nothing installed/);
+  });
+
+  it("in a clone leaves the team's committed .gitattributes alone and says how to remove its lines", () => {
+    const repo = teamRepo();
+    const r = runBin(repo, ["uninstall"]);
+    expect(r.status).toBe(0);
+    expect(status(repo)).toBe("");
+    expect(repo.tryGit("config", "--local", "--get-regexp", "statefile").status).toBe(1);
+    expect(r.stdout).toMatch(/^\.gitattributes still holds install's lines .* line by line in this clone; `statefile-merge uninstall --attributes` removes the lines too$/m);
+  });
+
+  it("--attributes removes install's lines from the committed .gitattributes and says so", () => {
+    const repo = teamRepo();
+    const kept = runBin(repo, ["uninstall", "--attributes"]);
+    expect(kept.stdout).toMatch(/^removed the statefile-merge lines from \.gitattributes \(a committed file: review and commit the change\)$/m);
+    expect(status(repo)).toBe(" M .gitattributes\n");
+    expect(repo.read(".gitattributes")).toBe("*.png binary\n");
+    const only = newRepo();
+    runBin(only, ["install", "--attributes"]);
+    only.commit("set-up", ".gitattributes");
+    expect(runBin(only, ["uninstall", "--attributes"]).stdout).toMatch(/^removed the statefile-merge lines from \.gitattributes \(now empty, deleted: commit the deletion\)$/m);
+    expect(status(only)).toBe(" D .gitattributes\n");
+  });
+
+  it("--global cleans the global config and attributes file and leaves the repository it runs in alone", () => {
+    const repo = teamRepo();
+    const config = configFile(repo);
+    expect(runBin(repo, ["install", "--global"]).status).toBe(0);
+    const r = runBin(repo, ["uninstall", "--global"]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^removed merge\.statefile\.driver from the global config$/m);
+    expect(r.stdout).toContain(`removed the statefile-merge lines from ${globalAttributes(repo)}`);
+    expect(configFile(repo)).toBe(config);
+    expect(status(repo)).toBe("");
+    expect(repo.tryGit("config", "--global", "--get-regexp", "statefile").status).toBe(1);
+    expect(existsSync(globalAttributes(repo))).toBe(false);
   });
 
   it("keeps a driver value that install did not write", () => {
@@ -135,8 +309,9 @@ describe("uninstall", () => {
     expect(repo.tryGit("config", "--get", "merge.statefile.recursive").status).toBe(1);
   });
 
-  it("recognises install's values whatever the node and package paths were", () => {
+  it("recognises install's values whatever the node and package paths and the conflict style were", () => {
     expect(isOurValue("merge.statefile.driver", `'/opt/node18/bin/node' '/home/a/.npm/statefile-merge/bin/statefile-merge.js' merge ${ARGS}`)).toBe(true);
+    expect(isOurValue("merge.statefile.driver", `'/n' '/x/statefile-merge.js' merge --conflict-style zdiff3 ${ARGS}`)).toBe(true);
     expect(isOurValue("merge.statefile.driver", `mergiraf merge ${ARGS}`)).toBe(false);
     expect(isOurValue("diff.statefile.command", "'/n' '/x/statefile-merge.js' git-diff")).toBe(true);
     expect(isOurValue("merge.statefile.recursive", "binary")).toBe(false);

@@ -163,7 +163,8 @@ describe("statefile-merge resolve", () => {
     const done = cli(repo, "resolve", STATE_FILE, "--theirs", "prod/app2", "--add");
     expect(done.status).toBe(0);
     expect(secretsIn(done.stderr + inside.stderr)).toEqual([]);
-    // Theirs, except that a keys blob equal by value keeps ours' text (SPEC: ours' exact text wins).
+    // Theirs, except that a keys blob equal by value keeps ours' text (docs/merge-rules.md,
+    // "Embedded JSON": ours' exact text wins).
     const merged = State.fixture("ec2-prod-after-teammate-deploy");
     const sorted = (text: string): string => JSON.stringify(JSON.parse(text), (_k, v: unknown) => (v && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort()) : v));
     for (const name of ["app1", "db1", "lb1", "lb2"]) {

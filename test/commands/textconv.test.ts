@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { BIN, FIXTURES, fixtureText, State } from "../support/fixtures";
 import { TempRepo } from "../support/gitRepo";
 import { secretsIn } from "../review/support";
@@ -52,5 +52,15 @@ describe("textconv: git log -p and git show without --ext-diff", () => {
     const out = execFileSync(process.execPath, [BIN, "textconv", "broken.json"], { cwd: repo.dir, encoding: "utf8" });
     expect(out).toMatch(/^statefile-merge: not valid JSON \(line 1, column \d+: /);
     expect(out).not.toContain("BEGIN OPENSSH");
+  });
+
+  it("a file that cannot be read: one line naming it and what to do, exit 2, nothing on stdout", () => {
+    const repo = TempRepo.create();
+    for (const [file, reason] of [["missing.json", "there is no such file"], [".git", "it is a directory"]]) {
+      const r = spawnSync(process.execPath, [BIN, "textconv", file], { cwd: repo.dir, encoding: "utf8" });
+      expect(r.status).toBe(2);
+      expect(r.stdout).toBe("");
+      expect(r.stderr).toBe(`statefile-merge textconv: cannot read ${file}: ${reason}; name a readable state file\n`);
+    }
   });
 });

@@ -1,9 +1,11 @@
-// SPEC §3 rule by rule, on states derived from the real fixtures, through the pure engine.
+// docs/merge-rules.md rule by rule, on states derived from the real fixtures, through the pure
+// engine.
 
 import { describe, expect, it } from "vitest";
 import { ABSENT } from "../../src/core/values";
-import { DEFAULT_NIXOPS_SETTINGS } from "../../src/profiles/nixops";
+import { overlayOf } from "../../src/profiles/overlay";
 import { State } from "../support/fixtures";
+import { parseJson } from "../../src/formats/parseJson";
 import { at, autoResolvedPaths, conflictSummary, isHunk, mergeStates, resourcePath, settled, textAt } from "./nixopsRecords";
 
 const prod = () => State.fixture("ec2-prod-5machines");
@@ -236,6 +238,20 @@ describe("embedded JSON is compared and merged by value", () => {
     expect(textAt(out.merged, [...resourcePath(base, "prod", "app1"), "keys"])).toBe(theirs.get("prod", "app1", "keys"));
   });
 
+  it("an inner record only theirs changed (and re-ordered) is re-encoded in ours' key order too", () => {
+    const base = prod();
+    const mate = teammate();
+    // Theirs re-ordered every entry's keys and changed app-env; ours added another key entry, so the blob is re-encoded.
+    const theirs = base.clone().set("prod", "app1", "keys", mate.get("prod", "app1", "keys")!).setInner("prod", "app1", "keys", ["app-env", "permissions"], "0440");
+    const ours = base.clone().setInner("prod", "app1", "keys", ["db-env"], new Map([["text", "x"]]));
+    const out = mergeStates(base, ours, theirs);
+    expect(out.conflicts).toEqual([]);
+    const blob = textAt(out.merged, [...resourcePath(base, "prod", "app1"), "keys"]) as string;
+    const innerKeys = (text: string) => [...((parseJson(text).value as Map<string, Map<string, unknown>>).get("app-env")!.keys())];
+    expect(innerKeys(blob)).toEqual(innerKeys(base.get("prod", "app1", "keys")!));
+    expect(innerKeys(mate.get("prod", "app1", "keys")!)).not.toEqual(innerKeys(base.get("prod", "app1", "keys")!));
+  });
+
   it("otherwise the value is re-encoded as Python's json.dumps, in ours' key order", () => {
     const base = prod();
     const mate = teammate();
@@ -356,7 +372,7 @@ describe("volatile attributes", () => {
     const base = prod();
     const ours = base.clone().set("prod", null, "configsPath", "/nix/store/ours-nixops-machines");
     const theirs = base.clone().set("prod", null, "configsPath", "/nix/store/theirs-nixops-machines");
-    const out = mergeStates(base, ours, theirs, { ...DEFAULT_NIXOPS_SETTINGS, volatile: [] });
+    const out = mergeStates(base, ours, theirs, overlayOf({ volatile: { enabled: false, add: [], remove: [] } }));
     expect(conflictSummary(out)).toEqual([{ path: [base.uuid("prod"), "configsPath"], kind: "modify/modify" }]);
     expect(out.autoResolved).toEqual([]);
   });

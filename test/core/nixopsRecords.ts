@@ -7,7 +7,8 @@ import { mergeDocuments } from "../../src/core/mergeValues";
 import type { MergeOptions } from "../../src/core/policy";
 import { parseJson } from "../../src/formats/parseJson";
 import { decodeEmbedded } from "../../src/formats/nixopsExport";
-import { nixopsProfile, DEFAULT_NIXOPS_SETTINGS, type NixopsSettings } from "../../src/profiles/nixops";
+import { NO_OVERLAY, type Overlay } from "../../src/profiles/overlay";
+import { profileNamed } from "../../src/profiles/table";
 import type { State } from "../support/fixtures";
 
 /** A state as the pipeline hands it to the engine: parsed, embedded JSON decoded. */
@@ -17,8 +18,8 @@ export function decoded(s: State): JsonObject {
   return doc;
 }
 
-export function mergeStates(base: State | null, ours: State, theirs: State, settings: NixopsSettings = DEFAULT_NIXOPS_SETTINGS, options: MergeOptions = {}): MergeOutcome {
-  return mergeDocuments(base ? decoded(base) : ABSENT, decoded(ours), decoded(theirs), nixopsProfile(settings).policy, options);
+export function mergeStates(base: State | null, ours: State, theirs: State, overlay: Overlay = NO_OVERLAY, options: MergeOptions = {}): MergeOutcome {
+  return mergeDocuments(base ? decoded(base) : ABSENT, decoded(ours), decoded(theirs), profileNamed("nixops", overlay).policy, options);
 }
 
 /** The value at a path (inner keys continue into embedded JSON); ABSENT when not there. */

@@ -4,9 +4,13 @@
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { TempRepo } from "../support/gitRepo";
+import { requireTool } from "../support/requireTool";
 import { GITCRYPT_HEADER } from "../../src/crypt/gitCrypt";
 
 export const STATE = "prod.nixops.json";
+
+/** Whether these tests can run: git-crypt is installed (skipped with a note outside CI if not). */
+export const HAS_GIT_CRYPT = requireTool("git-crypt", "apt-get install git-crypt");
 
 export function cryptRepo(keyName?: string): TempRepo {
   const repo = TempRepo.create().configureDriver("*.nixops.json");

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { State } from "../support/fixtures";
 import type { TempRepo } from "../support/gitRepo";
-import { STATE, allBlobs, blob, cryptRepo, gitCrypt, isCiphertext, keyFile, smudge } from "./cryptRepo";
+import { HAS_GIT_CRYPT, STATE, allBlobs, blob, cryptRepo, gitCrypt, isCiphertext, keyFile, smudge } from "./cryptRepo";
 
 const base = () => State.fixture("ec2-prod-5machines");
 const PRIVATE_KEY = base().get("prod", "prod-kp", "privateKey") as string;
@@ -31,7 +31,7 @@ function expectNoPlaintextStored(repo: TempRepo): void {
   }
 }
 
-describe("git-crypt encrypted state", () => {
+describe.skipIf(!HAS_GIT_CRYPT)("git-crypt encrypted state", () => {
   it("Git hands the driver ciphertext, and the committed state is ciphertext", () => {
     const repo = cryptRepo();
     repo.write(STATE, base().text()).commit("base");

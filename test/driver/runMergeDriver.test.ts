@@ -77,6 +77,25 @@ describe("driver mode", () => {
     });
   });
 
+  it("a resource one side deleted while the other only rewrote a volatile value stays deleted, and the line names no value of it", () => {
+    const changed = "/nix/store/rebuilt-lb1-machines";
+    for (const deleter of ["ours", "theirs"] as const) {
+      const deleted = base.clone().remove("prod", "lb1");
+      const rewritten = base.clone().set("prod", "lb1", "configsPath", changed);
+      const r = deleter === "ours" ? drive(base.text(), deleted.text(), rewritten.text()) : drive(base.text(), rewritten.text(), deleted.text());
+      expect(r.status).toBe(0);
+      expect(r.result).toBe(deleted.text());
+      expect(r.stderr).toHaveLength(1);
+      const [line] = r.stderr;
+      expect(line).toMatch(/^statefile-merge: auto-resolved volatile value in deployment prod \(.*\), resource lb1, attribute configsPath: /);
+      const other = deleter === "ours" ? "theirs" : "ours";
+      expect(line).toContain(`: ${deleter} deleted deployment prod (${uuid}), resource lb1, and ${other} changed only volatile values in it, so it stays deleted`);
+      expect(line).not.toContain(changed);
+      expect(line).not.toContain(base.get("prod", "lb1", "configsPath"));
+      expect(r.report.autoResolved).toEqual([{ path: [uuid, "resources", "lb1", "configsPath"] }]);
+    }
+  });
+
   it("an inner conflict's path continues into the embedded keys, and secret text is hashed on stderr and in the report", () => {
     const ours = base.clone().setInner("prod", "app1", "keys", ["app-env", "text"], "DATABASE_URL=postgres://app:ours-s3cret@db1/app\n");
     const theirs = base.clone().setInner("prod", "app1", "keys", ["app-env", "text"], "DATABASE_URL=postgres://app:theirs-s3cret@db1/app\n");

@@ -47,10 +47,11 @@ export function runBin(repo: TempRepo, args: string[], cwd = repo.dir): GitResul
   }
 }
 
-/** Builds the shared repository once: `main` with the fixture committed, the driver installed. */
+/** Builds the shared repository once: `main` with the fixture and .gitattributes committed, the driver installed. */
 export function buildFixtureRepo(): TempRepo {
   const repo = TempRepo.create();
-  const r = runBin(repo, ["install"]);
+  // --attributes: the team's repository commits its .gitattributes.
+  const r = runBin(repo, ["install", "--attributes"]);
   if (r.status !== 0) throw new Error(`install failed: ${r.stderr}`);
   repo.write(FILE, baseText());
   repo.commit("base state");

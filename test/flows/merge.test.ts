@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import type { TempRepo } from "../support/gitRepo";
 import {
+  runBin,
   FILE,
   baseState,
   branchWith,
@@ -79,6 +80,8 @@ describe("git merge", () => {
     it(`merge.conflictStyle=${style} adds the base section`, () => {
       const repo = diverged(stateWith(oursDeploy), stateWith(theirsDeploy));
       repo.git("config", "merge.conflictStyle", style);
+      // install copies the style into the driver command (the driver then never asks git config).
+      expect(runBin(repo, ["install"]).status).toBe(0);
       expect(repo.tryGit("merge", "topic").status).toBe(1);
       const [hunk, ...rest] = hunks(repo.read(FILE));
       expect(rest).toEqual([]);

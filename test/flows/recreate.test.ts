@@ -15,6 +15,7 @@ import {
   theirsChange,
   theirsDeploy,
   installedRepoCopies,
+  runBin,
 } from "./flowRepo";
 
 const freshRepo = installedRepoCopies();
@@ -43,10 +44,12 @@ describe("conflicts recreated from the index", () => {
     expect(repo.unmerged()).toEqual([FILE]);
   });
 
-  it("checkout --conflict=diff3 runs the driver again (the style reaches it only through merge.conflictStyle)", () => {
+  it("checkout --conflict=diff3 runs the driver again (the style reaches it only through merge.conflictStyle, copied by install)", () => {
     const repo = conflicted();
     repo.write(FILE, "{}\n");
     repo.git("config", "merge.conflictStyle", "diff3");
+    // install copies the style into the driver command (the driver then never asks git config).
+    expect(runBin(repo, ["install"]).status).toBe(0);
     expect(repo.tryGit("checkout", "--conflict=diff3", "--", FILE).status).toBe(0);
     const [hunk, ...rest] = hunks(repo.read(FILE));
     expect(rest).toEqual([]);

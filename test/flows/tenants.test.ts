@@ -78,7 +78,7 @@ describe("tenant registry merged by git with a keyed-array policy", () => {
     const m = mergeBranches(base, ours, theirs);
     expect(m.status).toBe(1);
     expect(m.repo.unmerged()).toEqual(["tenants.json"]);
-    expect(m.stderr).toContain('CONFLICT (delete/modify, deleted in ours, changed in theirs) in /tenants/[id="globex"]:');
+    expect(m.stderr).toContain('CONFLICT (delete/modify, deleted in ours, changed in theirs) in /tenants/globex:');
     expect(m.stderr.match(/CONFLICT/g)).toHaveLength(1);
     const o = parsePlain(takeSide(m.result, "ours")) as Registry;
     const t = parsePlain(takeSide(m.result, "theirs")) as Registry;
@@ -108,7 +108,7 @@ describe("tenant registry merged by git with a keyed-array policy", () => {
     find(theirs, "acme").name = "ACME Corporation";
     const m = mergeBranches(base, ours, theirs);
     expect(m.status).toBe(1);
-    expect(m.stderr).toContain('CONFLICT (modify/modify, changed on both sides) in /tenants/[id="acme"]/plan: ours made it "enterprise"; theirs made it "free"');
+    expect(m.stderr).toContain('CONFLICT (modify/modify, changed on both sides) in /tenants/acme/plan: ours made it "enterprise"; theirs made it "free"');
     // The hunk holds the plan line only.
     const hunk = /<{7}[^\n]*\n([\s\S]*?)\n={7}\n([\s\S]*?)\n>{7}/.exec(m.result);
     expect(hunk?.slice(1).map((s) => s.trim())).toEqual(['"plan": "enterprise",', '"plan": "free",']);

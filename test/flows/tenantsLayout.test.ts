@@ -3,14 +3,18 @@
 
 import { describe, expect, it } from "vitest";
 import { mergeTexts, type MergeSettings } from "../../src/pipeline/mergeTexts";
+import type { Markers } from "../../src/formats/renderDocument";
+import { overlayOf } from "../../src/profiles/overlay";
 import { copy, find, parsePlain, registry, takeSide, tenant, text, type Registry } from "../support/tenants";
 
-const settings = (style: "merge" | "diff3" = "merge"): MergeSettings => ({
+const settings = (style: "merge" | "diff3" = "merge"): MergeSettings & { markers: Markers } => ({
   markers: { size: 7, ours: "ours", base: "base", theirs: "theirs", style },
-  keyedArrays: [
-    { pattern: ["tenants"], field: "id" },
-    { pattern: ["tenants", "*", "domains"], field: "name" },
-  ],
+  overlay: overlayOf({
+    keyedArrays: [
+      { pattern: ["tenants"], field: "id" },
+      { pattern: ["tenants", "*", "domains"], field: "name" },
+    ],
+  }),
 });
 
 function merged(base: string, ours: string, theirs: string, style: "merge" | "diff3" = "merge") {

@@ -1,6 +1,6 @@
-// SPEC §4: conflict markers around whole lines at the smallest unit, %L markers and Git's
-// labels, a base section for diff3/zdiff3, and either side of every hunk valid JSON keeping
-// the other side's non-conflicting changes.
+// docs/merge-rules.md, "Conflict markers": conflict markers around whole lines at the
+// smallest unit, %L markers and Git's labels, a base section for diff3/zdiff3, and either side
+// of every hunk valid JSON keeping the other side's non-conflicting changes.
 
 import { describe, expect, it } from "vitest";
 import { mergeTexts } from "../../src/pipeline/mergeTexts";

@@ -1,5 +1,6 @@
-// SPEC §5: other JSON merges by the same rules, objects by key, arrays atomic, in ours' layout,
-// numbers exactly as written. The profile is chosen from the content.
+// docs/merge-rules.md, "Levels and matching" and "Layout": other JSON merges by the same
+// rules, objects by key, arrays atomic, in ours' layout, numbers exactly as written. The
+// profile is chosen from the content.
 
 import { describe, expect, it } from "vitest";
 import { mergeTexts } from "../../src/pipeline/mergeTexts";

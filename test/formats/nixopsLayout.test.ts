@@ -1,4 +1,5 @@
-// SPEC §4: a clean merge in NixOps' layout is byte-identical to what `nixops export` prints.
+// docs/merge-rules.md, "Layout": a clean merge in NixOps' layout is byte-identical to what
+// `nixops export` prints.
 // The oracle is Python's own json.dumps (what NixOps runs), when python3 is on the machine.
 
 import { spawnSync } from "node:child_process";

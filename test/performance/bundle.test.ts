@@ -107,7 +107,7 @@ describe("the driver bundle", () => {
       const off = runDriver(bin, work, texts, { STATEFILE_MERGE_NO_BUNDLE: "1" });
       expect(off.stderr).not.toContain("ran from the bundle");
       // dist/ rebuilt without the bundle (a module newer than the bundle): dist/'s modules run.
-      const module = join(dir, "dist", "formats", "fastNixopsWrite.js");
+      const module = join(dir, "dist", "formats", "renderDocument.js");
       const later = new Date(statSync(module).mtimeMs + 5000);
       utimesSync(module, later, later);
       const stale = runDriver(bin, work, texts);

@@ -5,6 +5,7 @@
 //   - the bin's own reading of `merge` arguments against the full command line.
 // No timings here: speed is measured by `npm run bench`.
 
+import { renderChunks } from "../../src/formats/renderDocument";
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { spawnSync } from "node:child_process";
@@ -193,8 +194,7 @@ describe("the record-by-record reading of NixOps exports", () => {
     const app1 = (deployment.get("resources") as Map<string, Map<string, JsonValue>>).get("app1") as Map<string, JsonValue>;
     app1.set("state", "5");
     const markers = { size: 7, ours: "ours", base: "base", theirs: "theirs", style: "merge" as const };
-    const out = read.write(ours, read.layout, markers);
-    const written = typeof out === "string" ? out : Buffer.concat(out).toString("utf8");
+    const written = Buffer.concat(renderChunks(ours, read.layout, markers)).toString("utf8");
     expect(written).toContain('"state": "5"');
     const at = text.indexOf('"state": "3"', text.indexOf('"app1": {'));
     expect(written).toBe(text.slice(0, at) + '"state": "5"' + text.slice(at + '"state": "3"'.length));

@@ -6,7 +6,9 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { validatePolicyFile, policySettingsFor } from "../../src/policy/policyFile";
+import { validatePolicyFile } from "../../src/policy/policyFile";
+import { fileViewFor } from "../../src/view/fileView";
+import { NO_OVERLAY } from "../../src/profiles/overlay";
 import { formatProblem, POLICY_FILE_NAME } from "../../src/policy/policyTypes";
 
 function workTree(policy?: string): string {
@@ -39,8 +41,8 @@ const CASES: Case[] = [
   { name: "an entry that is not an object", text: `{\n  "files": {\n    "tenants.json": "json"\n  }\n}\n`, at: '"tenants.json"', says: /files\["tenants.json"\] is a string; it must be an object of settings/ },
   { name: "unknown entry key", text: entry(`      "profile": "json",\n      "keyedArray": { "/tenants": "id" }`), at: '"keyedArray"', says: /unknown key "keyedArray" in files\["tenants.json"\]; did you mean "keyedArrays"\?/ },
   { name: "unknown entry key, nothing close", text: entry(`      "merge": "yes"`), at: '"merge"', says: /unknown key "merge".*use one of profile, keyedArrays, volatile, identity, secretNames/ },
-  { name: "profile of the wrong type", text: entry(`      "profile": 3`), at: '"profile"', says: /\.profile is a number; it must be "nixops" or "json"/ },
-  { name: "unknown profile", text: entry(`      "profile": "nix"`), at: '"profile"', says: /\.profile is "nix", an unknown profile; use "nixops" or "json"/ },
+  { name: "profile of the wrong type", text: entry(`      "profile": 3`), at: '"profile"', says: /\.profile is a number; it must be "nixops", "json" or "tfstate"/ },
+  { name: "unknown profile", text: entry(`      "profile": "nix"`), at: '"profile"', says: /\.profile is "nix", an unknown profile; use "nixops", "json" or "tfstate"/ },
   { name: "glob with brackets", text: entry(`      "profile": "json"`, "state/[ab].json"), at: "[ab]", says: /the file glob "state\/\[ab\].json" uses \[ \] or \{ \} which are not supported/ },
   { name: "glob naming a directory", text: entry(`      "profile": "json"`, "deploy/"), at: '"deploy/"', says: /names a directory; add \/\*\*/ },
   { name: "empty glob", text: entry(`      "profile": "json"`, ""), at: '""', says: /the file glob "" is empty; write a file path/ },
@@ -100,8 +102,8 @@ describe("policy file mistakes", () => {
 
   it("the driver refuses a policy with mistakes, naming the first and counting the others", () => {
     const text = entry(`      "profile": "nix",\n      "secretNames": [\n        1\n      ]`);
-    const lookup = policySettingsFor(workTree(text), "tenants.json");
-    expect("problem" in lookup && lookup.problem).toMatch(/^the policy file is not usable: \.statefile-merge\.json:4: .*\(and 1 more; run statefile-merge doctor\)$/);
+    const view = fileViewFor(workTree(text), "tenants.json");
+    expect(view.problem).toMatch(/^the policy file is not usable: \.statefile-merge\.json:4: .*\(and 1 more; run statefile-merge doctor\)$/);
   });
 
   it("accepts a file using every setting, with comments", () => {
@@ -124,6 +126,7 @@ describe("policy file mistakes", () => {
 
   it("no policy file is no problem", () => {
     expect(validatePolicyFile(workTree())).toEqual([]);
-    expect(policySettingsFor(workTree(), "tenants.json")).toEqual({ settings: {}, entry: null });
+    const view = fileViewFor(workTree(), "tenants.json");
+    expect([view.entry, view.overlay, view.problem]).toEqual([null, NO_OVERLAY, null]);
   });
 });

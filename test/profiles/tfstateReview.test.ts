@@ -7,8 +7,9 @@ import { diffTexts } from "../../src/review/diffTexts";
 import { renderDiffText, diffJson } from "../../src/review/renderDiff";
 import { deploySummary } from "../../src/review/deploySummary";
 import { readableState } from "../../src/review/readableState";
-import { mergedStateProblems } from "../../src/tfstate/verifyMerge";
+import { mergedStateProblems } from "../../src/verify/mergedStateProblems";
 import { checkState } from "../../src/review/check/checkState";
+import { PLAIN_VIEW } from "../../src/view/fileView";
 import { TfState, obj } from "../support/tfstate";
 
 const base = () => TfState.fixture("aws-modules-count-tf1.4.6");
@@ -107,15 +108,15 @@ describe("verify: a merged state", () => {
 describe("check and fmt", () => {
   it("a state Terraform wrote has no problem; the same state in another layout is fixed back to those bytes", () => {
     const text = base().text();
-    expect(checkState(text, { mustBeNixops: true })).toEqual({ problems: [], fixed: null, nixops: false });
+    expect(checkState(text, { view: PLAIN_VIEW, declared: true })).toEqual({ problems: [], fixed: null, nixops: false, layoutName: "Terraform's" });
     const other = JSON.stringify(JSON.parse(text), null, 4) + "\n";
-    const r = checkState(other, { mustBeNixops: false });
+    const r = checkState(other, { view: PLAIN_VIEW, declared: false });
     expect(r.problems.map((p) => [p.line, p.column, p.fixable])).toEqual([[2, 3, true]]);
     expect(r.fixed).toBe(text);
   });
 
   it("an old state is reported with what to do", () => {
     const v3 = JSON.stringify({ version: 3, serial: 1, lineage: "x", modules: [] }, null, 2);
-    expect(checkState(v3, { mustBeNixops: false }).problems[0].message).toMatch(/version 3 Terraform state: .*run terraform or tofu once to upgrade it/);
+    expect(checkState(v3, { view: PLAIN_VIEW, declared: false }).problems[0].message).toMatch(/version 3 Terraform state: .*run terraform or tofu once to upgrade it/);
   });
 });

@@ -5,6 +5,7 @@
 //     the conflicts are exactly where both sides changed one thing differently;
 //   - the rendered file is valid JSON on either side of every hunk.
 
+import { overlayOf } from "../../src/profiles/overlay";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { mergeDocuments } from "../../src/core/mergeValues";
@@ -151,7 +152,7 @@ describe("keyed array laws", () => {
   it("the written file is valid JSON on either side of every hunk, holding that side's view", () => {
     const settings = {
       markers: { size: 7, ours: "ours", base: "base", theirs: "theirs", style: "diff3" as const },
-      keyedArrays: [{ pattern: ["tenants"], field: "id" }],
+      overlay: overlayOf({ keyedArrays: [{ pattern: ["tenants"], field: "id" }] }),
     };
     fc.assert(
       fc.property(triple, fc.constantFrom(0, 2, "\t"), ({ base, ours, theirs }, indent) => {

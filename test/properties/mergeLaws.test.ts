@@ -204,7 +204,10 @@ function checkChanges(t: Triple, result: JsonValue, conflictPaths: readonly (rea
   }
 }
 
-/** Deleting a record wins over a side that only rewrote volatile values of it (SPEC §3). */
+/**
+ * Deleting a record wins over a side that only rewrote volatile values of it
+ * (docs/merge-rules.md, "Volatile values").
+ */
 function volatileOnlyDeletion(t: Triple, path: readonly string[], merged: string | undefined): boolean {
   return merged === undefined && [t.ours, t.theirs].some((d) => !recordPresent(d, path));
 }

@@ -473,7 +473,7 @@ export function pickFromMarkers(text: string, side: ConflictSide, size = 7): str
   return out.join("\n");
 }
 
-/** SPEC §3's default volatile attributes, restated here for the oracle. */
+/** The default volatile values (docs/merge-rules.md, "Volatile values"), restated for the oracle. */
 export function isVolatilePath(path: readonly string[]): boolean {
   const last = path[path.length - 1];
   if (last === "configsPath") return path.length === 2 || (path.length === 4 && path[1] === "resources");
@@ -482,7 +482,10 @@ export function isVolatilePath(path: readonly string[]): boolean {
   return /tags$/.test(attr) && (path.length === 3 || (path.length === 5 && path[1] === "resources"));
 }
 
-/** Embedded JSON as SPEC §3 reads it: text starting with { or [ that parses. */
+/**
+ * Embedded JSON as docs/merge-rules.md ("Embedded JSON") reads it: text starting with { or [
+ * that parses.
+ */
 export function embeddedValue(s: string): JsonValue | undefined {
   if (!s.startsWith("{") && !s.startsWith("[")) return undefined;
   try {

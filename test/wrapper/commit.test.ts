@@ -49,4 +49,17 @@ describe("statefile-merge nixops --commit", () => {
     expect(r.stderr).toContain("no changes to commit");
     expect(w.repo.git("rev-parse", "HEAD")).toBe(head);
   });
+
+  it("does not commit the user's own uncommitted edits of the file when nixops changed nothing", () => {
+    const w = WrapperRepo.create(fixtureText("vbox-none-2machines"));
+    const edited = State.fixture("vbox-none-2machines").set("dev", null, "description", "edited by hand").text();
+    w.repo.write(STATE, edited);
+    const head = w.repo.git("rev-parse", "HEAD");
+    const r = w.run(["list"], ["--commit"]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toContain("no changes to commit");
+    expect(w.repo.git("rev-parse", "HEAD")).toBe(head);
+    expect(w.repo.git("diff", "--cached", "--name-only")).toBe("");
+    expect(w.state()).toBe(edited);
+  });
 });

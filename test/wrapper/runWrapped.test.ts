@@ -3,16 +3,8 @@ import { existsSync, rmSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { State, fixtureText } from "../support/fixtures";
 import { lockPathFor } from "../../src/wrapper/lock";
-import { STATE, STORE_ID, WrapperRepo } from "./wrapperRun";
+import { STATE, WrapperRepo, deployed, machinesOf } from "./wrapperRun";
 
-const MACHINES = `/nix/store/${STORE_ID}-nixops-machines`;
-
-/** The state the fake's `deploy -d prod --include <names>` leaves behind, built independently. */
-function deployed(state: State, deployment: string, ...machines: string[]): State {
-  state.set(deployment, null, "configsPath", MACHINES);
-  for (const m of machines) state.set(deployment, m, "toplevel", `/nix/store/${STORE_ID}-nixos-system-${m}`).set(deployment, m, "configsPath", MACHINES);
-  return state;
-}
 
 describe("statefile-merge nixops", () => {
   it("imports, runs nixops on a private statefile, exports back in NixOps layout, and cleans up", () => {
@@ -75,14 +67,6 @@ describe("statefile-merge nixops", () => {
     expect(r.stderr).toContain(`wrote ${STATE} (prod changed)`);
   });
 
-  it("writes the export of an unchanged state back without the byte-order mark the file had, as nixops export prints it", () => {
-    const w = WrapperRepo.create("\ufeff" + fixtureText("hetzner-hcloud-multitenant"));
-    const r = w.run(["list"]);
-    expect(r.status, r.stderr).toBe(0);
-    expect(w.state()).toBe(fixtureText("hetzner-hcloud-multitenant"));
-    expect(r.stderr).toContain(`wrote ${STATE}\n`);
-  });
-
   it("passes a failing nixops' exit status through, and still exports the state it changed", () => {
     const w = WrapperRepo.create(fixtureText("ec2-prod-5machines"));
     const r = w.run(["fail", "-d", "prod", "--include", "db1"]);
@@ -132,7 +116,3 @@ describe("statefile-merge nixops", () => {
     expect(existsSync(dirname(w.entries()[0].statefile))).toBe(false);
   });
 });
-
-function machinesOf(state: State, deployment: string): string[] {
-  return [...state.resources(deployment)].filter(([, r]) => r instanceof Map && (r.has("toplevel") || r.has("vmId"))).map(([n]) => n);
-}

@@ -55,7 +55,12 @@ function versionBefore(version: string, [major, minor]: [number, number]): boole
   return a < major || (a === major && b < minor);
 }
 
+/** A merged state (hunks allowed) in the writers' order, each hunk side with its own commas. */
+export function inTfstateOrder(merged: Merged, style: TfstateStyle): Merged {
+  return hoistEmptyingHunks(inWriterOrder(merged, style.flavour));
+}
+
 /** A merged state (hunks allowed) as the writers would write it. */
 export function writeTfstate(merged: Merged, style: TfstateStyle, markers: Markers = NO_MARKERS): string {
-  return renderDocument(hoistEmptyingHunks(inWriterOrder(merged, style.flavour)), tfstateLayout(style.escaping), markers);
+  return renderDocument(inTfstateOrder(merged, style), tfstateLayout(style.escaping), markers);
 }

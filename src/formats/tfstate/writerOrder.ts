@@ -5,7 +5,7 @@
 // wrapper for dynamic values. Applied to a merged value (hunks included) before it is written.
 
 import { ABSENT, JsonNumber, isObject, type JsonValue, type Slot } from "../../core/values";
-import { Hunk, Occurrences, type HunkSide, type Merged } from "../../core/merged";
+import { Hunk, Occurrences, WithCopies, sideValue, type HunkSide, type Merged } from "../../core/merged";
 import { compareGoStrings } from "./goJson";
 
 const TOP = ["version", "terraform_version", "serial", "lineage", "outputs", "resources", "check_results"];
@@ -88,7 +88,7 @@ function representative(m: Merged): JsonValue | null {
   if (!(m instanceof Hunk)) return m as JsonValue;
   const sides: HunkSide[] = [m.ours, m.theirs, m.base];
   for (const s of sides) {
-    const v: Slot = s instanceof Occurrences ? s.last : s;
+    const v: Slot = sideValue(s);
     if (v !== ABSENT) return v;
   }
   return null;
@@ -154,7 +154,8 @@ function order(m: Merged, shape: Shape): Merged {
 
 function orderSide(s: HunkSide, shape: Shape): HunkSide {
   if (s === ABSENT) return s;
-  if (s instanceof Occurrences) return new Occurrences(s.values.map((v) => order(v, shape) as JsonValue));
+  // A state with a key written twice is never merged (the tfstate merge refuses it): kept as written.
+  if (s instanceof Occurrences || s instanceof WithCopies) return s;
   return order(s, shape) as JsonValue;
 }
 

@@ -5,16 +5,18 @@
 
 import { isObject, type JsonObject, type JsonValue, type Path } from "../../core/values";
 import { JsonParseError, lineAndColumn, parseJson, type ParsedJson } from "../../formats/parseJson";
-import { canonicalText, detectSeparators, isNixopsExport } from "../../formats/nixopsExport";
+import { canonicalText, detectSeparators } from "../../formats/nixopsExport";
+import { identityOf } from "../../core/mergeKeyedArrays";
+import type { Profile } from "../../profiles/profile";
+import { profileOf, type FileView } from "../../view/fileView";
 import { stripBom } from "../../formats/bom";
-import { readMarkers } from "../../resolve/markers";
+import { readMarkers } from "../../formats/markerBlocks";
 import { firstMarkerLine } from "../../formats/conflictMarkers";
 import { describeKind } from "../../core/values";
 import { keyOffset, keyPositions } from "./keyPositions";
 import { layoutProblems } from "./layoutProblems";
 import { problem, type Problem } from "./problems";
-import { isTerraformState } from "../../formats/tfstate/detect";
-import { checkTfstate } from "../../tfstate/checkTfstate";
+import { KIND_REVIEWS } from "../kindReview";
 
 export interface CheckResult {
   problems: Problem[];
@@ -22,6 +24,15 @@ export interface CheckResult {
   fixed: string | null;
   /** Whether the file was read as a NixOps export. */
   nixops: boolean;
+  /** The layout `fixed` is in, for the message ("nixops export", "Terraform's"). */
+  layoutName?: string;
+}
+
+export interface CheckOptions {
+  /** How the file is read (its policy entry's profile and keyed arrays). */
+  view: FileView;
+  /** Named a NixOps state file (by name or attributes): checked as one unless its policy entry says otherwise. */
+  declared: boolean;
 }
 
 function markerProblems(text: string): Problem[] {
@@ -84,8 +95,9 @@ function leafProblems(record: JsonObject, path: Path, where: string, say: (path:
   }
 }
 
-export function checkState(text: string, options: { mustBeNixops: boolean }): CheckResult {
-  const none: CheckResult = { problems: [], fixed: null, nixops: options.mustBeNixops };
+export function checkState(text: string, options: CheckOptions): CheckResult {
+  const forced = options.view.overlay.profile;
+  const none: CheckResult = { problems: [], fixed: null, nixops: forced ? forced === "nixops" : options.declared };
   const markers = markerProblems(text);
   if (markers.length > 0) return { ...none, problems: markers };
   const body = stripBom(text);
@@ -105,17 +117,51 @@ export function checkState(text: string, options: { mustBeNixops: boolean }): Ch
     const { line, column } = at(d.path, 1);
     return problem(line, column, `key ${JSON.stringify(d.path[d.path.length - 1])} is written ${d.values.length} times in the same object (readers keep only the last); keep one`);
   });
-  // Terraform / OpenTofu state, by content even where a NixOps export is declared (src/tfstate/checkTfstate.ts).
-  if (isTerraformState(parsed.value) && parsed.duplicates.length === 0) {
-    const tf = checkTfstate(parsed.value, body);
-    return { problems: [...problems, ...tf.problems], fixed: tf.fixed, nixops: false };
+  // The file's own profile: the policy's, else a kind its content shows (a Terraform state,
+  // whatever its name), else a declared state file's, else the content's.
+  const read = profileOf(options.view, [parsed.value]);
+  const own = KIND_REVIEWS[read.row.layout];
+  if (own && (forced || parsed.duplicates.length === 0)) {
+    const kind = own.check(parsed.value, body);
+    return { problems: [...problems, ...kind.problems], fixed: kind.fixed, nixops: false, layoutName: own.layoutName };
   }
-  const nixops = options.mustBeNixops || isNixopsExport(parsed.value);
-  if (!nixops) return { problems, fixed: null, nixops };
+  const profile = forced ? forced : options.declared ? "nixops" : read.name;
+  const nixops = profile === "nixops";
+  if (!nixops) {
+    problems.push(...keyedArrayProblems(parsed.value, read, (p) => at(p)));
+    return { problems, fixed: null, nixops };
+  }
   const shape = shapeProblems(parsed.value, (p) => at(p));
   problems.push(...shape);
   if (shape.length > 0 || parsed.duplicates.length > 0) return { problems, fixed: null, nixops };
   const separators = detectSeparators(body) ?? "py3";
   problems.push(...layoutProblems(text, parsed.value, separators));
   return { problems, fixed: problems.some((p) => p.fixable) ? canonicalText(parsed.value, separators) : null, nixops };
+}
+
+/** Keyed arrays the merge could not match element by element: an element without its identity, or one identity twice. */
+function keyedArrayProblems(value: JsonValue, profile: Profile, at: (path: Path) => { line: number; column: number }): Problem[] {
+  const out: Problem[] = [];
+  const arrayKey = profile.policy.arrayKey;
+  if (!arrayKey) return out;
+  const walk = (node: JsonValue, path: Path) => {
+    if (isObject(node)) {
+      for (const [key, v] of node) walk(v, [...path, key]);
+      return;
+    }
+    if (!Array.isArray(node)) return;
+    const field = arrayKey(path);
+    if (field === null) return node.forEach((v, i) => walk(v, [...path, String(i)]));
+    const seen = new Set<string>();
+    const { line, column } = at(path);
+    node.forEach((element, i) => {
+      const id = identityOf(element, field);
+      if (id === null) out.push(problem(line, column, `element ${i + 1} of ${path.join("/")} has no string or number "${field}"; the merge then treats the whole array as one value, so give it one`));
+      else if (seen.has(id)) out.push(problem(line, column, `${path.join("/")} has two elements with "${field}" ${id}; the merge then makes the whole array one conflict, so keep one`));
+      else seen.add(id);
+      walk(element, [...path, String(i)]);
+    });
+  };
+  walk(value, []);
+  return out;
 }

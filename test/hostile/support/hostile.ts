@@ -106,14 +106,15 @@ export function withHostile(triple: Triple, c: HostileCase, position: Position):
 
 // ---------------------------------------------------------------------------------------------
 // The oracle: a side's content is present when every line it has and the base has not is in
-// the result (compared without line ends, indentation, trailing commas or a BOM).
+// the result (compared without line ends, indentation, trailing commas or a BOM). A BOM is
+// dropped at the start of any line, not only of the file: a fallback that writes a whole side
+// between conflict markers keeps its BOM after the "=======" line (seed 859862406).
 
 function lines(b: Buffer): string[] {
   return b
     .toString("latin1")
-    .replace(/^\xef\xbb\xbf/, "")
     .split("\n")
-    .map((l) => l.replace(/\r$/, "").trim().replace(/, ?$/, ""))
+    .map((l) => l.replace(/^\xef\xbb\xbf/, "").replace(/\r$/, "").trim().replace(/, ?$/, ""))
     .filter((l) => l !== "");
 }
 

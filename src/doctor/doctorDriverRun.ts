@@ -1,0 +1,113 @@
+// A trial run of a configured driver command, the way Git runs it (through the shell, the
+// placeholders expanded, in the directory holding the temporary files), on tiny inputs in a
+// throw-away directory. The inputs change adjacent lines, which Git's line merge cannot merge,
+// so a clean result proves that a structural merge ran.
+
+import { spawnSync, type SpawnSyncReturns } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { passesLabels, type GitVersion } from "../git/gitVersion";
+import { shellQuote } from "../git/shellQuote";
+
+const TIMEOUT_MS = 30_000;
+
+const doc = (a: string, b: string) => `{\n  "a": "${a}",\n  "b": "${b}"\n}\n`;
+
+/** Expands %O %A %B %L %P %S %X %Y %% as Git does (labels stay literal before Git 2.44). */
+export function expandDriverCommand(command: string, files: { O: string; A: string; B: string }, path: string, version: GitVersion): string {
+  const labels = passesLabels(version);
+  return command.replace(/%(.)/g, (all, c: string) => {
+    switch (c) {
+      case "O":
+      case "A":
+      case "B":
+        return files[c];
+      case "L":
+        return "7";
+      case "P":
+        return shellQuote(path);
+      case "S":
+        return labels ? shellQuote("base") : all;
+      case "X":
+        return labels ? shellQuote("ours") : all;
+      case "Y":
+        return labels ? shellQuote("theirs") : all;
+      case "%":
+        return "%";
+      default:
+        return all;
+    }
+  });
+}
+
+/** An environment without the variables that would tie git to the repository being checked. */
+function isolatedEnv(dir: string): NodeJS.ProcessEnv {
+  // The ceiling keeps git inside the throw-away directory: no repository is found around it.
+  const env: NodeJS.ProcessEnv = { ...process.env, GIT_CEILING_DIRECTORIES: dirname(dir) };
+  for (const k of Object.keys(env)) if (/^GIT_(DIR|WORK_TREE|INDEX_FILE|COMMON_DIR|PREFIX)$/.test(k) || k.startsWith("GITHEAD_")) delete env[k];
+  return env;
+}
+
+/** Runs a configured command through the shell, as Git does, in the throw-away directory. */
+function runTrial(shellCommand: string, dir: string): SpawnSyncReturns<string> {
+  return spawnSync("sh", ["-c", shellCommand], {
+    cwd: dir,
+    env: isolatedEnv(dir),
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+    timeout: TIMEOUT_MS,
+  });
+}
+
+function firstLine(text: string): string {
+  return text.trim().split("\n")[0]?.slice(0, 300) ?? "";
+}
+
+/** null when the driver merged the test inputs as expected, else what went wrong. */
+export function tryMergeDriver(command: string, virtual: boolean, version: GitVersion): string | null {
+  const dir = mkdtempSync(join(tmpdir(), "statefile-merge-doctor-"));
+  try {
+    const files = { O: ".merge_file_doctorO", A: ".merge_file_doctorA", B: ".merge_file_doctorB" };
+    // Clean test: ours changes a, theirs changes b. Virtual test: both change a (base wins).
+    writeFileSync(join(dir, files.O), doc("1", "1"));
+    writeFileSync(join(dir, files.A), doc("2", "1"));
+    writeFileSync(join(dir, files.B), virtual ? doc("3", "1") : doc("1", "2"));
+    const r = runTrial(expandDriverCommand(command, files, "doctor-check.nixops.json", version), dir);
+    if (r.error) return `it could not start (${r.error.message})`;
+    if (r.signal) return `it was killed by ${r.signal}${r.signal === "SIGTERM" ? ` (no answer within ${TIMEOUT_MS / 1000}s)` : ""}`;
+    if (r.status !== 0) return `it exited with status ${r.status} on a clean test merge${r.stderr.trim() ? `: ${firstLine(r.stderr)}` : ""}`;
+    if (r.stdout !== "") return `it printed on standard output (${firstLine(r.stdout)}), which corrupts git merge-tree output`;
+    let result: unknown;
+    try {
+      result = JSON.parse(readFileSync(join(dir, files.A), "utf8"));
+    } catch {
+      return "its result is not valid JSON";
+    }
+    const expected = virtual ? { a: "1", b: "1" } : { a: "2", b: "2" };
+    if (JSON.stringify(result) !== JSON.stringify(expected)) {
+      return `it merged a test file into ${JSON.stringify(result)} instead of ${JSON.stringify(expected)}`;
+    }
+    return null;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** null when the diff command exits 0 on Git's seven external-diff arguments. */
+export function tryDiffCommand(command: string): string | null {
+  const dir = mkdtempSync(join(tmpdir(), "statefile-merge-doctor-"));
+  try {
+    writeFileSync(join(dir, "old"), doc("1", "1"));
+    writeFileSync(join(dir, "new"), doc("2", "1"));
+    const zero = "0".repeat(40);
+    const args = ["doctor-check.nixops.json", "old", zero, "100644", "new", zero, "100644"];
+    const r = runTrial(`${command} ${args.map(shellQuote).join(" ")}`, dir);
+    if (r.error) return `it could not start (${r.error.message})`;
+    if (r.signal) return `it was killed by ${r.signal}`;
+    if (r.status !== 0) return `it exited with status ${r.status}${r.stderr.trim() ? `: ${firstLine(r.stderr)}` : ""}`;
+    return null;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,117 @@
+// The tracked files themselves: state files (named like one, listed in the policy file, or
+// looking like a NixOps export) that Git does not route to our driver (their merges would be
+// line merges), and state files that already hold conflict markers.
+
+import { firstMarkerLine } from "../formats/conflictMarkers";
+import { closeSync, openSync, readFileSync, readSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { matchesFileGlob } from "../policy/fileGlob";
+import { POLICY_FILE_NAME } from "../policy/policyTypes";
+import { fileViewsIn, type FileView } from "../view/fileView";
+import type { DoctorContext, Finding } from "./doctor";
+import { fewPaths, routedInIndex, routedInWorktree, routingOf } from "./doctorRouting";
+import { unmergedPaths } from "../git/indexStages";
+import { DEFAULT_PATTERNS, DRIVER } from "../git/install";
+
+/** `{ "<uuid>": {` at the start: the first bytes of every `nixops export` with a deployment. */
+const EXPORT_START = /^\s*\{\s*"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"\s*:\s*\{/;
+const MAX_BYTES = 256 * 1024 * 1024;
+
+function head(path: string, bytes: number): string | null {
+  try {
+    const fd = openSync(path, "r");
+    try {
+      const buf = Buffer.alloc(bytes);
+      const n = readSync(fd, buf, 0, bytes, 0);
+      return buf.subarray(0, n).toString("utf8");
+    } catch {
+      return null;
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return null;
+  }
+}
+
+function isRegularFile(path: string): boolean {
+  try {
+    const s = statSync(path);
+    return s.isFile() && s.size <= MAX_BYTES;
+  } catch {
+    return false;
+  }
+}
+
+/** Looks like `nixops export` output: a UUID-keyed object whose deployments have resources. */
+function looksLikeNixopsExport(path: string): boolean {
+  const start = head(path, 4096);
+  if (start === null || !EXPORT_START.test(start)) return false;
+  return readFileSync(path, "utf8").includes('"resources"');
+}
+
+function markerLine(text: string): number | null {
+  return firstMarkerLine(text)?.line ?? null;
+}
+
+/** Why a tracked file is a state file that our driver must merge, or null when it is not one. */
+function stateFileReason(ctx: DoctorContext, path: string, viewOf: (file: string) => FileView): string | null {
+  const pattern = DEFAULT_PATTERNS.find((p) => matchesFileGlob(path, p));
+  if (pattern !== undefined) return `is named like a state file (${pattern})`;
+  const entry = viewOf(path).entry;
+  if (entry !== null) return `is listed in ${POLICY_FILE_NAME} (${entry.glob})`;
+  return looksLikeNixopsExport(join(ctx.top, path)) ? "looks like a NixOps export" : null;
+}
+
+
+/** What to run or change so that Git routes the path to our driver. */
+function coverageFix(path: string, value: string): string {
+  if (value !== "unspecified") {
+    return `an attribute line sets it (\`git check-attr -a -- ${path}\`): change that line in .gitattributes or .git/info/attributes`;
+  }
+  const named = DEFAULT_PATTERNS.some((p) => matchesFileGlob(path, p));
+  return `run \`statefile-merge install --attributes${named ? "" : ` --pattern '${path}'`}\``;
+}
+
+export function stateFileFindings(ctx: DoctorContext): Finding[] {
+  const findings: Finding[] = [];
+  const routing = routingOf(ctx);
+  const regular = routing.tracked.filter((p) => isRegularFile(join(ctx.top, p)));
+  // How each file is read, from the one file view (a policy file with mistakes names no entry: its own check reports them).
+  const viewOf = fileViewsIn(ctx.top);
+  const repo = { top: ctx.top, cwd: ctx.top };
+  const unmerged = new Set(unmergedPaths(repo));
+  const uncommitted: string[] = [];
+  let covered = 0;
+  for (const path of regular) {
+    // Merges in this clone read the work tree's attributes.
+    const marked = routedInWorktree(routing, path, "merge");
+    const reason = marked ? null : stateFileReason(ctx, path, viewOf);
+    if (!marked && reason === null) continue;
+    if (marked) covered++;
+    if (marked && !routedInIndex(routing, path, "merge")) uncommitted.push(path);
+    if (reason !== null) {
+      const value = routing.worktree.get(path)?.get("merge") ?? "unspecified";
+      findings.push({ severity: "error", check: "coverage", message: `${path} ${reason} but its merge attribute is ${value}, not ${DRIVER}: Git will merge it line by line; ${coverageFix(path, value)}` });
+    }
+    const line = markerLine(readFileSync(join(ctx.top, path), "utf8"));
+    if (line !== null) {
+      findings.push({
+        severity: "error",
+        check: "conflict-markers",
+        message: unmerged.has(path)
+          ? `${path} is still in conflict (markers from line ${line}): resolve it before committing`
+          : `${path} holds conflict markers (line ${line}) but is not in conflict: a conflicted version was added; restore a resolved version before the next deploy`,
+      });
+    }
+  }
+  if (uncommitted.length > 0) {
+    findings.push({
+      severity: "warning",
+      check: "coverage",
+      message: `${fewPaths(uncommitted)} ${uncommitted.length === 1 ? "is" : "are"} marked merge=${DRIVER} only by the work tree's .gitattributes, not by the committed one: commit .gitattributes so teammates' clones use the driver too`,
+    });
+  }
+  if (findings.length === 0) findings.push({ severity: "ok", check: "state-files", message: `${covered} tracked file(s) marked merge=${DRIVER}, none with conflict markers, no unmarked state file` });
+  return findings;
+}

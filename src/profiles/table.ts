@@ -1,0 +1,126 @@
+// The profile table and its one lookup. A row is data (profileRow.ts); buildProfile turns a
+// row plus a policy overlay into the questions the engine asks; chooseProfile is the single
+// place that decides, from the content, which row reads a file. Adding a kind of state means
+// adding a row (and its codec), not touching the commands.
+
+import { ABSENT, isObject, type JsonObject, type Path, type Slot } from "../core/values";
+import type { MergePolicy } from "../core/policy";
+import { parseElementSegment } from "../core/mergeKeyedArrays";
+import { NIXOPS_ROW } from "./nixops";
+import { JSON_ROW } from "./json";
+import { TFSTATE_ROW } from "./tfstate";
+import { formatJsonPathPattern, matchesAny, matchesPattern, type PathPattern } from "./pathPattern";
+import { isSecretName } from "./secrets";
+import { NO_OVERLAY, type Overlay, type ProfileName } from "./overlay";
+import type { ProfileRow } from "./profileRow";
+import type { Profile } from "./profile";
+
+/** Most specific first: a file is read with the first row that recognizes it. */
+export const PROFILE_TABLE: readonly ProfileRow[] = [TFSTATE_ROW, NIXOPS_ROW, JSON_ROW];
+
+export function profileRow(name: ProfileName): ProfileRow {
+  const row = PROFILE_TABLE.find((r) => r.name === name);
+  if (!row) throw new Error(`no profile named ${name}`);
+  return row;
+}
+
+/**
+ * The row that reads these documents (ABSENT: the file does not exist on that side): the one
+ * the overlay forces, else the first that admits every present document and recognizes one.
+ */
+export function chooseProfile(overlay: Overlay, documents: readonly Slot[]): Profile {
+  if (overlay.profile) return buildProfile(profileRow(overlay.profile), overlay, documents);
+  const present = documents.filter((d) => d !== ABSENT);
+  const row = PROFILE_TABLE.find((r) => present.every((d) => r.admits(d as never)) && present.some((d) => r.recognizes(d as never))) ?? JSON_ROW;
+  return buildProfile(row, overlay, documents);
+}
+
+/** A profile by name (tests, and codecs that know their kind). */
+export function profileNamed(name: ProfileName, overlay: Overlay = NO_OVERLAY): Profile {
+  return buildProfile(profileRow(name), overlay);
+}
+
+const samePattern = (a: PathPattern, b: PathPattern) => a.length === b.length && a.every((s, i) => s === b[i]);
+
+function matchesPlace(path: Path, pattern: PathPattern): boolean {
+  if (pattern[0] !== "**") return matchesPattern(path, pattern);
+  const tail = pattern.slice(1);
+  return path.length >= tail.length && matchesPattern(path.slice(path.length - tail.length), tail);
+}
+
+/** Secret in any row of the table (a guess at the kind must never expose a value), or named by the overlay. */
+export function isSecretPath(path: Path, overlay: Overlay): boolean {
+  const last = path[path.length - 1];
+  if (last !== undefined && isSecretName(last, overlay.secretNames)) return true;
+  return PROFILE_TABLE.some((row) => (last !== undefined && row.secretNames.includes(last)) || row.secretPaths.some((p) => matchesPlace(path, p)));
+}
+
+/** The row's questions for the engine; `documents` are the files at hand (a row may read secrets they mark). */
+export function buildProfile(row: ProfileRow, overlay: Overlay, documents: readonly Slot[] = []): Profile {
+  const { volatile } = overlay;
+  const volatilePaths = volatile.enabled ? [...row.volatile.filter((d) => !volatile.remove.some((r) => samePattern(d, r))), ...volatile.add] : [];
+  const identity = row.identity;
+  const policy: MergePolicy = {
+    isVolatile: (path) => path.length > 0 && matchesAny(path, volatilePaths),
+    identityAttributes(path, ours, theirs) {
+      if (!identity || !matchesPattern(path, identity.at)) return null;
+      const type = ours.get(identity.typeAttribute) ?? theirs.get(identity.typeAttribute);
+      const own = typeof type === "string" ? [...(identity.byType[type] ?? []), ...(overlay.identity[type] ?? [])] : [];
+      return [...new Set([...identity.common, ...own])];
+    },
+    typeAttribute: (path) => (identity && matchesPattern(path, identity.at) ? identity.typeAttribute : null),
+    // Records people pick by name (`nixops -d NAME`) under this object: that name attribute.
+    nameAttribute: (path) => row.records.find((l) => l.uniqueName && l.nameAttribute && l.at.length === path.length + 1 && matchesPattern(path, l.at.slice(0, -1)))?.nameAttribute ?? null,
+    encodeEmbedded: row.encodeEmbedded,
+    // The first rule naming this array wins, as the first matching file entry does.
+    arrayKey: (path) => [...overlay.keyedArrays, ...(row.keyedArrays ?? [])].find((k) => matchesPattern(path, k.pattern))?.field ?? null,
+    wholeRecordConflict: row.wholeRecordConflict,
+  };
+  const marked = row.secretsIn?.(documents, overlay.secretNames);
+  return {
+    name: row.name,
+    row,
+    overlay,
+    policy,
+    isSecretPath: (path) => isSecretPath(path, overlay) || (marked !== undefined && marked(path)),
+    holdsSecrets: (path) => PROFILE_TABLE.some((r) => r.secretBlobs.some((p) => matchesPlace(path, p))),
+    duplicateIsRecord: (path) => row.records.some((level) => matchesPattern(path, level.at)),
+    describePath: (path, docs) => (row.describePath ? row.describePath(path) : describePath(row, path, docs)),
+  };
+}
+
+/** A keyed element's segment (`[id="globex"]`) as people name it (`globex`). */
+export function displaySegment(segment: string): string {
+  const element = parseElementSegment(segment);
+  return element ? element.name : segment;
+}
+
+function recordName(documents: readonly Slot[], path: Path, attribute: string): string | null {
+  for (const doc of documents) {
+    let node: Slot = doc;
+    for (const key of path) node = isObject(node) ? ((node as JsonObject).get(key) ?? ABSENT) : ABSENT;
+    const name = isObject(node) ? node.get(attribute) : undefined;
+    if (typeof name === "string") return name;
+  }
+  return null;
+}
+
+/** "deployment prod (uuid), resource app1, attribute keys, inner path a/b"; a JSON Pointer for rows without record levels. */
+function describePath(row: ProfileRow, path: Path, documents: readonly Slot[]): string {
+  if (row.records.length === 0) return path.length === 0 ? "the document root" : formatJsonPathPattern(path.map(displaySegment));
+  if (path.length === 0) return "the whole file";
+  const parts: string[] = [];
+  let below = 0;
+  for (const level of row.records) {
+    const depth = level.at.length;
+    if (path.length < depth || !matchesPattern(path.slice(0, depth), level.at)) continue;
+    const key = path[depth - 1];
+    const name = level.nameAttribute ? recordName(documents, path.slice(0, depth), level.nameAttribute) : null;
+    parts.push(name ? `${level.noun} ${name} (${key})` : `${level.noun} ${key}`);
+    below = depth;
+  }
+  const rest = path.slice(below);
+  if (rest.length > 0) parts.push(`attribute ${rest[0]}`);
+  if (rest.length > 1) parts.push(`inner path ${rest.slice(1).join("/")}`);
+  return parts.join(", ");
+}

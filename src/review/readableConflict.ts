@@ -1,0 +1,42 @@
+// textconv of a file that still holds conflict markers (`git diff` during a merge): the file
+// as each side of its conflict blocks has it, both read as state, and shown as one readable
+// document where only the values that differ stand between markers, each side's secrets
+// hashed. Never the raw text: the blocks may hold private keys.
+
+import { ABSENT, isObject, valuesEqual, type JsonValue, type Path, type Slot } from "../core/values";
+import { Hunk, type Merged } from "../core/merged";
+import { JsonParseError } from "../formats/parseJson";
+import { renderDocument } from "../formats/renderDocument";
+import { readMarkers } from "../formats/markerBlocks";
+import { redactDocument } from "../report/redact";
+import { profileOf, type FileView } from "../view/fileView";
+import { openEmbedded, readDocument } from "../view/loadState";
+import { READABLE_LAYOUT } from "./readableState";
+
+/** The readable conflict view, or null when the text holds no conflict blocks. Throws JsonParseError when a side is not JSON. */
+export function readableConflict(text: string, view: FileView, showSecrets: boolean): string | null {
+  const marked = readMarkers(text);
+  if (!marked || marked.blocks.length === 0 || marked.malformed) return null;
+  const sides = [readDocument(marked.views.ours), readDocument(marked.views.theirs)];
+  const profile = profileOf(view, sides);
+  const [ours, theirs] = sides.map((side): JsonValue => {
+    openEmbedded(side, profile);
+    return redactDocument(side, profile, { showSecrets, openEmbedded: true });
+  });
+  const merged = sideBySide(ours, theirs, []);
+  const markers = { size: marked.markerSize, ours: marked.labels.ours, base: marked.labels.base, theirs: marked.labels.theirs, style: "merge" as const };
+  return renderDocument(merged, READABLE_LAYOUT, markers);
+}
+
+export { JsonParseError };
+
+/** Equal parts once; objects key by key; any other difference (a value only one side has too) between markers. */
+function sideBySide(ours: Slot, theirs: Slot, path: Path): Merged {
+  if (valuesEqual(ours, theirs)) return ours as Merged;
+  if (isObject(ours) && isObject(theirs)) {
+    const out = new Map<string, Merged>();
+    for (const key of new Set([...ours.keys(), ...theirs.keys()])) out.set(key, sideBySide(ours.get(key) ?? ABSENT, theirs.get(key) ?? ABSENT, [...path, key]));
+    return out;
+  }
+  return new Hunk(path, ours, ABSENT, theirs);
+}

@@ -1,0 +1,37 @@
+// git commands that talk to the shared remote (the deploy lock, the upstream fetch). They run
+// in their own session, like nixops import/export: a second Ctrl-C must not cut a push that
+// releases the lock. Without a terminal, git cannot ask for a password, so a remote over ssh
+// needs an ssh agent and one over https a credential helper (and a hung remote times out).
+
+import { spawnSync, type SpawnSyncOptionsWithStringEncoding } from "node:child_process";
+
+const TIMEOUT_MS = 120_000;
+
+export interface RemoteGitResult {
+  status: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function remoteGit(cwd: string, args: string[], input?: string, env: NodeJS.ProcessEnv = {}): RemoteGitResult {
+  // spawnSync honours `detached` (a new session) although its type does not list it.
+  const options: SpawnSyncOptionsWithStringEncoding & { detached: boolean } = {
+    cwd,
+    input: input ?? "",
+    encoding: "utf8",
+    detached: true,
+    timeout: TIMEOUT_MS,
+    env: { ...process.env, GIT_TERMINAL_PROMPT: "0", ...env },
+    stdio: ["pipe", "pipe", "pipe"],
+  };
+  const r = spawnSync("git", args, options);
+  if (r.error) return { status: -1, stdout: "", stderr: `git could not run: ${r.error.message}` };
+  return { status: r.status ?? 128, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** The line of git's stderr that says what went wrong (its `fatal:` line if any). */
+export function gitReason(r: RemoteGitResult): string {
+  const lines = r.stderr.split("\n").map((l) => l.trim()).filter(Boolean);
+  const fatal = lines.find((l) => l.startsWith("fatal:") || l.startsWith("error:"));
+  return (fatal ?? lines[0] ?? `git exited with status ${r.status}`).replace(/^(fatal|error): /, "");
+}

@@ -1,0 +1,73 @@
+// The same two promises end to end, on generated histories in real repositories: two
+// branches deploy (generated edits), one merge is made by `git merge` with the installed
+// driver (true conflicts settled with `statefile-merge resolve`), another by the forge (the
+// driver switched off). `statefile-merge verify` must pass the first and must fail the second
+// whenever it differs from the first as state. Few runs: each one is a repository.
+
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { parseJson } from "../../src/formats/parseJson";
+import { TempRepo } from "../support/gitRepo";
+import { withDriverOff } from "../support/forgeMerge";
+import { isVolatilePath, leaves, nixopsTriple, pathOf, tripleTexts } from "../support/arbitraries";
+import { cli } from "../review/support";
+
+const RUNS = Number(process.env.VERIFY_HISTORY_RUNS ?? 6);
+const FILE = "prod.nixops.json";
+
+function stateLeaves(text: string): Map<string, string> {
+  const parsed = parseJson(text);
+  const all = leaves(parsed.value);
+  for (const k of [...all.keys()]) if (isVolatilePath(pathOf(k))) all.delete(k);
+  // A key written twice is never the same state as one written once.
+  if (parsed.duplicates.length) all.set("duplicates", String(parsed.duplicates.length));
+  return all;
+}
+
+const sameState = (a: string, b: string) => {
+  const [x, y] = [stateLeaves(a), stateLeaves(b)];
+  return x.size === y.size && [...x].every(([k, v]) => y.get(k) === v);
+};
+
+describe("verify over generated histories in real repositories", () => {
+  it("passes the driver's merge, and fails the forge's merge whenever it differs from it as state", () => {
+    const template = TempRepo.create();
+    expect(cli(template, "install", "--attributes").status).toBe(0);
+    fc.assert(
+      fc.property(nixopsTriple({ maxEdits: 4 }), fc.constantFrom("--ours" as const, "--theirs" as const), (triple, side) => {
+        const t = tripleTexts(triple);
+        const repo = TempRepo.create();
+        repo.git("config", "merge.statefile.name", template.git("config", "merge.statefile.name").trim());
+        repo.git("config", "merge.statefile.driver", template.git("config", "merge.statefile.driver").trim());
+        repo.write(".gitattributes", template.read(".gitattributes")).write(FILE, t.base).commit("base");
+        repo.git("checkout", "-q", "-b", "theirs");
+        const commit = (text: string, message: string) => {
+          repo.write(FILE, text).git("add", FILE);
+          repo.git("commit", "-q", "--allow-empty", "-m", message);
+        };
+        commit(t.theirs, "theirs deploys");
+        repo.git("checkout", "-q", "main");
+        commit(t.ours, "ours deploys");
+        const main = repo.git("rev-parse", "HEAD").trim();
+
+        repo.git("checkout", "-q", "-b", "by-driver");
+        if (repo.tryGit("merge", "--no-ff", "--no-edit", "theirs").status !== 0) {
+          const settled = cli(repo, "resolve", FILE, side, "--add");
+          expect(settled.status, settled.stderr).toBe(0);
+          repo.git("commit", "-q", "--no-edit");
+        }
+        const byDriver = repo.read(FILE);
+        const driverVerdict = cli(repo, "verify");
+        expect(driverVerdict.status, driverVerdict.stdout + driverVerdict.stderr).toBe(0);
+
+        repo.git("checkout", "-q", "-b", "by-forge", main);
+        const forge = withDriverOff(repo, () => repo.tryGit("merge", "--no-ff", "--no-edit", "theirs"));
+        if (forge.status !== 0) return; // the button would refuse: nothing merged wrongly
+        const forgeVerdict = cli(repo, "verify", `${main}..HEAD`);
+        if (!sameState(repo.read(FILE), byDriver)) expect(forgeVerdict.status, forgeVerdict.stdout).toBe(1);
+        else expect(forgeVerdict.status, forgeVerdict.stdout).toBe(0);
+      }),
+      { numRuns: RUNS },
+    );
+  }, 600_000);
+});
