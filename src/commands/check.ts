@@ -33,7 +33,7 @@ export function runCheck(files: string[], request: CheckOptions): number {
     let result = checkState(text, options);
     if (request.fix && result.fixed !== null) {
       writeFileAtomic(file, result.fixed);
-      process.stderr.write(`${file}: rewritten in nixops export layout\n`);
+      process.stderr.write(`${file}: rewritten in ${result.layoutName ?? "nixops export"} layout\n`);
       result = checkState(result.fixed, options);
     }
     for (const p of result.problems) {

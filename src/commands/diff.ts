@@ -37,6 +37,7 @@ export function diffOutput(result: TextDiff, o: DiffOutputOptions): string {
 }
 
 function hasChanges(result: TextDiff): boolean {
+  if (result.diff.kind === "tfstate") return result.diff.plan.changes.length > 0;
   return result.diff.kind === "json" ? result.diff.changes.length > 0 : result.diff.deployments.length > 0;
 }
 

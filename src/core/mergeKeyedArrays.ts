@@ -7,11 +7,15 @@
 //   field by field: two tenants created under one id are two different tenants).
 // - An element without the field (or with one that is not a string or number) makes the
 //   whole array one value again, with a warning.
+// - A composite identity (several fields, like Terraform's module, mode, type and name) is
+//   the tuple of their values; there an absent field is part of the identity (a resource of
+//   the root module has no "module"), but a present one must still be a string or number.
 // - The same identity twice inside one side is a conflict at the whole array, with a
 //   warning naming it: which copy is "the" tenant is for a person to say.
 
 import { ABSENT, Embedded, JsonNumber, isObject, valuesEqual, type Absent, type JsonValue, type Path, type Slot } from "./values";
 import { containsHunk, type ConflictKind, type Merged, type MergeWarning } from "./merged";
+import type { KeyFields } from "./policy";
 
 /** What the keyed merge needs from the engine: recursion, conflicts, warnings. */
 export interface KeyedArrayContext {
@@ -20,13 +24,19 @@ export interface KeyedArrayContext {
   warn(warning: MergeWarning): void;
 }
 
-/** The path segment that names an element by its identity: `[id="acme"]`, `[id=42]`. */
-export function elementSegment(field: string, identity: string): string {
-  return `[${field}=${identity}]`;
+/**
+ * The path segment that names an element by its identity: `[id="acme"]`, `[id=42]`, and for
+ * several fields `[mode,type,name="managed","aws_instance","web"]` (an absent field as null).
+ */
+export function elementSegment(field: KeyFields, identity: string): string {
+  return `[${typeof field === "string" ? field : field.join(",")}=${identity}]`;
 }
 
-/** The field and identity an element segment names (`[id="acme"]`: id, "acme"), or null for a plain key. */
-export function parseElementSegment(segment: string): { field: string; identity: string; name: string } | null {
+/**
+ * The field and identity an element segment names (`[id="acme"]`: id, "acme"; several fields
+ * for a composite identity), or null for a plain key.
+ */
+export function parseElementSegment(segment: string): { field: KeyFields; identity: string; name: string } | null {
   const m = /^\[([^=\]]+)=(.*)\]$/s.exec(segment);
   if (!m) return null;
   const identity = m[2];
@@ -38,17 +48,36 @@ export function parseElementSegment(segment: string): { field: string; identity:
       return null;
     }
   }
-  return { field: m[1], identity, name };
+  return { field: m[1].includes(",") ? m[1].split(",") : m[1], identity, name };
 }
 
-/** The identity of an element as text (strings JSON-quoted, numbers as written), or null. */
-export function identityOf(element: JsonValue, field: string): string | null {
-  if (!isObject(element)) return null;
-  const v = element.get(field);
+/** A field's value as identity text (strings JSON-quoted, numbers as written), or null. */
+function fieldText(v: JsonValue | undefined): string | null {
   if (typeof v === "string") return JSON.stringify(v);
   if (v instanceof Embedded) return JSON.stringify(v.text);
   if (v instanceof JsonNumber) return v.text;
   return null;
+}
+
+/** The identity of an element as text, or null when it has none (see the rules above). */
+export function identityOf(element: JsonValue, field: KeyFields): string | null {
+  if (!isObject(element)) return null;
+  if (typeof field === "string") return fieldText(element.get(field));
+  const parts: string[] = [];
+  for (const f of field) {
+    if (!element.has(f)) {
+      parts.push("null");
+      continue;
+    }
+    const text = fieldText(element.get(f));
+    if (text === null) return null;
+    parts.push(text);
+  }
+  return parts.join(",");
+}
+
+function fieldNames(field: KeyFields): string {
+  return typeof field === "string" ? `"${field}"` : field.map((f) => `"${f}"`).join(", ");
 }
 
 type Indexed =
@@ -56,7 +85,7 @@ type Indexed =
   | { kind: "missing"; position: number }
   | { kind: "duplicate"; identity: string };
 
-function indexElements(elements: readonly JsonValue[], field: string): Indexed {
+function indexElements(elements: readonly JsonValue[], field: KeyFields): Indexed {
   const byId = new Map<string, JsonValue>();
   const order: string[] = [];
   for (let i = 0; i < elements.length; i++) {
@@ -71,7 +100,7 @@ function indexElements(elements: readonly JsonValue[], field: string): Indexed {
 
 /** Merges two arrays both sides changed; `base` is anything (not an array: no elements). */
 export function mergeKeyedArray(
-  field: string,
+  field: KeyFields,
   base: Slot,
   ours: JsonValue[],
   theirs: JsonValue[],
@@ -83,11 +112,11 @@ export function mergeKeyedArray(
   for (const name of ["base", "ours", "theirs"] as const) {
     const idx = indexElements(sides[name], field);
     if (idx.kind === "missing") {
-      context.warn({ path, message: `element ${idx.position} of ${name} has no string or number "${field}"; the array is merged as one value` });
+      context.warn({ path, message: `element ${idx.position} of ${name} has no string or number ${fieldNames(field)}; the array is merged as one value` });
       return context.conflict(base === ABSENT ? "add/add" : "modify/modify", path, base, ours, theirs);
     }
     if (idx.kind === "duplicate") {
-      context.warn({ path, message: `${name} has two elements with "${field}" ${idx.identity}; the array is one conflict, fix the duplicate by hand` });
+      context.warn({ path, message: `${name} has two elements with ${fieldNames(field)} ${idx.identity}; the array is one conflict, fix the duplicate by hand` });
       return context.conflict("duplicate", path, base, ours, theirs);
     }
     indexed.push(idx);

@@ -140,7 +140,7 @@ class Merger {
   }
 
   private mergeRecord(base: Slot, ours: JsonObject, theirs: JsonObject, path: Path, inner: boolean): Merged {
-    const recordConflict = inner ? null : this.recordConflict(base, ours, theirs, path);
+    const recordConflict = inner ? null : this.policy.wholeRecordConflict?.(path, base, ours, theirs) ?? this.recordConflict(base, ours, theirs, path);
     if (recordConflict) return this.conflict(recordConflict, path, base, ours, theirs) as Merged;
     return this.mergeObjects(isObject(base) ? base : EMPTY, ours, theirs, path, inner);
   }

@@ -62,6 +62,8 @@ export type ConflictKind =
   | "identity"
   | "type"
   | "duplicate"
+  /** Two different histories under one name (Terraform states with different lineages). */
+  | "lineage"
   /** Two records with one name (NixOps deployments): `nixops -d NAME` cannot tell them apart. */
   | "duplicate-name";
 
@@ -80,6 +82,8 @@ export interface AutoResolved {
   base: Slot;
   ours: Slot;
   theirs: Slot;
+  /** The side whose value was kept, when a profile's rule chose theirs (default: ours). */
+  kept?: "ours" | "theirs";
 }
 
 /** Something the merge chose to do less cleverly, and why (a keyed array merged as one value). */

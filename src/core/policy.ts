@@ -1,8 +1,8 @@
 // The questions the merge engine asks a profile (nixops, json). A profile is data plus these
 // small functions; the engine itself knows no attribute names.
 
-import type { JsonObject, JsonValue, Path } from "./values";
-import type { Side } from "./merged";
+import type { JsonObject, JsonValue, Path, Slot } from "./values";
+import type { ConflictKind, Side } from "./merged";
 
 export interface MergePolicy {
   /** Values every deploy rewrites: on a two-sided change they take ours' state, reported. */
@@ -16,14 +16,25 @@ export interface MergePolicy {
   typeAttribute(path: Path): string | null;
   /** Re-encodes a merged embedded-JSON value as text (Python json.dumps for NixOps). */
   encodeEmbedded(value: JsonValue): string;
-  /** For an array of records matched by an identity field (a policy's keyed array): that field. */
-  arrayKey?(path: Path): string | null;
+  /**
+   * For an array of records matched by identity (a policy's keyed array): the identity field,
+   * or several fields whose values together are the identity (Terraform's resources).
+   */
+  arrayKey?(path: Path): KeyFields | null;
+  /**
+   * For a record both sides changed differently: a conflict kind when it must be taken whole
+   * (a Terraform instance whose sides changed the same attribute), null to merge its fields.
+   */
+  wholeRecordConflict?(path: Path, base: Slot, ours: JsonObject, theirs: JsonObject): ConflictKind | null;
   /**
    * For an object whose entries are records people call by a name (NixOps deployments, by
    * `name`): that attribute. Two entries with one name after a merge are a conflict.
    */
   nameAttribute?(path: Path): string | null;
 }
+
+/** One identity field, or several that together identify an element. */
+export type KeyFields = string | readonly string[];
 
 /** Optional instructions that settle conflicts instead of leaving hunks. */
 export interface MergeOptions {

@@ -19,6 +19,7 @@ import { readNixopsExports } from "../formats/fastNixopsRead";
 import { NO_OVERLAY, type Overlay } from "../profiles/overlay";
 import { chooseProfile, profileNamed } from "../profiles/table";
 import type { Profile } from "../profiles/profile";
+import { KIND_MERGES } from "./kindMerge";
 
 export const DEFAULT_MAX_BYTES = 256 * 1024 * 1024;
 export const INPUT_NAMES = ["base", "ours", "theirs"] as const;
@@ -54,6 +55,8 @@ export interface StructuredOutcome {
   /** Parsed base, ours, theirs (for naming deployments in messages). */
   documents: Slot[];
   layout: Layout;
+  /** The whole file as the kind writes it apart from `merged` (two unrelated histories: both files between markers). */
+  wholeText?: (markers: Markers) => string;
 }
 
 export type MergeOutcome = StructuredOutcome | { method: "git merge-file"; reason: string };
@@ -80,7 +83,7 @@ interface ReadStates {
 /** One way of reading the inputs; null when it does not apply (the next one is tried). */
 interface Reading {
   name: string;
-  read(inputs: MergeInputs, settings: MergeSettings, maxBytes: number): ReadStates | null;
+  read(inputs: MergeInputs, settings: MergeSettings, maxBytes: number): ReadStates | MergeOutcome | null;
 }
 
 /** The readings, tried in order; when none applies or one gives up, Git's line merge does it. */
@@ -94,7 +97,7 @@ export function mergeStates(inputs: MergeInputs, settings: MergeSettings = {}): 
     const maxBytes = settings.maxBytes ?? DEFAULT_MAX_BYTES;
     for (const reading of READINGS) {
       const states = reading.read(inputs, settings, maxBytes);
-      if (states) return mergeRead(states, reading.name, settings);
+      if (states) return "method" in states ? states : mergeRead(states, reading.name, settings);
     }
     throw new Fallback("no reading applies");
   } catch (e) {
@@ -114,6 +117,7 @@ export function resourceLimitReason(e: RangeError): string {
 
 /** The outcome written with these markers, as UTF-8 bytes in chunks. */
 export function renderOutcome(outcome: StructuredOutcome, markers: Markers): Buffer[] {
+  if (outcome.wholeText) return [Buffer.from(outcome.wholeText(markers), "utf8")];
   // A conflict at the root starts the file with a marker line: a BOM before it would hide the
   // marker from Git and editors.
   const rootConflict = outcome.merged instanceof Hunk && outcome.layout.bom;
@@ -181,11 +185,20 @@ function readRecordByRecord(inputs: MergeInputs, settings: MergeSettings, maxByt
   return { values: fast.values, profile: profileNamed("nixops", overlay), layout: fast.layout, duplicates: new Map() };
 }
 
-function readWholeFiles(inputs: MergeInputs, settings: MergeSettings, maxBytes: number): ReadStates {
+function readWholeFiles(inputs: MergeInputs, settings: MergeSettings, maxBytes: number): ReadStates | MergeOutcome {
   const texts = INPUT_NAMES.map((n) => decode(n, inputs[n], maxBytes));
   const parsed = INPUT_NAMES.map((n, i) => parseInput(n, texts[i]));
   const values: Slot[] = parsed.map((p) => (p ? p.value : ABSENT));
   const profile = chooseProfile(settings.overlay ?? NO_OVERLAY, values);
+  // A kind with its own rules around the record merge (kindMerge.ts): it merges and lays out.
+  const kindMerge = KIND_MERGES[profile.row.layout];
+  if (kindMerge) {
+    const duplicateKeys = parsed.map((p) => (p && p.duplicates.length > 0 ? p.duplicates[0].path.join(".") : null));
+    const r = kindMerge({ values, texts: texts.map(stripBom), duplicateKeys, profile, settle: settings.settle });
+    if (r.kind === "fallback") return { method: "git merge-file", reason: r.reason };
+    const { merged, conflicts, autoResolved, warnings, layout, wholeText } = r;
+    return { method: "structured", reading: "whole files", merged, conflicts, autoResolved, warnings, profile, documents: values, layout, wholeText };
+  }
 
   const duplicates = new Map<string, Partial<Record<Side, JsonValue[]>>>();
   parsed.forEach((p, i) => {

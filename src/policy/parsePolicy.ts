@@ -15,7 +15,7 @@ const COMMENT = "//";
 const TOP_KEYS = ["version", "files"];
 const ENTRY_KEYS = ["profile", "keyedArrays", "volatile", "identity", "secretNames"];
 const VOLATILE_KEYS = ["add", "remove"];
-const PROFILES = ["nixops", "json"] as const;
+const PROFILES = ["nixops", "json", "tfstate"] as const;
 
 export interface ParsedPolicy {
   policy: RepoPolicy;
@@ -167,10 +167,10 @@ class PolicyReader {
     const profile = value.get("profile");
     if (profile === undefined) return;
     const line = this.lines.ofKey(value, "profile");
-    if (typeof profile !== "string") return this.wrongType(line, `${where}.profile`, `"nixops" or "json"`, profile, `"json"`);
+    if (typeof profile !== "string") return this.wrongType(line, `${where}.profile`, `"nixops", "json" or "tfstate"`, profile, `"json"`);
     const known = PROFILES.find((p) => p === profile);
     if (known) entry.profile = known;
-    else this.problem(line, `${where}.profile is ${quote(profile)}, an unknown profile; use "nixops" or "json", or remove it to choose from the content`);
+    else this.problem(line, `${where}.profile is ${quote(profile)}, an unknown profile; use "nixops", "json" or "tfstate", or remove it to choose from the content`);
   }
 
   private keyedArrays(value: JsonObject, where: string, entry: PolicyEntry): void {

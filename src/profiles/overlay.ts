@@ -3,7 +3,7 @@
 
 import type { PathPattern } from "./pathPattern";
 
-export type ProfileName = "nixops" | "json";
+export type ProfileName = "nixops" | "json" | "tfstate";
 
 /** An array of records matched by an identity field: `/tenants` by `id`. */
 export interface KeyedArrayRule {

@@ -1,7 +1,8 @@
 // A profile row: what one kind of state file is, as data (like mergiraf's LangProfile). The
 // engine, the commands and the renderer read these fields; none of them knows a kind by name.
 
-import type { JsonValue } from "../core/values";
+import type { JsonValue, Path, Slot } from "../core/values";
+import type { KeyFields, MergePolicy } from "../core/policy";
 import type { PathPattern } from "./pathPattern";
 import type { ProfileName } from "./overlay";
 
@@ -47,6 +48,16 @@ export interface ProfileRow {
   embeddedJson: readonly PathPattern[];
   /** How embedded JSON is re-encoded when neither side's text can be kept. */
   encodeEmbedded(value: JsonValue): string;
-  /** The codec that reads and writes the file's bytes. */
-  layout: "nixops" | "json";
+  /** The codec that reads and writes the file's bytes (and the key of the per-kind tables above the profiles). */
+  layout: "nixops" | "json" | "tfstate";
+  /** Arrays of records the kind itself keys (Terraform's resources, by several fields); the policy file's come first. */
+  keyedArrays?: readonly { pattern: PathPattern; field: KeyFields }[];
+  /** A record both sides changed differently that must be taken whole (core/policy.ts). */
+  wholeRecordConflict?: MergePolicy["wholeRecordConflict"];
+  /** Secrets the documents themselves mark (Terraform's `sensitive_attributes`), for these documents. */
+  secretsIn?(documents: readonly Slot[], secretNames: readonly string[]): (path: Path) => boolean;
+  /** A place in words where the record levels cannot say it (Terraform's plan addresses). */
+  describePath?(path: Path): string;
+  /** A `resolve` selector as this kind's users write it; without it, the record levels read it. */
+  selectorPath?(selector: string, documents: readonly Slot[]): Path | { error: string };
 }

@@ -8,6 +8,7 @@ import type { MergePolicy } from "../core/policy";
 import { parseElementSegment } from "../core/mergeKeyedArrays";
 import { NIXOPS_ROW } from "./nixops";
 import { JSON_ROW } from "./json";
+import { TFSTATE_ROW } from "./tfstate";
 import { formatJsonPathPattern, matchesAny, matchesPattern, type PathPattern } from "./pathPattern";
 import { isSecretName } from "./secrets";
 import { NO_OVERLAY, type Overlay, type ProfileName } from "./overlay";
@@ -15,7 +16,7 @@ import type { ProfileRow } from "./profileRow";
 import type { Profile } from "./profile";
 
 /** Most specific first: a file is read with the first row that recognizes it. */
-export const PROFILE_TABLE: readonly ProfileRow[] = [NIXOPS_ROW, JSON_ROW];
+export const PROFILE_TABLE: readonly ProfileRow[] = [TFSTATE_ROW, NIXOPS_ROW, JSON_ROW];
 
 export function profileRow(name: ProfileName): ProfileRow {
   const row = PROFILE_TABLE.find((r) => r.name === name);
@@ -28,10 +29,10 @@ export function profileRow(name: ProfileName): ProfileRow {
  * the overlay forces, else the first that admits every present document and recognizes one.
  */
 export function chooseProfile(overlay: Overlay, documents: readonly Slot[]): Profile {
-  if (overlay.profile) return buildProfile(profileRow(overlay.profile), overlay);
+  if (overlay.profile) return buildProfile(profileRow(overlay.profile), overlay, documents);
   const present = documents.filter((d) => d !== ABSENT);
   const row = PROFILE_TABLE.find((r) => present.every((d) => r.admits(d as never)) && present.some((d) => r.recognizes(d as never))) ?? JSON_ROW;
-  return buildProfile(row, overlay);
+  return buildProfile(row, overlay, documents);
 }
 
 /** A profile by name (tests, and codecs that know their kind). */
@@ -54,7 +55,8 @@ export function isSecretPath(path: Path, overlay: Overlay): boolean {
   return PROFILE_TABLE.some((row) => (last !== undefined && row.secretNames.includes(last)) || row.secretPaths.some((p) => matchesPlace(path, p)));
 }
 
-export function buildProfile(row: ProfileRow, overlay: Overlay): Profile {
+/** The row's questions for the engine; `documents` are the files at hand (a row may read secrets they mark). */
+export function buildProfile(row: ProfileRow, overlay: Overlay, documents: readonly Slot[] = []): Profile {
   const { volatile } = overlay;
   const volatilePaths = volatile.enabled ? [...row.volatile.filter((d) => !volatile.remove.some((r) => samePattern(d, r))), ...volatile.add] : [];
   const identity = row.identity;
@@ -71,17 +73,19 @@ export function buildProfile(row: ProfileRow, overlay: Overlay): Profile {
     nameAttribute: (path) => row.records.find((l) => l.uniqueName && l.nameAttribute && l.at.length === path.length + 1 && matchesPattern(path, l.at.slice(0, -1)))?.nameAttribute ?? null,
     encodeEmbedded: row.encodeEmbedded,
     // The first rule naming this array wins, as the first matching file entry does.
-    arrayKey: (path) => overlay.keyedArrays.find((k) => matchesPattern(path, k.pattern))?.field ?? null,
+    arrayKey: (path) => [...overlay.keyedArrays, ...(row.keyedArrays ?? [])].find((k) => matchesPattern(path, k.pattern))?.field ?? null,
+    wholeRecordConflict: row.wholeRecordConflict,
   };
+  const marked = row.secretsIn?.(documents, overlay.secretNames);
   return {
     name: row.name,
     row,
     overlay,
     policy,
-    isSecretPath: (path) => isSecretPath(path, overlay),
+    isSecretPath: (path) => isSecretPath(path, overlay) || (marked !== undefined && marked(path)),
     holdsSecrets: (path) => PROFILE_TABLE.some((r) => r.secretBlobs.some((p) => matchesPlace(path, p))),
     duplicateIsRecord: (path) => row.records.some((level) => matchesPattern(path, level.at)),
-    describePath: (path, documents) => describePath(row, path, documents),
+    describePath: (path, docs) => (row.describePath ? row.describePath(path) : describePath(row, path, docs)),
   };
 }
 

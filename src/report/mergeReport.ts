@@ -16,6 +16,7 @@ const KIND_TEXT: Record<Conflict["kind"], string> = {
   identity: "re-created on one side and changed on the other",
   type: "the resource type differs",
   duplicate: "a key written twice",
+  lineage: "two different states: the lineages differ",
   "duplicate-name": "two deployments with one name",
 };
 
@@ -44,7 +45,7 @@ export function autoResolvedLine(a: AutoResolved, profile: Profile, documents: r
     const other = deleted.by === "ours" ? "theirs" : "ours";
     return `statefile-merge: auto-resolved volatile value in ${where}: ${deleted.by} deleted ${profile.describePath(deleted.path, documents)}, and ${other} changed only volatile values in it, so it stays deleted`;
   }
-  return `statefile-merge: auto-resolved volatile value in ${where}: kept ours' ${shortText(a.ours, a.path, profile)}`;
+  return `statefile-merge: auto-resolved volatile value in ${where}: kept ${a.kept ?? "ours"}' ${shortText(a.kept === "theirs" ? a.theirs : a.ours, a.path, profile)}`;
 }
 
 /**

@@ -101,6 +101,9 @@ export function shortText(value: HunkSide, path: Path, profile: Profile, options
 
 function describeRecord(record: Map<string, JsonValue>): string {
   const id = ["vmId", "creationTime", "type"].filter((k) => typeof record.get(k) === "string").map((k) => `${k} ${record.get(k) as string}`);
+  // A Terraform instance: the remote object's id.
+  const attributes = record.get("attributes");
+  if (attributes instanceof Map && typeof attributes.get("id") === "string") id.push(`id ${attributes.get("id") as string}`);
   return `a record of ${record.size} attributes` + (id.length ? ` (${id.join(", ")})` : "");
 }
 

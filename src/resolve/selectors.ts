@@ -54,6 +54,12 @@ function findRecord(level: RecordLevel, name: string, container: Path, documents
  * path of keys with keyed-array elements named by identity.
  */
 export function selectorPath(selector: string, profile: Profile, documents: readonly Slot[]): Path {
+  // A kind whose people name places their own way (Terraform's plan addresses).
+  if (profile.row.selectorPath) {
+    const found = profile.row.selectorPath(selector, documents);
+    if ("error" in found) throw new SelectorError(found.error);
+    return found;
+  }
   const parts = segments(selector);
   const levels = profile.row.records;
   if (levels.length === 0) return keyedPath(parts, profile, documents);

@@ -3,6 +3,7 @@
 // compared whole, as the merge treats them, except keyed arrays (a tenant list), whose
 // elements are matched by their identity field: added, removed, or changed field by field.
 
+import type { KeyFields } from "../core/policy";
 import { ABSENT, Embedded, isObject, slotOf, valuesEqual, type JsonValue, type Path, type Slot } from "../core/values";
 import { elementSegment, identityOf } from "../core/mergeKeyedArrays";
 import type { Profile } from "../profiles/profile";
@@ -51,7 +52,7 @@ export function attributeLabel(path: readonly string[]): string {
 }
 
 /** Both arrays' elements by identity segment, in old then new order; null when an element has no identity or one repeats. */
-function keyedElements(before: JsonValue[], after: JsonValue[], field: string | null): Map<string, [Slot, Slot]> | null {
+function keyedElements(before: JsonValue[], after: JsonValue[], field: KeyFields | null): Map<string, [Slot, Slot]> | null {
   if (field === null) return null;
   const out = new Map<string, [Slot, Slot]>();
   for (const [side, list] of [[0, before], [1, after]] as const) {

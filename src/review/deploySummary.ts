@@ -3,8 +3,10 @@
 
 import type { ResourceDiff, StateDiff } from "./semanticDiff";
 import { attributeLabel } from "./attributeChanges";
+import { planSummary } from "./tfstate/planDiff";
 
 export function deploySummary(diff: StateDiff): string {
+  if (diff.kind === "tfstate") return planSummary(diff.plan);
   if (diff.kind === "json") {
     const changed = diff.changes.map((c) => (c.path.length ? attributeLabel(c.path) : "the document"));
     return changed.length ? `changed ${shortList(changed)}` : "no change";

@@ -7,6 +7,7 @@ import type { Profile } from "../profiles/profile";
 import { PLAIN_VIEW, profileOf, type FileView } from "../view/fileView";
 import { openEmbedded, readDocument } from "../view/loadState";
 import { diffStates, type StateDiff } from "./semanticDiff";
+import { KIND_REVIEWS } from "./kindReview";
 
 export class UnreadableSide extends Error {
   constructor(
@@ -35,6 +36,8 @@ export function diffTexts(oldText: string | null, newText: string | null, view: 
   const before = load("old", oldText);
   const after = load("new", newText);
   const profile = profileOf(view, [before, after]);
+  const own = KIND_REVIEWS[profile.row.layout];
+  if (own) return { diff: own.diff(before, after, profile), profile };
   openEmbedded(before, profile);
   openEmbedded(after, profile);
   const missing = (v: Slot): Slot => (v !== ABSENT ? v : profile.name === "nixops" ? new Map() : ABSENT);

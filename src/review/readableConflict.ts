@@ -3,6 +3,7 @@
 // document where only the values that differ stand between markers, each side's secrets
 // hashed. Never the raw text: the blocks may hold private keys.
 
+import type { KeyFields } from "../core/policy";
 import { ABSENT, isObject, slotOf, valuesEqual, type JsonValue, type Path, type Slot } from "../core/values";
 import { Hunk, type Merged } from "../core/merged";
 import { elementSegment, identityOf, keyedOrder } from "../core/mergeKeyedArrays";
@@ -52,7 +53,7 @@ function sideBySide(ours: Slot, theirs: Slot, path: Path, profile: Profile): Mer
 }
 
 /** Each side's elements by identity, or null when one lacks it or has it twice (then the array is one value). */
-function byIdentity(sides: JsonValue[][], field: string): Array<Map<string, JsonValue>> | null {
+function byIdentity(sides: JsonValue[][], field: KeyFields): Array<Map<string, JsonValue>> | null {
   const out: Array<Map<string, JsonValue>> = [];
   for (const side of sides) {
     const map = new Map<string, JsonValue>();

@@ -9,6 +9,7 @@ import { attributeLabel, type AttributeChange } from "./attributeChanges";
 import type { DeploymentDiff, ResourceDiff, StateDiff } from "./semanticDiff";
 import { STATE_NAMES } from "./semanticDiff";
 import { deploySummary } from "./deploySummary";
+import { planJson, renderPlanLines } from "./tfstate/planDiff";
 
 export interface RenderOptions extends RedactOptions {
   color?: boolean;
@@ -71,6 +72,7 @@ function deploymentLines(d: DeploymentDiff, profile: Profile, options: RenderOpt
 /** The diff as lines of text (no trailing newline); "no change" lines when nothing differs. */
 export function renderDiffText(diff: StateDiff, profile: Profile, options: RenderOptions = {}): string[] {
   const paint = painter(options.color === true);
+  if (diff.kind === "tfstate") return renderPlanLines(diff.plan, profile, { showSecrets: options.showSecrets, paint });
   if (diff.kind === "json") {
     if (diff.changes.length === 0) return ["no change (only formatting or key order differ)"];
     return diff.changes.map((c) => changeLine(c, [], profile, options, paint, ""));
@@ -96,6 +98,7 @@ function changeJson(c: AttributeChange, record: Path, profile: Profile, options:
 
 /** The diff as a plain object for JSON.stringify (absent values are null). */
 export function diffJson(diff: StateDiff, profile: Profile, options: RedactOptions = {}): unknown {
+  if (diff.kind === "tfstate") return planJson(diff.plan, profile, options.showSecrets === true);
   if (diff.kind === "json") return { kind: "json", changes: diff.changes.map((c) => changeJson(c, [], profile, options)) };
   return {
     kind: "nixops",

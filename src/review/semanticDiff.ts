@@ -6,6 +6,7 @@
 import { ABSENT, isObject, type JsonObject, type JsonValue, type Path, type Slot } from "../core/values";
 import type { Profile } from "../profiles/profile";
 import { attributeChanges, type AttributeChange } from "./attributeChanges";
+import type { PlanDiff } from "./tfstate/planDiff";
 
 export type ResourceChangeKind = "added" | "removed" | "re-created" | "changed";
 
@@ -39,7 +40,9 @@ export interface DeploymentDiff {
 export type StateDiff =
   | { kind: "nixops"; deployments: DeploymentDiff[] }
   /** Any other JSON: the changed places, by path. */
-  | { kind: "json"; changes: AttributeChange[] };
+  | { kind: "json"; changes: AttributeChange[] }
+  /** Terraform / OpenTofu state: read like a plan (tfstate/planDiff.ts). */
+  | { kind: "tfstate"; plan: PlanDiff };
 
 /** NixOps' resource states (nixops/resources/__init__.py). */
 export const STATE_NAMES: Readonly<Record<string, string>> = {

@@ -6,7 +6,7 @@
 // Pure: values in, findings out (their values shown through the redaction, secrets hashed).
 
 import { ABSENT, Embedded, isObject, slotOf, valuesEqual, type JsonObject, type JsonValue, type Path, type Slot } from "../core/values";
-import { pathKey } from "../core/policy";
+import { pathKey, type KeyFields } from "../core/policy";
 import { elementSegment, identityOf } from "../core/mergeKeyedArrays";
 import type { Profile } from "../profiles/profile";
 import { shortText } from "../report/redact";
@@ -166,7 +166,7 @@ class Checker {
     return maps.some((m) => m === null) ? null : (maps as Slot[]);
   }
 
-  private byIdentity(elements: readonly JsonValue[], field: string, path: Path, isResult: boolean): JsonObject | null {
+  private byIdentity(elements: readonly JsonValue[], field: KeyFields, path: Path, isResult: boolean): JsonObject | null {
     const out: JsonObject = new Map();
     for (const el of elements) {
       const id = identityOf(el, field);

@@ -15,6 +15,8 @@ export type FindingKind =
   | "invalid"
   /** A value neither side had, outside any way of settling a conflict. */
   | "invented"
+  /** The result breaks a rule of its kind of state (a Terraform serial not above both parents, a changed lineage). */
+  | "state-rule"
   /** The merge cannot be checked (octopus, criss-cross with unknown base, an input not mergeable). */
   | "unverifiable";
 

@@ -4,6 +4,7 @@
 import { checkMergedState } from "./checkMergedState";
 import { wholeFileFinding, type Finding } from "./findings";
 import { readMergedState } from "./readMergedState";
+import { KIND_RULES } from "./kindRules";
 import { structuredMerge, type StructuredMerge, type FileMergeSettings } from "./structuredMerge";
 
 export interface FileVersions {
@@ -48,6 +49,8 @@ export function compareWithResult(merged: Extract<StructuredMerge, { kind: "merg
     { base, ours, theirs, expected: expected.value, conflictPaths: merged.conflictPaths, result: read.value, resultDuplicates: read.duplicates },
     merged.profile,
   );
+  const rules = KIND_RULES[merged.profile.row.layout];
+  for (const problem of rules ? rules([ours, theirs], read.value) : []) findings.push(wholeFileFinding("state-rule", problem));
   return fail(findings);
 }
 

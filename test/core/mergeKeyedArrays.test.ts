@@ -227,3 +227,28 @@ describe("keyed arrays: elements matched by their identity field", () => {
     expect(r.conflicts.map((c) => [c.path, c.kind])).toEqual([[["list"], "modify/modify"]]);
   });
 });
+
+describe("keyed arrays with a composite identity (several fields)", () => {
+  const composite: MergePolicy = { ...PLAIN_POLICY, arrayKey: (path) => (path.length === 0 ? ["zone", "name"] : null) };
+  const mergeComposite = (base: unknown, ours: unknown, theirs: unknown) => mergeDocuments(value(base), value(ours), value(theirs), composite);
+
+  it("matches elements by all the fields together; an absent field is part of the identity", () => {
+    const base = [{ name: "web", v: 1 }, { zone: "eu", name: "web", v: 1 }];
+    const ours = [{ name: "web", v: 2 }, { zone: "eu", name: "web", v: 1 }];
+    const theirs = [{ name: "web", v: 1 }, { zone: "eu", name: "web", v: 3 }, { zone: "us", name: "web", v: 1 }];
+    const r = mergeComposite(base, ours, theirs);
+    expect(r.conflicts).toEqual([]);
+    expect(plain(pickSide(r.merged, "ours") as JsonValue)).toEqual([{ name: "web", v: 2 }, { zone: "eu", name: "web", v: 3 }, { zone: "us", name: "web", v: 1 }]);
+  });
+
+  it("names a conflicting element by every field, absent ones as null", () => {
+    const r = mergeComposite([{ name: "web", v: 1 }], [{ name: "web", v: 2 }], [{ name: "web", v: 3 }]);
+    expect(r.conflicts.map((c) => c.path)).toEqual([["[zone,name=null,\"web\"]", "v"]]);
+  });
+
+  it("an element whose field is neither string nor number makes the array one value, with a warning", () => {
+    const r = mergeComposite([{ name: "a" }], [{ name: "a" }, { zone: true, name: "b" }], [{ name: "a" }, { name: "c" }]);
+    expect(r.warnings.map((w) => w.message)).toEqual(['element 2 of ours has no string or number "zone", "name"; the array is merged as one value']);
+    expect(containsHunk(r.merged)).toBe(true);
+  });
+});

@@ -16,6 +16,7 @@ import { describeKind } from "../../core/values";
 import { keyOffset, keyPositions } from "./keyPositions";
 import { layoutProblems } from "./layoutProblems";
 import { problem, type Problem } from "./problems";
+import { KIND_REVIEWS } from "../kindReview";
 
 export interface CheckResult {
   problems: Problem[];
@@ -23,6 +24,8 @@ export interface CheckResult {
   fixed: string | null;
   /** Whether the file was read as a NixOps export. */
   nixops: boolean;
+  /** The layout `fixed` is in, for the message ("nixops export", "Terraform's"). */
+  layoutName?: string;
 }
 
 export interface CheckOptions {
@@ -118,12 +121,19 @@ export function checkState(text: string, options: CheckOptions): CheckResult {
     const { line, column } = at(d.path, 1);
     return problem(line, column, `key ${JSON.stringify(d.path[d.path.length - 1])} is written ${d.values.length} times in the same object (readers keep only the last); keep one`);
   });
-  // The file's own profile: the policy's, else a declared state file's, else the content's.
+  // The file's own profile: the policy's, else a kind its content shows (a Terraform state,
+  // whatever its name), else a declared state file's, else the content's.
+  const read = profileOf(options.view, [parsed.value]);
+  const own = KIND_REVIEWS[read.row.layout];
+  if (own && (forced || parsed.duplicates.length === 0)) {
+    const kind = own.check(parsed.value, body);
+    return { problems: [...problems, ...kind.problems], fixed: kind.fixed, nixops: false, layoutName: own.layoutName };
+  }
   const declared = options.declared === "name" || (options.declared === "attributes" && holdsOnlyObjects(parsed.value));
-  const profile = forced ? forced : declared ? "nixops" : profileOf(options.view, [parsed.value]).name;
+  const profile = forced ? forced : declared ? "nixops" : read.name;
   const nixops = profile === "nixops";
   if (!nixops) {
-    problems.push(...keyedArrayProblems(parsed.value, profileOf(options.view, [parsed.value]), (p) => at(p)));
+    problems.push(...keyedArrayProblems(parsed.value, read, (p) => at(p)));
     return { problems, fixed: null, nixops };
   }
   const shape = shapeProblems(parsed.value, (p) => at(p));

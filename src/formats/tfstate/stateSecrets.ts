@@ -1,0 +1,61 @@
+// Where a Terraform state keeps secrets: the attributes an instance lists in
+// `sensitive_attributes` (the whole top-level attribute is hidden, whatever the depth of the
+// sensitive path), every instance's `private` (provider data, opaque), and the value of any
+// output marked `"sensitive": true`. Read from all the documents at hand: a value that is
+// sensitive on any side is hidden on every side.
+//
+// Paths come in two spellings: the merge's (`[module,mode,type,name=...]` segments) and a
+// plain walk's (array positions); both are recorded.
+
+import { isObject, type JsonValue, type Path, type Slot } from "../../core/values";
+import { instanceSegment, instancesOf, resourceSegment } from "./addresses";
+
+export interface StateSecrets {
+  isSecretPath(path: Path): boolean;
+}
+
+function sensitiveTopAttributes(instance: Map<string, JsonValue>): string[] {
+  const paths = instance.get("sensitive_attributes");
+  if (!Array.isArray(paths)) return [];
+  const names: string[] = [];
+  for (const p of paths) {
+    // [[{"type": "get_attr", "value": "password"}, ...], ...]
+    const first = Array.isArray(p) ? p[0] : undefined;
+    const name = isObject(first) && first.get("type") === "get_attr" ? first.get("value") : undefined;
+    if (typeof name === "string") names.push(name);
+  }
+  return names;
+}
+
+export function stateSecrets(documents: readonly Slot[]): StateSecrets {
+  const sensitive = new Map<string, Set<string>>();
+  const sensitiveOutputs = new Set<string>();
+  const note = (key: string, names: string[]) => {
+    const set = sensitive.get(key) ?? new Set<string>();
+    for (const n of names) set.add(n);
+    sensitive.set(key, set);
+  };
+  for (const doc of documents) {
+    const outputs = isObject(doc) ? doc.get("outputs") : undefined;
+    if (isObject(outputs)) {
+      for (const [name, o] of outputs) if (isObject(o) && o.get("sensitive") === true) sensitiveOutputs.add(name);
+    }
+    for (const { resource, instance, r, i } of instancesOf(doc)) {
+      const names = sensitiveTopAttributes(instance);
+      if (names.length === 0) continue;
+      note(`${r}\u0000${i}`, names);
+      const rs = resourceSegment(resource);
+      const is = instanceSegment(instance);
+      if (rs !== null && is !== null) note(`${rs}\u0000${is}`, names);
+    }
+  }
+  return {
+    isSecretPath(path) {
+      if (path[0] === "outputs") return path.length >= 3 && path[2] === "value" && sensitiveOutputs.has(path[1]);
+      if (path[0] !== "resources" || path[2] !== "instances" || path.length < 5) return false;
+      if (path[4] === "private") return true;
+      if (path[4] !== "attributes" || path.length < 6) return false;
+      return sensitive.get(`${path[1]}\u0000${path[3]}`)?.has(path[5]) === true;
+    },
+  };
+}
