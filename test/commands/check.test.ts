@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BIN, FIXTURES, State, fixtureText } from "../support/fixtures";
 import { TempRepo } from "../support/gitRepo";
-import { cli } from "../review/support";
+import { cli } from "../support/review";
 
 const GOOD = fixtureText("ec2-prod-5machines");
 const LINES = GOOD.split("\n");

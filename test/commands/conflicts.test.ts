@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { State } from "../support/fixtures";
 import { TempRepo } from "../support/gitRepo";
-import { cli, configureDriverWithReport, secretsIn, STATE_FILE } from "../review/support";
+import { cli, configureDriverWithReport, secretsIn, STATE_FILE } from "../support/review";
 
 const OURS_SECRET = "ours-replication-pw-0001";
 const THEIRS_SECRET = "theirs-replication-pw-0002";

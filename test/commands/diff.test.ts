@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BIN, FIXTURE_DIR, State, fixtureText } from "../support/fixtures";
 import { TempRepo } from "../support/gitRepo";
-import { cli, secretsIn } from "../review/support";
+import { cli, secretsIn } from "../support/review";
 
 const BEFORE = join(FIXTURE_DIR, "ec2-prod-5machines.export.json");
 const AFTER = join(FIXTURE_DIR, "ec2-prod-after-teammate-deploy.export.json");

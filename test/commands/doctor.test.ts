@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TempRepo } from "../support/gitRepo";
 import { fixtureText } from "../support/fixtures";
 import { registry, text } from "../support/tenants";
-import { FILE, buildFixtureRepo, copyRepo, gitAtLeast, oursDeploy, removeCopies, runBin, stateWith, theirsDeploy, branchWith, commitOnMain } from "../flows/flowRepo";
+import { FILE, buildFixtureRepo, copyRepo, gitAtLeast, oursDeploy, removeCopies, runBin, stateWith, theirsDeploy, branchWith, commitOnMain } from "../support/flowRepo";
 import { doctorContext, runDoctor, type DoctorContext, type DoctorCheck } from "../../src/doctor/doctor";
 import { checkGitVersion } from "../../src/doctor/doctorChecks";
 import { EXTRA_DOCTOR_CHECKS } from "../../src/doctor/doctorExtraChecks";

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { TempRepo } from "../support/gitRepo";
 import { BIN } from "../support/fixtures";
-import { branchWith, buildFixtureRepo, commitOnMain, FILE, hunks, oursDeploy, removeCopies, runBin, stateWith, theirsDeploy } from "../flows/flowRepo";
+import { branchWith, buildFixtureRepo, commitOnMain, FILE, hunks, oursDeploy, removeCopies, runBin, stateWith, theirsDeploy } from "../support/flowRepo";
 import { BLOCK_BEGIN, BLOCK_END, isOurValue } from "../../src/git/install";
 
 const roots: string[] = [];

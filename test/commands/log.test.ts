@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { fixtureText, State } from "../support/fixtures";
 import { TempRepo } from "../support/gitRepo";
-import { cli, secretsIn } from "../review/support";
+import { cli, secretsIn } from "../support/review";
 
 function as(repo: TempRepo, name: string, date: string): void {
   repo.env.GIT_AUTHOR_NAME = name;

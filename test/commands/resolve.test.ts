@@ -3,7 +3,7 @@ import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { State } from "../support/fixtures";
 import { TempRepo } from "../support/gitRepo";
-import { cli, configureDriverWithReport, secretsIn, STATE_FILE } from "../review/support";
+import { cli, configureDriverWithReport, secretsIn, STATE_FILE } from "../support/review";
 
 const BASE = "ec2-prod-5machines";
 const OURS_TOP = { app1: "/nix/store/ours-app1-system", db1: "/nix/store/ours-db1-system" };

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { execFileSync, spawnSync } from "node:child_process";
 import { BIN, FIXTURES, fixtureText, State } from "../support/fixtures";
 import { TempRepo } from "../support/gitRepo";
-import { secretsIn } from "../review/support";
+import { secretsIn } from "../support/review";
 
 /** A repository set up by `install`, whose state file went through the real teammate deploy. */
 function deployRepo(): TempRepo {

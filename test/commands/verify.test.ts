@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { State } from "../support/fixtures";
 import { TempRepo } from "../support/gitRepo";
 import { forgeMerge } from "../support/forgeMerge";
-import { cli, secretsIn } from "../review/support";
+import { cli, secretsIn } from "../support/review";
 
 const FILE = "prod.nixops.json";
 const base = () => State.fixture("ec2-prod-5machines");

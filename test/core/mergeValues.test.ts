@@ -6,7 +6,7 @@ import { ABSENT } from "../../src/core/values";
 import { overlayOf } from "../../src/profiles/overlay";
 import { State } from "../support/fixtures";
 import { parseJson } from "../../src/formats/parseJson";
-import { at, autoResolvedPaths, conflictSummary, isHunk, mergeStates, resourcePath, settled, textAt } from "./nixopsRecords";
+import { at, autoResolvedPaths, conflictSummary, isHunk, mergeStates, resourcePath, settled, textAt } from "../support/nixopsRecords";
 
 const prod = () => State.fixture("ec2-prod-5machines");
 const teammate = () => State.fixture("ec2-prod-after-teammate-deploy");

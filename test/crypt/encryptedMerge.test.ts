@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { State } from "../support/fixtures";
 import type { TempRepo } from "../support/gitRepo";
-import { HAS_GIT_CRYPT, STATE, allBlobs, blob, cryptRepo, gitCrypt, isCiphertext, keyFile, smudge } from "./cryptRepo";
+import { HAS_GIT_CRYPT, STATE, allBlobs, blob, cryptRepo, gitCrypt, isCiphertext, keyFile, smudge } from "../support/cryptRepo";
 
 const base = () => State.fixture("ec2-prod-5machines");
 const PRIVATE_KEY = base().get("prod", "prod-kp", "privateKey") as string;

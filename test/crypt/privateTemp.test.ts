@@ -5,7 +5,7 @@ import { execFileSync } from "node:child_process";
 import { State } from "../support/fixtures";
 import { mergeEncrypted } from "../../src/driver/encryptedMerge";
 import type { DriverOptions } from "../../src/driver/runMergeDriver";
-import { HAS_GIT_CRYPT, STATE, cryptRepo, isCiphertext, smudge } from "./cryptRepo";
+import { HAS_GIT_CRYPT, STATE, cryptRepo, isCiphertext, smudge } from "../support/cryptRepo";
 
 describe.skipIf(!HAS_GIT_CRYPT)("decrypted inputs", () => {
   it("exist only in a private temporary directory while the merge runs, and are removed after", () => {

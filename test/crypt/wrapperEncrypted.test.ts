@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { State } from "../support/fixtures";
-import { WrapperRepo } from "../wrapper/wrapperRun";
-import { HAS_GIT_CRYPT, STATE, blob, cryptRepo, isCiphertext, smudge } from "./cryptRepo";
+import { WrapperRepo } from "../support/wrapperRun";
+import { HAS_GIT_CRYPT, STATE, blob, cryptRepo, isCiphertext, smudge } from "../support/cryptRepo";
 
 describe.skipIf(!HAS_GIT_CRYPT)("the nixops wrapper on git-crypt encrypted state", () => {
   it("reads the unlocked plaintext and commits ciphertext", () => {

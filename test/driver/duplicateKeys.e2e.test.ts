@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { parseJson } from "../../src/formats/parseJson";
 import { State, fixtureText } from "../support/fixtures";
 import { duplicateRecord } from "../support/duplicateKeys";
-import { FILE, branchWith, commitOnMain, hunks, installedRepoCopies, pickAll, runBin } from "../flows/flowRepo";
+import { FILE, branchWith, commitOnMain, hunks, installedRepoCopies, pickAll, runBin } from "../support/flowRepo";
 
 const FIXTURE = "hetzner-hcloud-multitenant";
 const newRepo = installedRepoCopies();

@@ -7,7 +7,7 @@ import { isObject, type JsonObject } from "../../src/core/values";
 import { State, fixtureText } from "../support/fixtures";
 import type { TempRepo } from "../support/gitRepo";
 import { addDeployment } from "../support/deployments";
-import { FILE, branchWith, commitOnMain, hunks, installedRepoCopies, runBin } from "../flows/flowRepo";
+import { FILE, branchWith, commitOnMain, hunks, installedRepoCopies, runBin } from "../support/flowRepo";
 
 const FIXTURE = "hetzner-hcloud-multitenant";
 const OURS_NEW = "3f0c9a12-0000-4000-8000-00000000a001";

@@ -4,7 +4,7 @@ import { deploySummary } from "../../src/review/deploySummary";
 import { renderDiffText, diffJson } from "../../src/review/renderDiff";
 import { FIXTURES, State, fixtureText, pyDumps } from "../support/fixtures";
 import { parseJson } from "../../src/formats/parseJson";
-import { fixtureSecrets, secretsIn } from "./support";
+import { fixtureSecrets, secretsIn } from "../support/review";
 
 type Raw = Record<string, { name?: string; resources: Record<string, Record<string, string>> }>;
 const BEFORE = "ec2-prod-5machines";

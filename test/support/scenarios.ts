@@ -7,8 +7,8 @@ import { createHash } from "node:crypto";
 import type { JsonValue } from "../../src/core/values";
 import { State, pyDumps } from "./fixtures";
 import { copy, text } from "./tenants";
-import { publicValues, secretValues } from "../secrets/support/secretValues";
-import { setAt } from "../secrets/support/secretScenarios";
+import { publicValues, secretValues } from "./secretValues";
+import { setAt } from "./secretScenarios";
 
 export type ProfileName = "nixops" | "json";
 export type ConflictKind = "modify/modify" | "add/add" | "delete/modify" | "modify/delete";

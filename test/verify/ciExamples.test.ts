@@ -12,7 +12,7 @@ import { BIN, State } from "../support/fixtures";
 import { TempRepo } from "../support/gitRepo";
 import { forgeMerge } from "../support/forgeMerge";
 import { conditionHolds, githubExpressions, githubRunSteps, gitlabJobScripts, type CiCommand } from "../support/ciExamples";
-import { cli } from "../review/support";
+import { cli } from "../support/review";
 
 const FILE = "prod.nixops.json";
 const INSTALL = "npm install --global statefile-merge";

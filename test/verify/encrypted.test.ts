@@ -4,8 +4,8 @@
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { State } from "../support/fixtures";
-import { cli, secretsIn } from "../review/support";
-import { STATE, blob, cryptRepo, isCiphertext } from "../crypt/cryptRepo";
+import { cli, secretsIn } from "../support/review";
+import { STATE, blob, cryptRepo, isCiphertext } from "../support/cryptRepo";
 
 const HAS_GIT_CRYPT = spawnSync("git-crypt", ["--version"]).status === 0;
 if (!HAS_GIT_CRYPT && process.env.CI) throw new Error("git-crypt is required under CI: apt-get install git-crypt");

@@ -10,7 +10,7 @@ import { verifyFileMerge, type FileVerdict } from "../../src/verify/verifyFile";
 import { lineMerge } from "../../src/verify/lineMerge";
 import { State } from "../support/fixtures";
 import { copy, registry, tenant } from "../support/tenants";
-import { secretsIn } from "../review/support";
+import { secretsIn } from "../support/review";
 import type { MergeSettings } from "../../src/pipeline/mergeTexts";
 
 const base = () => State.fixture("ec2-prod-5machines");

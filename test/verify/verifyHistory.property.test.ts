@@ -10,7 +10,7 @@ import { parseJson } from "../../src/formats/parseJson";
 import { TempRepo } from "../support/gitRepo";
 import { withDriverOff } from "../support/forgeMerge";
 import { isVolatilePath, leaves, nixopsTriple, pathOf, tripleTexts } from "../support/arbitraries";
-import { cli } from "../review/support";
+import { cli } from "../support/review";
 
 const RUNS = Number(process.env.VERIFY_HISTORY_RUNS ?? 6);
 const FILE = "prod.nixops.json";

@@ -4,7 +4,7 @@
 
 import { expect, it } from "vitest";
 import { readFileSync } from "node:fs";
-import { describeAgreement } from "./agreementSuite";
+import { describeAgreement } from "../support/agreementSuite";
 import { restoreConflicted } from "../support/conflictedRepo";
 import { changedPlaces, changedTenants, genericScenario, tenantLists, tenantScenario } from "../support/scenarios";
 import { text } from "../support/tenants";

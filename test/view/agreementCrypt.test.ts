@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { TempRepo } from "../support/gitRepo";
 import { hasGitCrypt, runBin } from "../support/conflictedRepo";
 import { nixopsScenario } from "../support/scenarios";
-import { describeAgreement, type AgreementContext } from "./agreementSuite";
+import { describeAgreement, type AgreementContext } from "../support/agreementSuite";
 
 const CRYPT = hasGitCrypt();
 if (!CRYPT && !process.env.CI) console.warn("skipping the git-crypt agreement tests: git-crypt is not installed (apt-get install git-crypt)");

@@ -2,6 +2,6 @@
 
 import { FIXTURES } from "../support/fixtures";
 import { nixopsScenario } from "../support/scenarios";
-import { describeAgreement } from "./agreementSuite";
+import { describeAgreement } from "../support/agreementSuite";
 
 for (const fixture of FIXTURES) describeAgreement(nixopsScenario(fixture));

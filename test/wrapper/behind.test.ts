@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { State } from "../support/fixtures";
-import { STATE, WrapperRepo } from "./wrapperRun";
+import { STATE, WrapperRepo } from "../support/wrapperRun";
 
 const base = () => State.fixture("vbox-none-2machines");
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { State, fixtureText } from "../support/fixtures";
-import { STATE, WrapperRepo } from "./wrapperRun";
+import { STATE, WrapperRepo } from "../support/wrapperRun";
 
 describe("statefile-merge nixops --commit", () => {
   it("commits the state file alone, naming the command and the deployments whose state changed", () => {

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, realpathSync, statSync, symlinkSync, writeFileS
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { State, pyDumps } from "../support/fixtures";
-import { STATE, WrapperRepo, deployed, machinesOf } from "./wrapperRun";
+import { STATE, WrapperRepo, deployed, machinesOf } from "../support/wrapperRun";
 
 // NixOps 1.7, evaluating the network files named by nixExprs on deploy.
 const V1 = { FAKE_NIXOPS_VERSION: "1.7", FAKE_NIXOPS_EVALUATE: "1" };

@@ -6,7 +6,7 @@ import { dirname, join } from "node:path";
 import { State, fixtureText } from "../support/fixtures";
 import { lockPathFor } from "../../src/wrapper/lock";
 import { GITCRYPT_HEADER } from "../../src/crypt/gitCrypt";
-import { STATE, WrapperRepo } from "./wrapperRun";
+import { STATE, WrapperRepo } from "../support/wrapperRun";
 
 const base = () => State.fixture("vbox-none-2machines");
 

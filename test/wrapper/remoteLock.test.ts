@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { State } from "../support/fixtures";
 import { lockRefFor } from "../../src/wrapper/lockRef";
 import { RemoteLock, type LockHolder } from "../../src/wrapper/remoteLock";
-import { STATE, STORE_ID, WrapperRepo } from "./wrapperRun";
+import { STATE, STORE_ID, WrapperRepo } from "../support/wrapperRun";
 
 const LOCK_REF = `refs/statefile-merge/lock/${STATE}`;
 const text = () => State.fixture("vbox-none-2machines").text();

@@ -3,7 +3,7 @@ import { existsSync, rmSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { State, fixtureText } from "../support/fixtures";
 import { lockPathFor } from "../../src/wrapper/lock";
-import { STATE, WrapperRepo, deployed, machinesOf } from "./wrapperRun";
+import { STATE, WrapperRepo, deployed, machinesOf } from "../support/wrapperRun";
 
 
 describe("statefile-merge nixops", () => {

@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { State } from "../support/fixtures";
 import { lockPathFor } from "../../src/wrapper/lock";
-import { STATE, WrapperRepo } from "./wrapperRun";
+import { STATE, WrapperRepo } from "../support/wrapperRun";
 
 describe("Ctrl-C during a wrapped nixops run", () => {
   it("lets nixops stop, exports what it changed, removes the statefile and the lock, and exits 130", async () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { State, fixtureText } from "../support/fixtures";
-import { STATE, STORE_ID, WrapperRepo } from "./wrapperRun";
+import { STATE, STORE_ID, WrapperRepo } from "../support/wrapperRun";
 
 const MACHINES = `/nix/store/${STORE_ID}-nixops-machines`;
 
