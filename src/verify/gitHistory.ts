@@ -20,8 +20,12 @@ function gitOrThrow(top: string, args: string[], input?: string): Buffer {
 
 /** Every merge commit reachable in the range (git rev-list syntax; default HEAD), oldest first. */
 export function mergesInRange(top: string, range: readonly string[]): MergeCommit[] {
-  const args = ["rev-list", "--merges", "--parents", "--reverse", ...(range.length ? range : ["HEAD"]), "--"];
-  return gitOrThrow(top, args)
+  return commitsWithParents(top, ["--merges", "--reverse", ...(range.length ? range : ["HEAD"])]);
+}
+
+/** `git rev-list --parents` of these arguments: each commit with its parents. */
+function commitsWithParents(top: string, args: readonly string[]): MergeCommit[] {
+  return gitOrThrow(top, ["rev-list", "--parents", ...args, "--"])
     .toString("utf8")
     .split("\n")
     .filter(Boolean)
@@ -121,14 +125,7 @@ export function blobKey(r: BlobRequest): string {
 
 /** The commits of `from..to` that are not merges, oldest first (what a rebase replays). */
 export function commitsToReplay(top: string, from: string, to: string): MergeCommit[] {
-  return gitOrThrow(top, ["rev-list", "--reverse", "--parents", "--no-merges", `${from}..${to}`, "--"])
-    .toString("utf8")
-    .split("\n")
-    .filter(Boolean)
-    .map((line) => {
-      const [commit, ...parents] = line.split(" ");
-      return { commit, parents };
-    });
+  return commitsWithParents(top, ["--reverse", "--no-merges", `${from}..${to}`]);
 }
 
 /** The first line of a commit's message, for reports. */
