@@ -18,8 +18,8 @@ export interface Layout {
   /** Ours was written on one line: clean results stay on one line. */
   compact: boolean;
   scalar(value: string | JsonNumber | boolean | null | Embedded): string;
-  /** Ours' own text (or bytes) for an object or array taken unchanged from ours. */
-  verbatim?(node: object): string | Span | undefined;
+  /** An input's own text (or bytes, in one or more spans) for an object or array taken unchanged from it. */
+  verbatim?(node: object): string | Span | readonly Span[] | undefined;
 }
 
 /** Bytes of an input written as they are: `source[start, end)`, UTF-8. */
@@ -188,6 +188,7 @@ class Writer {
     const own = this.layout.verbatim?.(node);
     if (own === undefined) return false;
     if (typeof own === "string") this.sink.text(own);
+    else if (isSpanList(own)) for (const span of own) this.sink.span(span);
     else this.sink.span(own);
     return true;
   }
@@ -295,6 +296,10 @@ class Writer {
     append(out, after);
     this.sink.text((first ? "" : this.nl) + out.join(this.nl));
   }
+}
+
+function isSpanList(v: Span | readonly Span[]): v is readonly Span[] {
+  return Array.isArray(v);
 }
 
 function sideValues(s: HunkSide): Array<JsonValue | WithCopies> {

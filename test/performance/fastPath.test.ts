@@ -215,6 +215,34 @@ describe("the record-by-record reading of NixOps exports", () => {
     expect(merged.kind === "merged" && merged.text).toBe(ours);
   });
 
+  it("merges records theirs alone changed line by line, as reading whole files does", () => {
+    let known = 0;
+    fc.assert(
+      fc.property(nixopsTriple(), fc.constantFrom<ConflictStyle>("merge", "diff3", "zdiff3"), fc.boolean(), (triple, style, ourSide) => {
+        const texts = tripleTexts(triple);
+        // Ours is the base (or, the other way round, theirs' edits become ours' and ours' theirs').
+        const inputs = ourSide ? { base: texts.base, ours: texts.base, theirs: texts.theirs } : { base: texts.base, ours: texts.theirs, theirs: texts.ours };
+        known += readNixopsExports(inputs, Number.MAX_SAFE_INTEGER)?.knownMerges.size ?? 0;
+        expectSameMerge(inputs, style);
+      }),
+      { numRuns: 300 },
+    );
+    expect(known).toBeGreaterThan(50);
+  });
+
+  it("keeps ours' text of an embedded value theirs only re-ordered, and writes the rest as theirs' bytes", () => {
+    for (const seed of [4, 5]) {
+      const s = generateScenario(80, seed);
+      const inputs = { base: s.base, ours: s.base, theirs: s.theirs };
+      const read = readNixopsExports(inputs, Number.MAX_SAFE_INTEGER);
+      if (read === null) throw new Error("the generated state should take the quick path");
+      const spliced = [...read.knownMerges.values()].filter((k) => k.merged instanceof LazyRecord && k.merged.parts.length > 1);
+      // Each deploy re-serialises the `keys` blob of every machine it deploys.
+      expect(spliced.length).toBeGreaterThan(0);
+      for (const style of ["merge", "diff3"] as const) expectSameMerge(asBytes(inputs), style);
+    }
+  });
+
   it("agrees on the benchmark's concurrent deploys, in every conflict style", () => {
     for (const seed of [1, 2, 3]) {
       const s = generateScenario(40 + seed * 30, seed);
