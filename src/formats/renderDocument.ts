@@ -96,26 +96,54 @@ class StringSink implements Sink {
   }
 }
 
+/**
+ * Byte chunks. Spans that follow each other in their source, and written text that is the very
+ * next bytes of the last span's source (the comma and name line between two records taken from
+ * ours), extend that span: an unchanged run of records becomes one chunk, not two per record.
+ */
 class ChunkSink implements Sink {
-  private readonly chunks: Buffer[] = [];
+  private readonly chunks: Array<Buffer | Span> = [];
   private pending = "";
+  private last: Span | null = null;
   text(s: string): void {
+    if (this.pending === "" && this.last !== null && continuesIn(this.last, s)) {
+      this.last.end += s.length;
+      return;
+    }
     this.pending += s;
     if (this.pending.length > 1 << 16) this.flush();
   }
   span(s: Span): void {
+    const last = this.last;
+    if (this.pending === "" && last !== null && last.source === s.source && last.end === s.start) {
+      last.end = s.end;
+      return;
+    }
     this.flush();
-    this.chunks.push(s.source.subarray(s.start, s.end));
+    this.last = { source: s.source, start: s.start, end: s.end };
+    this.chunks.push(this.last);
   }
   private flush(): void {
     if (this.pending === "") return;
     this.chunks.push(Buffer.from(this.pending, "utf8"));
     this.pending = "";
+    this.last = null;
   }
   done(): Buffer[] {
     this.flush();
-    return this.chunks;
+    return this.chunks.map((c) => (Buffer.isBuffer(c) ? c : c.source.subarray(c.start, c.end)));
   }
+}
+
+/** Whether `s` (ASCII only) is the bytes of the span's source right after the span. */
+function continuesIn(span: Span, s: string): boolean {
+  const from = span.end;
+  if (from + s.length > span.source.length) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 127 || span.source[from + i] !== c) return false;
+  }
+  return true;
 }
 
 /** An object entry, or an array element (no key): both are written by `body`. */

@@ -200,6 +200,18 @@ describe("the record-by-record reading of NixOps exports", () => {
     expect(written).toBe(text.slice(0, at) + '"state": "5"' + text.slice(at + '"state": "3"'.length));
   });
 
+  it("writes a run of unchanged records, with the lines between them, as one view of ours' bytes", () => {
+    const s = generateScenario(120, 3);
+    const read = readNixopsExports({ base: s.base, ours: s.base, theirs: s.base }, Number.MAX_SAFE_INTEGER);
+    if (read === null) throw new Error("the generated state should take the quick path");
+    const markers = { size: 7, ours: "ours", base: "base", theirs: "theirs", style: "merge" as const };
+    const chunks = renderChunks(read.values[1] as JsonValue, read.layout, markers);
+    expect(Buffer.concat(chunks).toString("utf8")).toBe(s.base);
+    // One run per deployment's records (its own attributes are written as text), not two chunks a record.
+    const deployments = (read.values[1] as Map<string, unknown>).size;
+    expect(chunks.length).toBeLessThanOrEqual(2 * deployments + 1);
+  });
+
   it("gives a record ours alone changed to all three sides unparsed, and writes ours' bytes for it", () => {
     const base = fixtureText("ec2-prod-5machines");
     const at = base.indexOf('"state": "3"', base.indexOf('"app1": {'));
