@@ -12,7 +12,7 @@ import { decodeRecordEmbedded, detectSeparators, nixopsLayout } from "./nixopsEx
 import { JsonParseError, parseJson, type ParsedJson } from "./parseJson";
 import type { Layout } from "./renderDocument";
 import { indexExport, type DeploymentSpan, type ExportIndex, type RecordSpan } from "./fastNixopsIndex";
-import { LazyRecord } from "./fastRecord";
+import { LazyRecord, scanCanonicalRecord } from "./fastRecord";
 import { mergeTheirsChange } from "./fastTheirsChange";
 import type { KnownMerge } from "../core/policy";
 
@@ -143,6 +143,17 @@ function recordValues(sides: Side[], oursText: string, separator: string, knownM
       const all = [one, one, one];
       for (const span of spans) if (span) valueOf.set(span, all);
       continue;
+    }
+    // Created by theirs alone: the merge takes it whatever it holds, so it is theirs' bytes,
+    // unparsed, when they are what the writer would print.
+    if (t && !o && !b) {
+      const text = theirs.buf.toString("latin1", t.start, t.end);
+      const scanned = text.length > 2 ? scanCanonicalRecord(text, 0, separator) : null;
+      if (scanned !== null && scanned.end === text.length) {
+        const created = new LazyRecord([{ source: theirs.buf, start: t.start, end: t.end }], scanned.size, decodeRecordEmbedded);
+        valueOf.set(t, [created, created, created]);
+        continue;
+      }
     }
     // Changed in theirs only (base holds ours' bytes): merged line by line, unparsed.
     if (o && b && t && o.canonicalSize >= 0 && (b.sameAs === o || sameBytes(sides[0], b, sides[1], o))) {
