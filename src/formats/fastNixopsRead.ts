@@ -1,10 +1,12 @@
 // The quick reading of three `nixops export --all` files, for large states where a full parse
 // costs more than Git's own line merge. Each file is cut into records by its exact layout
 // (fastNixopsIndex.ts); a resource record whose bytes are the same in base, ours and theirs
-// becomes one shared LazyRecord that is never parsed and is written back as its own text;
-// every other record, and each deployment's own attributes, is parsed as usual. The values
-// handed to the merge are therefore the ones the full parse builds, except that records all
-// three sides share are one object. Anything unusual returns null and takes the full path.
+// becomes one shared LazyRecord that is never parsed and is written back as its own text; so
+// does a record only one side changed or created (one side's bytes; where only theirs changed,
+// merged line by line with ours, fastTheirsChange.ts); every other record, and each
+// deployment's own attributes, is parsed as usual. The values handed to the merge are
+// therefore the ones the full parse builds, except that records sides share are one object.
+// Anything unusual returns null and takes the full path.
 
 import { isAscii } from "node:buffer";
 import { Embedded, type JsonObject, type JsonValue, type Slot } from "../core/values";
