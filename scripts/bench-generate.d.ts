@@ -8,6 +8,7 @@ export interface Scenario {
   trueConflicts: number;
 }
 
-export function generateScenario(resources: number, seed?: number): Scenario;
+/** `deployed`: machines each side deploys (default a tenth), with nothing created or destroyed. */
+export function generateScenario(resources: number, seed?: number, options?: { deployed?: number }): Scenario;
 export function exportText(state: unknown): string;
 export function pyDumps(value: unknown): string;

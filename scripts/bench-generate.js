@@ -181,7 +181,11 @@ function newResource(g, d, name, kind, configsPath, stateFile) {
  * Base, ours and theirs for `resources` resources, in deployments of about 100 each, and the
  * number of true conflicts planted (each one hunk in a correct structured merge).
  */
-function generateScenario(resources, seed = 1) {
+/**
+ * `options.deployed`: machines each side deploys (default a tenth of them), with no resources
+ * created or destroyed (the small-change scenario); the true conflicts stay planted.
+ */
+function generateScenario(resources, seed = 1, options = {}) {
   const g = new Gen(seed);
   const base = {};
   const machines = []; // { d, name, keys } for every machine in base
@@ -271,6 +275,7 @@ function generateScenario(resources, seed = 1) {
     }
   };
   const destroy = (state, n) => {
+    if (n === 0) return;
     for (let k = 0; k < n; k++) {
       const m = take();
       delete state[m.d.uuid].resources[m.name];
@@ -281,9 +286,10 @@ function generateScenario(resources, seed = 1) {
       delete state[other.d.uuid].resources[other.name];
     }
   };
-  const churn = Math.max(1, Math.round(resources * 0.01));
+  const churn = options.deployed === undefined ? Math.max(1, Math.round(resources * 0.01)) : 0;
+  const share = options.deployed === undefined ? 0.1 : options.deployed / machines.length;
   for (const [state, side] of [[ours, "alice"], [theirs, "bob"]]) {
-    const ctx = deploy(state, side, 0.1);
+    const ctx = deploy(state, side, share);
     create(state, side, churn, ctx);
     destroy(state, churn);
   }

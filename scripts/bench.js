@@ -1,20 +1,23 @@
 #!/usr/bin/env node
 "use strict";
 // `npm run bench`: statefile-merge against `git merge-file` and a bare Node start, on NixOps
-// exports of 100, 2,000 and 20,000 resources (about 0.3, 5 and 50 MB) with a realistic pair of
-// concurrent deploys (scripts/bench-generate.js). In one run, alternating the commands round by
-// round, it reports the median, min and max wall time, the ratios, peak resident memory, and
-// how many conflict hunks each tool wrote against the conflicts truly planted. A fourth command,
-// the floor (scripts/bench-floor.js), does only what any Node driver must: start, read the three
-// inputs, replace %A; its ratios show how much of each target is left for merging at all.
+// exports of 180, 1,750 and 19,000 resources (about 0.46, 4.5 and 48 MB per file) with a
+// realistic pair of concurrent deploys (each side deploys a tenth of the machines), and once
+// more at 19,000 resources where each side deploys only 10 machines (scripts/bench-generate.js).
+// In one run, alternating the commands round by round, it reports the median, min and max wall
+// time, the ratios, peak resident memory, how many conflict hunks each tool wrote against the
+// conflicts truly planted, and what the merge costs beyond the floor per changed record and per
+// MB. The floor (scripts/bench-floor.js) does only what any Node driver must: start, read the
+// three inputs, replace %A; its ratios show how much of each target is left for merging at all.
 //
-//   node scripts/bench.js [--json] [--sizes 100,2000,20000] [--repeats N] [--keep] [--verify]
+//   node scripts/bench.js [--json] [--only small,medium,large,deploy10] [--repeats N] [--keep] [--verify]
 //
 // --verify adds the `statefile-merge verify` section (scripts/bench-verify.js: 1,000 commits,
 // 100 merges of a 1 MB state file); it takes a minute or two, so it is not run by default.
 //
-// The driver gets its labels as Git >= 2.44 passes them, and Git config is isolated (no
-// user or system file), so neither tool looks anything up beyond its three files.
+// The driver gets its labels as Git >= 2.44 passes them and the conflict style as `install`
+// writes it on the driver line, and Git config is isolated (no user or system file), so
+// neither tool looks anything up beyond its three files.
 
 const { spawnSync } = require("node:child_process");
 const { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } = require("node:fs");
@@ -25,30 +28,55 @@ const { generateScenario } = require("./bench-generate.js");
 const ROOT = resolve(__dirname, "..");
 const BIN = join(ROOT, "bin", "statefile-merge.js");
 const FLOOR = join(ROOT, "scripts", "bench-floor.js");
-const DEFAULT_REPEATS = { 100: 21, 2000: 11, 20000: 5 };
-
-/** The targets of issue 6, as checks on one size's results. */
-const TARGETS = {
-  100: { text: "<= 1.25x bare node", check: (r) => r.ratioToNode <= 1.25 },
-  2000: { text: "<= 1.5x git merge-file", check: (r) => r.ratioToGit <= 1.5 },
-  20000: {
-    text: "<= 0.5x git merge-file, no false conflicts, peak memory <= 5x inputs",
-    check: (r) => r.ratioToGit <= 0.5 && r.tools.statefileMerge.hunks === r.trueConflicts && r.tools.statefileMerge.peakRssBytes <= 5 * r.inputBytes,
+/** The scenarios, and the targets of issue 18 as checks on one scenario's results. */
+const SCENARIOS = [
+  { name: "small", resources: 180, repeats: 21, target: { text: "<= 1.25x bare node", check: (r) => r.ratioToNode <= 1.25 } },
+  { name: "medium", resources: 1750, repeats: 11, target: { text: "<= 2.0x bare node", check: (r) => r.ratioToNode <= 2.0 } },
+  {
+    name: "large",
+    resources: 19000,
+    repeats: 5,
+    target: {
+      text: "<= 1.0x git merge-file, no false conflicts, peak memory <= 3x inputs",
+      check: (r) => r.ratioToGit <= 1.0 && r.tools.statefileMerge.hunks === r.trueConflicts && r.tools.statefileMerge.peakRssBytes <= 3 * r.inputBytes,
+    },
   },
-};
+  {
+    name: "deploy10",
+    resources: 19000,
+    deployed: 10,
+    repeats: 5,
+    target: { text: "<= 1.3x the floor", check: (r) => r.tools.statefileMerge.medianMs <= 1.3 * r.tools.nodeFloor.medianMs },
+  },
+];
 
 function parseArgs(argv) {
-  const o = { json: false, sizes: [100, 2000, 20000], repeats: null, keep: false, verify: false };
+  const o = { json: false, only: SCENARIOS.map((s) => s.name), repeats: null, keep: false, verify: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--json") o.json = true;
     else if (a === "--keep") o.keep = true;
     else if (a === "--verify") o.verify = true;
-    else if (a === "--sizes") o.sizes = argv[++i].split(",").map(Number);
+    else if (a === "--only") o.only = argv[++i].split(",");
     else if (a === "--repeats") o.repeats = Number(argv[++i]);
-    else throw new Error(`unknown argument ${a}; use --json, --sizes 100,2000,20000, --repeats N, --keep, --verify`);
+    else throw new Error(`unknown argument ${a}; use --json, --only ${SCENARIOS.map((s) => s.name).join(",")}, --repeats N, --keep, --verify`);
   }
+  for (const name of o.only) if (!SCENARIOS.some((s) => s.name === name)) throw new Error(`unknown scenario ${name}; use ${SCENARIOS.map((s) => s.name).join(",")}`);
   return o;
+}
+
+/** Resource records that ours or theirs changed, created or destroyed (the work a merge cannot skip). */
+function changedRecords(s) {
+  const [base, ours, theirs] = [s.base, s.ours, s.theirs].map((t) => JSON.parse(t));
+  let n = 0;
+  for (const uuid of new Set([...Object.keys(base), ...Object.keys(ours), ...Object.keys(theirs)])) {
+    const records = (state) => state[uuid]?.resources ?? {};
+    for (const name of new Set([...Object.keys(records(base)), ...Object.keys(records(ours)), ...Object.keys(records(theirs))])) {
+      const b = JSON.stringify(records(base)[name]);
+      if (b !== JSON.stringify(records(ours)[name]) || b !== JSON.stringify(records(theirs)[name])) n++;
+    }
+  }
+  return n;
 }
 
 function median(xs) {
@@ -80,19 +108,20 @@ function machine() {
 }
 
 class Bench {
-  constructor(dir, size, rss) {
+  constructor(dir, scenario, rss) {
     this.dir = dir;
-    this.size = size;
+    this.scenario = scenario;
     this.rss = rss;
-    const s = generateScenario(size, 1);
+    const s = generateScenario(scenario.resources, 1, { deployed: scenario.deployed });
     this.trueConflicts = s.trueConflicts;
+    this.changedRecords = changedRecords(s);
     this.files = {};
     for (const k of ["base", "ours", "theirs"]) {
-      this.files[k] = join(dir, `${size}.${k}.json`);
+      this.files[k] = join(dir, `${scenario.name}.${k}.json`);
       writeFileSync(this.files[k], s[k]);
     }
     this.inputBytes = Buffer.byteLength(s.base) + Buffer.byteLength(s.ours) + Buffer.byteLength(s.theirs);
-    this.work = join(dir, `${size}.work.json`);
+    this.work = join(dir, `${scenario.name}.work.json`);
     this.env = { ...process.env, HOME: dir, XDG_CONFIG_HOME: dir, GIT_CONFIG_NOSYSTEM: "1", GIT_CONFIG_GLOBAL: join(dir, "gitconfig") };
     writeFileSync(this.env.GIT_CONFIG_GLOBAL, "");
   }
@@ -100,7 +129,7 @@ class Bench {
   commands() {
     const { base, theirs } = this.files;
     return {
-      statefileMerge: [process.execPath, BIN, "merge", base, this.work, theirs, "-p", "state.json", "-l", "7", "-s", "base", "-x", "ours", "-y", "theirs"],
+      statefileMerge: [process.execPath, BIN, "merge", base, this.work, theirs, "-p", "state.json", "-l", "7", "-s", "base", "-x", "ours", "-y", "theirs", "--conflict-style", "merge"],
       gitMergeFile: ["git", "merge-file", "-L", "ours", "-L", "base", "-L", "theirs", this.work, base, theirs],
       bareNode: [process.execPath, "-e", "0"],
       // What no Node driver can avoid: start, read the three files, replace %A (no merge).
@@ -163,10 +192,17 @@ class Bench {
       });
     }
     const sfm = result.statefileMerge;
+    const beyondFloor = sfm.medianMs - result.nodeFloor.medianMs;
     const out = {
-      resources: this.size,
+      scenario: this.scenario.name,
+      resources: this.scenario.resources,
+      deployedPerSide: this.scenario.deployed ?? "a tenth of the machines",
       inputBytes: this.inputBytes,
       trueConflicts: this.trueConflicts,
+      changedRecords: this.changedRecords,
+      // What the merge costs beyond the floor, per changed record and per MB of the three inputs.
+      msPerChangedRecord: beyondFloor / this.changedRecords,
+      msPerMB: beyondFloor / (this.inputBytes / 1e6),
       tools: result,
       ratioToGit: sfm.medianMs / result.gitMergeFile.medianMs,
       ratioToNode: sfm.medianMs / result.bareNode.medianMs,
@@ -175,8 +211,8 @@ class Bench {
       floorToNode: result.nodeFloor.medianMs / result.bareNode.medianMs,
       peakRssToInputs: sfm.peakRssBytes === null ? null : sfm.peakRssBytes / this.inputBytes,
     };
-    const target = TARGETS[this.size];
-    if (target) out.target = { text: target.text, met: target.check(out) };
+    const target = this.scenario.target;
+    out.target = { text: target.text, met: target.check(out) };
     return out;
   }
 }
@@ -195,20 +231,25 @@ function table(report) {
   lines.push(`machine: ${report.machine.cpu}, ${report.machine.memory}, ${report.machine.os}; ${report.machine.node}; ${report.machine.git}`);
   lines.push(`load average: ${report.loadAverage.start.map((x) => x.toFixed(2)).join(" ")} at start, ${report.loadAverage.end.map((x) => x.toFixed(2)).join(" ")} at end; peak memory by ${report.rssMethod}`);
   lines.push("");
-  lines.push("| resources | MB per file (3 files) | tool | median ms | min-max ms | vs git merge-file | vs bare node | peak RSS MB | hunks / true conflicts |");
-  lines.push("|---:|---:|---|---:|---:|---:|---:|---:|---:|");
+  lines.push("| scenario | resources | MB per file (3 files) | tool | median ms | min-max ms | vs git merge-file | vs bare node | vs floor | peak RSS MB | hunks / true conflicts |");
+  lines.push("|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|");
   const names = { statefileMerge: "statefile-merge merge", gitMergeFile: "git merge-file", bareNode: "node -e 0", nodeFloor: "floor: node reads 3, writes 1" };
   for (const r of report.results) {
     for (const [tool, t] of Object.entries(r.tools)) {
       const vsGit = tool === "bareNode" ? "" : (t.medianMs / r.tools.gitMergeFile.medianMs).toFixed(2) + "x";
       const vsNode = (t.medianMs / r.tools.bareNode.medianMs).toFixed(2) + "x";
+      const vsFloor = (t.medianMs / r.tools.nodeFloor.medianMs).toFixed(2) + "x";
       const h = t.hunks === null ? "" : `${t.hunks} / ${r.trueConflicts}`;
-      lines.push(`| ${r.resources} | ${mb(r.inputBytes / 3)} | ${names[tool]} | ${ms(t.medianMs)} | ${ms(t.minMs)}-${ms(t.maxMs)} | ${vsGit} | ${vsNode} | ${mb(t.peakRssBytes)} | ${h} |`);
+      lines.push(`| ${r.scenario} | ${r.resources} | ${mb(r.inputBytes / 3)} | ${names[tool]} | ${ms(t.medianMs)} | ${ms(t.minMs)}-${ms(t.maxMs)} | ${vsGit} | ${vsNode} | ${vsFloor} | ${mb(t.peakRssBytes)} | ${h} |`);
     }
   }
   lines.push("");
   for (const r of report.results) {
-    if (r.target) lines.push(`${r.resources} resources: target ${r.target.text}: ${r.target.met ? "met" : "NOT met"} (${r.ratioToGit.toFixed(2)}x git merge-file, ${r.ratioToNode.toFixed(2)}x bare node, peak RSS ${r.peakRssToInputs === null ? "n/a" : r.peakRssToInputs.toFixed(2) + "x inputs"}; the floor alone: ${r.floorToGit.toFixed(2)}x git merge-file, ${r.floorToNode.toFixed(2)}x bare node)`);
+    lines.push(
+      `${r.scenario} (${r.resources} resources, ${r.changedRecords} changed records): target ${r.target.text}: ${r.target.met ? "met" : "NOT met"} ` +
+        `(${r.ratioToGit.toFixed(2)}x git merge-file, ${r.ratioToNode.toFixed(2)}x bare node, ${(r.tools.statefileMerge.medianMs / r.tools.nodeFloor.medianMs).toFixed(2)}x the floor, peak RSS ${r.peakRssToInputs === null ? "n/a" : r.peakRssToInputs.toFixed(2) + "x inputs"}; ` +
+        `the floor alone: ${r.floorToGit.toFixed(2)}x git merge-file, ${r.floorToNode.toFixed(2)}x bare node; beyond the floor: ${r.msPerChangedRecord.toFixed(3)} ms per changed record, ${r.msPerMB.toFixed(2)} ms per MB of input)`,
+    );
   }
   return lines.join("\n");
 }
@@ -219,10 +260,10 @@ function main() {
   try {
     const rss = rssMethod();
     const report = { machine: machine(), rssMethod: rss, loadAverage: { start: os.loadavg(), end: null }, results: [] };
-    for (const size of options.sizes) {
-      if (!options.json) process.stderr.write(`bench: ${size} resources...\n`);
-      const bench = new Bench(dir, size, rss);
-      report.results.push(bench.measure(options.repeats ?? DEFAULT_REPEATS[size] ?? 5));
+    for (const scenario of SCENARIOS.filter((s) => options.only.includes(s.name))) {
+      if (!options.json) process.stderr.write(`bench: ${scenario.name} (${scenario.resources} resources)...\n`);
+      const bench = new Bench(dir, scenario, rss);
+      report.results.push(bench.measure(options.repeats ?? scenario.repeats));
     }
     report.loadAverage.end = os.loadavg();
     if (options.verify) {

@@ -95,6 +95,8 @@ class Merger {
 
     const holdsDuplicates = this.duplicateHolders.has(pathKey(path));
     if (!holdsDuplicates) {
+      const known = base === ours && typeof theirs === "object" && theirs !== null ? this.options.knownMerges?.get(theirs) : undefined;
+      if (known !== undefined && known.ours === ours) return known.merged;
       if (valuesEqual(ours, theirs)) return ours;
       // Inside embedded JSON the merged value may be re-encoded: ours' key order first, at every level.
       if (valuesEqual(base, ours)) return inner ? inOursKeyOrder(keepOursTexts(theirs, ours), ours) : keepOursTexts(theirs, ours);

@@ -42,6 +42,17 @@ export interface MergeOptions {
   settle?: (path: Path) => Side | undefined;
   /** Paths (joined by NUL) where an input wrote a record twice, with every value written. */
   duplicates?: Map<string, Partial<Record<Side, JsonValue[]>>>;
+  /**
+   * Merges a reader already knows, by theirs' value: where base and ours are the very object
+   * `ours` and theirs is the key, the merge is `merged` (what rule 1 would give, found
+   * without opening the values; see formats/fastTheirsChange.ts).
+   */
+  knownMerges?: ReadonlyMap<object, KnownMerge>;
+}
+
+export interface KnownMerge {
+  ours: JsonValue;
+  merged: JsonValue;
 }
 
 export const PLAIN_POLICY: MergePolicy = {

@@ -1,10 +1,12 @@
 // The quick reading of three `nixops export --all` files, for large states where a full parse
 // costs more than Git's own line merge. Each file is cut into records by its exact layout
 // (fastNixopsIndex.ts); a resource record whose bytes are the same in base, ours and theirs
-// becomes one shared LazyRecord that is never parsed and is written back as its own text;
-// every other record, and each deployment's own attributes, is parsed as usual. The values
-// handed to the merge are therefore the ones the full parse builds, except that records all
-// three sides share are one object. Anything unusual returns null and takes the full path.
+// becomes one shared LazyRecord that is never parsed and is written back as its own text; so
+// does a record only one side changed or created (one side's bytes; where only theirs changed,
+// merged line by line with ours, fastTheirsChange.ts); every other record, and each
+// deployment's own attributes, is parsed as usual. The values handed to the merge are
+// therefore the ones the full parse builds, except that records sides share are one object.
+// Anything unusual returns null and takes the full path.
 
 import { isAscii } from "node:buffer";
 import { Embedded, type JsonObject, type JsonValue, type Slot } from "../core/values";
@@ -12,12 +14,16 @@ import { decodeRecordEmbedded, detectSeparators, nixopsLayout } from "./nixopsEx
 import { JsonParseError, parseJson, type ParsedJson } from "./parseJson";
 import type { Layout } from "./renderDocument";
 import { indexExport, type DeploymentSpan, type ExportIndex, type RecordSpan } from "./fastNixopsIndex";
-import { LazyRecord } from "./fastRecord";
+import { LazyRecord, scanCanonicalRecord } from "./fastRecord";
+import { mergeTheirsChange } from "./fastTheirsChange";
+import type { KnownMerge } from "../core/policy";
 
 export interface FastRead {
   /** Base, ours, theirs, as the full parse and decodeEmbedded would give them. */
   values: Slot[];
   layout: Layout;
+  /** Records only theirs changed, merged already (by theirs' value; see fastTheirsChange.ts). */
+  knownMerges: Map<object, KnownMerge>;
 }
 
 class NotHere extends Error {}
@@ -77,13 +83,14 @@ export function readNixopsExports(inputs: { base: Uint8Array | string; ours: Uin
     if (ours.index.separator !== separator) return null;
     const guide = { buf: bufs[1], deployments: new Map(ours.index.deployments.map((d) => [d.uuid, d])) };
     const sides = [side(bufs[0], indexExport(bufs[0], null, guide)), ours, side(bufs[2], indexExport(bufs[2], null, guide))];
-    const values = readAll(sides, oursText);
+    const knownMerges = new Map<object, KnownMerge>();
+    const values = readAll(sides, oursText, separator, knownMerges);
     const layout: Layout = {
       ...nixopsLayout(separator === ", " ? "py2" : "py3", "\n"),
-      // A record all three inputs share is written as ours' own bytes, never parsed or copied.
-      verbatim: (node) => (node instanceof LazyRecord && node.pristine ? node : undefined),
+      // A record taken unchanged is written as its input's own bytes, never parsed or copied.
+      verbatim: (node) => (node instanceof LazyRecord && node.pristine ? node.parts : undefined),
     };
-    return { values, layout };
+    return { values, layout, knownMerges };
   } catch (e) {
     if (e instanceof NotHere) return null;
     throw e;
@@ -91,7 +98,7 @@ export function readNixopsExports(inputs: { base: Uint8Array | string; ours: Uin
 }
 
 /** Base, ours and theirs' value for each record, by its span in any of the three files. */
-function recordValues(sides: Side[], oursText: string): Map<RecordSpan, JsonValue[]> {
+function recordValues(sides: Side[], oursText: string, separator: string, knownMerges: Map<object, KnownMerge>): Map<RecordSpan, JsonValue[]> {
   const [base, ours, theirs] = sides;
   const valueOf = new Map<RecordSpan, JsonValue[]>();
   // Ours' records that base and theirs hold byte for byte (the index found those).
@@ -109,7 +116,7 @@ function recordValues(sides: Side[], oursText: string): Map<RecordSpan, JsonValu
         // Unchanged on both sides: one value, never parsed when its text is NixOps' own.
         const one: JsonValue =
           o.canonicalSize >= 0
-            ? new LazyRecord(ours.buf, o.start, o.end, o.canonicalSize, decodeRecordEmbedded)
+            ? lazyRecord(ours.buf, o)
             : parsedRecord(oursText.slice(o.start, o.end));
         valueOf.set(o, [one, one, one]);
       } else rest.set(recordKey(d.uuid, o.name), [undefined, o, undefined]);
@@ -134,10 +141,34 @@ function recordValues(sides: Side[], oursText: string): Map<RecordSpan, JsonValu
     // sides get ours' record, unparsed. Not the other way round: where theirs alone changed, the
     // merge keeps ours' text of embedded values theirs only re-serialised (keepOursTexts).
     if (o && o.canonicalSize >= 0 && (b && t ? sameBytes(sides[0], b, sides[2], t) : !b && !t)) {
-      const one = new LazyRecord(ours.buf, o.start, o.end, o.canonicalSize, decodeRecordEmbedded);
+      const one = lazyRecord(ours.buf, o);
       const all = [one, one, one];
       for (const span of spans) if (span) valueOf.set(span, all);
       continue;
+    }
+    // Created by theirs alone: the merge takes it whatever it holds, so it is theirs' bytes,
+    // unparsed, when they are what the writer would print.
+    if (t && !o && !b) {
+      const text = theirs.buf.toString("latin1", t.start, t.end);
+      const scanned = text.length > 2 ? scanCanonicalRecord(text, 0, separator) : null;
+      if (scanned !== null && scanned.end === text.length) {
+        const created = new LazyRecord([{ source: theirs.buf, start: t.start, end: t.end }], scanned.size, decodeRecordEmbedded);
+        valueOf.set(t, [created, created, created]);
+        continue;
+      }
+    }
+    // Changed in theirs only (base holds ours' bytes): merged line by line, unparsed.
+    if (o && b && t && o.canonicalSize >= 0 && (b.sameAs === o || sameBytes(sides[0], b, sides[1], o))) {
+      const change = mergeTheirsChange({ buf: ours.buf, text: oursText, start: o.start, end: o.end }, { buf: theirs.buf, start: t.start, end: t.end }, separator);
+      if (change) {
+        const mine = lazyRecord(ours.buf, o);
+        const theirsRecord = new LazyRecord([{ source: theirs.buf, start: t.start, end: t.end }], change.size, decodeRecordEmbedded);
+        const merged = change.equal ? mine : new LazyRecord(change.parts, change.size, decodeRecordEmbedded);
+        knownMerges.set(theirsRecord, { ours: mine, merged });
+        const all = [mine, mine, theirsRecord];
+        for (const span of spans) if (span) valueOf.set(span, all);
+        continue;
+      }
     }
     const found: JsonValue[] = [];
     spans.forEach((span, i) => {
@@ -151,8 +182,8 @@ function recordValues(sides: Side[], oursText: string): Map<RecordSpan, JsonValu
   return valueOf;
 }
 
-function readAll(sides: Side[], oursText: string): Slot[] {
-  const valueOf = recordValues(sides, oursText);
+function readAll(sides: Side[], oursText: string, separator: string, knownMerges: Map<object, KnownMerge>): Slot[] {
+  const valueOf = recordValues(sides, oursText, separator, knownMerges);
   return sides.map((side, i) => {
     const root: JsonObject = new Map();
     for (const d of side.index.deployments) {
@@ -166,6 +197,11 @@ function readAll(sides: Side[], oursText: string): Slot[] {
     }
     return root;
   });
+}
+
+/** Ours' record `o`, checked canonical, as a record parsed only if something looks inside. */
+function lazyRecord(buf: Buffer, o: RecordSpan): LazyRecord {
+  return new LazyRecord([{ source: buf, start: o.start, end: o.end }], o.canonicalSize, decodeRecordEmbedded);
 }
 
 /**

@@ -5,20 +5,20 @@
 
 import type { JsonObject, JsonValue } from "../core/values";
 import { parseJson } from "./parseJson";
+import type { Span } from "./renderDocument";
 
 export class LazyRecord extends Map<string, JsonValue> {
   private loaded = false;
   private changed = false;
 
   /**
-   * `source[start, end)` is the record as NixOps writes it at resource depth, already checked
-   * to be exactly what the writer would print for it (see `scanCanonicalRecord`); `count` is
-   * its number of attributes.
+   * `parts`, one after the other, are the record as NixOps writes it at resource depth, already
+   * checked to be exactly what the writer would print for it (see `scanCanonicalRecord`): one
+   * span of an input, or theirs' record with some of ours' attribute values spliced in
+   * (fastTheirsChange.ts); `count` is its number of attributes.
    */
   constructor(
-    readonly source: Buffer,
-    readonly start: number,
-    readonly end: number,
+    readonly parts: readonly Span[],
     private readonly count: number,
     private readonly decode: (record: JsonObject) => void,
   ) {
@@ -32,7 +32,9 @@ export class LazyRecord extends Map<string, JsonValue> {
 
   /** The record's text, as written. */
   get text(): string {
-    return this.source.toString("latin1", this.start, this.end);
+    let text = "";
+    for (const p of this.parts) text += p.source.toString("latin1", p.start, p.end);
+    return text;
   }
 
   private load(): void {

@@ -18,8 +18,8 @@ export interface Layout {
   /** Ours was written on one line: clean results stay on one line. */
   compact: boolean;
   scalar(value: string | JsonNumber | boolean | null | Embedded): string;
-  /** Ours' own text (or bytes) for an object or array taken unchanged from ours. */
-  verbatim?(node: object): string | Span | undefined;
+  /** An input's own text (or bytes, in one or more spans) for an object or array taken unchanged from it. */
+  verbatim?(node: object): string | Span | readonly Span[] | undefined;
 }
 
 /** Bytes of an input written as they are: `source[start, end)`, UTF-8. */
@@ -96,26 +96,54 @@ class StringSink implements Sink {
   }
 }
 
+/**
+ * Byte chunks. Spans that follow each other in their source, and written text that is the very
+ * next bytes of the last span's source (the comma and name line between two records taken from
+ * ours), extend that span: an unchanged run of records becomes one chunk, not two per record.
+ */
 class ChunkSink implements Sink {
-  private readonly chunks: Buffer[] = [];
+  private readonly chunks: Array<Buffer | Span> = [];
   private pending = "";
+  private last: Span | null = null;
   text(s: string): void {
+    if (this.pending === "" && this.last !== null && continuesIn(this.last, s)) {
+      this.last.end += s.length;
+      return;
+    }
     this.pending += s;
     if (this.pending.length > 1 << 16) this.flush();
   }
   span(s: Span): void {
+    const last = this.last;
+    if (this.pending === "" && last !== null && last.source === s.source && last.end === s.start) {
+      last.end = s.end;
+      return;
+    }
     this.flush();
-    this.chunks.push(s.source.subarray(s.start, s.end));
+    this.last = { source: s.source, start: s.start, end: s.end };
+    this.chunks.push(this.last);
   }
   private flush(): void {
     if (this.pending === "") return;
     this.chunks.push(Buffer.from(this.pending, "utf8"));
     this.pending = "";
+    this.last = null;
   }
   done(): Buffer[] {
     this.flush();
-    return this.chunks;
+    return this.chunks.map((c) => (Buffer.isBuffer(c) ? c : c.source.subarray(c.start, c.end)));
   }
+}
+
+/** Whether `s` (ASCII only) is the bytes of the span's source right after the span. */
+function continuesIn(span: Span, s: string): boolean {
+  const from = span.end;
+  if (from + s.length > span.source.length) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 127 || span.source[from + i] !== c) return false;
+  }
+  return true;
 }
 
 /** An object entry, or an array element (no key): both are written by `body`. */
@@ -188,6 +216,7 @@ class Writer {
     const own = this.layout.verbatim?.(node);
     if (own === undefined) return false;
     if (typeof own === "string") this.sink.text(own);
+    else if (isSpanList(own)) for (const span of own) this.sink.span(span);
     else this.sink.span(own);
     return true;
   }
@@ -295,6 +324,10 @@ class Writer {
     append(out, after);
     this.sink.text((first ? "" : this.nl) + out.join(this.nl));
   }
+}
+
+function isSpanList(v: Span | readonly Span[]): v is readonly Span[] {
+  return Array.isArray(v);
 }
 
 function sideValues(s: HunkSide): Array<JsonValue | WithCopies> {

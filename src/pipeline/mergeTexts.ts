@@ -8,7 +8,7 @@
 import { ABSENT, type JsonValue, type Path, type Slot } from "../core/values";
 import { mergeDocuments } from "../core/mergeValues";
 import { Hunk, type AutoResolved, type Conflict, type Merged, type MergeWarning, type Side } from "../core/merged";
-import { pathKey } from "../core/policy";
+import { pathKey, type KnownMerge } from "../core/policy";
 import { JsonParseError, parseJson, type ParsedJson } from "../formats/parseJson";
 import { decodeEmbedded, detectSeparators, nixopsLayout } from "../formats/nixopsExport";
 import { MARKER_LINE } from "../formats/conflictMarkers";
@@ -78,6 +78,8 @@ interface ReadStates {
   profile: Profile;
   layout: Layout;
   duplicates: Map<string, Partial<Record<Side, JsonValue[]>>>;
+  /** Merges the reading already found (records only theirs changed). */
+  knownMerges?: ReadonlyMap<object, KnownMerge>;
 }
 
 /** One way of reading the inputs; null when it does not apply (the next one is tried). */
@@ -153,8 +155,8 @@ export function renderedResult(outcome: StructuredOutcome, markers: Markers): Me
 }
 
 function mergeRead(states: ReadStates, reading: string, settings: MergeSettings): StructuredOutcome {
-  const { values, profile, layout, duplicates } = states;
-  const outcome = mergeDocuments(values[0], values[1], values[2], profile.policy, { settle: settings.settle, duplicates });
+  const { values, profile, layout, duplicates, knownMerges } = states;
+  const outcome = mergeDocuments(values[0], values[1], values[2], profile.policy, { settle: settings.settle, duplicates, knownMerges });
   if (outcome.merged === ABSENT) throw new Fallback("the merge removed the whole document");
   return {
     method: "structured",
@@ -182,7 +184,7 @@ function readRecordByRecord(inputs: MergeInputs, settings: MergeSettings, maxByt
   if (INPUT_NAMES.some((n) => hasNul(inputs[n]))) return null;
   const fast = readNixopsExports(inputs, maxBytes);
   if (!fast) return null;
-  return { values: fast.values, profile: profileNamed("nixops", overlay), layout: fast.layout, duplicates: new Map() };
+  return { values: fast.values, profile: profileNamed("nixops", overlay), layout: fast.layout, duplicates: new Map(), knownMerges: fast.knownMerges };
 }
 
 function readWholeFiles(inputs: MergeInputs, settings: MergeSettings, maxBytes: number): ReadStates | MergeOutcome {

@@ -200,6 +200,18 @@ describe("the record-by-record reading of NixOps exports", () => {
     expect(written).toBe(text.slice(0, at) + '"state": "5"' + text.slice(at + '"state": "3"'.length));
   });
 
+  it("writes a run of unchanged records, with the lines between them, as one view of ours' bytes", () => {
+    const s = generateScenario(120, 3);
+    const read = readNixopsExports({ base: s.base, ours: s.base, theirs: s.base }, Number.MAX_SAFE_INTEGER);
+    if (read === null) throw new Error("the generated state should take the quick path");
+    const markers = { size: 7, ours: "ours", base: "base", theirs: "theirs", style: "merge" as const };
+    const chunks = renderChunks(read.values[1] as JsonValue, read.layout, markers);
+    expect(Buffer.concat(chunks).toString("utf8")).toBe(s.base);
+    // One run per deployment's records (its own attributes are written as text), not two chunks a record.
+    const deployments = (read.values[1] as Map<string, unknown>).size;
+    expect(chunks.length).toBeLessThanOrEqual(2 * deployments + 1);
+  });
+
   it("gives a record ours alone changed to all three sides unparsed, and writes ours' bytes for it", () => {
     const base = fixtureText("ec2-prod-5machines");
     const at = base.indexOf('"state": "3"', base.indexOf('"app1": {'));
@@ -213,6 +225,34 @@ describe("the record-by-record reading of NixOps exports", () => {
     expect(expectSameMerge({ base, ours, theirs: base })).toBeUndefined();
     const merged = mergeTexts({ base, ours, theirs: base }, { markers: { size: 7, ours: "o", base: "b", theirs: "t", style: "merge" } });
     expect(merged.kind === "merged" && merged.text).toBe(ours);
+  });
+
+  it("merges records theirs alone changed line by line, as reading whole files does", () => {
+    let known = 0;
+    fc.assert(
+      fc.property(nixopsTriple(), fc.constantFrom<ConflictStyle>("merge", "diff3", "zdiff3"), fc.boolean(), (triple, style, ourSide) => {
+        const texts = tripleTexts(triple);
+        // Ours is the base (or, the other way round, theirs' edits become ours' and ours' theirs').
+        const inputs = ourSide ? { base: texts.base, ours: texts.base, theirs: texts.theirs } : { base: texts.base, ours: texts.theirs, theirs: texts.ours };
+        known += readNixopsExports(inputs, Number.MAX_SAFE_INTEGER)?.knownMerges.size ?? 0;
+        expectSameMerge(inputs, style);
+      }),
+      { numRuns: 300 },
+    );
+    expect(known).toBeGreaterThan(50);
+  });
+
+  it("keeps ours' text of an embedded value theirs only re-ordered, and writes the rest as theirs' bytes", () => {
+    for (const seed of [4, 5]) {
+      const s = generateScenario(80, seed);
+      const inputs = { base: s.base, ours: s.base, theirs: s.theirs };
+      const read = readNixopsExports(inputs, Number.MAX_SAFE_INTEGER);
+      if (read === null) throw new Error("the generated state should take the quick path");
+      const spliced = [...read.knownMerges.values()].filter((k) => k.merged instanceof LazyRecord && k.merged.parts.length > 1);
+      // Each deploy re-serialises the `keys` blob of every machine it deploys.
+      expect(spliced.length).toBeGreaterThan(0);
+      for (const style of ["merge", "diff3"] as const) expectSameMerge(asBytes(inputs), style);
+    }
   });
 
   it("agrees on the benchmark's concurrent deploys, in every conflict style", () => {
