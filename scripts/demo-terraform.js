@@ -52,7 +52,7 @@ function cli(...args) {
 
 git("init", "-q", "-b", "main");
 say("A throw-away repository: " + repo);
-execFileSync(process.execPath, [bin, "install", "--pattern", "*.tfstate", "--pattern", "*.tfstate.backup"], { cwd: repo, env, stdio: "inherit" });
+execFileSync(process.execPath, [bin, "install", "--attributes", "--pattern", "*.tfstate", "--pattern", "*.tfstate.backup"], { cwd: repo, env, stdio: "inherit" });
 git("add", ".gitattributes");
 git("commit", "-q", "-m", "Merge Terraform state with statefile-merge");
 commit("terraform apply (serial " + serialOf(baseText) + ")", baseText);
