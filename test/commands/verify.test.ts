@@ -119,17 +119,7 @@ describe("statefile-merge verify (history)", () => {
     const repo = installedRepo();
     const x1 = base().set("prod", "app1", "toplevel", "/nix/store/0000000000000000000000000000ours-nixos-system-app1");
     const y1 = base().set("prod", "app1", "toplevel", "/nix/store/00000000000000000000000000theirs-nixos-system-app1");
-    repo.git("checkout", "-q", "-b", "x");
-    repo.write(FILE, x1.text()).commit("X1", FILE);
-    repo.git("checkout", "-q", "-b", "y", "main");
-    repo.write(FILE, y1.text()).commit("Y1", FILE);
-    repo.git("checkout", "-q", "x");
-    repo.tryGit("merge", "y~0", "-m", "X2");
-    repo.write(FILE, x1.text()).commit("X2: merge Y1", FILE);
-    repo.git("checkout", "-q", "y");
-    repo.tryGit("merge", "x~1", "-m", "Y2");
-    repo.write(FILE, x1.text()).commit("Y2: merge X1", FILE);
-    repo.git("checkout", "-q", "x");
+    repo.crissCross(FILE, x1.text(), y1.text(), x1.text());
     repo.write(FILE, x1.clone().set("prod", "app1", "publicIpv4", "203.0.113.10").text()).commit("X3", FILE);
     repo.git("checkout", "-q", "y");
     repo.write(FILE, x1.clone().set("prod", "db1", "state", "5").text()).commit("Y3", FILE);

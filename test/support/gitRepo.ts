@@ -75,6 +75,25 @@ export class TempRepo {
     return this;
   }
 
+  /**
+   * A criss-cross history from main: branches x (X1) and y (Y1), each merging the other's first
+   * commit with `resolved` as the result (X2, Y2); x is checked out at X2 afterwards.
+   */
+  crissCross(file: string, x1: string, y1: string, resolved: string): this {
+    this.git("checkout", "-q", "-b", "x");
+    this.write(file, x1).commit("X1", file);
+    this.git("checkout", "-q", "-b", "y", "main");
+    this.write(file, y1).commit("Y1", file);
+    this.git("checkout", "-q", "x");
+    this.tryGit("merge", "y~0", "-m", "X2");
+    this.write(file, resolved).commit("X2: merge Y1", file);
+    this.git("checkout", "-q", "y");
+    this.tryGit("merge", "x~1", "-m", "Y2");
+    this.write(file, resolved).commit("Y2: merge X1", file);
+    this.git("checkout", "-q", "x");
+    return this;
+  }
+
   /** Paths with unmerged index entries (git ls-files -u). */
   unmerged(): string[] {
     return [...new Set(this.git("ls-files", "-u").split("\n").filter(Boolean).map((l) => l.split("\t")[1]))];

@@ -128,16 +128,7 @@ describe("criss-cross history of a state", () => {
     const x1 = base().applied().replace("module.vpc.aws_eip.nat", 1, "eipalloc-x");
     const y1 = base().applied().applied().replace("module.vpc.aws_eip.nat", 1, "eipalloc-y");
     const resolved = x1.clone().set("serial", new JsonNumber(String(base().serial + 3n)));
-    repo.git("checkout", "-q", "-b", "x");
-    repo.write(FILE, x1.text()).commit("X1", FILE);
-    repo.git("checkout", "-q", "-b", "y", "main");
-    repo.write(FILE, y1.text()).commit("Y1", FILE);
-    repo.git("checkout", "-q", "x");
-    repo.tryGit("merge", "y~0", "-m", "X2");
-    repo.write(FILE, resolved.text()).commit("X2: merge Y1", FILE);
-    repo.git("checkout", "-q", "y");
-    repo.tryGit("merge", "x~1", "-m", "Y2");
-    repo.write(FILE, resolved.text()).commit("Y2: merge X1", FILE);
+    repo.crissCross(FILE, x1.text(), y1.text(), resolved.text());
     const x3 = resolved.clone().applied().setAttribute("module.vpc.aws_eip.nat", 0, "public_ipv4_pool", "x-pool");
     const y3 = resolved.clone().applied().applied().setAttribute("module.vpc.aws_eip.nat", 0, "network_border_group", "y-group");
     repo.git("checkout", "-q", "x");
