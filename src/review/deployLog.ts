@@ -4,7 +4,7 @@
 import { commitsInRange, changedPaths, fileAt, type CommitInfo } from "../git/stateHistory";
 import type { Repo } from "../git/indexStages";
 import { declaredStateFiles } from "../view/stateFiles";
-import { fileViewFor, type FileView } from "../view/fileView";
+import { fileViewsIn, type FileView } from "../view/fileView";
 import { diffTexts, UnreadableSide } from "./diffTexts";
 import { deploySummary } from "./deploySummary";
 
@@ -44,9 +44,10 @@ export function deployLog(repo: Repo, request: LogRequest): LoggedCommit[] {
   const out: LoggedCommit[] = [];
   // The file view, made once per path however many commits changed it.
   const views = new Map<string, FileView>();
+  const viewOf = fileViewsIn(repo.top); // the policy file, read once for the whole log
   const viewFor = (path: string): FileView => {
     let found = views.get(path);
-    if (!found) views.set(path, (found = fileViewFor(repo.top, path)));
+    if (!found) views.set(path, (found = viewOf(path)));
     return found;
   };
   for (const commit of commits) {
