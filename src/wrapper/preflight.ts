@@ -28,8 +28,8 @@ function mergeInProgress(file: string): boolean {
   return !!askGit(dirname(resolve(file)), ["ls-files", "--unmerged", "--", basename(file)])?.trim();
 }
 
-/** The state to import, or null when there is none yet (no file, or an empty one: the first `nixops create`). */
-export function checkStateFile(file: string): StateInput | null {
+/** The state to import, or null when there is none yet (no file, or an empty one: the first `nixops create`); `top` is its work tree (null: none). */
+export function checkStateFile(file: string, top: string | null): StateInput | null {
   if (mergeInProgress(file)) {
     throw new WrapperError(`statefile-merge: ${file} has an unfinished merge (unmerged in the index); resolve it and git add it before running nixops`);
   }
@@ -48,7 +48,6 @@ export function checkStateFile(file: string): StateInput | null {
   try {
     const doc = parseJson(text).value;
     // Read as the merge reads it: the file view's profile must be NixOps (a policy entry may say otherwise).
-    const top = askGit(dirname(resolve(file)), ["rev-parse", "--show-toplevel"]);
     const forced = fileViewFor(top, top === null ? null : resolve(file)).overlay.profile;
     if (!isObject(doc) || !profileRow("nixops").admits(doc) || (forced !== undefined && forced !== "nixops")) {
       throw new WrapperError(`statefile-merge: ${file}: is not \`nixops export\` output (expected {uuid: {..., "resources": {...}}}); check --state`);

@@ -107,9 +107,9 @@ export async function runWrapped(options: WrapOptions, io: WrapIo = processIo): 
   try {
     const nixops = detectNixops(options.nixops, process.env, options.nixopsMajor);
     lock = StateLock.acquire(file, command, io.stderr);
-    const input = checkStateFile(file);
-    if (changesState(options.nixopsArgs)) teamLock = guardTeamRun(file, command, options, io.stderr);
     const top = askGit(dirname(resolve(file)), ["rev-parse", "--show-toplevel"]);
+    const input = checkStateFile(file, top);
+    if (changesState(options.nixopsArgs)) teamLock = guardTeamRun(file, command, options, io.stderr);
     dir = mkdtempSync(join(tmpdir(), "statefile-merge-nixops-")); // 0700
     const statefile = join(dir, "state.nixops");
     const env = nixopsEnv(statefile);
