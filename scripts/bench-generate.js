@@ -249,16 +249,18 @@ function generateScenario(resources, seed = 1, options = {}) {
     t["ec2.tags"] = tg("platform-us");
   });
 
-  // Each side deploys its own subset (about 10% of the machines each) and all deployments'
-  // configsPath change on both sides: auto-resolved, never a conflict.
+  // Each side deploys its own subset (about 10% of the machines each). NixOps rewrites the
+  // configsPath of each deployment it deploys, so a deployment both sides deployed has it
+  // changed on both sides: auto-resolved, never a conflict. Deployments a side did not deploy
+  // keep theirs (with 10 machines deployed, most deployments are untouched by both).
   const deploy = (state, side, share) => {
     const stateFile = `${side}@${side}-laptop:/tmp/tmp${g.chars(B32, 8)}nixops/state.nixops`;
     const configs = new Map(deployments.map((d) => [d.uuid, g.storePath("nixops-machines")]));
-    for (const d of deployments) state[d.uuid].configsPath = configs.get(d.uuid);
     const n = Math.max(1, Math.round(machines.length * share));
     for (let k = 0; k < n; k++) {
       const m = take();
       const r = res(state, m);
+      state[m.d.uuid].configsPath = configs.get(m.d.uuid);
       r.configsPath = configs.get(m.d.uuid);
       r.toplevel = g.storePath(`nixos-system-${m.name}-${side}`);
       r.keys = pyDumps(reorderKeys(m.keys, 1 + g.int(8)));
@@ -271,6 +273,7 @@ function generateScenario(resources, seed = 1, options = {}) {
       const d = deployments[g.int(deployments.length)];
       const kind = KINDS[k % KINDS.length];
       const name = `${side}-new-${kind}${k}`;
+      state[d.uuid].configsPath = ctx.configs.get(d.uuid);
       state[d.uuid].resources[name] = newResource(g, d, name, kind, ctx.configs.get(d.uuid), ctx.stateFile).resource;
     }
   };

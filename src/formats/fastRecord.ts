@@ -15,11 +15,12 @@ export class LazyRecord extends Map<string, JsonValue> {
    * `parts`, one after the other, are the record as NixOps writes it at resource depth, already
    * checked to be exactly what the writer would print for it (see `scanCanonicalRecord`): one
    * span of an input, or theirs' record with some of ours' attribute values spliced in
-   * (fastTheirsChange.ts); `count` is its number of attributes.
+   * (fastTheirsChange.ts); `count` is its number of attributes (undefined: counted by parsing,
+   * if anyone asks).
    */
   constructor(
     readonly parts: readonly Span[],
-    private readonly count: number,
+    private readonly count: number | undefined,
     private readonly decode: (record: JsonObject) => void,
   ) {
     super();
@@ -46,7 +47,9 @@ export class LazyRecord extends Map<string, JsonValue> {
   }
 
   override get size(): number {
-    return this.loaded ? super.size : this.count;
+    if (!this.loaded && this.count !== undefined) return this.count;
+    this.load();
+    return super.size;
   }
   override get(key: string): JsonValue | undefined {
     this.load();

@@ -24,6 +24,8 @@ export function detectJsonLayout(text: string, spans?: WeakMap<object, [number, 
     scalar: plainScalar,
     verbatim: spans
       ? (node) => {
+          // An empty object is always written "{}", however ours spelled it.
+          if (node instanceof Map && node.size === 0) return undefined;
           const span = spans.get(node);
           return span ? body.slice(span[0], span[1]) : undefined;
         }

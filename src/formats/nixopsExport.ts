@@ -95,6 +95,11 @@ export function decodeEmbedded(doc: JsonObject): void {
   for (const record of attributeRecords(doc)) decodeRecordEmbedded(record);
 }
 
+/** decodeEmbedded for one deployment: its own attributes and its resources'. */
+export function decodeDeploymentEmbedded(deployment: JsonObject): void {
+  decodeEmbedded(new Map([["", deployment]]));
+}
+
 /** decodeEmbedded for one deployment's or one resource's attributes. */
 export function decodeRecordEmbedded(record: JsonObject): void {
   for (const [key, v] of record) {

@@ -168,8 +168,9 @@ class Writer {
   value(v: Merged | WithCopies, depth: number): void {
     if (v instanceof WithCopies) return this.withCopies(v, depth);
     if (v instanceof Map) {
-      if (v.size === 0) return this.sink.text("{}");
+      // Verbatim first: asking a record taken unchanged its size could parse it.
       if (this.verbatim(v)) return;
+      if (v.size === 0) return this.sink.text("{}");
       const entries = [...v.entries()];
       if (this.layout.sortKeys) entries.sort(byKey);
       this.sink.text("{");

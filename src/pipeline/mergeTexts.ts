@@ -1,5 +1,6 @@
 // The merge as stages, from three file contents to one outcome, and rendering apart from it:
-//   mergeStates: guard -> read (an ordered list of attempts) -> choose the profile -> merge
+//   mergeStates: cut what all three share -> read the rest (an ordered list of attempts)
+//                -> choose the profile -> put the shared parts back -> merge
 //   renderOutcome: the merged value with markers (labels, %L, conflict style) -> bytes
 // Asking for other markers (diff3) re-renders the same outcome; nothing merges twice. No
 // files, processes or Git here; the driver does those. What cannot be merged structurally
@@ -16,6 +17,7 @@ import { stripBom } from "../formats/bom";
 import { detectJsonLayout } from "../formats/jsonLayout";
 import { renderChunks, type Layout, type Markers } from "../formats/renderDocument";
 import { readNixopsExports } from "../formats/fastNixopsRead";
+import { cutSharedEntries, putBackShared, SharedEntry, type SharedCut } from "../formats/sharedEntries";
 import { NO_OVERLAY, type Overlay } from "../profiles/overlay";
 import { chooseProfile, profileNamed } from "../profiles/table";
 import type { Profile } from "../profiles/profile";
@@ -39,6 +41,8 @@ export interface MergeSettings {
   overlay?: Overlay;
   /** Parse the whole files even where the record-by-record reading applies (tests compare the two). */
   wholeParse?: boolean;
+  /** Read what all three files share too, instead of cutting it out first (tests compare the two). */
+  noSharedCut?: boolean;
 }
 
 /** What a structured merge produced, before any rendering. */
@@ -95,18 +99,63 @@ const READINGS: readonly Reading[] = [
 ];
 
 export function mergeStates(inputs: MergeInputs, settings: MergeSettings = {}): MergeOutcome {
+  const maxBytes = settings.maxBytes ?? DEFAULT_MAX_BYTES;
   try {
-    const maxBytes = settings.maxBytes ?? DEFAULT_MAX_BYTES;
-    for (const reading of READINGS) {
-      const states = reading.read(inputs, settings, maxBytes);
-      if (states) return "method" in states ? states : mergeRead(states, reading.name, settings);
+    // Deployments all three hold byte for byte are cut out first, whichever reading follows.
+    const cut = sharedCut(inputs, settings, maxBytes);
+    if (cut) {
+      try {
+        const [base, ours, theirs] = cut.reduced;
+        const outcome = readAndMerge({ base, ours, theirs }, settings, maxBytes, cut);
+        if (outcome) return outcome;
+      } catch (e) {
+        // The same files read whole say why, with the line numbers of the real files.
+        if (!(e instanceof Fallback || e instanceof RangeError)) throw e;
+      }
     }
-    throw new Fallback("no reading applies");
+    return readAndMerge(inputs, settings, maxBytes, null) as MergeOutcome;
   } catch (e) {
     if (e instanceof Fallback) return { method: "git merge-file", reason: e.message };
     if (e instanceof RangeError) return { method: "git merge-file", reason: resourceLimitReason(e) };
     throw e;
   }
+}
+
+/**
+ * The readings, tried in order, then the merge. With a cut (what all sides share taken out),
+ * null when the rest is not read as a NixOps export: then the whole files are read as they are.
+ */
+function readAndMerge(inputs: MergeInputs, settings: MergeSettings, maxBytes: number, cut: SharedCut | null): MergeOutcome | null {
+  for (const reading of READINGS) {
+    const states = reading.read(inputs, settings, maxBytes);
+    if (!states) continue;
+    if (cut === null) return "method" in states ? states : mergeRead(states, reading.name, settings);
+    if ("method" in states || states.profile.name !== "nixops") return null;
+    return mergeRead(withShared(states, cut), `${reading.name}, what no side changed kept as it is`, settings);
+  }
+  throw new Fallback("no reading applies");
+}
+
+/** Base, ours and theirs with what all three hold byte for byte cut out (sharedEntries.ts). */
+function sharedCut(inputs: MergeInputs, settings: MergeSettings, maxBytes: number): SharedCut | null {
+  const overlay = settings.overlay ?? NO_OVERLAY;
+  if (settings.noSharedCut || (overlay.profile !== undefined && overlay.profile !== "nixops")) return null;
+  const bufs = INPUT_NAMES.map((n) => asBuffer(inputs[n]));
+  if (bufs.some((b) => b.length > maxBytes)) return null;
+  return cutSharedEntries(bufs[0], bufs[1], bufs[2]);
+}
+
+function asBuffer(data: Uint8Array | string): Buffer {
+  if (typeof data === "string") return Buffer.from(data, "utf8");
+  return Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+}
+
+/** What was cut put back, one object on all three sides, written as ours' bytes. */
+function withShared(states: ReadStates, cut: SharedCut): ReadStates {
+  putBackShared(states.values, cut);
+  const own = states.layout.verbatim;
+  const verbatim = (node: object) => (node instanceof SharedEntry ? node.parts : own?.(node));
+  return { ...states, layout: { ...states.layout, verbatim } };
 }
 
 /**

@@ -1,0 +1,333 @@
+// What base, ours and theirs hold byte for byte in a NixOps export: whole deployments
+// (`  "uuid": {...}`) and, inside deployments all three have, whole resource records
+// (`      "name": {...}`). A merge has nothing to decide there, so they are cut out before
+// reading and put back afterwards as ours' own bytes, never parsed or checked: the work of a
+// merge follows what changed, not the size of the file. Found with native searches and
+// comparisons only (each entry's closing line, and one comparison of its bytes per side).
+// Anything outside the exact frame NixOps prints (2-space indent, keys in strictly increasing
+// order, "\n" line ends) is not cut: a file not in the frame at the top is read whole.
+
+import type { JsonObject, JsonValue, Slot } from "../core/values";
+import { LazyRecord } from "./fastRecord";
+import { decodeDeploymentEmbedded, decodeRecordEmbedded } from "./nixopsExport";
+
+/** One entry of an object in the frame: its key, and its bytes from its key line to its closing brace. */
+export interface EntrySpan {
+  key: string;
+  /** Start of the line `<indent>"key": {`. */
+  line: number;
+  /** [start, end): the value text, from "{" to "}". */
+  start: number;
+  end: number;
+  /** Another side's entry: ours' entry with the very same bytes, when found by the guide. */
+  sameAs?: EntrySpan;
+}
+
+/** An object's entries, each itself an object, one per line at `indent`. */
+export interface ObjectFrame {
+  entries: EntrySpan[];
+  /** What separates two entries: ",\n" (Python 3) or ", \n" (Python 2); null with fewer than two. */
+  separator: string | null;
+  /** Just after the object's closing brace. */
+  end: number;
+}
+
+const NL = 10;
+const SPACE = 32;
+const QUOTE = 34;
+const COMMA = 44;
+const OPEN = 123;
+const CLOSE = 125;
+const KEY_OPENS_OBJECT = Buffer.from('": {');
+const RESOURCES_LINE = Buffer.from('\n    "resources": {');
+const closers = new Map<number, Buffer>();
+
+/** A newline, `indent` spaces and "}": the line that closes an object opened at that indent. */
+function closer(indent: number): Buffer {
+  let c = closers.get(indent);
+  if (!c) closers.set(indent, (c = Buffer.from("\n" + " ".repeat(indent) + "}")));
+  return c;
+}
+
+/** A key as NixOps writes UUIDs and resource names: printable ASCII, no quote or backslash. */
+const PLAIN_KEY = /^[ !#-[\]-~]+$/;
+
+function indentAt(b: Buffer, p: number, indent: number): boolean {
+  for (let i = 0; i < indent; i++) if (b[p + i] !== SPACE) return false;
+  return b[p + indent] === QUOTE;
+}
+
+/** The entry whose key line starts at p, or null when the bytes there are not one. */
+function entryAt(b: Buffer, p: number, indent: number): EntrySpan | null {
+  if (!indentAt(b, p, indent)) return null;
+  const keyEnd = b.indexOf(KEY_OPENS_OBJECT, p + indent + 1);
+  if (keyEnd === -1) return null;
+  const key = b.toString("latin1", p + indent + 1, keyEnd);
+  if (!PLAIN_KEY.test(key)) return null;
+  const start = keyEnd + 3;
+  if (b[start + 1] === CLOSE) return { key, line: p, start, end: start + 2 };
+  if (b[start + 1] !== NL) return null;
+  const close = b.indexOf(closer(indent), start);
+  if (close === -1) return null;
+  return { key, line: p, start, end: close + indent + 2 };
+}
+
+/** Ours' entry `o` at p in b, if b holds its very bytes there (key line included) and an entry ends there. */
+function guidedEntryAt(b: Buffer, p: number, guide: Buffer, o: EntrySpan | undefined): EntrySpan | null {
+  if (o === undefined) return null;
+  const end = p + (o.end - o.line);
+  if (end >= b.length || (b[end] !== COMMA && b[end] !== NL)) return null;
+  if (guide.compare(b, p, end, o.line, o.end) !== 0) return null;
+  return { key: o.key, line: p, start: p + (o.start - o.line), end, sameAs: o };
+}
+
+/**
+ * The entries of the object whose "{" is at `open`, each an object on its own lines at
+ * `indent` spaces, keys strictly increasing (so none twice), or null when it is not so. With
+ * ours' entries of the same object as the guide, an entry with ours' bytes is found by one
+ * comparison instead of a search for its end.
+ */
+export function frameObject(b: Buffer, open: number, indent: number, guide?: { buf: Buffer; entries: readonly EntrySpan[] }): ObjectFrame | null {
+  if (b[open] !== OPEN) return null;
+  if (b[open + 1] === CLOSE) return { entries: [], separator: null, end: open + 2 };
+  if (b[open + 1] !== NL) return null;
+  const entries: EntrySpan[] = [];
+  let separator: string | null = null;
+  let p = open + 2;
+  let cursor = 0; // guide entries before this have keys below the last entry found
+  for (;;) {
+    let entry = guide ? guidedEntryAt(b, p, guide.buf, guide.entries[cursor]) : null;
+    if (entry !== null) cursor++;
+    else {
+      entry = entryAt(b, p, indent);
+      if (entry === null) return null;
+      while (guide && cursor < guide.entries.length && guide.entries[cursor].key <= entry.key) cursor++;
+    }
+    const previous = entries[entries.length - 1];
+    if (previous !== undefined && !(previous.key < entry.key)) return null;
+    entries.push(entry);
+    p = entry.end;
+    if (b[p] === NL) {
+      const close = closer(indent - 2);
+      return b.compare(close, 0, close.length, p, p + close.length) === 0 ? { entries, separator, end: p + close.length } : null;
+    }
+    if (b[p] !== COMMA) return null;
+    const sep = b[p + 1] === SPACE ? ", \n" : ",\n";
+    if (b[p + sep.length - 1] !== NL || (separator !== null && separator !== sep)) return null;
+    separator = sep;
+    p += sep.length;
+  }
+}
+
+/** The deployments of an export: its top-level object, closed by "}" and one newline at the end of the file. */
+function frameExport(b: Buffer, guide?: { buf: Buffer; entries: readonly EntrySpan[] }): ObjectFrame | null {
+  if (b.length < 4 || b[1] !== NL) return null;
+  const frame = frameObject(b, 0, 2, guide);
+  return frame && frame.end === b.length - 1 && b[frame.end] === NL ? frame : null;
+}
+
+/** A deployment's resource records (its `    "resources": {` object), or null when not in the frame. */
+function frameResources(b: Buffer, d: EntrySpan, guide?: { buf: Buffer; resources: Resources }): Resources | null {
+  const at = b.subarray(d.start, d.end).indexOf(RESOURCES_LINE);
+  if (at === -1) return null;
+  const open = d.start + at + RESOURCES_LINE.length - 1;
+  const frame = frameObject(b, open, 6, guide && { buf: guide.buf, entries: guide.resources.entries });
+  if (frame === null || frame.end > d.end) return null;
+  // A second "resources" after the first (a repeated key, for the full reading to report): not cut.
+  if (b.subarray(frame.end, d.end).indexOf(RESOURCES_LINE) !== -1) return null;
+  return { open, ...frame };
+}
+
+interface Resources extends ObjectFrame {
+  /** Where the resources object's "{" is. */
+  open: number;
+}
+
+/** Does side `b` hold, at entry `e`, ours' (`a`) bytes of entry `d`, key line included? */
+function sameBytes(a: Buffer, d: EntrySpan, b: Buffer, e: EntrySpan): boolean {
+  if (e.sameAs === d) return true;
+  return d.end - d.line === e.end - e.line && a.compare(b, e.line, e.end, d.line, d.end) === 0;
+}
+
+/** What the cut took out, and each side's order of keys to put it back in. */
+export interface SharedCut {
+  /** Base, ours and theirs without what all three share (each still a NixOps export, maybe `{}`). */
+  reduced: [Buffer, Buffer, Buffer];
+  /** Deployments all three hold byte for byte, by UUID. */
+  deployments: Map<string, SharedEntry>;
+  /** Resource records all three hold byte for byte, by deployment UUID then name. */
+  records: Map<string, Map<string, SharedEntry>>;
+  /** Per side: its deployments' UUIDs, and the record names of each deployment records were cut from, in its order. */
+  orders: { deployments: string[]; records: Map<string, string[]> }[];
+}
+
+interface SideFrame {
+  buf: Buffer;
+  frame: ObjectFrame;
+  byKey: Map<string, EntrySpan>;
+}
+
+/**
+ * Base, ours and theirs with what all three hold byte for byte cut out, or null when a file
+ * is not in the frame, or nothing is shared, or nothing else is left (nothing to gain).
+ */
+export function cutSharedEntries(base: Buffer, ours: Buffer, theirs: Buffer): SharedCut | null {
+  const fo = frameExport(ours);
+  if (fo === null) return null;
+  const guide = { buf: ours, entries: fo.entries };
+  const fb = frameExport(base, guide);
+  const ft = frameExport(theirs, guide);
+  if (fb === null || ft === null) return null;
+  const sides: SideFrame[] = [
+    { buf: base, frame: fb, byKey: new Map(fb.entries.map((e) => [e.key, e])) },
+    { buf: ours, frame: fo, byKey: new Map(fo.entries.map((e) => [e.key, e])) },
+    { buf: theirs, frame: ft, byKey: new Map(ft.entries.map((e) => [e.key, e])) },
+  ];
+  const deployments = new Map<string, SharedEntry>();
+  const records = new Map<string, Map<string, SharedEntry>>();
+  // Per deployment records are cut from: each side's resources frame.
+  const cutFrom = new Map<string, Resources[]>();
+  for (const o of fo.entries) {
+    const b = sides[0].byKey.get(o.key);
+    const t = sides[2].byKey.get(o.key);
+    if (!b || !t) continue;
+    if (sameBytes(ours, o, base, b) && sameBytes(ours, o, theirs, t)) {
+      deployments.set(o.key, sharedDeployment(ours, o));
+      continue;
+    }
+    const ro = frameResources(ours, o);
+    if (ro === null) continue;
+    const rb = frameResources(base, b, { buf: ours, resources: ro });
+    const rt = frameResources(theirs, t, { buf: ours, resources: ro });
+    if (rb === null || rt === null) continue;
+    const inBase = new Map(rb.entries.map((e) => [e.key, e]));
+    const inTheirs = new Map(rt.entries.map((e) => [e.key, e]));
+    const shared = new Map<string, SharedEntry>();
+    for (const r of ro.entries) {
+      const rbase = inBase.get(r.key);
+      const rtheirs = inTheirs.get(r.key);
+      if (rbase && rtheirs && sameBytes(ours, r, base, rbase) && sameBytes(ours, r, theirs, rtheirs)) shared.set(r.key, sharedRecord(ours, r));
+    }
+    if (shared.size === 0) continue;
+    records.set(o.key, shared);
+    cutFrom.set(o.key, [rb, ro, rt]);
+  }
+  if (deployments.size === 0 && records.size === 0) return null;
+  const reduced = sides.map((side, i) => reduce(side, deployments, records, cutFrom, i)) as [Buffer, Buffer, Buffer];
+  const orders = sides.map((side, i) => ({
+    deployments: side.frame.entries.map((e) => e.key),
+    records: new Map([...cutFrom].map(([uuid, frames]) => [uuid, frames[i].entries.map((e) => e.key)])),
+  }));
+  return { reduced, deployments, records, orders };
+}
+
+/** One side's file without the shared deployments and records, in the same frame. */
+function reduce(side: SideFrame, deployments: Map<string, SharedEntry>, records: Map<string, Map<string, SharedEntry>>, cutFrom: Map<string, Resources[]>, i: number): Buffer {
+  const { buf, frame } = side;
+  const kept = frame.entries.filter((e) => !deployments.has(e.key));
+  if (kept.length === 0) return Buffer.from("{}\n");
+  const separator = Buffer.from(frame.separator ?? ",\n");
+  const parts: Buffer[] = [Buffer.from("{\n")];
+  kept.forEach((d, k) => {
+    if (k > 0) parts.push(separator);
+    const shared = records.get(d.key);
+    const resources = cutFrom.get(d.key)?.[i];
+    if (!shared || !resources) {
+      parts.push(buf.subarray(d.line, d.end));
+      return;
+    }
+    // The deployment up to its resources' "{", the records not shared, and the rest after "}".
+    parts.push(buf.subarray(d.line, resources.open + 1));
+    const left = resources.entries.filter((r) => !shared.has(r.key));
+    if (left.length === 0) parts.push(Buffer.from("}"));
+    else {
+      const recordSeparator = Buffer.from(resources.separator ?? frame.separator ?? ",\n");
+      parts.push(Buffer.from("\n"));
+      left.forEach((r, n) => {
+        if (n > 0) parts.push(recordSeparator);
+        parts.push(buf.subarray(r.line, r.end));
+      });
+      parts.push(closer(4));
+    }
+    parts.push(buf.subarray(resources.end, d.end));
+  });
+  parts.push(Buffer.from("\n}\n"));
+  return Buffer.concat(parts);
+}
+
+/**
+ * The values read from the reduced files, with what was cut put back: one object on all three
+ * sides for each shared deployment or record, and every object's keys in its side's order.
+ */
+export function putBackShared(values: Slot[], cut: SharedCut): void {
+  values.forEach((root, i) => {
+    if (!(root instanceof Map)) throw new Error("a reduced export is not an object");
+    const order = cut.orders[i];
+    reorder(root, order.deployments, (key) => cut.deployments.get(key));
+    for (const [uuid, names] of order.records) {
+      const resources = (root.get(uuid) as JsonObject | undefined)?.get("resources");
+      if (!(resources instanceof Map)) throw new Error(`the reduced deployment ${uuid} has no resources`);
+      const shared = cut.records.get(uuid) as Map<string, SharedEntry>;
+      reorder(resources, names, (name) => shared.get(name));
+    }
+  });
+}
+
+/** `object`'s entries in `keys` order, each taken from `put` or else from `object` itself (same Map). */
+function reorder(object: Map<string, JsonValue>, keys: readonly string[], put: (key: string) => JsonValue | undefined): void {
+  const own = new Map(object);
+  object.clear();
+  for (const key of keys) {
+    const value = put(key) ?? own.get(key);
+    if (value === undefined) throw new Error(`${key} is neither shared nor in the reduced export`);
+    object.set(key, value);
+  }
+}
+
+/**
+ * A deployment or record all three sides hold byte for byte: a real Map to every reader,
+ * parsed only if something looks inside, written back as ours' bytes.
+ */
+export class SharedEntry extends LazyRecord {
+  /** A deployment's `name`, which the unique-name rule reads of every deployment: read from its own line. */
+  private readonly name: string | undefined;
+
+  constructor(source: Buffer, entry: EntrySpan, decode: (value: JsonObject) => void, name?: string) {
+    super([{ source, start: entry.start, end: entry.end }], undefined, decode);
+    this.name = name;
+  }
+
+  override get(key: string): JsonValue | undefined {
+    if (key === "name" && this.name !== undefined && this.pristine) return this.name;
+    return super.get(key);
+  }
+}
+
+function sharedDeployment(source: Buffer, entry: EntrySpan): SharedEntry {
+  return new SharedEntry(source, entry, decodeDeploymentEmbedded, nameLine(source, entry));
+}
+
+function sharedRecord(source: Buffer, entry: EntrySpan): SharedEntry {
+  return new SharedEntry(source, entry, decodeRecordEmbedded);
+}
+
+const NAME_LINE = Buffer.from('\n    "name": "');
+
+/** The deployment's first `"name": "..."` line at its own indent, read as JSON; undefined if none. */
+function nameLine(source: Buffer, entry: EntrySpan): string | undefined {
+  const within = source.subarray(entry.start, entry.end);
+  const at = within.indexOf(NAME_LINE);
+  if (at === -1) return undefined;
+  const valueStart = at + NAME_LINE.length - 1;
+  const nl = within.indexOf(NL, valueStart);
+  if (nl === -1) return undefined;
+  let valueEnd = nl;
+  if (within[valueEnd - 1] === COMMA) valueEnd--;
+  else if (within[valueEnd - 1] === SPACE && within[valueEnd - 2] === COMMA) valueEnd -= 2;
+  try {
+    const value: unknown = JSON.parse(within.toString("utf8", valueStart, valueEnd));
+    return typeof value === "string" ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
