@@ -342,10 +342,11 @@ function reorder(object: Map<string, JsonValue>, keys: readonly string[], put: (
 
 /**
  * A deployment or record all three sides hold byte for byte: a real Map to every reader,
- * parsed only if something looks inside, written back as ours' bytes.
+ * parsed only if something looks inside (its bytes were never checked, so they are read as
+ * UTF-8), written back as ours' bytes.
  */
 export class SharedEntry extends LazyRecord {
-  /** A deployment's `name`, which the unique-name rule reads of every deployment: read from its own line. */
+  /** A deployment's `name`, read from its own line (see nameLine); undefined: none read. */
   private readonly name: string | undefined;
 
   constructor(source: Buffer, entry: EntrySpan, decode: (value: JsonObject) => void, name?: string) {
@@ -353,9 +354,23 @@ export class SharedEntry extends LazyRecord {
     this.name = name;
   }
 
+  override get text(): string {
+    const [p] = this.parts;
+    return p.source.toString("utf8", p.start, p.end);
+  }
+
+  /**
+   * The unique-name rule reads every deployment's name: a shared one answers from its name
+   * line and is never parsed for it (what no side changed is not read; without such a line
+   * it has no name the rule can see).
+   */
   override get(key: string): JsonValue | undefined {
-    if (key === "name" && this.name !== undefined && this.pristine) return this.name;
+    if (key === "name" && this.pristine && this.isDeployment) return this.name;
     return super.get(key);
+  }
+
+  private get isDeployment(): boolean {
+    return this.decode === decodeDeploymentEmbedded;
   }
 }
 
@@ -367,19 +382,23 @@ function sharedRecord(source: Buffer, entry: EntrySpan): SharedEntry {
   return new SharedEntry(source, entry, decodeRecordEmbedded);
 }
 
-const NAME_LINE = Buffer.from('\n    "name": "');
+const NAME_KEY = Buffer.from('\n    "name":');
 
-/** The deployment's first `"name": "..."` line at its own indent, read as JSON; undefined if none. */
+/**
+ * The deployment's first `"name": "..."` line at its own indent (blanks after the colon
+ * allowed), its string read as JSON from UTF-8; undefined if there is none.
+ */
 function nameLine(source: Buffer, entry: EntrySpan): string | undefined {
   const within = source.subarray(entry.start, entry.end);
-  const at = within.indexOf(NAME_LINE);
+  const at = within.indexOf(NAME_KEY);
   if (at === -1) return undefined;
-  const valueStart = at + NAME_LINE.length - 1;
+  let valueStart = at + NAME_KEY.length;
+  while (within[valueStart] === SPACE) valueStart++;
   const nl = within.indexOf(NL, valueStart);
-  if (nl === -1) return undefined;
+  if (within[valueStart] !== QUOTE || nl === -1) return undefined;
   let valueEnd = nl;
+  while (within[valueEnd - 1] === SPACE) valueEnd--;
   if (within[valueEnd - 1] === COMMA) valueEnd--;
-  else if (within[valueEnd - 1] === SPACE && within[valueEnd - 2] === COMMA) valueEnd -= 2;
   try {
     const value: unknown = JSON.parse(within.toString("utf8", valueStart, valueEnd));
     return typeof value === "string" ? value : undefined;

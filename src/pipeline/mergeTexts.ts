@@ -110,7 +110,7 @@ export function mergeStates(inputs: MergeInputs, settings: MergeSettings = {}): 
         if (outcome) return outcome;
       } catch (e) {
         // The same files read whole say why, with the line numbers of the real files.
-        if (!(e instanceof Fallback || e instanceof RangeError)) throw e;
+        if (!(e instanceof Fallback || e instanceof RangeError || e instanceof JsonParseError)) throw e;
       }
     }
     return readAndMerge(inputs, settings, maxBytes, null) as MergeOutcome;
@@ -154,7 +154,7 @@ function asBuffer(data: Uint8Array | string): Buffer {
 function withShared(states: ReadStates, cut: SharedCut): ReadStates {
   putBackShared(states.values, cut);
   const own = states.layout.verbatim;
-  const verbatim = (node: object) => (node instanceof SharedEntry ? node.parts : own?.(node));
+  const verbatim = (node: object) => (node instanceof SharedEntry && node.pristine ? node.parts : own?.(node));
   return { ...states, layout: { ...states.layout, verbatim } };
 }
 

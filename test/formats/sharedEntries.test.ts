@@ -292,16 +292,12 @@ describe("names and order of what was cut", () => {
     expect(warningsOf(oddNameInputs(), { noSharedCut: true })).toEqual([`${GLOBEX} and ${SHARED_DB} are all named "café-db" in ours already; rename all but one`]);
   });
 
-  // BUG (reported): with no `"name": "` line, SharedEntry parses the deployment from its bytes
-  // read as latin1 (LazyRecord.text): the name becomes "cafÃ©-db" and the clash is missed.
-  it.fails("reads a shared deployment's unusually spelled, non-ASCII name as without the cut", () => {
+  it("reads a shared deployment's unusually spelled, non-ASCII name as without the cut", () => {
     const inputs = oddNameInputs();
     expect(warningsOf(inputs, {})).toEqual(warningsOf(inputs, { noSharedCut: true }));
   });
 
-  // BUG (reported): the same parse of a shared deployment holding text that is not JSON throws
-  // the parser's error (with the entry's own line numbers) out of mergeTexts.
-  it.fails("does not throw when a shared deployment with no `\"name\": \"` line holds text that is not JSON", () => {
+  it("does not throw when a shared deployment with no `\"name\": \"` line holds text that is not JSON", () => {
     const broken = (t: string) => {
       const record = entryText(t, "db-robot", 6);
       return replaceOnce(replaceOnce(t, record, record.replace('"state": "3",', '"state": 3 3,')), '"name": "shared-db"', '"name":"shared-db"');
@@ -311,6 +307,21 @@ describe("names and order of what was cut", () => {
     expect(without.kind === "fallback" && without.reason).toMatch(/^base is not valid JSON: line \d+/);
     const r = merge(inputs);
     if (r.kind === "fallback") expect(r.reason).toBe(without.kind === "fallback" && without.reason);
+  });
+
+  it("keeps a shared deployment with no name line and text that is not JSON as it is, without reading it", () => {
+    const broken = (t: string) => {
+      const record = entryText(t, "db-robot", 6);
+      return replaceOnce(replaceOnce(t, record, record.replace('"state": "3",', '"state": 3 3,')), '"name": "shared-db",', "");
+    };
+    const base = broken(hetzner.text());
+    const inputs = { base, ours: broken(hetzner.clone().set(GLOBEX, null, "description", "o").text()), theirs: broken(hetzner.clone().set(ACME, null, "description", "x").text()) };
+    const r = merge(inputs);
+    if (r.kind !== "merged") throw new Error(`expected a structured merge, got: ${r.reason}`);
+    // The broken deployment is in the result exactly as all three files hold it.
+    const shared = entryText(base, SHARED_DB, 2);
+    expect(r.text).toContain(shared);
+    expect(r.conflicts).toEqual([]);
   });
 
   it("puts each side's deployments back in its own key order, when the sides hold different deployments", () => {
