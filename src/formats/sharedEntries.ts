@@ -20,7 +20,15 @@ export interface EntrySpan {
   start: number;
   end: number;
   /** Another side's entry: ours' entry with the very same bytes, when found by the guide. */
-  sameAs?: EntrySpan;
+  sameAs: EntrySpan | undefined;
+}
+
+/**
+ * Every entry with the same fields from the start, never changed after: one shape for V8
+ * (a field added or retyped later makes V8 migrate each object when next touched).
+ */
+function entrySpan(key: string, line: number, start: number, end: number, sameAs: EntrySpan | undefined): EntrySpan {
+  return { key, line, start, end, sameAs };
 }
 
 /** An object's entries, each itself an object, one per line at `indent`. */
@@ -65,23 +73,24 @@ function entryAt(b: Buffer, p: number, indent: number, closing: ClosingLines): E
   const key = b.toString("latin1", p + indent + 1, keyEnd);
   if (!PLAIN_KEY.test(key)) return null;
   const start = keyEnd + 3;
-  if (b[start + 1] === CLOSE) return { key, line: p, start, end: start + 2 };
+  if (b[start + 1] === CLOSE) return entrySpan(key, p, start, start + 2, undefined);
   if (b[start + 1] !== NL) return null;
   const close = closing.find(start, indent);
   if (close === -1) return null;
-  return { key, line: p, start, end: close + indent + 2 };
+  return entrySpan(key, p, start, close + indent + 2, undefined);
 }
 
 /**
  * Where the first closing line (a newline, `indent` spaces, "}") after `from` starts, or -1.
  * A closing line followed by another entry ends in "},\n", and nothing else in the frame does
  * (a string holds no raw newline): that pattern is several times quicker to find. It gives the
- * answer when no line ends in "}\n" or "}, \n" before it (a last entry, or Python 2's
- * separator); their next places are remembered, as `from` only grows within a file.
+ * answer when no line ends in "}\n" before it (the last entry of an object, whose end the
+ * pattern would jump over). Where each pattern is next is remembered while asks stay before
+ * it (Python 2's separator is "}, \n": the quick pattern is then never found, once).
  */
 class ClosingLines {
-  private readonly plain = new NextPlace(THEN_END);
-  private readonly py2 = new NextPlace(THEN_PY2);
+  private readonly more = new NextPlace(THEN_MORE);
+  private readonly last = new NextPlace(THEN_END);
 
   private constructor(private readonly b: Buffer) {}
 
@@ -96,14 +105,15 @@ class ClosingLines {
 
   find(from: number, indent: number): number {
     const b = this.b;
-    const brace = b.indexOf(THEN_MORE, from);
+    const brace = this.more.after(b, from);
     const line = brace - indent - 1;
-    if (brace !== -1 && line >= from && b[line] === NL && allSpaces(b, line + 1, indent)) {
-      if (this.plain.after(b, from) > brace && this.py2.after(b, from) > brace) return line;
-    }
+    if (brace !== Infinity && line >= from && b[line] === NL && allSpaces(b, line + 1, indent) && this.last.after(b, from) > brace) return line;
     return b.indexOf(closer(indent), from);
   }
 }
+
+const THEN_MORE = Buffer.from("},\n");
+const THEN_END = Buffer.from("}\n");
 
 /** The first place of a pattern at or after a position, remembered while later asks fall before it. */
 class NextPlace {
@@ -122,10 +132,6 @@ class NextPlace {
   }
 }
 
-const THEN_MORE = Buffer.from("},\n");
-const THEN_END = Buffer.from("}\n");
-const THEN_PY2 = Buffer.from("}, \n");
-
 function allSpaces(b: Buffer, p: number, n: number): boolean {
   for (let i = 0; i < n; i++) if (b[p + i] !== SPACE) return false;
   return true;
@@ -137,7 +143,7 @@ function guidedEntryAt(b: Buffer, p: number, guide: Buffer, o: EntrySpan | undef
   const end = p + (o.end - o.line);
   if (end >= b.length || (b[end] !== COMMA && b[end] !== NL)) return null;
   if (guide.compare(b, p, end, o.line, o.end) !== 0) return null;
-  return { key: o.key, line: p, start: p + (o.start - o.line), end, sameAs: o };
+  return entrySpan(o.key, p, p + (o.start - o.line), end, o);
 }
 
 /**
@@ -217,8 +223,8 @@ export interface SharedCut {
   deployments: Map<string, SharedEntry>;
   /** Resource records all three hold byte for byte, by deployment UUID then name. */
   records: Map<string, Map<string, SharedEntry>>;
-  /** Per side: its deployments' UUIDs, and the record names of each deployment records were cut from, in its order. */
-  orders: { deployments: string[]; records: Map<string, string[]> }[];
+  /** Per side: its deployments' UUIDs in its order (records need none: NixOps' layout sorts them, and nothing cut reports anything). */
+  orders: { deployments: string[] }[];
 }
 
 interface SideFrame {
@@ -245,6 +251,8 @@ export function cutSharedEntries(base: Buffer, ours: Buffer, theirs: Buffer): Sh
   ];
   const deployments = new Map<string, SharedEntry>();
   const records = new Map<string, Map<string, SharedEntry>>();
+  // Every side's entries that are cut out (all three hold them byte for byte).
+  const cut = new Set<EntrySpan>();
   // Per deployment records are cut from: each side's resources frame.
   const cutFrom = new Map<string, Resources[]>();
   for (const o of fo.entries) {
@@ -253,6 +261,7 @@ export function cutSharedEntries(base: Buffer, ours: Buffer, theirs: Buffer): Sh
     if (!b || !t) continue;
     if (sameBytes(ours, o, base, b) && sameBytes(ours, o, theirs, t)) {
       deployments.set(o.key, sharedDeployment(ours, o));
+      for (const e of [b, o, t]) cut.add(e);
       continue;
     }
     const ro = frameResources(ours, o);
@@ -261,40 +270,42 @@ export function cutSharedEntries(base: Buffer, ours: Buffer, theirs: Buffer): Sh
     const rt = frameResources(theirs, t, { buf: ours, resources: ro });
     if (rb === null || rt === null) continue;
     // Ours' records the guide found in base and in theirs with their very bytes (one comparison each).
-    const inBase = new Set(rb.entries.map((e) => e.sameAs));
+    const inBase = new Map(rb.entries.map((e) => [e.sameAs, e]));
     const shared = new Map<string, SharedEntry>();
-    for (const e of rt.entries) if (e.sameAs && inBase.has(e.sameAs)) shared.set(e.key, sharedRecord(ours, e.sameAs));
+    for (const e of rt.entries) {
+      const r = e.sameAs;
+      const inB = r && inBase.get(r);
+      if (!r || !inB) continue;
+      shared.set(r.key, sharedRecord(ours, r));
+      for (const x of [inB, r, e]) cut.add(x);
+    }
     if (shared.size === 0) continue;
     records.set(o.key, shared);
     cutFrom.set(o.key, [rb, ro, rt]);
   }
   if (deployments.size === 0 && records.size === 0) return null;
-  const reduced = sides.map((side, i) => reduce(side, deployments, records, cutFrom, i)) as [Buffer, Buffer, Buffer];
-  const orders = sides.map((side, i) => ({
-    deployments: side.frame.entries.map((e) => e.key),
-    records: new Map([...cutFrom].map(([uuid, frames]) => [uuid, frames[i].entries.map((e) => e.key)])),
-  }));
+  const reduced = sides.map((side, i) => reduce(side, cut, cutFrom, i)) as [Buffer, Buffer, Buffer];
+  const orders = sides.map((side) => ({ deployments: side.frame.entries.map((e) => e.key) }));
   return { reduced, deployments, records, orders };
 }
 
 /** One side's file without the shared deployments and records, in the same frame. */
-function reduce(side: SideFrame, deployments: Map<string, SharedEntry>, records: Map<string, Map<string, SharedEntry>>, cutFrom: Map<string, Resources[]>, i: number): Buffer {
+function reduce(side: SideFrame, cut: Set<EntrySpan>, cutFrom: Map<string, Resources[]>, i: number): Buffer {
   const { buf, frame } = side;
-  const kept = frame.entries.filter((e) => !deployments.has(e.key));
+  const kept = frame.entries.filter((e) => !cut.has(e));
   if (kept.length === 0) return Buffer.from("{}\n");
   const separator = Buffer.from(frame.separator ?? ",\n");
   const parts: Buffer[] = [Buffer.from("{\n")];
   kept.forEach((d, k) => {
     if (k > 0) parts.push(separator);
-    const shared = records.get(d.key);
     const resources = cutFrom.get(d.key)?.[i];
-    if (!shared || !resources) {
+    if (!resources) {
       parts.push(buf.subarray(d.line, d.end));
       return;
     }
     // The deployment up to its resources' "{", the records not shared, and the rest after "}".
     parts.push(buf.subarray(d.line, resources.open + 1));
-    const left = resources.entries.filter((r) => !shared.has(r.key));
+    const left = resources.entries.filter((r) => !cut.has(r));
     if (left.length === 0) parts.push(Buffer.from("}"));
     else {
       const recordSeparator = Buffer.from(resources.separator ?? frame.separator ?? ",\n");
@@ -313,31 +324,27 @@ function reduce(side: SideFrame, deployments: Map<string, SharedEntry>, records:
 
 /**
  * The values read from the reduced files, with what was cut put back: one object on all three
- * sides for each shared deployment or record, and every object's keys in its side's order.
+ * sides for each shared deployment or record. Deployments go back in each side's order (the
+ * unique-name rule names them in that order); records are added at the end of their
+ * deployment's resources (NixOps' layout writes them sorted, and a record no side changed
+ * gives the merge nothing to report, so their order shows nowhere).
  */
 export function putBackShared(values: Slot[], cut: SharedCut): void {
   values.forEach((root, i) => {
     if (!(root instanceof Map)) throw new Error("a reduced export is not an object");
-    const order = cut.orders[i];
-    reorder(root, order.deployments, (key) => cut.deployments.get(key));
-    for (const [uuid, names] of order.records) {
+    const own = new Map(root);
+    root.clear();
+    for (const key of cut.orders[i].deployments) {
+      const value = cut.deployments.get(key) ?? own.get(key);
+      if (value === undefined) throw new Error(`${key} is neither shared nor in the reduced export`);
+      root.set(key, value);
+    }
+    for (const [uuid, shared] of cut.records) {
       const resources = (root.get(uuid) as JsonObject | undefined)?.get("resources");
       if (!(resources instanceof Map)) throw new Error(`the reduced deployment ${uuid} has no resources`);
-      const shared = cut.records.get(uuid) as Map<string, SharedEntry>;
-      reorder(resources, names, (name) => shared.get(name));
+      for (const [name, record] of shared) resources.set(name, record);
     }
   });
-}
-
-/** `object`'s entries in `keys` order, each taken from `put` or else from `object` itself (same Map). */
-function reorder(object: Map<string, JsonValue>, keys: readonly string[], put: (key: string) => JsonValue | undefined): void {
-  const own = new Map(object);
-  object.clear();
-  for (const key of keys) {
-    const value = put(key) ?? own.get(key);
-    if (value === undefined) throw new Error(`${key} is neither shared nor in the reduced export`);
-    object.set(key, value);
-  }
 }
 
 /**
