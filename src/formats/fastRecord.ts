@@ -21,7 +21,7 @@ export class LazyRecord extends Map<string, JsonValue> {
   constructor(
     readonly parts: readonly Span[],
     private readonly count: number | undefined,
-    protected readonly decode: (record: JsonObject) => void,
+    private readonly decode: (record: JsonObject) => void,
   ) {
     super();
   }

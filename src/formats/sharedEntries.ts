@@ -260,7 +260,7 @@ export function cutSharedEntries(base: Buffer, ours: Buffer, theirs: Buffer): Sh
     const t = sides[2].byKey.get(o.key);
     if (!b || !t) continue;
     if (sameBytes(ours, o, base, b) && sameBytes(ours, o, theirs, t)) {
-      deployments.set(o.key, sharedDeployment(ours, o));
+      deployments.set(o.key, new SharedEntry(ours, o, "deployment"));
       for (const e of [b, o, t]) cut.add(e);
       continue;
     }
@@ -276,7 +276,7 @@ export function cutSharedEntries(base: Buffer, ours: Buffer, theirs: Buffer): Sh
       const r = e.sameAs;
       const inB = r && inBase.get(r);
       if (!r || !inB) continue;
-      shared.set(r.key, sharedRecord(ours, r));
+      shared.set(r.key, new SharedEntry(ours, r, "record"));
       for (const x of [inB, r, e]) cut.add(x);
     }
     if (shared.size === 0) continue;
@@ -353,12 +353,12 @@ export function putBackShared(values: Slot[], cut: SharedCut): void {
  * UTF-8), written back as ours' bytes.
  */
 export class SharedEntry extends LazyRecord {
-  /** A deployment's `name`, read from its own line (see nameLine); undefined: none read. */
+  /** A deployment's `name`, read from its own line (see nameLine); undefined: none read, or a record. */
   private readonly name: string | undefined;
 
-  constructor(source: Buffer, entry: EntrySpan, decode: (value: JsonObject) => void, name?: string) {
-    super([{ source, start: entry.start, end: entry.end }], undefined, decode);
-    this.name = name;
+  constructor(source: Buffer, entry: EntrySpan, readonly kind: "deployment" | "record") {
+    super([{ source, start: entry.start, end: entry.end }], undefined, kind === "deployment" ? decodeDeploymentEmbedded : decodeRecordEmbedded);
+    this.name = kind === "deployment" ? nameLine(source, entry) : undefined;
   }
 
   override get text(): string {
@@ -372,21 +372,9 @@ export class SharedEntry extends LazyRecord {
    * it has no name the rule can see).
    */
   override get(key: string): JsonValue | undefined {
-    if (key === "name" && this.pristine && this.isDeployment) return this.name;
+    if (key === "name" && this.kind === "deployment" && this.pristine) return this.name;
     return super.get(key);
   }
-
-  private get isDeployment(): boolean {
-    return this.decode === decodeDeploymentEmbedded;
-  }
-}
-
-function sharedDeployment(source: Buffer, entry: EntrySpan): SharedEntry {
-  return new SharedEntry(source, entry, decodeDeploymentEmbedded, nameLine(source, entry));
-}
-
-function sharedRecord(source: Buffer, entry: EntrySpan): SharedEntry {
-  return new SharedEntry(source, entry, decodeRecordEmbedded);
 }
 
 const NAME_KEY = Buffer.from('\n    "name":');
