@@ -9,6 +9,7 @@
 // whose bytes are ours' record is recognised by one comparison, without looking inside.
 
 import { scanCanonicalRecord } from "./fastRecord";
+import { BACKSLASH, CLOSE_BRACE, COMMA, NL, OPEN_BRACE, QUOTE, SPACE } from "./byteCodes";
 
 export interface RecordSpan {
   name: string;
@@ -46,13 +47,6 @@ export interface IndexGuide {
   deployments: Map<string, DeploymentSpan>;
 }
 
-const NL = 10;
-const SPACE = 32;
-const QUOTE = 34;
-const COMMA = 44;
-const OPEN = 123;
-const CLOSE = 125;
-const BACKSLASH = 92;
 
 const RECORD_END = Buffer.from("\n      }");
 const KEY_OPENS_OBJECT = Buffer.from('": {');
@@ -116,7 +110,7 @@ class Scanner {
   closer(p: number, indent: number): number {
     const b = this.b;
     for (let i = 0; i < indent; i++) if (b[p + i] !== SPACE) bail();
-    if (b[p + indent] !== CLOSE) bail();
+    if (b[p + indent] !== CLOSE_BRACE) bail();
     return p + indent + 1;
   }
 
@@ -133,7 +127,7 @@ class Scanner {
   resources(open: number, uuid: string): { end: number; records: RecordSpan[] } {
     const b = this.b;
     const records: RecordSpan[] = [];
-    if (b[open + 1] === CLOSE) return { end: open + 2, records };
+    if (b[open + 1] === CLOSE_BRACE) return { end: open + 2, records };
     if (b[open + 1] !== NL) bail();
     const guided = this.guide?.deployments.get(uuid)?.resources ?? [];
     let cursor = 0;
@@ -159,7 +153,7 @@ class Scanner {
     const b = this.b;
     this.expectKeyStart(line, 6);
     const [name, start] = this.objectKey(line + 7);
-    if (b[start + 1] === CLOSE) return { name, line, start, end: start + 2, canonicalSize: 0 };
+    if (b[start + 1] === CLOSE_BRACE) return { name, line, start, end: start + 2, canonicalSize: 0 };
     if (b[start + 1] !== NL) bail();
     if (this.text !== undefined) {
       const checked = scanCanonicalRecord(this.text, start, this.oursSeparator);
@@ -218,7 +212,7 @@ class Scanner {
 export function indexExport(b: Buffer, ours: { text: string; separator: string } | null, guide?: IndexGuide): ExportIndex | null {
   const s = new Scanner(b, ours?.text, ours?.separator ?? ",", guide);
   try {
-    if (b[0] !== OPEN || b[1] !== NL || b[2] === CLOSE) return null;
+    if (b[0] !== OPEN_BRACE || b[1] !== NL || b[2] === CLOSE_BRACE) return null;
     const deployments: DeploymentSpan[] = [];
     let p = 2;
     let previous: string | null = null;

@@ -10,6 +10,7 @@ import { valuesEqual, type JsonValue } from "../core/values";
 import { parseJson } from "./parseJson";
 import type { Span } from "./renderDocument";
 import { scanCanonicalRecord } from "./fastRecord";
+import { QUOTE } from "./byteCodes";
 
 export interface TheirsChange {
   /** Ours' record and theirs' hold the same value (they differ only in embedded JSON's text). */
@@ -27,7 +28,6 @@ interface AttributeLine {
   valueEnd: number;
 }
 
-const QUOTE = 34;
 
 /** The attribute lines of a record already checked canonical, starting at s[start] ("{" then a newline). */
 function attributeLines(s: string, start: number, end: number): AttributeLine[] {

@@ -10,6 +10,7 @@
 import type { JsonObject, JsonValue, Slot } from "../core/values";
 import { LazyRecord } from "./fastRecord";
 import { decodeDeploymentEmbedded, decodeRecordEmbedded } from "./nixopsExport";
+import { CLOSE_BRACE, COMMA, NL, OPEN_BRACE, QUOTE, SPACE } from "./byteCodes";
 
 /** One entry of an object in the frame: its key, and its bytes from its key line to its closing brace. */
 export interface EntrySpan {
@@ -40,12 +41,6 @@ export interface ObjectFrame {
   end: number;
 }
 
-const NL = 10;
-const SPACE = 32;
-const QUOTE = 34;
-const COMMA = 44;
-const OPEN = 123;
-const CLOSE = 125;
 const KEY_OPENS_OBJECT = Buffer.from('": {');
 const RESOURCES_LINE = Buffer.from('\n    "resources": {');
 const closers = new Map<number, Buffer>();
@@ -73,7 +68,7 @@ function entryAt(b: Buffer, p: number, indent: number, closing: ClosingLines): E
   const key = b.toString("latin1", p + indent + 1, keyEnd);
   if (!PLAIN_KEY.test(key)) return null;
   const start = keyEnd + 3;
-  if (b[start + 1] === CLOSE) return entrySpan(key, p, start, start + 2, undefined);
+  if (b[start + 1] === CLOSE_BRACE) return entrySpan(key, p, start, start + 2, undefined);
   if (b[start + 1] !== NL) return null;
   const close = closing.find(start, indent);
   if (close === -1) return null;
@@ -153,8 +148,8 @@ function guidedEntryAt(b: Buffer, p: number, guide: Buffer, o: EntrySpan | undef
  * comparison instead of a search for its end.
  */
 export function frameObject(b: Buffer, open: number, indent: number, guide?: { buf: Buffer; entries: readonly EntrySpan[] }): ObjectFrame | null {
-  if (b[open] !== OPEN) return null;
-  if (b[open + 1] === CLOSE) return { entries: [], separator: null, end: open + 2 };
+  if (b[open] !== OPEN_BRACE) return null;
+  if (b[open + 1] === CLOSE_BRACE) return { entries: [], separator: null, end: open + 2 };
   if (b[open + 1] !== NL) return null;
   const entries: EntrySpan[] = [];
   const closing = ClosingLines.of(b);

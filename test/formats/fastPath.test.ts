@@ -14,10 +14,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Embedded, JsonNumber, type JsonValue } from "../../src/core/values";
 import { parseCarefully, parseJson } from "../../src/formats/parseJson";
-import { mergeTexts, type MergeResult } from "../../src/pipeline/mergeTexts";
+import { mergeTexts } from "../../src/pipeline/mergeTexts";
 import { readNixopsExports } from "../../src/formats/fastNixopsRead";
 import { LazyRecord } from "../../src/formats/fastRecord";
-import { autoResolvedLine, conflictLine, reportJson } from "../../src/report/mergeReport";
+import { mergeSummary } from "../support/mergeSummary";
 import type { ConflictStyle } from "../../src/formats/renderDocument";
 import { BIN, FIXTURES, REPO_ROOT, State, fixtureText } from "../support/fixtures";
 import { nixopsTriple, tripleTexts } from "../support/arbitraries";
@@ -94,16 +94,6 @@ describe("parseJson's quick path", () => {
 
 // ---- mergeTexts: record by record against whole files ----------------------------------------
 
-function summary(r: MergeResult): unknown {
-  if (r.kind === "fallback") return r;
-  return {
-    text: r.text,
-    conflicts: r.conflicts.map((c) => conflictLine(c, r.profile, r.documents)),
-    autoResolved: r.autoResolved.map((a) => autoResolvedLine(a, r.profile, r.documents)),
-    report: reportJson({ conflicts: r.conflicts, autoResolved: r.autoResolved, fallback: null, profile: r.profile }),
-    warnings: r.warnings?.map((w) => [w.path, w.message]),
-  };
-}
 
 type Texts = { base: string | Buffer; ours: string | Buffer; theirs: string | Buffer };
 
@@ -111,7 +101,7 @@ function expectSameMerge(inputs: Texts, style: ConflictStyle = "merge"): void {
   const markers = { size: 7, ours: "HEAD", base: "merged common ancestors", theirs: "feature", style };
   const quick = mergeTexts(inputs, { markers });
   const whole = mergeTexts(inputs, { markers, wholeParse: true });
-  expect(summary(quick)).toEqual(summary(whole));
+  expect(mergeSummary(quick)).toEqual(mergeSummary(whole));
 }
 
 const asBytes = (t: Texts): Texts => ({ base: Buffer.from(t.base), ours: Buffer.from(t.ours), theirs: Buffer.from(t.theirs) });
