@@ -16,6 +16,7 @@ import type { Layout } from "./renderDocument";
 import { indexExport, type DeploymentSpan, type ExportIndex, type RecordSpan } from "./fastNixopsIndex";
 import { LazyRecord, scanCanonicalRecord } from "./fastRecord";
 import { mergeTheirsChange } from "./fastTheirsChange";
+import { inputBytes } from "./inputBytes";
 import type { KnownMerge } from "../core/policy";
 
 export interface FastRead {
@@ -30,11 +31,6 @@ class NotHere extends Error {}
 const notHere = (): never => {
   throw new NotHere();
 };
-
-function bytes(data: Uint8Array | string): Buffer {
-  if (typeof data === "string") return Buffer.from(data, "utf8");
-  return Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-}
 
 /** Parses JSON text the way the full path does; bad JSON and duplicate keys are for the full path to report. */
 function parseObject(text: string): JsonObject {
@@ -71,7 +67,7 @@ function side(buf: Buffer, index: ExportIndex | null): Side {
  * or null when any input is not one (not ASCII, other layout, CRLF, over maxBytes...).
  */
 export function readNixopsExports(inputs: { base: Uint8Array | string; ours: Uint8Array | string; theirs: Uint8Array | string }, maxBytes: number): FastRead | null {
-  const bufs = [bytes(inputs.base), bytes(inputs.ours), bytes(inputs.theirs)];
+  const bufs = [inputBytes(inputs.base), inputBytes(inputs.ours), inputBytes(inputs.theirs)];
   for (const b of bufs) if (b.length > maxBytes || !isAscii(b)) return null;
   // The layout the full path picks from ours (detectSeparators), and no "\r\n" line ends
   // (never in NixOps' layout; the full path keeps them).

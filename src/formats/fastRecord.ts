@@ -16,7 +16,8 @@ export class LazyRecord extends Map<string, JsonValue> {
    * checked to be exactly what the writer would print for it (see `scanCanonicalRecord`): one
    * span of an input, or theirs' record with some of ours' attribute values spliced in
    * (fastTheirsChange.ts); `count` is its number of attributes (undefined: counted by parsing,
-   * if anyone asks).
+   * if anyone asks). SharedEntry (sharedEntries.ts) is the one kind whose bytes are not
+   * checked: all three inputs hold them, and they are kept as they are.
    */
   constructor(
     readonly parts: readonly Span[],

@@ -18,6 +18,7 @@ import { detectJsonLayout } from "../formats/jsonLayout";
 import { renderChunks, type Layout, type Markers } from "../formats/renderDocument";
 import { readNixopsExports } from "../formats/fastNixopsRead";
 import { cutSharedEntries, putBackShared, SharedEntry, type SharedCut } from "../formats/sharedEntries";
+import { inputBytes } from "../formats/inputBytes";
 import { NO_OVERLAY, type Overlay } from "../profiles/overlay";
 import { chooseProfile, profileNamed } from "../profiles/table";
 import type { Profile } from "../profiles/profile";
@@ -101,7 +102,7 @@ const READINGS: readonly Reading[] = [
 export function mergeStates(inputs: MergeInputs, settings: MergeSettings = {}): MergeOutcome {
   const maxBytes = settings.maxBytes ?? DEFAULT_MAX_BYTES;
   try {
-    // Deployments all three hold byte for byte are cut out first, whichever reading follows.
+    // What all three hold byte for byte (deployments, records) is cut out first, whichever reading follows.
     const cut = sharedCut(inputs, settings, maxBytes);
     if (cut) {
       try {
@@ -140,14 +141,9 @@ function readAndMerge(inputs: MergeInputs, settings: MergeSettings, maxBytes: nu
 function sharedCut(inputs: MergeInputs, settings: MergeSettings, maxBytes: number): SharedCut | null {
   const overlay = settings.overlay ?? NO_OVERLAY;
   if (settings.noSharedCut || (overlay.profile !== undefined && overlay.profile !== "nixops")) return null;
-  const bufs = INPUT_NAMES.map((n) => asBuffer(inputs[n]));
+  const bufs = INPUT_NAMES.map((n) => inputBytes(inputs[n]));
   if (bufs.some((b) => b.length > maxBytes)) return null;
   return cutSharedEntries(bufs[0], bufs[1], bufs[2]);
-}
-
-function asBuffer(data: Uint8Array | string): Buffer {
-  if (typeof data === "string") return Buffer.from(data, "utf8");
-  return Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
 }
 
 /** What was cut put back, one object on all three sides, written as ours' bytes. */
