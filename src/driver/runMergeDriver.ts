@@ -4,7 +4,7 @@
 
 import { mergeStates, renderOutcome, resourceLimitReason, type MergeSettings } from "../pipeline/mergeTexts";
 import { DEFAULT_MARKERS, type ConflictStyle, type Markers } from "../formats/renderDocument";
-import { conflictStyleFromConfig } from "../git/gitConfig";
+import { conflictStyleFromConfig, conflictStyleOnCommandLine } from "../git/gitConfig";
 import { withRepositoryLabels } from "../git/labels";
 import { ftruncateSync } from "node:fs";
 import { fdSink, gitMergeFile, wholeFileConflictFromFiles } from "../git/mergeFile";
@@ -73,8 +73,10 @@ function resultWriteOptions(options: DriverOptions): WriteOptions {
   return { durable: options.output !== undefined };
 }
 
-export function runMergeDriver(options: DriverOptions, io: DriverIo = processIo): number {
+export function runMergeDriver(given: DriverOptions, io: DriverIo = processIo): number {
   mark("driver loaded");
+  // `git -c merge.conflictStyle=...` for this one command outranks the style on the driver line.
+  const options: DriverOptions = { ...given, conflictStyle: conflictStyleOnCommandLine() ?? given.conflictStyle };
   const name = printable(options.path ?? options.ours);
   const problem =
     (options.output === "-" ? null : outputProblem(options.output ?? options.ours, options.output ? "output" : "ours (%A) file")) ??

@@ -47,7 +47,12 @@ export class TempRepo {
 
   /** Runs git and returns its status and output, failing or not. */
   tryGit(...args: string[]): GitResult {
-    const r: SpawnSyncReturns<string> = spawnSync("git", args, { cwd: this.dir, env: this.env, encoding: "utf8" });
+    return this.tryGitWith({}, ...args);
+  }
+
+  /** tryGit with more environment variables. */
+  tryGitWith(extra: Record<string, string>, ...args: string[]): GitResult {
+    const r: SpawnSyncReturns<string> = spawnSync("git", args, { cwd: this.dir, env: { ...this.env, ...extra }, encoding: "utf8" });
     return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
   }
 

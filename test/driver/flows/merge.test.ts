@@ -92,6 +92,19 @@ describe("git merge", () => {
     });
   }
 
+  it("`git -c merge.conflictStyle=diff3` for one merge outranks the style install copied into the driver", () => {
+    const repo = diverged(stateWith(oursDeploy), stateWith(theirsDeploy));
+    expect(repo.git("config", "merge.statefile.driver")).toMatch(/--conflict-style merge/);
+    expect(repo.tryGit("-c", "merge.conflictStyle=diff3", "merge", "topic").status).toBe(1);
+    const [hunk, ...rest] = hunks(repo.read(FILE));
+    expect(rest).toEqual([]);
+    expect(hunk.base?.join("\n")).toContain(baseState().get(DEPLOYMENT, "app1", "toplevel")!);
+    // Without it, the same merge keeps the installed style: no base section.
+    repo.git("merge", "--abort");
+    expect(repo.tryGit("merge", "topic").status).toBe(1);
+    expect(hunks(repo.read(FILE))[0].base).toBeNull();
+  });
+
   it("honours conflict-marker-size from .gitattributes", () => {
     const repo = diverged(stateWith(oursDeploy), stateWith(theirsDeploy));
     repo.write(".gitattributes", repo.read(".gitattributes") + `${FILE} conflict-marker-size=12\n`).commit("bigger markers", ".gitattributes");
