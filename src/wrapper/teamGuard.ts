@@ -47,9 +47,11 @@ function pathInRepository(top: string, file: string): string {
   return relative(top, resolve(dir, basename(absolute))).split("\\").join("/");
 }
 
-/** Takes the remote lock and checks the branch; returns the lock to release at the end, if any. */
-export function guardTeamRun(file: string, command: string, options: TeamOptions, notice: (line: string) => void): RemoteLock | null {
-  const top = askGit(dirname(resolve(file)), ["rev-parse", "--show-toplevel"]);
+/**
+ * Takes the remote lock and checks the branch; returns the lock to release at the end, if any.
+ * `top` is the work tree holding the file (null: none), as the caller already asked Git.
+ */
+export function guardTeamRun(file: string, top: string | null, command: string, options: TeamOptions, notice: (line: string) => void): RemoteLock | null {
   if (!top) {
     notice(`statefile-merge: ${file} is not in a Git repository: no team-wide deploy lock, only this machine's`);
     return null;
