@@ -257,6 +257,60 @@ describe("what no side changed is kept byte for byte, unexamined", () => {
   });
 });
 
+/** Spellings of a record's text that JSON reads as the same value but NixOps would not write. */
+const RESPELLINGS: Array<(record: string) => string> = [
+  // The first two attribute lines swapped (both end in a comma: the record has more).
+  (r) => r.replace(/(\n {8}"[^"\n]*": "[^"\n]*",)(\n {8}"[^"\n]*": "[^"\n]*",)/, "$2$1"),
+  (r) => r.replace(/\//g, "\\/"),
+  (r) => r.replace(/": "/g, '"  :  "'),
+  (r) => r.replace(/"type": "([a-z])/, (_m, c: string) => `"type": "\\u00${c.charCodeAt(0).toString(16)}`),
+];
+
+describe("the rule as a property: a record no side changed, however spelled, comes back as written", () => {
+  it("keeps any valid respelling of a record all three hold, and merges the rest as without the cut", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 1000 }), fc.nat(), fc.subarray([0, 1, 2, 3], { minLength: 1 }), (seed, pick, ways) => {
+        const s = generateScenario(150, seed, { deployed: 2 });
+        // Records whose text all three files hold alike (a deployment no side changed, or not).
+        const doc = JSON.parse(s.base) as Record<string, { resources: Record<string, unknown> }>;
+        const alike: Array<[string, string]> = [];
+        for (const [uuid, d] of Object.entries(doc)) {
+          for (const name of Object.keys(d.resources)) {
+            const texts = SIDES.map((side) => recordText(s[side], uuid, name));
+            if (texts[0] !== null && texts.every((t) => t === texts[0])) alike.push([uuid, name]);
+          }
+        }
+        expect(alike.length).toBeGreaterThan(0);
+        const [uuid, name] = alike[pick % alike.length];
+        const respell = (text: string) => {
+          const record = entryText(text, name, 6, text.indexOf(`"${uuid}": {`));
+          const changed = ways.reduce((r, w) => RESPELLINGS[w](r), record);
+          return text.replace(record, () => changed);
+        };
+        const respelled = { base: respell(s.base), ours: respell(s.ours), theirs: respell(s.theirs) };
+        // Still the same value: only the spelling changed.
+        expect(JSON.parse(respelled.ours)).toEqual(JSON.parse(s.ours));
+        const expected = merge(s, { noSharedCut: true });
+        for (const wholeParse of [false, true]) {
+          const got = merge(respelled, { wholeParse });
+          if (expected.kind !== "merged" || got.kind !== "merged") throw new Error("expected structured merges");
+          expect(got.text).toBe(respell(expected.text));
+          expect(got.conflicts.length).toBe(expected.conflicts.length);
+        }
+      }),
+      { numRuns: 40 },
+    );
+  });
+});
+
+/** The text of record `name` in deployment `uuid`, or null when that deployment has no such record. */
+function recordText(text: string, uuid: string, name: string): string | null {
+  const from = text.indexOf(`\n  "${uuid}": {\n`);
+  const at = from === -1 ? -1 : text.indexOf(`\n      ${JSON.stringify(name)}: {\n`, from);
+  if (at === -1 || at > text.indexOf("\n  }", from)) return null;
+  return entryText(text, name, 6, from);
+}
+
 describe("names and order of what was cut", () => {
   it("reads a shared deployment's name for the unique-name rule as without the cut, and lists the clash in file order", () => {
     const nameOf = (uuid: string) => hetzner.get(uuid, null, "name") as string;
