@@ -73,10 +73,10 @@ function resultWriteOptions(options: DriverOptions): WriteOptions {
   return { durable: options.output !== undefined };
 }
 
-export function runMergeDriver(given: DriverOptions, io: DriverIo = processIo): number {
+export function runMergeDriver(options: DriverOptions, io: DriverIo = processIo): number {
   mark("driver loaded");
   // `git -c merge.conflictStyle=...` for this one command outranks the style on the driver line.
-  const options: DriverOptions = { ...given, conflictStyle: conflictStyleOnCommandLine() ?? given.conflictStyle };
+  options = { ...options, conflictStyle: conflictStyleOnCommandLine() ?? options.conflictStyle };
   const name = printable(options.path ?? options.ours);
   const problem =
     (options.output === "-" ? null : outputProblem(options.output ?? options.ours, options.output ? "output" : "ours (%A) file")) ??
