@@ -86,6 +86,13 @@ export function commitOnMain(repo: TempRepo, text: string, message: string): voi
   repo.write(FILE, text).commit(message, FILE);
 }
 
+/** `topic` commits theirs and main then commits ours, both from main's tip: a merge of topic to come. */
+export function diverge(repo: TempRepo, ours: string, theirs: string, subjects = { ours: "ours: deploy", theirs: "theirs: deploy" }): TempRepo {
+  branchWith(repo, "topic", theirs, subjects.theirs);
+  commitOnMain(repo, ours, subjects.ours);
+  return repo;
+}
+
 export function gitVersion(repo: TempRepo): [number, number] {
   const m = /(\d+)\.(\d+)/.exec(repo.git("version"))!;
   return [Number(m[1]), Number(m[2])];

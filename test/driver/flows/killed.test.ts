@@ -8,8 +8,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
   FILE,
-  branchWith,
-  commitOnMain,
+  diverge,
   gitAtLeast,
   oursChange,
   stateWith,
@@ -47,9 +46,8 @@ describe("a driver killed mid-write", () => {
     writeFileSync(preload, KILLER);
     const installed = repo.git("config", "merge.statefile.driver").trim();
     repo.git("config", "merge.statefile.driver", `NODE_OPTIONS='--require ${preload}' ${installed}`);
-    branchWith(repo, "topic", stateWith(theirsChange), "theirs");
     const ours = stateWith(oursChange);
-    commitOnMain(repo, ours, "ours");
+    diverge(repo, ours, stateWith(theirsChange), { ours: "ours", theirs: "theirs" });
 
     const r = repo.tryGit("merge", "topic");
     expect(r.status).not.toBe(0);

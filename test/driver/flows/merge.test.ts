@@ -8,7 +8,6 @@ import {
   runBin,
   FILE,
   baseState,
-  branchWith,
   commitOnMain,
   hunks,
   oursChange,
@@ -19,17 +18,13 @@ import {
   theirsDeploy,
   DEPLOYMENT,
   installedRepoCopies,
+  diverge,
 } from "../../support/flowRepo";
 
 const freshRepo = installedRepoCopies();
 
 /** main changes the file one way, `topic` another, both from the base state. */
-function diverged(ours: string, theirs: string): TempRepo {
-  const repo = freshRepo();
-  branchWith(repo, "topic", theirs, "theirs: deploy");
-  commitOnMain(repo, ours, "ours: deploy");
-  return repo;
-}
+const diverged = (ours: string, theirs: string): TempRepo => diverge(freshRepo(), ours, theirs);
 
 describe("git merge", () => {
   it("premise: Git's own line merge conflicts on the adjacent changes the tests use", () => {
@@ -139,8 +134,7 @@ describe("git merge", () => {
     const full = baseState();
     const withoutApp2 = full.clone().remove(DEPLOYMENT, "app2").text();
     const withoutDb1 = full.clone().remove(DEPLOYMENT, "db1").text();
-    branchWith(repo, "topic", withoutDb1, "theirs: state without db1");
-    commitOnMain(repo, withoutApp2, "ours: state without app2");
+    diverge(repo, withoutApp2, withoutDb1, { ours: "ours: state without app2", theirs: "theirs: state without db1" });
     const r = repo.tryGit("merge", "topic");
     expect(r.status).toBe(0);
     expect(repo.read(FILE)).toBe(full.text());

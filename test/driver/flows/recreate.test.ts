@@ -5,8 +5,6 @@ import { describe, expect, it } from "vitest";
 import type { TempRepo } from "../../support/gitRepo";
 import {
   FILE,
-  branchWith,
-  commitOnMain,
   hunks,
   oursChange,
   oursDeploy,
@@ -16,14 +14,13 @@ import {
   theirsDeploy,
   installedRepoCopies,
   runBin,
+  diverge,
 } from "../../support/flowRepo";
 
 const freshRepo = installedRepoCopies();
 
 function conflicted(): TempRepo {
-  const repo = freshRepo();
-  branchWith(repo, "topic", stateWith(theirsDeploy, theirsChange), "theirs: deploy");
-  commitOnMain(repo, stateWith(oursDeploy, oursChange), "ours: deploy");
+  const repo = diverge(freshRepo(), stateWith(oursDeploy, oursChange), stateWith(theirsDeploy, theirsChange));
   expect(repo.tryGit("merge", "topic").status).toBe(1);
   return repo;
 }
@@ -63,8 +60,7 @@ describe("rerere", () => {
   it("replays a recorded resolution: the driver sees markers, falls back, and says so", () => {
     const repo = freshRepo();
     repo.git("config", "rerere.enabled", "true");
-    branchWith(repo, "topic", stateWith(theirsDeploy, theirsChange), "theirs: deploy");
-    commitOnMain(repo, stateWith(oursDeploy, oursChange), "ours: deploy");
+    diverge(repo, stateWith(oursDeploy, oursChange), stateWith(theirsDeploy, theirsChange));
     const mainTip = repo.git("rev-parse", "HEAD").trim();
 
     expect(repo.tryGit("merge", "topic").status).toBe(1);

@@ -7,7 +7,6 @@ import type { TempRepo } from "../../support/gitRepo";
 import {
   FILE,
   baseState,
-  branchWith,
   commitOnMain,
   gitAtLeast,
   hunks,
@@ -18,15 +17,13 @@ import {
   theirsChange,
   theirsDeploy,
   installedRepoCopies,
+  diverge,
 } from "../../support/flowRepo";
 
 const freshRepo = installedRepoCopies();
 
 function diverged(ours: string, theirs: string, subject = "deploy app1 from topic"): TempRepo {
-  const repo = freshRepo();
-  branchWith(repo, "topic", theirs, subject);
-  commitOnMain(repo, ours, "deploy app1 from main");
-  return repo;
+  return diverge(freshRepo(), ours, theirs, { ours: "deploy app1 from main", theirs: subject });
 }
 
 function describeCommit(repo: TempRepo, rev: string): string {

@@ -8,7 +8,7 @@ import { cutSharedEntries } from "../../../src/formats/sharedEntries";
 import { mergeStates, mergeTexts } from "../../../src/pipeline/mergeTexts";
 import type { ConflictStyle } from "../../../src/formats/renderDocument";
 import { autoResolvedLine, conflictLine } from "../../../src/report/mergeReport";
-import { FILE, FIXTURE, branchWith, runBin, commitOnMain, installedRepoCopies } from "../../support/flowRepo";
+import { FILE, FIXTURE, runBin, commitOnMain, diverge, installedRepoCopies } from "../../support/flowRepo";
 import { State } from "../../support/fixtures";
 import { addDeployment } from "../../support/deployments";
 import type { TempRepo } from "../../support/gitRepo";
@@ -54,8 +54,7 @@ function mergeThroughGit(inputs: Texts, style: ConflictStyle = "merge") {
   repo.git("config", "merge.conflictStyle", style);
   if (runBin(repo, ["install"]).status !== 0) throw new Error("install failed");
   commitOnMain(repo, inputs.base, "base: seven deployments");
-  branchWith(repo, "topic", inputs.theirs, "theirs: deploy");
-  commitOnMain(repo, inputs.ours, "ours: deploy");
+  diverge(repo, inputs.ours, inputs.theirs);
   const mergeBase = repo.git("rev-parse", "--short", repo.git("merge-base", "main", "topic").trim()).trim();
   const r = repo.tryGit("merge", "topic");
   const driverLines = r.stderr.split("\n").filter((l) => l.startsWith("statefile-merge:"));
