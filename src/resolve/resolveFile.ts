@@ -145,10 +145,23 @@ export function resolveFile(repo: Repo, request: ResolveRequest): ResolveOutcome
   if (text !== null && (request.force || view?.unreadable)) backup = backupCopy(repo, path);
 
   const side = request.side;
-  const final = remerge(both, { ...settings, settle: (p) => (isSelected.has(pathKey(p)) ? side : earlier.get(pathKey(p))) });
-  if (final.kind === "fallback") throw new ResolveRefusal(`${path}: re-merge failed (${final.reason})`);
+  const settledNow = [...selected];
+  const settle = (p: Path) => (isSelected.has(pathKey(p)) ? side : earlier.get(pathKey(p)));
+  let final = remerge(both, { ...settings, settle });
+  // Without a selector every conflict goes to the side, also one that settling others brings
+  // out: a deployment in conflict has no name the unique-name rule can read until it is settled.
+  // Each round settles at least one more conflict, so this ends; a key written twice stays.
+  for (;;) {
+    if (final.kind === "fallback") throw new ResolveRefusal(`${path}: re-merge failed (${final.reason})`);
+    if (wanted.length > 0) break;
+    const brought = final.conflicts.filter((c) => selectable(c) && !isSelected.has(pathKey(c.path)) && !earlier.has(pathKey(c.path)));
+    if (brought.length === 0) break;
+    for (const c of brought) isSelected.add(pathKey(c.path));
+    settledNow.push(...brought);
+    final = remerge(both, { ...settings, settle });
+  }
   writeFileAtomic(file, final.text);
-  return { settledNow: selected, remaining: final.conflicts, result: final, backup };
+  return { settledNow, remaining: final.conflicts, result: final, backup };
 }
 
 /** Whether the work-tree copy says exactly what the re-merge (with earlier settlements) says. */

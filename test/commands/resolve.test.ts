@@ -174,4 +174,31 @@ describe("statefile-merge resolve", () => {
     }
     expect(repo.read(STATE_FILE)).toBe(merged.text());
   });
+
+  // Found by the verify property test (a generated history): ours re-created the deployment
+  // under a new UUID with the same name, theirs changed it. The merge reports the delete/modify
+  // only; taking theirs there brings out the duplicate name, which --theirs must settle too.
+  it("without a selector settles to the side every conflict, also one that settling the others brings out", () => {
+    const base = State.fixture(BASE);
+    const recreated = base.clone();
+    const deployment = recreated.clone().deployment("prod");
+    recreated.doc.delete(base.uuid("prod"));
+    recreated.doc.set("00000000-0000-1000-8000-000000000001", deployment);
+    const changed = base.clone().set("prod", null, "description", "changed by theirs");
+    for (const [side, want] of [["--theirs", changed], ["--ours", recreated]] as const) {
+      const repo = TempRepo.create();
+      configureDriverWithReport(repo, join(repo.dir, "..", "report.json"));
+      repo.write(STATE_FILE, base.text()).commit("base");
+      repo.git("checkout", "-q", "-b", "feature");
+      repo.write(STATE_FILE, changed.text()).commit("feature: describe prod");
+      repo.git("checkout", "-q", "main");
+      repo.write(STATE_FILE, recreated.text()).commit("main: prod re-created");
+      expect(repo.tryGit("merge", "-q", "feature").status).toBe(1);
+      const r = cli(repo, "resolve", STATE_FILE, side, "--add");
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stderr).toMatch(/; 0 remain/);
+      expect(repo.read(STATE_FILE)).toBe(want.text());
+      expect(repo.unmerged()).toEqual([]);
+    }
+  });
 });
