@@ -77,6 +77,8 @@ class Merger {
   /** `inner` is true inside embedded JSON, where theirs' new keys go after ours'. */
   mergeSlot(base: Slot, ours: Slot, theirs: Slot, path: Path, inner: boolean): Merged | typeof ABSENT {
     const merged = this.mergeAt(base, ours, theirs, path, inner);
+    // One value on all three sides (a record no side changed): every name in it was the base's already.
+    if (merged === base && base === ours && ours === theirs) return merged;
     // Checked on whatever the merge gave, shortcuts included: the record-by-record reading
     // shares a record one side changed with the base, so a document may look one-sided here.
     const nameAttribute = inner ? null : this.policy.nameAttribute?.(path) ?? null;
@@ -90,10 +92,11 @@ class Merger {
   }
 
   private mergeAt(base: Slot, ours: Slot, theirs: Slot, path: Path, inner: boolean): Merged | typeof ABSENT {
-    const duplicated = this.options.duplicates?.get(pathKey(path));
+    // Without keys written twice (the usual file) no path is looked up: this runs once per value.
+    const duplicated = this.duplicateHolders.size > 0 ? this.options.duplicates?.get(pathKey(path)) : undefined;
     if (duplicated) return this.duplicateConflict(path, duplicated, base, ours, theirs);
 
-    const holdsDuplicates = this.duplicateHolders.has(pathKey(path));
+    const holdsDuplicates = this.duplicateHolders.size > 0 && this.duplicateHolders.has(pathKey(path));
     if (!holdsDuplicates) {
       const known = base === ours && typeof theirs === "object" && theirs !== null ? this.options.knownMerges?.get(theirs) : undefined;
       if (known !== undefined && known.ours === ours) return known.merged;
