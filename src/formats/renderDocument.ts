@@ -20,6 +20,12 @@ export interface Layout {
   scalar(value: string | JsonNumber | boolean | null | Embedded): string;
   /** An input's own text (or bytes, in one or more spans) for an object or array taken unchanged from it. */
   verbatim?(node: object): string | Span | readonly Span[] | undefined;
+  /**
+   * An object entry taken unchanged whose input holds its very line: the bytes from the line's
+   * start (indentation, key, key separator) to the value's end, when they are what the writer
+   * would write there for this key at this indentation (in characters).
+   */
+  verbatimEntry?(key: string, node: object, indent: number): Span | undefined;
 }
 
 /** Bytes of an input written as they are: `source[start, end)`, UTF-8. */
@@ -288,8 +294,13 @@ class Writer {
   }
 
   private entry(key: string | null, v: Merged | WithCopies, depth: number, comma: boolean): void {
-    this.sink.text(this.pad(depth) + (key === null ? "" : this.layout.scalar(key) + this.layout.keySeparator));
-    this.value(v, depth);
+    // An unchanged record with its own key line is one span: nothing to build per record.
+    const whole = key !== null && v instanceof Map ? this.layout.verbatimEntry?.(key, v, this.layout.indent.length * depth) : undefined;
+    if (whole !== undefined) this.sink.span(whole);
+    else {
+      this.sink.text(this.pad(depth) + (key === null ? "" : this.layout.scalar(key) + this.layout.keySeparator));
+      this.value(v, depth);
+    }
     if (comma) this.sink.text(this.layout.itemSeparator);
   }
 

@@ -9,6 +9,7 @@
 
 import type { JsonObject, JsonValue, Slot } from "../core/values";
 import { LazyRecord } from "./fastRecord";
+import type { Span } from "./renderDocument";
 import { decodeDeploymentEmbedded, decodeRecordEmbedded } from "./nixopsExport";
 import { CLOSE_BRACE, COMMA, NL, OPEN_BRACE, QUOTE, SPACE } from "./byteCodes";
 
@@ -351,9 +352,24 @@ export class SharedEntry extends LazyRecord {
   /** A deployment's `name`, read from its own line (see nameLine); undefined: none read, or a record. */
   private readonly name: string | undefined;
 
-  constructor(source: Buffer, entry: EntrySpan, readonly kind: "deployment" | "record") {
+  constructor(
+    source: Buffer,
+    private readonly entry: EntrySpan,
+    readonly kind: "deployment" | "record",
+  ) {
     super([{ source, start: entry.start, end: entry.end }], undefined, kind === "deployment" ? decodeDeploymentEmbedded : decodeRecordEmbedded);
     this.name = kind === "deployment" ? nameLine(source, entry) : undefined;
+  }
+
+  /**
+   * Its bytes from the start of its key line, when written under its own key at its own
+   * indentation: the frame checked that line to be spaces, the plain key quoted, and `": `,
+   * which is what NixOps' layout writes there.
+   */
+  entryBytes(key: string, indent: number): Span | undefined {
+    const e = this.entry;
+    if (key !== e.key || e.start - e.line !== indent + key.length + 4) return undefined;
+    return { source: this.parts[0].source, start: e.line, end: e.end };
   }
 
   override get text(): string {

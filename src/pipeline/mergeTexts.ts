@@ -151,7 +151,8 @@ function withShared(states: ReadStates, cut: SharedCut): ReadStates {
   putBackShared(states.values, cut);
   const own = states.layout.verbatim;
   const verbatim = (node: object) => (node instanceof SharedEntry && node.pristine ? node.parts : own?.(node));
-  return { ...states, layout: { ...states.layout, verbatim } };
+  const verbatimEntry = (key: string, node: object, indent: number) => (node instanceof SharedEntry && node.pristine ? node.entryBytes(key, indent) : undefined);
+  return { ...states, layout: { ...states.layout, verbatim, verbatimEntry } };
 }
 
 /**
