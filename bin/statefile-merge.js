@@ -66,7 +66,10 @@ if (args.length === 1 && (args[0] === "--version" || args[0] === "-V")) {
   process.on("uncaughtException", die);
   process.on("unhandledRejection", die);
   try {
-    process.exitCode = (bundledDriver() ?? require("../dist/driver/runMergeDriver.js")).runMergeDriver(driverOptions);
+    // The three inputs are read at once off the main thread; the exit code follows.
+    (bundledDriver() ?? require("../dist/driver/runMergeDriver.js")).runMergeDriverReadingAtOnce(driverOptions).then((code) => {
+      process.exitCode = code;
+    }, die);
   } catch (e) {
     die(e);
   }

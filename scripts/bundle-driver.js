@@ -116,7 +116,7 @@ function writeWhole(file, data) {
  * A code cache for the bundle, made after warm-up merges of a benchmark state (two concurrent
  * deploys with conflicts), so that it holds the compiled code of what a driver run uses.
  */
-function codeCache(text) {
+async function codeCache(text) {
   const script = new vm.Script(text, { filename: BUNDLE });
   const driver = script.runInThisContext()(require, DIST);
   const scenario = require("./bench-generate.js").generateScenario(100, 1);
@@ -130,7 +130,7 @@ function codeCache(text) {
       writeFileSync(work, scenario.ours);
       const options = { base: files.base, ours: work, theirs: files.theirs, path: "state.json", markerSize: 7, baseLabel: "b", oursLabel: "o", theirsLabel: "t" };
       // Conflict style given: the warm-up asks no `git config`.
-      driver.runMergeDriver({ ...options, conflictStyle: i === 1 ? "diff3" : "merge" }, quiet);
+      await driver.runMergeDriverReadingAtOnce({ ...options, conflictStyle: i === 1 ? "diff3" : "merge" }, quiet);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -138,16 +138,19 @@ function codeCache(text) {
   return script.createCachedData();
 }
 
-function main() {
+async function main() {
   const noCache = process.argv.includes("--no-cache");
   const modules = collect(ENTRY);
   const text = bundleText(modules);
   // The cache first: a bundle never stands beside the cache of an older bundle.
   rmSync(CACHE, { force: true });
   writeWhole(BUNDLE, text);
-  if (!noCache) writeWhole(CACHE, codeCache(text));
+  if (!noCache) writeWhole(CACHE, await codeCache(text));
   const kb = (file) => (statSync(file).size / 1024).toFixed(0);
   process.stderr.write(`bundle: ${relative(ROOT, BUNDLE)} (${modules.size} modules, ${kb(BUNDLE)} KiB)${noCache ? "" : `, code cache ${kb(CACHE)} KiB`}\n`);
 }
 
-main();
+main().catch((e) => {
+  process.stderr.write(`bundle: ${e instanceof Error ? e.stack : String(e)}\n`);
+  process.exitCode = 1;
+});

@@ -4,6 +4,7 @@
 import { closeSync, openSync, readFileSync, readSync, statSync } from "node:fs";
 import { isGitCryptCiphertext } from "../crypt/gitCrypt";
 import { SMALL_TOTAL_INPUT_BYTES, structuredInputBudget } from "./inputLimit";
+import { readFiles } from "../io/readWhole";
 
 export interface DriverInputs {
   base: Buffer;
@@ -20,7 +21,36 @@ export type ReadOutcome =
 const SIDES = ["base", "ours", "theirs"] as const;
 const WHAT: Record<(typeof SIDES)[number], string> = { base: "base (%O)", ours: "ours (%A)", theirs: "theirs (%B)" };
 
-export function readDriverInputs(files: { base: string; ours: string; theirs: string }, maxBytesEach?: number, budget = structuredInputBudget): ReadOutcome {
+type Files = { base: string; ours: string; theirs: string };
+
+export function readDriverInputs(files: Files, maxBytesEach?: number, budget = structuredInputBudget): ReadOutcome {
+  const checked = refusal(files, maxBytesEach, budget);
+  if (!Array.isArray(checked)) return checked;
+  try {
+    return { kind: "read", inputs: { base: readFileSync(files.base), ours: readFileSync(files.ours), theirs: readFileSync(files.theirs) } };
+  } catch (e) {
+    return unreadable(e as Error);
+  }
+}
+
+/** As readDriverInputs, with large files read at once off the main thread (io/readWhole.ts). */
+export async function readDriverInputsAtOnce(files: Files, maxBytesEach?: number, budget = structuredInputBudget): Promise<ReadOutcome> {
+  const checked = refusal(files, maxBytesEach, budget);
+  if (!Array.isArray(checked)) return checked;
+  try {
+    const [base, ours, theirs] = await readFiles(SIDES.map((side) => files[side]), checked);
+    return { kind: "read", inputs: { base, ours, theirs } };
+  } catch (e) {
+    return unreadable(e as Error);
+  }
+}
+
+function unreadable(e: Error): ReadOutcome {
+  return { kind: "unreadable", message: `cannot read an input (${e.message}); pass three readable files` };
+}
+
+/** Why the inputs are not read (not three regular files, or too large), or their sizes to read them. */
+function refusal(files: Files, maxBytesEach: number | undefined, budget: () => number): ReadOutcome | number[] {
   const sizes: number[] = [];
   for (const side of SIDES) {
     const file = files[side];
@@ -42,11 +72,7 @@ export function readDriverInputs(files: { base: string; ours: string; theirs: st
   }
   // git-crypt ciphertext is merged as plaintext, which the plain run checks again.
   if (reason !== null && !SIDES.some((side) => isGitCryptCiphertext(head(files[side])))) return { kind: "tooLarge", reason };
-  try {
-    return { kind: "read", inputs: { base: readFileSync(files.base), ours: readFileSync(files.ours), theirs: readFileSync(files.theirs) } };
-  } catch (e) {
-    return { kind: "unreadable", message: `cannot read an input (${(e as Error).message}); pass three readable files` };
-  }
+  return sizes;
 }
 
 function head(file: string): Buffer {

@@ -5,7 +5,9 @@ import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { runMergeDriver, type DriverOptions } from "../../src/driver/runMergeDriver";
+import { runMergeDriver, runMergeDriverReadingAtOnce, type DriverOptions } from "../../src/driver/runMergeDriver";
+import { writeLargeState } from "../support/largeState";
+import { AT_ONCE_FROM_BYTES } from "../../src/io/readWhole";
 import { State, fixtureText } from "../support/fixtures";
 
 interface Run {
@@ -146,5 +148,50 @@ describe("driver mode", () => {
     expect(r.result).toBe(broken);
     expect(r.report.conflicts).toEqual([]);
     expect(r.report.fallback).toMatch(/^ours is not valid JSON/);
+  });
+});
+
+describe("the bin's driver run (inputs read at once)", () => {
+  /** Ours and theirs each change two machines of a state over AT_ONCE_FROM_BYTES in all, one of them alike. */
+  function largeInputs(dir: string): { base: string; ours: string; theirs: string } {
+    const files = { base: join(dir, ".merge_file_O"), ours: join(dir, ".merge_file_A"), theirs: join(dir, ".merge_file_B") };
+    const count = 2000;
+    const size = writeLargeState(files.base, { count });
+    writeLargeState(files.ours, { count, changes: new Map([[5, { state: "5" }], [900, { toplevel: "/nix/store/ours" }]]) });
+    writeLargeState(files.theirs, { count, changes: new Map([[77, { state: "6" }], [900, { toplevel: "/nix/store/theirs" }]]) });
+    expect(3 * size).toBeGreaterThan(AT_ONCE_FROM_BYTES);
+    return files;
+  }
+
+  it("gives what runMergeDriver gives: status, result, stderr, for large and small inputs, and unreadable ones", async () => {
+    const small = { base: fixtureText("ec2-prod-5machines"), ours: fixtureText("ec2-prod-after-teammate-deploy"), theirs: fixtureText("ec2-prod-5machines") };
+    const setups: Array<(dir: string) => { base: string; ours: string; theirs: string }> = [
+      largeInputs,
+      (dir) => {
+        const files = { base: join(dir, "b"), ours: join(dir, "o"), theirs: join(dir, "t") };
+        for (const side of ["base", "ours", "theirs"] as const) writeFileSync(files[side], small[side]);
+        return files;
+      },
+      (dir) => ({ base: join(dir, "missing"), ours: join(dir, "missing-too"), theirs: join(dir, "gone") }),
+    ];
+    for (const setup of setups) {
+      const runs = [];
+      for (const atOnce of [false, true]) {
+        const dir = mkdtempSync(join(tmpdir(), "statefile-merge-at-once-"));
+        const files = setup(dir);
+        const stderr: string[] = [];
+        const options: DriverOptions = { ...files, path: "state.json", conflictStyle: "diff3" };
+        const io = { stderr: (l: string) => stderr.push(l), stdout: () => undefined };
+        const status = atOnce ? await runMergeDriverReadingAtOnce(options, io) : runMergeDriver(options, io);
+        let result: string | null = null;
+        try {
+          result = readFileSync(files.ours, "utf8");
+        } catch {
+          result = null;
+        }
+        runs.push({ status, result, stderr: stderr.map((l) => l.replaceAll(dir, "DIR")) });
+      }
+      expect(runs[1]).toEqual(runs[0]);
+    }
   });
 });
