@@ -157,8 +157,8 @@ describe("the bin's driver run (inputs read at once)", () => {
     const files = { base: join(dir, ".merge_file_O"), ours: join(dir, ".merge_file_A"), theirs: join(dir, ".merge_file_B") };
     const count = 2000;
     const size = writeLargeState(files.base, { count });
-    writeLargeState(files.ours, { count, changes: new Map([[5, { state: "5" }], [900, { toplevel: "/nix/store/ours" }]]) });
-    writeLargeState(files.theirs, { count, changes: new Map([[77, { state: "6" }], [900, { toplevel: "/nix/store/theirs" }]]) });
+    writeLargeState(files.ours, { count, changes: new Map<number, Record<string, string>>([[5, { state: "5" }], [900, { toplevel: "/nix/store/ours" }]]) });
+    writeLargeState(files.theirs, { count, changes: new Map<number, Record<string, string>>([[77, { state: "6" }], [900, { toplevel: "/nix/store/theirs" }]]) });
     expect(3 * size).toBeGreaterThan(AT_ONCE_FROM_BYTES);
     return files;
   }
