@@ -145,7 +145,8 @@ class Checker {
     const x = sides[idSide];
     const y = sides[other];
     const base = isObject(b) ? b : new Map<string, JsonValue>();
-    const fromOther = [...new Set([...y.keys(), ...r.keys()])].filter((k) => {
+    // The base's keys too: an attribute the other side deleted, and the result lacks, is taken from that side.
+    const fromOther = [...new Set([...y.keys(), ...r.keys(), ...base.keys()])].filter((k) => {
       if (ids.includes(k) || this.policy.isVolatile([...path, k])) return false;
       const rk = slotOf(r, k);
       const yk = slotOf(y, k);

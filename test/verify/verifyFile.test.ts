@@ -81,6 +81,16 @@ describe("verify one file of one merge", () => {
     expect(verify(base(), alice, bob, driverText(base(), alice, bob, "base")).status).toBe("pass");
   });
 
+  it("a stitched record from a deletion: the other side's machine without an attribute one side deleted (seed 1027406763 of verify.property)", () => {
+    const bob = State.fixture("ec2-prod-after-teammate-deploy"); // re-creates app2
+    const alice = base().remove("prod", "app2", "ec2.instanceType");
+    const line = lineMerge(buf(base()), buf(alice), buf(bob));
+    expect(line.conflicts).toBe(0);
+    const f = findings(verify(base(), alice, bob, line.text.toString()));
+    expect(f).toEqual([expect.stringMatching(/^stitched .*resource app2: stitched: identity \(creationTime, vmId\) from theirs, ec2\.instanceType from ours/)]);
+    expect(verify(base(), alice, bob, driverText(base(), alice, bob, "theirs")).status).toBe("pass");
+  });
+
   it("a record present twice", () => {
     const merged = driverText(base(), ours(), theirs());
     const start = merged.indexOf('      "app1": {');
