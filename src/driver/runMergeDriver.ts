@@ -79,8 +79,8 @@ function resultWriteOptions(options: DriverOptions): WriteOptions {
  */
 export async function runMergeDriverReadingAtOnce(options: DriverOptions, io: DriverIo = processIo): Promise<number> {
   mark("driver loaded");
-  const read = outputProblems(options) === null ? await readDriverInputsAtOnce(options, options.maxBytes) : undefined;
-  return runMergeDriver(options, io, read);
+  const problem = outputProblems(options);
+  return runMergeDriver(options, io, problem === null ? await readDriverInputsAtOnce(options, options.maxBytes) : unwritable(problem));
 }
 
 /** Why the result could not be written where asked, or null. */
@@ -91,14 +91,21 @@ function outputProblems(options: DriverOptions): string | null {
   );
 }
 
-/** `given`: the inputs read already (runMergeDriverReadingAtOnce); otherwise they are read here. */
+/** No inputs are read when the result could not be written: the problem stands in their place. */
+function unwritable(problem: string): ReadOutcome {
+  return { kind: "unreadable", message: problem };
+}
+
+/**
+ * `given`: what runMergeDriverReadingAtOnce found (the inputs, or why not); otherwise the
+ * output is checked and the inputs are read here.
+ */
 export function runMergeDriver(options: DriverOptions, io: DriverIo = processIo, given?: ReadOutcome): number {
   if (given === undefined) mark("driver loaded");
   // `git -c merge.conflictStyle=...` for this one command outranks the style on the driver line.
   options = { ...options, conflictStyle: conflictStyleOnCommandLine() ?? options.conflictStyle };
   const name = printable(options.path ?? options.ours);
-  const problem = outputProblems(options);
-  const read = problem === null ? (given ?? readDriverInputs(options, options.maxBytes)) : { kind: "unreadable" as const, message: problem };
+  const read = given ?? readHere(options);
   if (read.kind === "unreadable") {
     io.stderr(`statefile-merge: ${name}: ${read.message}`);
     return 2;
@@ -147,6 +154,12 @@ export function runMergeDriver(options: DriverOptions, io: DriverIo = processIo,
   } catch (e) {
     return lineMerge(options, markers, e instanceof RangeError ? resourceLimitReason(e) : `internal error: ${(e as Error).message}`, io);
   }
+}
+
+/** The output checked, then the inputs read one after the other. */
+function readHere(options: DriverOptions): ReadOutcome {
+  const problem = outputProblems(options);
+  return problem === null ? readDriverInputs(options, options.maxBytes) : unwritable(problem);
 }
 
 function lineMerge(options: DriverOptions, markers: Markers, reason: string, io: DriverIo): number {
