@@ -47,7 +47,6 @@ export interface IndexGuide {
   deployments: Map<string, DeploymentSpan>;
 }
 
-
 const RECORD_END = Buffer.from("\n      }");
 const KEY_OPENS_OBJECT = Buffer.from('": {');
 const RESOURCES_LINE = Buffer.from('    "resources": {');

@@ -28,7 +28,6 @@ interface AttributeLine {
   valueEnd: number;
 }
 
-
 /** The attribute lines of a record already checked canonical, starting at s[start] ("{" then a newline). */
 function attributeLines(s: string, start: number, end: number): AttributeLine[] {
   const lines: AttributeLine[] = [];
