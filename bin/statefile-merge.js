@@ -48,7 +48,8 @@ function bundledDriver() {
   return new Script(text, { filename: file, cachedData }).runInThisContext()(require, dist);
 }
 
-if (process.env.STATEFILE_MERGE_TIMING) process.stderr.write(`statefile-merge: timing: ${performance.now().toFixed(1)} ms bin started\n`);
+// Written to fd 2 directly, as the driver writes its own lines (dist/io/processOutput.js).
+if (process.env.STATEFILE_MERGE_TIMING) require("node:fs").writeSync(2, `statefile-merge: timing: ${performance.now().toFixed(1)} ms bin started\n`);
 const args = process.argv.slice(2);
 // The merge options' one table and reader (src/driver/mergeArguments.ts), a small module of its own.
 const driverOptions = args[0] === "merge" ? require("../dist/driver/mergeArguments.js").plainMergeArguments(args.slice(1)) : null;
@@ -67,9 +68,9 @@ if (args.length === 1 && (args[0] === "--version" || args[0] === "-V")) {
   process.on("unhandledRejection", die);
   try {
     // The three inputs are read at once off the main thread; the exit code follows.
-    (bundledDriver() ?? require("../dist/driver/runMergeDriver.js")).runMergeDriverReadingAtOnce(driverOptions).then((code) => {
-      process.exitCode = code;
-    }, die);
+    const driver = bundledDriver() ?? require("../dist/driver/runMergeDriver.js");
+    // At once when no output stream is still writing (Node's teardown of the heap is skipped).
+    driver.runMergeDriverReadingAtOnce(driverOptions).then(driver.endProcess, die);
   } catch (e) {
     die(e);
   }

@@ -17,6 +17,10 @@ import type { Path } from "../core/values";
 import type { Side } from "../core/merged";
 import { isEncryptedMerge, mergeEncrypted } from "./encryptedMerge";
 import { mark } from "./timing";
+import { writeStderr, writeStdout } from "../io/processOutput";
+
+// The bin ends the process through this once the driver has returned its exit code.
+export { endProcess } from "../io/processOutput";
 
 export interface DriverOptions {
   base: string;
@@ -46,8 +50,8 @@ export interface DriverIo {
 }
 
 export const processIo: DriverIo = {
-  stderr: (line) => process.stderr.write(line + "\n"),
-  stdout: (data) => process.stdout.write(data),
+  stderr: (line) => writeStderr(line + "\n"),
+  stdout: writeStdout,
 };
 
 /**
