@@ -9,9 +9,12 @@
 //   - held by one side only (created there): a hunk over the whole record, so taking ours,
 //     theirs, or both blocks by hand keeps either deployment or both;
 //   - held by both sides, named differently (renamed on one): a hunk at its name attribute.
+// A record that is itself in conflict (as a whole, or at its name) may end up under any of its
+// sides' names: a newcomer clashes with it under each of them, up front, so that settling it
+// brings out no conflict nobody was shown. It is settled with its own conflict, never here.
 
 import { ABSENT, isObject, slotOf, type JsonObject, type Path, type Slot } from "./values";
-import type { Merged, MergedObject, MergeWarning } from "./merged";
+import { Hunk, Occurrences, WithCopies, type HunkSide, type Merged, type MergedObject, type MergeWarning } from "./merged";
 
 export interface SameNameInput {
   /** The merged entries (not changed: a copy is returned when a conflict replaces one). */
@@ -34,24 +37,50 @@ function nameOf(record: Slot | Merged | undefined, attribute: string): string | 
   return typeof name === "string" ? name : null;
 }
 
-/** Merged keys by the name their merged record holds (records whose name is itself in conflict are left out). */
-function keysByName(out: MergedObject, attribute: string): Map<string, string[]> {
+/** A side of a hunk as a reader of that side's file sees it (the last copy of a key written twice). */
+function sideValue(side: HunkSide): Slot {
+  if (side instanceof Occurrences) return side.last;
+  return side instanceof WithCopies ? side.value : side;
+}
+
+/** The distinct names a hunk's sides hold: `name` reads one side's value. */
+function sideNames(h: Hunk, name: (value: Slot) => string | null): string[] {
+  const sides: HunkSide[] = [h.ours, h.base, h.theirs];
+  const names = sides.map((side) => name(sideValue(side)));
+  return [...new Set(names.filter((n): n is string => n !== null))];
+}
+
+/** The names a merged record may hold once settled; `inConflict`: it is itself in conflict. */
+function possibleNames(record: Merged, attribute: string): { names: string[]; inConflict: boolean } {
+  if (record instanceof Hunk) return { names: sideNames(record, (v) => nameOf(v, attribute)), inConflict: true };
+  if (!isObject(record)) return { names: [], inConflict: false };
+  const name = (record as Map<string, unknown>).get(attribute);
+  if (name instanceof Hunk) return { names: sideNames(name, (v) => (typeof v === "string" ? v : null)), inConflict: true };
+  return { names: typeof name === "string" ? [name] : [], inConflict: false };
+}
+
+/** Merged keys by each name their merged record holds or may hold, and the keys in conflict. */
+function keysByName(out: MergedObject, attribute: string): { byName: Map<string, string[]>; inConflict: Set<string> } {
   const byName = new Map<string, string[]>();
+  const inConflict = new Set<string>();
   for (const [key, record] of out) {
-    const name = nameOf(record, attribute);
-    if (name === null) continue;
-    const keys = byName.get(name);
-    if (keys) keys.push(key);
-    else byName.set(name, [key]);
+    const possible = possibleNames(record, attribute);
+    if (possible.inConflict) inConflict.add(key);
+    for (const name of possible.names) {
+      const keys = byName.get(name);
+      if (keys) keys.push(key);
+      else byName.set(name, [key]);
+    }
   }
-  return byName;
+  return { byName, inConflict };
 }
 
 /** The merged entries with the conflicts this rule finds, or null when it finds none. */
 export function sameNameConflicts(input: SameNameInput, context: SameNameContext): MergedObject | null {
   const { merged, base, ours, theirs, path, attribute } = input;
   let out: MergedObject | null = null;
-  for (const [name, keys] of keysByName(merged, attribute)) {
+  const { byName, inConflict } = keysByName(merged, attribute);
+  for (const [name, keys] of byName) {
     if (keys.length < 2) continue;
     const allNamed = (doc: JsonObject) => keys.every((k) => nameOf(doc.get(k), attribute) === name);
     if (allNamed(base)) continue;
@@ -60,7 +89,7 @@ export function sameNameConflicts(input: SameNameInput, context: SameNameContext
       context.warn({ path, message: `${keys.join(" and ")} are all named ${JSON.stringify(name)} in ${own} already; rename all but one` });
       continue;
     }
-    const newcomers = keys.filter((k) => nameOf(base.get(k), attribute) !== name);
+    const newcomers = keys.filter((k) => !inConflict.has(k) && nameOf(base.get(k), attribute) !== name);
     for (const key of newcomers) {
       const others = keys.filter((k) => k !== key).map((k) => [...path, k]);
       if (!ours.has(key) || !theirs.has(key)) {

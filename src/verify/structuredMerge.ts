@@ -2,7 +2,8 @@
 // their API changes only this file follows. Everything else in src/verify sees plain results:
 // the merged text with every true conflict settled to ours, and where those conflicts were.
 
-import { mergeTexts, type MergeSettings } from "../pipeline/mergeTexts";
+import { mergeStates, mergeTexts, type MergeSettings } from "../pipeline/mergeTexts";
+import { pathKey } from "../core/policy";
 import { fileViewFor } from "../view/fileView";
 import { PLAIN_MARKERS } from "../resolve/remerge";
 import type { Path, Slot } from "../core/values";
@@ -51,5 +52,13 @@ export function structuredMerge(sides: MergeSides, settings: FileMergeSettings, 
     },
   });
   if (result.kind === "fallback") return { kind: "unmergeable", reason: result.reason };
+  if (conflictPaths.length > 0) {
+    // Settling one conflict to a side can hide another the driver reports: a deployment new to
+    // a name stands in conflict while another one that may keep that name is itself in
+    // conflict. The driver's own list, unsettled, counts too. (No conflict settled: the same merge.)
+    const seen = new Set(conflictPaths.map(pathKey));
+    const unsettled = mergeStates(sides, settings);
+    if (unsettled.method === "structured") for (const c of unsettled.conflicts) if (!seen.has(pathKey(c.path))) conflictPaths.push(c.path);
+  }
   return { kind: "merged", text: result.text, conflictPaths, profile: result.profile, documents: result.documents };
 }

@@ -9,6 +9,7 @@ import { PLAIN_MARKERS } from "../../src/resolve/remerge";
 import { verifyFileMerge, type FileVerdict } from "../../src/verify/verifyFile";
 import { lineMerge } from "../../src/verify/lineMerge";
 import { State } from "../support/fixtures";
+import { addDeployment } from "../support/deployments";
 import { copy, registry, tenant } from "../support/tenants";
 import { secretsIn } from "../support/review";
 import type { MergeSettings } from "../../src/pipeline/mergeTexts";
@@ -89,6 +90,28 @@ describe("verify one file of one merge", () => {
     const f = findings(verify(base(), alice, bob, line.text.toString()));
     expect(f).toEqual([expect.stringMatching(/^stitched .*resource app2: stitched: identity \(creationTime, vmId\) from theirs, ec2\.instanceType from ours/)]);
     expect(verify(base(), alice, bob, driverText(base(), alice, bob, "theirs")).status).toBe("pass");
+  });
+
+  it("a re-created deployment against a deploy to the old one, settled either way (seed -712145244 of verify.property)", () => {
+    // Ours deletes tenant-acme and creates it again under a new UUID; theirs deploys to the old
+    // one. Settled to theirs, the new deployment goes (it clashes by name with the old one, a
+    // conflict the driver reports): not a lost update.
+    const hetzner = () => State.fixture("hetzner-hcloud-multitenant");
+    const old = hetzner().uuid("tenant-acme");
+    const recreated = "3f0c9a12-0000-4000-8000-00000000a001";
+    const o = addDeployment(hetzner(), recreated, "tenant-acme", "tenant-acme");
+    o.doc.delete(old);
+    const t = hetzner().set("tenant-acme", null, "description", "Acme (moved to fsn1)");
+    for (const side of ["ours", "theirs"] as const) {
+      const settled = driverText(hetzner(), o, t, side);
+      expect(settled.includes(`"${recreated}"`)).toBe(side === "ours");
+      expect(settled.includes(`"${old}"`)).toBe(side === "theirs");
+      expect(verify(hetzner(), o, t, settled)).toEqual({ status: "pass" });
+    }
+    // Theirs' deploy carried over to ours' new deployment: a value neither side had there.
+    const stitched = JSON.parse(driverText(hetzner(), o, t, "ours")) as Record<string, Record<string, unknown>>;
+    stitched[recreated].description = "Acme (moved to fsn1)";
+    expect(findings(verify(hetzner(), o, t, JSON.stringify(stitched, null, 2) + "\n"))).toEqual([expect.stringMatching(/^invented .*tenant-acme \(3f0c9a12-/)]);
   });
 
   it("a record present twice", () => {

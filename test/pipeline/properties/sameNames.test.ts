@@ -74,6 +74,55 @@ describe("deployments with one name", () => {
     }
   });
 
+  it("a deployment new to the name of one in conflict stands in conflict too, up front (seed -712145244 of verify.property)", () => {
+    // Ours re-creates tenant-acme (deletes it, creates it under a new UUID); theirs deploys to
+    // the old one. Keeping theirs' old deployment would give the name twice: the driver says
+    // so now, instead of the clash showing only once the delete/modify is settled.
+    const deployment = (name: string, extra: Array<[string, string]> = []): JsonObject =>
+      new Map<string, JsonValue>([
+        ["args", "{}"],
+        ["configsPath", "/nix/store/00000000000000000000000000000000-nixops-machines"],
+        ["name", name],
+        ["resources", new Map()],
+        ...extra,
+      ]);
+    const [prod1, prod2, old, recreated] = ["00000000-0000-1000-8000-000000000000", "00000000-0000-1000-8000-000000000001", "00000000-0000-1000-8000-000000000002", "00000000-0000-1000-8000-000000000003"];
+    const base: Doc = new Map([[prod1, deployment("prod")], [prod2, deployment("prod")], [old, deployment("tenant-acme")]]);
+    const ours: Doc = new Map([[prod1, deployment("prod")], [prod2, deployment("prod")], [recreated, deployment("tenant-acme")]]);
+    const theirs: Doc = new Map([[prod1, deployment("prod")], [prod2, deployment("prod")], [old, deployment("tenant-acme", [["state", "talpha"]])]]);
+    for (const wholeParse of [false, true]) {
+      const input = texts({ base, ours, theirs, separators: "py3" });
+      const r = merged(mergeTexts(input, { markers, wholeParse }));
+      expect(r.conflicts.map((c) => [c.kind, c.path[0]])).toEqual([
+        ["delete/modify", old],
+        ["duplicate-name", recreated],
+      ]);
+      expect(r.conflicts[1].sameNameAs).toEqual([[old]]);
+      // Settled either way, one deployment holds the name: ours' new one, or theirs' old one.
+      for (const [side, kept] of [["ours", recreated], ["theirs", old]] as const) {
+        const settled = parseJson(merged(mergeTexts(input, { markers, wholeParse, settle: () => side })).text).value as Doc;
+        expect(byName(settled).get("tenant-acme")).toEqual([kept]);
+      }
+    }
+  });
+
+  it("a deployment new to a name one side gives another in a conflict over its name stands in conflict too", () => {
+    const deployment = (name: string): JsonObject => new Map<string, JsonValue>([["args", "{}"], ["name", name], ["resources", new Map()]]);
+    const [existing, added] = ["00000000-0000-1000-8000-00000000000a", "00000000-0000-1000-8000-00000000000b"];
+    const base: Doc = new Map([[existing, deployment("tenant-old")]]);
+    // Both rename it, differently; ours also creates a deployment under the name theirs chose.
+    const ours: Doc = new Map([[existing, deployment("tenant-ours")], [added, deployment("tenant-theirs")]]);
+    const theirs: Doc = new Map([[existing, deployment("tenant-theirs")]]);
+    for (const wholeParse of [false, true]) {
+      const r = merged(mergeTexts(texts({ base, ours, theirs, separators: "py3" }), { markers, wholeParse }));
+      expect(r.conflicts.map((c) => [c.kind, c.path])).toEqual([
+        ["modify/modify", [existing, "name"]],
+        ["duplicate-name", [added]],
+      ]);
+      expect(r.conflicts[1].sameNameAs).toEqual([[existing]]);
+    }
+  });
+
   it("a clean merge holds a name twice only where the base or one side already did, and then warns", () => {
     fc.assert(
       fc.property(nixopsTriple({ maxEdits: 4 }), (t) => {
