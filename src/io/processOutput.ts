@@ -6,11 +6,13 @@
 
 import { writeSync } from "node:fs";
 
-let streamUsed = false;
+/** Stderr went through process.stderr once: every later line follows it there, in order. */
+let stderrQueued = false;
+let stdoutUsed = false;
 
 /** Writes text to stderr in full, in order with what was written before. */
 export function writeStderr(text: string): void {
-  if (streamUsed) {
+  if (stderrQueued) {
     process.stderr.write(text);
     return;
   }
@@ -22,14 +24,14 @@ export function writeStderr(text: string): void {
     // EAGAIN: the stream queues the rest and waits. Anything else (EPIPE, EBADF): nobody reads
     // stderr any more, and a merge's result does not depend on its messages.
     if ((e as NodeJS.ErrnoException).code !== "EAGAIN") return;
-    streamUsed = true;
+    stderrQueued = true;
     process.stderr.write(bytes.subarray(written));
   }
 }
 
 /** Writes to stdout through process.stdout (a result given with `-o -` may be large, and its reader slow). */
 export function writeStdout(data: string | Uint8Array): void {
-  streamUsed = true;
+  stdoutUsed = true;
   process.stdout.write(data);
 }
 
@@ -40,5 +42,5 @@ export function writeStdout(data: string | Uint8Array): void {
  */
 export function endProcess(code: number): void {
   process.exitCode = code;
-  if (!streamUsed) process.exit(code);
+  if (!stderrQueued && !stdoutUsed) process.exit(code);
 }
