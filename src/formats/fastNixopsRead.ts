@@ -1,19 +1,20 @@
 // The quick reading of three `nixops export --all` files, for large states where a full parse
-// costs more than Git's own line merge. Each file is cut into records by its exact layout
-// (fastNixopsIndex.ts); a resource record whose bytes are the same in base, ours and theirs
-// becomes one shared LazyRecord that is never parsed and is written back as its own text; so
-// does a record only one side changed or created (one side's bytes; where only theirs changed,
-// merged line by line with ours, fastTheirsChange.ts); every other record, and each
-// deployment's own attributes, is parsed as usual. The values handed to the merge are
-// therefore the ones the full parse builds, except that records sides share are one object.
-// Anything unusual returns null and takes the full path.
+// costs more than Git's own line merge. It reads off the frames (exportFrames.ts): what the cut
+// took (sharedEntries.ts) stands in as one SharedEntry on all three sides; a resource record
+// whose bytes are the same in base, ours and theirs becomes one LazyRecord that is never parsed
+// and is written back as its own text; so does a record only one side changed or created (one
+// side's bytes; where only theirs changed, merged line by line with ours, fastTheirsChange.ts);
+// every other record, and each deployment's own attributes, is parsed as usual. The values
+// handed to the merge are therefore the ones the full parse builds, except that records sides
+// share are one object. Anything unusual returns null and takes the full path.
 
 import { isAscii } from "node:buffer";
 import { Embedded, type JsonObject, type JsonValue, type Slot } from "../core/values";
-import { decodeRecordEmbedded, detectSeparators, nixopsLayout } from "./nixopsExport";
+import { decodeRecordEmbedded, nixopsLayout } from "./nixopsExport";
 import { JsonParseError, parseJson, type ParsedJson } from "./parseJson";
 import type { Layout } from "./renderDocument";
-import { indexExport, type DeploymentSpan, type ExportIndex, type RecordSpan } from "./fastNixopsIndex";
+import { frameExports, sameBytes, type EntrySpan, type ExportFrames, type ResourcesFrame, type SideFrame } from "./exportFrames";
+import { SharedEntry, type SharedCut } from "./sharedEntries";
 import { LazyRecord, scanCanonicalRecord } from "./fastRecord";
 import { mergeTheirsChange } from "./fastTheirsChange";
 import { inputBytes } from "./inputBytes";
@@ -45,46 +46,79 @@ function parseObject(text: string): JsonObject {
   return parsed.value as JsonObject;
 }
 
-interface Side {
-  buf: Buffer;
-  index: ExportIndex;
+/**
+ * Bytes the reading parses or copies: ASCII (its texts are latin1 views), no NUL (binary,
+ * which the full path refuses), and in ours no "\r\n" (never in NixOps' layout; the full path
+ * keeps it).
+ */
+function checkBytes(buf: Buffer, start: number, end: number, ours: boolean): void {
+  const bytes = buf.subarray(start, end);
+  if (!isAscii(bytes) || bytes.includes(0) || (ours && bytes.includes("\r\n"))) notHere();
 }
 
-const recordKey = (uuid: string, name: string) => uuid + "\u0000" + name;
-
-function sameBytes(a: Side, ra: RecordSpan, b: Side, rb: RecordSpan): boolean {
-  if (ra.end - ra.start !== rb.end - rb.start) return false;
-  return a.buf.compare(b.buf, rb.start, rb.end, ra.start, ra.end) === 0;
+/** A side's deployment to read: its entry and its records (those the cut did not take). */
+interface Kept {
+  entry: EntrySpan;
+  resources: ResourcesFrame;
+  records: EntrySpan[];
 }
 
-function side(buf: Buffer, index: ExportIndex | null): Side {
-  if (index === null) throw new NotHere();
-  return { buf, index };
+/** The entries of one side the reading looks at, its bytes checked. */
+function keptEntries(side: SideFrame, cut: SharedCut | null, ours: boolean): Kept[] {
+  const kept: Kept[] = [];
+  for (const entry of side.deployments.entries) {
+    if (cut?.taken.has(entry)) continue;
+    const resources = side.resources.get(entry.key) ?? notHere();
+    const records = cut ? resources.entries.filter((r) => !cut.taken.has(r)) : resources.entries;
+    checkBytes(side.buf, entry.start, resources.open, ours);
+    checkBytes(side.buf, resources.end, entry.end, ours);
+    for (const r of records) checkBytes(side.buf, r.start, r.end, ours);
+    kept.push({ entry, resources, records });
+  }
+  return kept;
 }
 
 /**
- * The values and layout of three canonical NixOps exports (as the full path would build them),
- * or null when any input is not one (not ASCII, other layout, CRLF, over maxBytes...).
+ * The separator between items at line ends that ours' read parts all use: ",\n" (Python 3) or
+ * ", \n" (Python 2). What the whole-file reading of the same parts would vote for: null when
+ * they use both or neither, and the whole-file reading decides.
  */
-export function readNixopsExports(inputs: { base: Uint8Array | string; ours: Uint8Array | string; theirs: Uint8Array | string }, maxBytes: number): FastRead | null {
-  const bufs = [inputBytes(inputs.base), inputBytes(inputs.ours), inputBytes(inputs.theirs)];
-  for (const b of bufs) if (b.length > maxBytes || !isAscii(b)) return null;
-  // The layout the full path picks from ours (detectSeparators), and no "\r\n" line ends
-  // (never in NixOps' layout; the full path keeps them).
-  if (bufs[1].includes("\r\n")) return null;
-  const oursText = bufs[1].toString("latin1");
-  const separator = detectSeparators(oursText) === "py2" ? ", " : ",";
+function oursSeparator(ours: SideFrame, oursKept: Kept[]): string {
+  const seen = new Set<string>();
+  const see = (separator: string | null) => separator !== null && seen.add(separator);
+  const seeIn = (start: number, end: number) => {
+    const bytes = ours.buf.subarray(start, end);
+    for (const separator of SEPARATORS) if (bytes.includes(separator)) seen.add(separator);
+  };
+  see(ours.deployments.separator);
+  for (const { entry, resources } of oursKept) {
+    see(resources.separator);
+    seeIn(entry.start, resources.open);
+    seeIn(resources.end, entry.end);
+  }
+  if (seen.size !== 1) notHere();
+  return [...seen][0];
+}
+
+const SEPARATORS = [",\n", ", \n"];
+
+/**
+ * The values and layout of three framed NixOps exports (as the full path would build them),
+ * with what the cut took standing in as shared entries; null when the reading does not apply
+ * (bytes it does not take, a record or attribute written twice, text it cannot parse).
+ */
+export function readFramedExports(frames: ExportFrames, cut: SharedCut | null): FastRead | null {
   try {
-    const ours = side(bufs[1], indexExport(bufs[1], { text: oursText, separator }));
-    if (ours.index.separator !== separator) return null;
-    const guide = { buf: bufs[1], deployments: new Map(ours.index.deployments.map((d) => [d.uuid, d])) };
-    const sides = [side(bufs[0], indexExport(bufs[0], null, guide)), ours, side(bufs[2], indexExport(bufs[2], null, guide))];
+    const kept = frames.sides.map((side, i) => keptEntries(side, cut, i === 1));
+    const separator = oursSeparator(frames.sides[1], kept[1]).slice(0, -1);
     const knownMerges = new Map<object, KnownMerge>();
-    const values = readAll(sides, oursText, separator, knownMerges);
+    const valueOf = recordValues(frames.sides, kept, separator, knownMerges);
+    const values = frames.sides.map((side, i) => readSide(side, i, kept[i], cut, valueOf));
     const layout: Layout = {
       ...nixopsLayout(separator === ", " ? "py2" : "py3", "\n"),
-      // A record taken unchanged is written as its input's own bytes, never parsed or copied.
+      // A record or deployment taken unchanged is written as its input's own bytes, never parsed or copied.
       verbatim: (node) => (node instanceof LazyRecord && node.pristine ? node.parts : undefined),
+      verbatimEntry: (key, node, indent) => (node instanceof SharedEntry && node.pristine ? node.entryBytes(key, indent) : undefined),
     };
     return { values, layout, knownMerges };
   } catch (e) {
@@ -93,36 +127,61 @@ export function readNixopsExports(inputs: { base: Uint8Array | string; ours: Uin
   }
 }
 
-/** Base, ours and theirs' value for each record, by its span in any of the three files. */
-function recordValues(sides: Side[], oursText: string, separator: string, knownMerges: Map<object, KnownMerge>): Map<RecordSpan, JsonValue[]> {
+/** readFramedExports on three inputs, with nothing cut out (what all three share is read too). */
+export function readNixopsExports(inputs: { base: Uint8Array | string; ours: Uint8Array | string; theirs: Uint8Array | string }, maxBytes: number): FastRead | null {
+  const bufs = [inputBytes(inputs.base), inputBytes(inputs.ours), inputBytes(inputs.theirs)];
+  if (bufs.some((b) => b.length > maxBytes)) return null;
+  const frames = frameExports(bufs[0], bufs[1], bufs[2], true);
+  return frames && readFramedExports(frames, null);
+}
+
+/** Ours' record text, and its number of attributes when it is exactly what the writer prints (else -1). */
+interface OursRecord {
+  text: string;
+  canonicalSize: number;
+}
+
+/** Base, ours and theirs' value for each record read, by its span in any of the three files. */
+function recordValues(sides: SideFrame[], kept: Kept[][], separator: string, knownMerges: Map<object, KnownMerge>): Map<EntrySpan, JsonValue[]> {
   const [base, ours, theirs] = sides;
-  const valueOf = new Map<RecordSpan, JsonValue[]>();
-  // Ours' records that base and theirs hold byte for byte (the index found those).
-  const sameIn = (s: Side) => {
-    const found = new Set<RecordSpan>();
-    for (const d of s.index.deployments) for (const r of d.resources) if (r.sameAs) found.add(r.sameAs);
+  const valueOf = new Map<EntrySpan, JsonValue[]>();
+  const oursRecords = new Map<EntrySpan, OursRecord>();
+  const oursRecord = (o: EntrySpan): OursRecord => {
+    let r = oursRecords.get(o);
+    if (r === undefined) {
+      const text = ours.buf.toString("latin1", o.start, o.end);
+      const scanned = text.length > 2 ? scanCanonicalRecord(text, 0, separator) : null;
+      const canonicalSize = scanned !== null && scanned.end === text.length ? scanned.size : text === "{}" ? 0 : -1;
+      // A record the writer would not print so is parsed: its separators, too, must be ours' own.
+      if (canonicalSize < 0 && text.includes(separator === "," ? ", \n" : ",\n")) notHere();
+      oursRecords.set(o, (r = { text, canonicalSize }));
+    }
+    return r;
+  };
+  // Ours' records that base and theirs hold byte for byte (the guide found those).
+  const sameIn = (k: Kept[]) => {
+    const found = new Set<EntrySpan>();
+    for (const d of k) for (const r of d.records) if (r.sameAs) found.add(r.sameAs);
     return found;
   };
-  const inBase = sameIn(base);
-  const inTheirs = sameIn(theirs);
-  const rest = new Map<string, (RecordSpan | undefined)[]>();
-  for (const d of ours.index.deployments) {
-    for (const o of d.resources) {
+  const inBase = sameIn(kept[0]);
+  const inTheirs = sameIn(kept[2]);
+  const rest = new Map<string, (EntrySpan | undefined)[]>();
+  for (const d of kept[1]) {
+    for (const o of d.records) {
       if (inBase.has(o) && inTheirs.has(o)) {
         // Unchanged on both sides: one value, never parsed when its text is NixOps' own.
-        const one: JsonValue =
-          o.canonicalSize >= 0
-            ? lazyRecord(ours.buf, o)
-            : parsedRecord(oursText.slice(o.start, o.end));
+        const own = oursRecord(o);
+        const one: JsonValue = own.canonicalSize >= 0 ? lazyRecord(ours.buf, o, own.canonicalSize) : parsedRecord(own.text);
         valueOf.set(o, [one, one, one]);
-      } else rest.set(recordKey(d.uuid, o.name), [undefined, o, undefined]);
+      } else rest.set(recordKey(d.entry.key, o.key), [undefined, o, undefined]);
     }
   }
   for (const i of [0, 2]) {
-    for (const d of sides[i].index.deployments) {
-      for (const r of d.resources) {
+    for (const d of kept[i]) {
+      for (const r of d.records) {
         if (r.sameAs && valueOf.has(r.sameAs)) continue;
-        const key = recordKey(d.uuid, r.name);
+        const key = recordKey(d.entry.key, r.key);
         const spans = rest.get(key) ?? [undefined, undefined, undefined];
         spans[i] = r;
         rest.set(key, spans);
@@ -132,12 +191,13 @@ function recordValues(sides: Side[], oursText: string, separator: string, knownM
   // Changed somewhere: parse each side, once per distinct text.
   for (const spans of rest.values()) {
     const [b, o, t] = spans;
+    const own = o && oursRecord(o);
     // Changed in ours only (base and theirs hold the same bytes, or neither holds the record):
     // the merge takes ours' record whatever it holds (mergeSlot's first rules), so all three
     // sides get ours' record, unparsed. Not the other way round: where theirs alone changed, the
     // merge keeps ours' text of embedded values theirs only re-serialised (keepOursTexts).
-    if (o && o.canonicalSize >= 0 && (b && t ? sameBytes(sides[0], b, sides[2], t) : !b && !t)) {
-      const one = lazyRecord(ours.buf, o);
+    if (o && own && own.canonicalSize >= 0 && (b && t ? sameBytes(base.buf, b, theirs.buf, t) : !b && !t)) {
+      const one = lazyRecord(ours.buf, o, own.canonicalSize);
       const all = [one, one, one];
       for (const span of spans) if (span) valueOf.set(span, all);
       continue;
@@ -154,10 +214,10 @@ function recordValues(sides: Side[], oursText: string, separator: string, knownM
       }
     }
     // Changed in theirs only (base holds ours' bytes): merged line by line, unparsed.
-    if (o && b && t && o.canonicalSize >= 0 && (b.sameAs === o || sameBytes(sides[0], b, sides[1], o))) {
-      const change = mergeTheirsChange({ buf: ours.buf, text: oursText, start: o.start, end: o.end }, { buf: theirs.buf, start: t.start, end: t.end }, separator);
+    if (o && own && b && t && own.canonicalSize >= 0 && (b.sameAs === o || sameBytes(base.buf, b, ours.buf, o))) {
+      const change = mergeTheirsChange({ buf: ours.buf, text: own.text, start: o.start }, { buf: theirs.buf, start: t.start, end: t.end }, separator);
       if (change) {
-        const mine = lazyRecord(ours.buf, o);
+        const mine = lazyRecord(ours.buf, o, own.canonicalSize);
         const theirsRecord = new LazyRecord([{ source: theirs.buf, start: t.start, end: t.end }], change.size, decodeRecordEmbedded);
         const merged = change.equal ? mine : new LazyRecord(change.parts, change.size, decodeRecordEmbedded);
         knownMerges.set(theirsRecord, { ours: mine, merged });
@@ -169,35 +229,44 @@ function recordValues(sides: Side[], oursText: string, separator: string, knownM
     const found: JsonValue[] = [];
     spans.forEach((span, i) => {
       if (!span) return;
-      const same = spans.findIndex((other, j) => j < i && other && (span.sameAs === other || sameBytes(sides[j], other, sides[i], span)));
+      const same = spans.findIndex((other, j) => j < i && other && (span.sameAs === other || sameBytes(sides[j].buf, other, sides[i].buf, span)));
       const earlier = found.find((v) => v instanceof Map) as JsonObject | undefined;
-      found[i] = same >= 0 ? found[same] : parsedRecord(sides[i].buf.toString("latin1", span.start, span.end), earlier);
+      const text = i === 1 ? (own as OursRecord).text : sides[i].buf.toString("latin1", span.start, span.end);
+      found[i] = same >= 0 ? found[same] : parsedRecord(text, earlier);
       valueOf.set(span, found);
     });
   }
   return valueOf;
 }
 
-function readAll(sides: Side[], oursText: string, separator: string, knownMerges: Map<object, KnownMerge>): Slot[] {
-  const valueOf = recordValues(sides, oursText, separator, knownMerges);
-  return sides.map((side, i) => {
-    const root: JsonObject = new Map();
-    for (const d of side.index.deployments) {
-      const deployment = deploymentAttributes(side.buf, d);
-      const resources = deployment.get("resources") as JsonObject;
-      for (const r of d.resources) {
-        const values = valueOf.get(r) ?? (r.sameAs ? valueOf.get(r.sameAs) : undefined);
-        resources.set(r.name, (values as JsonValue[])[i]);
-      }
-      root.set(d.uuid, deployment);
+const recordKey = (uuid: string, name: string) => uuid + "\u0000" + name;
+
+/** One side's document: its deployments in its order, the cut's shared entries where it took them. */
+function readSide(side: SideFrame, i: number, kept: Kept[], cut: SharedCut | null, valueOf: Map<EntrySpan, JsonValue[]>): JsonObject {
+  const root: JsonObject = new Map();
+  const byEntry = new Map(kept.map((k) => [k.entry, k]));
+  for (const entry of side.deployments.entries) {
+    const k = byEntry.get(entry);
+    if (k === undefined) {
+      root.set(entry.key, cut?.deployments.get(entry.key) ?? notHere());
+      continue;
     }
-    return root;
-  });
+    const deployment = deploymentAttributes(side.buf, k);
+    const resources = deployment.get("resources") as JsonObject;
+    const shared = cut?.records.get(entry.key);
+    for (const r of k.resources.entries) {
+      const taken = shared !== undefined && cut !== null && cut.taken.has(r) ? shared.get(r.key) : undefined;
+      const values = taken ? undefined : (valueOf.get(r) ?? (r.sameAs ? valueOf.get(r.sameAs) : undefined));
+      resources.set(r.key, taken ?? (values as JsonValue[])[i]);
+    }
+    root.set(entry.key, deployment);
+  }
+  return root;
 }
 
 /** Ours' record `o`, checked canonical, as a record parsed only if something looks inside. */
-function lazyRecord(buf: Buffer, o: RecordSpan): LazyRecord {
-  return new LazyRecord([{ source: buf, start: o.start, end: o.end }], o.canonicalSize, decodeRecordEmbedded);
+function lazyRecord(buf: Buffer, o: EntrySpan, size: number): LazyRecord {
+  return new LazyRecord([{ source: buf, start: o.start, end: o.end }], size, decodeRecordEmbedded);
 }
 
 /**
@@ -218,8 +287,8 @@ function parsedRecord(text: string, earlier?: JsonObject): JsonObject {
 }
 
 /** A deployment's attributes, parsed with an empty `resources` object in place of its records. */
-function deploymentAttributes(buf: Buffer, d: DeploymentSpan): JsonObject {
-  const text = buf.toString("latin1", d.start, d.resourcesStart) + "{}" + buf.toString("latin1", d.resourcesEnd, d.end);
+function deploymentAttributes(buf: Buffer, { entry, resources: r }: Kept): JsonObject {
+  const text = buf.toString("latin1", entry.start, r.open) + "{}" + buf.toString("latin1", r.end, entry.end);
   const deployment = parseObject(text);
   const resources = deployment.get("resources");
   if (!(resources instanceof Map) || resources.size !== 0) notHere();

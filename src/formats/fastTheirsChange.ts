@@ -57,19 +57,19 @@ function embeddedValue(literal: string): JsonValue | undefined {
 }
 
 /**
- * The merge of a record only theirs changed: ours' record is `oursText[oursStart, oursEnd)`
- * (already checked canonical), theirs' is `theirs[theirsStart, theirsEnd)`. Null when theirs'
+ * The merge of a record only theirs changed: ours' record is `ours.buf[start, end)`, `ours.text`
+ * its text (already checked canonical); theirs' is `theirs.buf[start, end)`. Null when theirs'
  * record is not exactly what the NixOps writer prints with this separator.
  */
 export function mergeTheirsChange(
-  ours: { buf: Buffer; text: string; start: number; end: number },
+  ours: { buf: Buffer; text: string; start: number },
   theirs: { buf: Buffer; start: number; end: number },
   separator: string,
 ): TheirsChange | null {
   const theirsText = theirs.buf.toString("latin1", theirs.start, theirs.end);
   const scanned = scanCanonicalRecord(theirsText, 0, separator);
   if (scanned === null || scanned.end !== theirsText.length) return null;
-  const oursLines = attributeLines(ours.text, ours.start, ours.end);
+  const oursLines = attributeLines(ours.text, 0, ours.text.length);
   const theirsLines = attributeLines(theirsText, 0, theirsText.length);
   const parts: Span[] = [];
   let copiedTo = 0; // theirs' bytes before this (relative to theirs.start) are in `parts`
@@ -96,7 +96,7 @@ export function mergeTheirsChange(
     }
     // Equal by value, written differently: ours' text stays.
     parts.push({ source: theirs.buf, start: theirs.start + copiedTo, end: theirs.start + line.valueStart });
-    parts.push({ source: ours.buf, start: own.valueStart, end: own.valueEnd });
+    parts.push({ source: ours.buf, start: ours.start + own.valueStart, end: ours.start + own.valueEnd });
     copiedTo = line.valueEnd;
   }
   if (i < oursLines.length) equal = false;

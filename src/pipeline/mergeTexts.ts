@@ -1,6 +1,7 @@
 // The merge as stages, from three file contents to one outcome, and rendering apart from it:
-//   mergeStates: cut what all three share -> read the rest (an ordered list of attempts)
-//                -> choose the profile -> put the shared parts back -> merge
+//   mergeStates: frame NixOps exports and cut what all three share -> read the rest record by
+//                record (or whole, with the cut put back) -> else read the whole files and
+//                choose the profile -> merge
 //   renderOutcome: the merged value with markers (labels, %L, conflict style) -> bytes
 // Asking for other markers (diff3) re-renders the same outcome; nothing merges twice. No
 // files, processes or Git here; the driver does those. What cannot be merged structurally
@@ -16,8 +17,9 @@ import { MARKER_LINE } from "../formats/conflictMarkers";
 import { stripBom } from "../formats/bom";
 import { detectJsonLayout } from "../formats/jsonLayout";
 import { renderChunks, type Layout, type Markers } from "../formats/renderDocument";
-import { readNixopsExports } from "../formats/fastNixopsRead";
-import { cutSharedEntries, putBackShared, SharedEntry, type SharedCut } from "../formats/sharedEntries";
+import { readFramedExports } from "../formats/fastNixopsRead";
+import { frameExports, type ExportFrames } from "../formats/exportFrames";
+import { cutSharedEntries, putBackShared, reducedInputs, SharedEntry, type SharedCut } from "../formats/sharedEntries";
 import { inputBytes } from "../formats/inputBytes";
 import { NO_OVERLAY, type Overlay } from "../profiles/overlay";
 import { chooseProfile, profileNamed } from "../profiles/table";
@@ -87,34 +89,14 @@ interface ReadStates {
   knownMerges?: ReadonlyMap<object, KnownMerge>;
 }
 
-/** One way of reading the inputs; null when it does not apply (the next one is tried). */
-interface Reading {
-  name: string;
-  read(inputs: MergeInputs, settings: MergeSettings, maxBytes: number): ReadStates | MergeOutcome | null;
-}
-
-/** The readings, tried in order; when none applies or one gives up, Git's line merge does it. */
-const READINGS: readonly Reading[] = [
-  { name: "record by record", read: readRecordByRecord },
-  { name: "whole files", read: readWholeFiles },
-];
-
 export function mergeStates(inputs: MergeInputs, settings: MergeSettings = {}): MergeOutcome {
   const maxBytes = settings.maxBytes ?? DEFAULT_MAX_BYTES;
   try {
-    // What all three hold byte for byte (deployments, records) is cut out first, whichever reading follows.
-    const cut = sharedCut(inputs, settings, maxBytes);
-    if (cut) {
-      try {
-        const [base, ours, theirs] = cut.reduced;
-        const outcome = readAndMerge({ base, ours, theirs }, settings, maxBytes, cut);
-        if (outcome) return outcome;
-      } catch (e) {
-        // The same files read whole say why, with the line numbers of the real files.
-        if (!(e instanceof Fallback || e instanceof RangeError || e instanceof JsonParseError)) throw e;
-      }
-    }
-    return readAndMerge(inputs, settings, maxBytes, null) as MergeOutcome;
+    const framed = framedExports(inputs, settings, maxBytes);
+    const outcome = framed && mergeFramed(framed.frames, framed.cut, settings, maxBytes);
+    if (outcome) return outcome;
+    const states = readWholeFiles(inputs, settings, maxBytes);
+    return "method" in states ? states : mergeRead(states, "whole files", settings);
   } catch (e) {
     if (e instanceof Fallback) return { method: "git merge-file", reason: e.message };
     if (e instanceof RangeError) return { method: "git merge-file", reason: resourceLimitReason(e) };
@@ -123,32 +105,49 @@ export function mergeStates(inputs: MergeInputs, settings: MergeSettings = {}): 
 }
 
 /**
- * The readings, tried in order, then the merge. With a cut (what all sides share taken out),
- * null when the rest is not read as a NixOps export: then the whole files are read as they are.
+ * NixOps exports in their exact frame (exportFrames.ts), with what all three hold byte for
+ * byte cut out (sharedEntries.ts); null when the files are not, or another profile is asked.
  */
-function readAndMerge(inputs: MergeInputs, settings: MergeSettings, maxBytes: number, cut: SharedCut | null): MergeOutcome | null {
-  for (const reading of READINGS) {
-    const states = reading.read(inputs, settings, maxBytes);
-    if (!states) continue;
-    if (cut === null) return "method" in states ? states : mergeRead(states, reading.name, settings);
-    if ("method" in states || states.profile.name !== "nixops") return null;
-    return mergeRead(withShared(states, cut), `${reading.name}, what no side changed kept as it is`, settings);
-  }
-  throw new Fallback("no reading applies");
-}
-
-/** Base, ours and theirs with what all three hold byte for byte cut out (sharedEntries.ts). */
-function sharedCut(inputs: MergeInputs, settings: MergeSettings, maxBytes: number): SharedCut | null {
+function framedExports(inputs: MergeInputs, settings: MergeSettings, maxBytes: number): { frames: ExportFrames; cut: SharedCut | null } | null {
   const overlay = settings.overlay ?? NO_OVERLAY;
-  if (settings.noSharedCut || (overlay.profile !== undefined && overlay.profile !== "nixops")) return null;
+  if (overlay.profile !== undefined && overlay.profile !== "nixops") return null;
   const bufs = INPUT_NAMES.map((n) => inputBytes(inputs[n]));
   if (bufs.some((b) => b.length > maxBytes)) return null;
-  return cutSharedEntries(bufs[0], bufs[1], bufs[2]);
+  const cutting = !settings.noSharedCut;
+  const frames = frameExports(bufs[0], bufs[1], bufs[2], !cutting);
+  if (frames === null) return null;
+  return { frames, cut: cutting ? cutSharedEntries(frames) : null };
+}
+
+/**
+ * Framed exports read record by record, or, when that reading declines and something was cut,
+ * the rest read whole and the cut put back. Null when neither applies: the whole files are
+ * read as they are (and say why, with the line numbers of the real files). Of the
+ * record-by-record reading's own errors only a resource limit is caught: a bug in it must fail
+ * the tests that compare readings.
+ */
+function mergeFramed(frames: ExportFrames, cut: SharedCut | null, settings: MergeSettings, maxBytes: number): MergeOutcome | null {
+  const kept = cut ? ", what no side changed kept as it is" : "";
+  try {
+    const read = settings.wholeParse ? null : readFramedExports(frames, cut);
+    if (read) {
+      const profile = profileNamed("nixops", settings.overlay ?? NO_OVERLAY);
+      return mergeRead({ ...read, profile, duplicates: new Map() }, `record by record${kept}`, settings);
+    }
+    if (cut === null) return null;
+    const [base, ours, theirs] = reducedInputs(frames, cut);
+    const states = readWholeFiles({ base, ours, theirs }, settings, maxBytes);
+    if ("method" in states || states.profile.name !== "nixops") return null;
+    return mergeRead(withShared(states, frames, cut), `whole files${kept}`, settings);
+  } catch (e) {
+    if (e instanceof Fallback || e instanceof RangeError || e instanceof JsonParseError) return null;
+    throw e;
+  }
 }
 
 /** What was cut put back, one object on all three sides, written as ours' bytes. */
-function withShared(states: ReadStates, cut: SharedCut): ReadStates {
-  putBackShared(states.values, cut);
+function withShared(states: ReadStates, frames: ExportFrames, cut: SharedCut): ReadStates {
+  putBackShared(states.values, frames, cut);
   const own = states.layout.verbatim;
   const verbatim = (node: object) => (node instanceof SharedEntry && node.pristine ? node.parts : own?.(node));
   const verbatimEntry = (key: string, node: object, indent: number) => (node instanceof SharedEntry && node.pristine ? node.entryBytes(key, indent) : undefined);
@@ -215,22 +214,6 @@ function mergeRead(states: ReadStates, reading: string, settings: MergeSettings)
     documents: values,
     layout,
   };
-}
-
-/**
- * Canonical NixOps exports, cut into records by their exact layout and parsed only where the
- * sides differ (the same values as the whole-file reading). Anything it does not take (NUL
- * bytes, text it cannot cut) is left to the next reading, whose guards give the reason. Its
- * own errors are not caught: a bug in it must fail the tests that compare the two readings.
- */
-function readRecordByRecord(inputs: MergeInputs, settings: MergeSettings, maxBytes: number): ReadStates | null {
-  const overlay = settings.overlay ?? NO_OVERLAY;
-  if (settings.wholeParse || (overlay.profile !== undefined && overlay.profile !== "nixops")) return null;
-  const hasNul = (d: Uint8Array | string) => (typeof d === "string" ? d.includes("\u0000") : d.includes(0));
-  if (INPUT_NAMES.some((n) => hasNul(inputs[n]))) return null;
-  const fast = readNixopsExports(inputs, maxBytes);
-  if (!fast) return null;
-  return { values: fast.values, profile: profileNamed("nixops", overlay), layout: fast.layout, duplicates: new Map(), knownMerges: fast.knownMerges };
 }
 
 function readWholeFiles(inputs: MergeInputs, settings: MergeSettings, maxBytes: number): ReadStates | MergeOutcome {

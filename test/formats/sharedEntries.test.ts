@@ -6,7 +6,8 @@
 
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { cutSharedEntries } from "../../src/formats/sharedEntries";
+import { cutSharedEntries, reducedInputs } from "../../src/formats/sharedEntries";
+import { frameExports } from "../../src/formats/exportFrames";
 import { mergeStates, mergeTexts, type MergeSettings } from "../../src/pipeline/mergeTexts";
 import type { ConflictStyle } from "../../src/formats/renderDocument";
 import { FIXTURES, State, fixtureText } from "../support/fixtures";
@@ -28,7 +29,11 @@ function expectSameAsUncut(inputs: Texts, style: ConflictStyle = "merge"): void 
   }
 }
 
-const cutOf = (t: Texts) => cutSharedEntries(Buffer.from(t.base), Buffer.from(t.ours), Buffer.from(t.theirs));
+const framesOf = (t: Texts) => frameExports(Buffer.from(t.base), Buffer.from(t.ours), Buffer.from(t.theirs));
+const cutOf = (t: Texts) => {
+  const frames = framesOf(t);
+  return frames && cutSharedEntries(frames);
+};
 
 /** Did the merge read the cut files, rather than the whole files after giving the cut up? */
 function readCut(t: Texts, settings: MergeSettings = {}): boolean {
@@ -99,6 +104,9 @@ describe("cutting what all three files share", () => {
       expect(cut?.deployments.size).toBeGreaterThan(0);
       expect(cut?.records.size).toBeGreaterThan(0);
       expect(readCut(s)).toBe(true);
+      // Read off the same frames record by record, not from a copy without the shared parts read whole.
+      const outcome = mergeStates(s);
+      expect(outcome.method === "structured" && outcome.reading).toBe("record by record, what no side changed kept as it is");
       for (const style of STYLES) expectSameAsUncut(s, style);
     }
   });
@@ -388,7 +396,7 @@ describe("names and order of what was cut", () => {
     theirsDoc.splice(1, 0, [NEW, added]);
     const inputs = { base: hetzner.text(), ours: ours.text(), theirs: new State(new Map(theirsDoc)).text() };
     const cut = cutOf(inputs);
-    expect(cut?.orders.map((o) => o.deployments)).toEqual([
+    expect(framesOf(inputs)?.sides.map((side) => side.deployments.entries.map((e) => e.key))).toEqual([
       [ACME, GLOBEX, SHARED_DB],
       [ACME, SHARED_DB],
       [ACME, NEW, GLOBEX, SHARED_DB],
@@ -437,10 +445,12 @@ describe("the frame the cut takes (anything else is read whole)", () => {
     // The first "resources" holds a record all three share, the second the deployment's own.
     const twice = (t: string) => t.replace(/\n {4}"resources": \{/, '\n    "resources": {\n      "aaa": {\n        "state": "1"\n      }\n    },\n    "resources": {');
     const inputs = { base: twice(s.base), ours: twice(s.ours), theirs: twice(s.theirs) };
-    const cut = cutOf(inputs);
-    expect(cut?.deployments.has(SHARED_DB)).toBe(true);
-    expect(cut?.records.has(ACME)).toBe(false);
-    expect(cut?.reduced[1].toString()).toContain(entryText(s.ours, "acme-worker", 6));
+    const frames = framesOf(inputs);
+    const cut = frames && cutSharedEntries(frames);
+    if (!frames || !cut) throw new Error("the other deployments should be cut");
+    expect(cut.deployments.has(SHARED_DB)).toBe(true);
+    expect(cut.records.has(ACME)).toBe(false);
+    expect(reducedInputs(frames, cut)[1].toString()).toContain(entryText(s.ours, "acme-worker", 6));
     expectSameAsUncut(inputs);
     // The same deployment with one "resources" has records cut (so that the check above can fail).
     expect(cutOf(s)?.records.has(ACME)).toBe(true);
