@@ -231,6 +231,16 @@ function frameResources(b: Buffer, d: EntrySpan, guide?: { buf: Buffer; resource
   return { open: open | 0, ...frame };
 }
 
+/**
+ * Does the deployment hold a `    "resources": {` line? Found from its start, so only its own
+ * attributes before the resources are searched: for a deployment no side changed, whose
+ * records are not framed.
+ */
+function holdsResources(b: Buffer, d: EntrySpan): boolean {
+  const at = b.indexOf(RESOURCES_LINE, d.start);
+  return at !== -1 && at < d.end;
+}
+
 /** Does side `b` hold, at entry `e`, ours' (`a`) bytes of entry `d`, key line included? */
 export function sameBytes(a: Buffer, d: EntrySpan, b: Buffer, e: EntrySpan): boolean {
   if (e.sameAs === d) return true;
@@ -261,6 +271,8 @@ export function frameExports(base: Buffer, ours: Buffer, theirs: Buffer, frameSa
     const b = sides[0].byKey.get(o.key);
     const t = sides[2].byKey.get(o.key);
     if (b && t && sameBytes(ours, o, base, b) && sameBytes(ours, o, theirs, t)) {
+      // A top-level entry without resources: not a NixOps export (the profile table reads it as JSON).
+      if (!frameSame && !holdsResources(ours, o)) return null;
       same.add(o.key);
       if (!frameSame) continue;
     }

@@ -45,7 +45,7 @@ export function cutSharedEntries(frames: ExportFrames): SharedCut | null {
       const inB = r && inBase.get(r);
       if (!r || !inB) continue;
       shared.set(r.key, new SharedEntry(ours.buf, r, "record"));
-      for (const x of [inB, r, e]) taken.add(x);
+      taken.add(inB).add(r).add(e);
     }
     if (shared.size > 0) records.set(o.key, shared);
   }

@@ -441,6 +441,31 @@ describe("the frame the cut takes (anything else is read whole)", () => {
     expect([...(cut?.records.keys() ?? [])]).toEqual([ACME, GLOBEX, SHARED_DB]);
   });
 
+  it("cuts nothing from a file whose unchanged top-level entry has no resources: the profile table reads it as JSON", () => {
+    // In NixOps' frame, and every changed entry holds resources; globex, which no side changes, holds none.
+    const tenants = (acme: string, initech: string) =>
+      JSON.stringify(
+        {
+          acme: { name: acme, resources: { db: { size: "1" } } },
+          globex: { name: "globex", plan: "free" },
+          initech: { name: initech, resources: { db: { size: "2" } } },
+        },
+        null,
+        2,
+      ) + "\n";
+    // Each side renames a different tenant to the same name: a conflict only under the NixOps rules.
+    const inputs = { base: tenants("acme", "initech"), ours: tenants("same", "initech"), theirs: tenants("acme", "same") };
+    expect(cutOf(inputs)).toBeNull();
+    const outcome = mergeStates(inputs);
+    expect(outcome.method === "structured" && [outcome.profile.name, outcome.conflicts.length]).toEqual(["json", 0]);
+    expectSameAsUncut(inputs);
+    // With resources in globex too, the same file is a NixOps export and globex is cut.
+    const withResources = (t: string) => t.replace('"plan": "free"', '"plan": "free",\n    "resources": {}');
+    const nixops = { base: withResources(inputs.base), ours: withResources(inputs.ours), theirs: withResources(inputs.theirs) };
+    expect([...(cutOf(nixops)?.deployments.keys() ?? [])]).toEqual(["globex"]);
+    expectSameAsUncut(nixops);
+  });
+
   it("cuts no record from a deployment with two \"resources\" keys, and merges as without the cut", () => {
     // The first "resources" holds a record all three share, the second the deployment's own.
     const twice = (t: string) => t.replace(/\n {4}"resources": \{/, '\n    "resources": {\n      "aaa": {\n        "state": "1"\n      }\n    },\n    "resources": {');
