@@ -37,7 +37,7 @@ import {
   type MergeWarning,
   type Side,
 } from "./merged";
-import { pathKey, type MergeOptions, type MergePolicy } from "./policy";
+import { pathKey, type KnownMerge, type MergeOptions, type MergePolicy } from "./policy";
 import { mergeKeyedArray, type KeyedArrayContext } from "./mergeKeyedArrays";
 import { sameNameConflicts } from "./sameNames";
 
@@ -102,7 +102,10 @@ class Merger {
       if (known !== undefined && known.ours === ours) return known.merged;
       if (valuesEqual(ours, theirs)) return ours;
       // Inside embedded JSON the merged value may be re-encoded: ours' key order first, at every level.
-      if (valuesEqual(base, ours)) return inner ? inOursKeyOrder(keepOursTexts(theirs, ours), ours) : keepOursTexts(theirs, ours);
+      if (valuesEqual(base, ours)) {
+        const kept = keepOursTexts(theirs, ours, this.options.knownMerges);
+        return inner ? inOursKeyOrder(kept, ours) : kept;
+      }
       if (valuesEqual(base, theirs)) return ours;
       // Changed on both sides, differently.
       if (this.policy.isVolatile(path)) {
@@ -295,17 +298,19 @@ class Merger {
 /**
  * Theirs' value, except that embedded JSON equal by value to ours' keeps ours' exact text
  * (docs/merge-rules.md, "Embedded JSON": a blob that a deploy only re-ordered stays as ours
- * wrote it).
+ * wrote it). `known`: the same, already found for some records (a reading's knownMerges).
  */
-function keepOursTexts(theirs: Slot, ours: Slot): Slot {
+function keepOursTexts(theirs: Slot, ours: Slot, known?: ReadonlyMap<object, KnownMerge>): Slot {
   // One object on both sides (a record no one changed): nothing to look inside.
   if (theirs === ours) return theirs;
   if (theirs instanceof Embedded) return ours instanceof Embedded && valuesEqual(ours, theirs) ? ours : theirs;
   if (!isObject(theirs) || !isObject(ours)) return theirs;
+  const found = known?.get(theirs);
+  if (found !== undefined && found.ours === ours) return found.merged;
   let out: JsonObject | null = null;
   for (const [key, value] of theirs) {
     if (!ours.has(key)) continue;
-    const kept = keepOursTexts(value, ours.get(key) as JsonValue);
+    const kept = keepOursTexts(value, ours.get(key) as JsonValue, known);
     if (kept !== value) (out ??= new Map(theirs)).set(key, kept as JsonValue);
   }
   return out ?? theirs;

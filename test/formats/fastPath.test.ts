@@ -14,7 +14,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Embedded, JsonNumber, type JsonValue } from "../../src/core/values";
 import { parseCarefully, parseJson } from "../../src/formats/parseJson";
-import { mergeTexts } from "../../src/pipeline/mergeTexts";
+import { mergeStates, mergeTexts } from "../../src/pipeline/mergeTexts";
 import { readNixopsExports } from "../../src/formats/fastNixopsRead";
 import { LazyRecord } from "../../src/formats/fastRecord";
 import { mergeSummary } from "../support/mergeSummary";
@@ -243,6 +243,24 @@ describe("the record-by-record reading of NixOps exports", () => {
       expect(spliced.length).toBeGreaterThan(0);
       for (const style of ["merge", "diff3"] as const) expectSameMerge(asBytes(inputs), style);
     }
+  });
+
+  it("takes the line-by-line merge of a record theirs alone changed inside a deployment theirs alone changed", () => {
+    // Ours is the base: the merge keeps ours' texts in theirs' deployments, and finds each
+    // record's result among the reading's known merges instead of parsing both records.
+    const s = generateScenario(80, 4);
+    const outcome = mergeStates({ base: s.base, ours: s.base, theirs: s.theirs });
+    if (outcome.method !== "structured") throw new Error(outcome.reason);
+    let spliced = 0;
+    for (const deployment of (outcome.merged as Map<string, unknown>).values()) {
+      if (!(deployment instanceof Map)) continue;
+      for (const record of (deployment.get("resources") as Map<string, unknown>).values()) {
+        if (record instanceof LazyRecord && record.parts.length > 1) spliced++;
+      }
+    }
+    // Each deploy re-serialises the `keys` blob of every machine it deploys: ours' text is spliced into theirs' bytes.
+    expect(spliced).toBeGreaterThan(0);
+    expectSameMerge({ base: s.base, ours: s.base, theirs: s.theirs });
   });
 
   it("agrees on the benchmark's concurrent deploys, in every conflict style", () => {
