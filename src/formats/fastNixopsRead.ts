@@ -80,8 +80,8 @@ function keptEntries(side: SideFrame, cut: SharedCut | null, ours: boolean): Kep
 
 /**
  * The separator between items at line ends that ours' read parts all use: ",\n" (Python 3) or
- * ", \n" (Python 2). What the whole-file reading of the same parts would vote for: null when
- * they use both or neither, and the whole-file reading decides.
+ * ", \n" (Python 2), which is what the whole-file reading of the same parts votes for. When
+ * they use both or neither, the reading declines and the whole-file reading decides.
  */
 function oursSeparator(ours: SideFrame, oursKept: Kept[]): string {
   const seen = new Set<string>();
