@@ -67,9 +67,10 @@ interface Kept {
 function keptEntries(side: SideFrame, cut: SharedCut | null, ours: boolean): Kept[] {
   const kept: Kept[] = [];
   for (const entry of side.deployments.entries) {
-    if (cut?.taken.has(entry)) continue;
+    if (cut?.deployments.has(entry.key)) continue;
     const resources = side.resources.get(entry.key) ?? notHere();
-    const records = cut ? resources.entries.filter((r) => !cut.taken.has(r)) : resources.entries;
+    const shared = cut?.records.get(entry.key);
+    const records = shared ? resources.entries.filter((r) => !shared.has(r.key)) : resources.entries;
     checkBytes(side.buf, entry.start, resources.open, ours);
     checkBytes(side.buf, resources.end, entry.end, ours);
     for (const r of records) checkBytes(side.buf, r.start, r.end, ours);
@@ -255,7 +256,7 @@ function readSide(side: SideFrame, i: number, kept: Kept[], cut: SharedCut | nul
     const resources = deployment.get("resources") as JsonObject;
     const shared = cut?.records.get(entry.key);
     for (const r of k.resources.entries) {
-      const taken = shared !== undefined && cut !== null && cut.taken.has(r) ? shared.get(r.key) : undefined;
+      const taken = shared?.get(r.key);
       const values = taken ? undefined : (valueOf.get(r) ?? (r.sameAs ? valueOf.get(r.sameAs) : undefined));
       resources.set(r.key, taken ?? (values as JsonValue[])[i]);
     }

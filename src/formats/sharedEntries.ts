@@ -12,14 +12,15 @@ import { decodeDeploymentEmbedded, decodeRecordEmbedded } from "./nixopsExport";
 import { closer, type EntrySpan, type ExportFrames, type SideFrame } from "./exportFrames";
 import { COMMA, NL, QUOTE, SPACE } from "./byteCodes";
 
-/** What all three sides share, taken out of the reading. */
+/**
+ * What all three sides share, taken out of the reading: on every side, the deployment or
+ * record under such a key (keys are unique in the frame, so that is the one with ours' bytes).
+ */
 export interface SharedCut {
   /** Deployments all three hold byte for byte, by UUID. */
   deployments: Map<string, SharedEntry>;
   /** Resource records all three hold byte for byte, by deployment UUID then name. */
   records: Map<string, Map<string, SharedEntry>>;
-  /** Every side's entries taken out (deployments and records). */
-  taken: Set<EntrySpan>;
 }
 
 /** What the three framed files share, or null when they share nothing. */
@@ -27,11 +28,9 @@ export function cutSharedEntries(frames: ExportFrames): SharedCut | null {
   const [base, ours, theirs] = frames.sides;
   const deployments = new Map<string, SharedEntry>();
   const records = new Map<string, Map<string, SharedEntry>>();
-  const taken = new Set<EntrySpan>();
   for (const o of ours.deployments.entries) {
     if (frames.same.has(o.key)) {
       deployments.set(o.key, new SharedEntry(ours.buf, o, "deployment"));
-      for (const side of frames.sides) taken.add(side.byKey.get(o.key) as EntrySpan);
       continue;
     }
     const rb = base.resources.get(o.key);
@@ -45,11 +44,10 @@ export function cutSharedEntries(frames: ExportFrames): SharedCut | null {
       const inB = r && inBase.get(r);
       if (!r || !inB) continue;
       shared.set(r.key, new SharedEntry(ours.buf, r, "record"));
-      taken.add(inB).add(r).add(e);
     }
     if (shared.size > 0) records.set(o.key, shared);
   }
-  return deployments.size === 0 && records.size === 0 ? null : { deployments, records, taken };
+  return deployments.size === 0 && records.size === 0 ? null : { deployments, records };
 }
 
 /**
@@ -57,19 +55,20 @@ export function cutSharedEntries(frames: ExportFrames): SharedCut | null {
  * frame (maybe `{}`): for the whole-file reading, when the record-by-record one declines.
  */
 export function reducedInputs(frames: ExportFrames, cut: SharedCut): [Buffer, Buffer, Buffer] {
-  return frames.sides.map((side) => reduce(side, cut.taken)) as [Buffer, Buffer, Buffer];
+  return frames.sides.map((side) => reduce(side, cut)) as [Buffer, Buffer, Buffer];
 }
 
-function reduce(side: SideFrame, taken: Set<EntrySpan>): Buffer {
+function reduce(side: SideFrame, cut: SharedCut): Buffer {
   const { buf, deployments } = side;
-  const kept = deployments.entries.filter((e) => !taken.has(e));
+  const kept = deployments.entries.filter((e) => !cut.deployments.has(e.key));
   if (kept.length === 0) return Buffer.from("{}\n");
   const separator = Buffer.from(deployments.separator ?? ",\n");
   const parts: Buffer[] = [Buffer.from("{\n")];
   kept.forEach((d, k) => {
     if (k > 0) parts.push(separator);
     const resources = side.resources.get(d.key);
-    const left = resources?.entries.filter((r) => !taken.has(r));
+    const shared = cut.records.get(d.key);
+    const left = resources?.entries.filter((r) => !shared?.has(r.key));
     if (!resources || !left || left.length === resources.entries.length) {
       parts.push(buf.subarray(d.line, d.end));
       return;
