@@ -13,11 +13,10 @@ import { Embedded, type JsonObject, type JsonValue, type Slot } from "../core/va
 import { decodeRecordEmbedded, nixopsLayout } from "./nixopsExport";
 import { JsonParseError, parseJson, type ParsedJson } from "./parseJson";
 import type { Layout } from "./renderDocument";
-import { frameExports, sameBytes, type EntrySpan, type ExportFrames, type ResourcesFrame, type SideFrame } from "./exportFrames";
+import { sameBytes, type EntrySpan, type ExportFrames, type ResourcesFrame, type SideFrame } from "./exportFrames";
 import { SharedEntry, type SharedCut } from "./sharedEntries";
 import { LazyRecord, scanCanonicalRecord } from "./fastRecord";
 import { mergeTheirsChange } from "./fastTheirsChange";
-import { inputBytes } from "./inputBytes";
 import type { KnownMerge } from "../core/policy";
 
 export interface FastRead {
@@ -126,14 +125,6 @@ export function readFramedExports(frames: ExportFrames, cut: SharedCut | null): 
     if (e instanceof NotHere) return null;
     throw e;
   }
-}
-
-/** readFramedExports on three inputs, with nothing cut out (what all three share is read too). */
-export function readNixopsExports(inputs: { base: Uint8Array | string; ours: Uint8Array | string; theirs: Uint8Array | string }, maxBytes: number): FastRead | null {
-  const bufs = [inputBytes(inputs.base), inputBytes(inputs.ours), inputBytes(inputs.theirs)];
-  if (bufs.some((b) => b.length > maxBytes)) return null;
-  const frames = frameExports(bufs[0], bufs[1], bufs[2], true);
-  return frames && readFramedExports(frames, null);
 }
 
 /** Ours' record text, and its number of attributes when it is exactly what the writer prints (else -1). */

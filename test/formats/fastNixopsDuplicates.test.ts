@@ -3,8 +3,7 @@
 // the whole parse, which reports every copy, takes the merge.
 
 import { describe, expect, it } from "vitest";
-import { readNixopsExports } from "../../src/formats/fastNixopsRead";
-import { DEFAULT_MAX_BYTES } from "../../src/pipeline/mergeTexts";
+import { readRecordByRecord } from "../support/recordReading";
 import { State, fixtureText } from "../support/fixtures";
 import { duplicateAttribute, duplicateRecord, type DuplicatePath } from "../support/duplicateKeys";
 
@@ -25,14 +24,14 @@ const written: Array<[string, (t: string) => string]> = [
 
 describe("the record-by-record reading declines keys written twice", () => {
   it("reads the three plain inputs (the cases below differ only by the copy)", () => {
-    expect(readNixopsExports({ base: text, ours: text, theirs: text }, DEFAULT_MAX_BYTES)).not.toBeNull();
+    expect(readRecordByRecord({ base: text, ours: text, theirs: text })).not.toBeNull();
   });
   for (const [what, edit] of written) {
     for (const input of ["base", "ours", "theirs"] as const) {
       it(`${what}, in ${input}`, () => {
         const inputs = { base: text, ours: text, theirs: text, [input]: edit(text) };
         expect(inputs[input]).not.toBe(text);
-        expect(readNixopsExports(inputs, DEFAULT_MAX_BYTES)).toBeNull();
+        expect(readRecordByRecord(inputs)).toBeNull();
       });
     }
   }

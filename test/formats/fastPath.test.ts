@@ -15,7 +15,7 @@ import { join } from "node:path";
 import { Embedded, JsonNumber, type JsonValue } from "../../src/core/values";
 import { parseCarefully, parseJson } from "../../src/formats/parseJson";
 import { mergeStates, mergeTexts } from "../../src/pipeline/mergeTexts";
-import { readNixopsExports } from "../../src/formats/fastNixopsRead";
+import { readRecordByRecord } from "../support/recordReading";
 import { LazyRecord } from "../../src/formats/fastRecord";
 import { mergeSummary } from "../support/mergeSummary";
 import type { ConflictStyle } from "../../src/formats/renderDocument";
@@ -105,7 +105,7 @@ function expectSameMerge(inputs: Texts, style: ConflictStyle = "merge"): void {
 }
 
 const asBytes = (t: Texts): Texts => ({ base: Buffer.from(t.base), ours: Buffer.from(t.ours), theirs: Buffer.from(t.theirs) });
-const applies = (t: Texts) => readNixopsExports(t, Number.MAX_SAFE_INTEGER) !== null;
+const applies = (t: Texts) => readRecordByRecord(t) !== null;
 
 /** Edits that take a file out of NixOps' exact layout, or make it bad input: the quick path must step aside or agree. */
 const DAMAGE: Array<(text: string) => string> = [
@@ -177,7 +177,7 @@ describe("the record-by-record reading of NixOps exports", () => {
 
   it("writes a shared record from its content, not its bytes, once something changed it", () => {
     const text = fixtureText("ec2-prod-5machines");
-    const read = readNixopsExports({ base: text, ours: text, theirs: text }, Number.MAX_SAFE_INTEGER);
+    const read = readRecordByRecord({ base: text, ours: text, theirs: text });
     if (read === null) throw new Error("the fixture should take the quick path");
     const ours = read.values[1] as Map<string, Map<string, JsonValue>>;
     const deployment = [...ours.values()][0];
@@ -192,7 +192,7 @@ describe("the record-by-record reading of NixOps exports", () => {
 
   it("writes a run of unchanged records, with the lines between them, as one view of ours' bytes", () => {
     const s = generateScenario(120, 3);
-    const read = readNixopsExports({ base: s.base, ours: s.base, theirs: s.base }, Number.MAX_SAFE_INTEGER);
+    const read = readRecordByRecord({ base: s.base, ours: s.base, theirs: s.base });
     if (read === null) throw new Error("the generated state should take the quick path");
     const markers = { size: 7, ours: "ours", base: "base", theirs: "theirs", style: "merge" as const };
     const chunks = renderChunks(read.values[1] as JsonValue, read.layout, markers);
@@ -206,7 +206,7 @@ describe("the record-by-record reading of NixOps exports", () => {
     const base = fixtureText("ec2-prod-5machines");
     const at = base.indexOf('"state": "3"', base.indexOf('"app1": {'));
     const ours = base.slice(0, at) + '"state": "5"' + base.slice(at + '"state": "3"'.length);
-    const read = readNixopsExports({ base, ours, theirs: base }, Number.MAX_SAFE_INTEGER);
+    const read = readRecordByRecord({ base, ours, theirs: base });
     if (read === null) throw new Error("the fixture should take the quick path");
     const app1 = (doc: unknown) => ([...(doc as Map<string, Map<string, JsonValue>>).values()][0].get("resources") as Map<string, JsonValue>).get("app1");
     expect(app1(read.values[0])).toBe(app1(read.values[1]));
@@ -224,7 +224,7 @@ describe("the record-by-record reading of NixOps exports", () => {
         const texts = tripleTexts(triple);
         // Ours is the base (or, the other way round, theirs' edits become ours' and ours' theirs').
         const inputs = ourSide ? { base: texts.base, ours: texts.base, theirs: texts.theirs } : { base: texts.base, ours: texts.theirs, theirs: texts.ours };
-        known += readNixopsExports(inputs, Number.MAX_SAFE_INTEGER)?.knownMerges.size ?? 0;
+        known += readRecordByRecord(inputs)?.knownMerges.size ?? 0;
         expectSameMerge(inputs, style);
       }),
       { numRuns: 300 },
@@ -236,7 +236,7 @@ describe("the record-by-record reading of NixOps exports", () => {
     for (const seed of [4, 5]) {
       const s = generateScenario(80, seed);
       const inputs = { base: s.base, ours: s.base, theirs: s.theirs };
-      const read = readNixopsExports(inputs, Number.MAX_SAFE_INTEGER);
+      const read = readRecordByRecord(inputs);
       if (read === null) throw new Error("the generated state should take the quick path");
       const spliced = [...read.knownMerges.values()].filter((k) => k.merged instanceof LazyRecord && k.merged.parts.length > 1);
       // Each deploy re-serialises the `keys` blob of every machine it deploys.
