@@ -14,7 +14,7 @@
 // brings out no conflict nobody was shown. It is settled with its own conflict, never here.
 
 import { ABSENT, isObject, slotOf, type JsonObject, type Path, type Slot } from "./values";
-import { Hunk, Occurrences, WithCopies, type HunkSide, type Merged, type MergedObject, type MergeWarning } from "./merged";
+import { Hunk, sideValue, type HunkSide, type Merged, type MergedObject, type MergeWarning } from "./merged";
 
 export interface SameNameInput {
   /** The merged entries (not changed: a copy is returned when a conflict replaces one). */
@@ -35,12 +35,6 @@ function nameOf(record: Slot | Merged | undefined, attribute: string): string | 
   if (!isObject(record)) return null;
   const name = (record as Map<string, unknown>).get(attribute);
   return typeof name === "string" ? name : null;
-}
-
-/** A side of a hunk as a reader of that side's file sees it (the last copy of a key written twice). */
-function sideValue(side: HunkSide): Slot {
-  if (side instanceof Occurrences) return side.last;
-  return side instanceof WithCopies ? side.value : side;
 }
 
 /** The distinct names a hunk's sides hold: `name` reads one side's value. */
