@@ -15,7 +15,7 @@ import { JsonParseError, parseJson, type ParsedJson } from "./parseJson";
 import type { Layout } from "./renderDocument";
 import { sameBytes, type EntrySpan, type ExportFrames, type ResourcesFrame, type SideFrame } from "./exportFrames";
 import { SharedEntry, type SharedCut } from "./sharedEntries";
-import { LazyRecord, scanCanonicalRecord } from "./fastRecord";
+import { canonicalRecordSize, LazyRecord } from "./fastRecord";
 import { mergeTheirsChange } from "./fastTheirsChange";
 import type { KnownMerge } from "../core/policy";
 
@@ -142,8 +142,7 @@ function recordValues(sides: SideFrame[], kept: Kept[][], separator: string, kno
     let r = oursRecords.get(o);
     if (r === undefined) {
       const text = ours.buf.toString("latin1", o.start, o.end);
-      const scanned = text.length > 2 ? scanCanonicalRecord(text, 0, separator) : null;
-      const canonicalSize = scanned !== null && scanned.end === text.length ? scanned.size : text === "{}" ? 0 : -1;
+      const canonicalSize = canonicalRecordSize(text, separator) ?? (text === "{}" ? 0 : -1);
       // A record the writer would not print so is parsed: its separators, too, must be ours' own.
       if (canonicalSize < 0 && text.includes(separator === "," ? ", \n" : ",\n")) notHere();
       oursRecords.set(o, (r = { text, canonicalSize }));
@@ -198,9 +197,9 @@ function recordValues(sides: SideFrame[], kept: Kept[][], separator: string, kno
     // unparsed, when they are what the writer would print.
     if (t && !o && !b) {
       const text = theirs.buf.toString("latin1", t.start, t.end);
-      const scanned = text.length > 2 ? scanCanonicalRecord(text, 0, separator) : null;
-      if (scanned !== null && scanned.end === text.length) {
-        const created = new LazyRecord([{ source: theirs.buf, start: t.start, end: t.end }], scanned.size, decodeRecordEmbedded);
+      const size = canonicalRecordSize(text, separator);
+      if (size !== null) {
+        const created = lazyRecord(theirs.buf, t, size);
         valueOf.set(t, [created, created, created]);
         continue;
       }
@@ -210,7 +209,7 @@ function recordValues(sides: SideFrame[], kept: Kept[][], separator: string, kno
       const change = mergeTheirsChange({ buf: ours.buf, text: own.text, start: o.start }, { buf: theirs.buf, start: t.start, end: t.end }, separator);
       if (change) {
         const mine = lazyRecord(ours.buf, o, own.canonicalSize);
-        const theirsRecord = new LazyRecord([{ source: theirs.buf, start: t.start, end: t.end }], change.size, decodeRecordEmbedded);
+        const theirsRecord = lazyRecord(theirs.buf, t, change.size);
         const merged = change.equal ? mine : new LazyRecord(change.parts, change.size, decodeRecordEmbedded);
         knownMerges.set(theirsRecord, { ours: mine, merged });
         const all = [mine, mine, theirsRecord];
@@ -256,9 +255,9 @@ function readSide(side: SideFrame, i: number, kept: Kept[], cut: SharedCut | nul
   return root;
 }
 
-/** Ours' record `o`, checked canonical, as a record parsed only if something looks inside. */
-function lazyRecord(buf: Buffer, o: EntrySpan, size: number): LazyRecord {
-  return new LazyRecord([{ source: buf, start: o.start, end: o.end }], size, decodeRecordEmbedded);
+/** A side's record `r`, checked canonical, as a record parsed only if something looks inside. */
+function lazyRecord(buf: Buffer, r: EntrySpan, size: number): LazyRecord {
+  return new LazyRecord([{ source: buf, start: r.start, end: r.end }], size, decodeRecordEmbedded);
 }
 
 /**

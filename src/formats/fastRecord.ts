@@ -142,6 +142,12 @@ export function scanCanonicalRecord(s: string, start: number, separator: string)
   return s.startsWith("      }", p) ? { end: p + 7, size } : null;
 }
 
+/** The number of attributes of `text` when it is, whole, one record as the writer prints it; else null. */
+export function canonicalRecordSize(text: string, separator: string): number | null {
+  const scanned = text.length > 2 ? scanCanonicalRecord(text, 0, separator) : null;
+  return scanned !== null && scanned.end === text.length ? scanned.size : null;
+}
+
 /** s[a0, a1) against s[b0, b1) as JS compares strings (UTF-16 code units): <0, 0 or >0. */
 function compareText(s: string, a0: number, a1: number, b0: number, b1: number): number {
   const n = Math.min(a1 - a0, b1 - b0);

@@ -9,7 +9,7 @@
 import { valuesEqual, type JsonValue } from "../core/values";
 import { parseJson } from "./parseJson";
 import type { Span } from "./renderDocument";
-import { scanCanonicalRecord } from "./fastRecord";
+import { canonicalRecordSize } from "./fastRecord";
 import { QUOTE } from "./byteCodes";
 
 export interface TheirsChange {
@@ -67,8 +67,8 @@ export function mergeTheirsChange(
   separator: string,
 ): TheirsChange | null {
   const theirsText = theirs.buf.toString("latin1", theirs.start, theirs.end);
-  const scanned = scanCanonicalRecord(theirsText, 0, separator);
-  if (scanned === null || scanned.end !== theirsText.length) return null;
+  const size = canonicalRecordSize(theirsText, separator);
+  if (size === null) return null;
   const oursLines = attributeLines(ours.text, 0, ours.text.length);
   const theirsLines = attributeLines(theirsText, 0, theirsText.length);
   const parts: Span[] = [];
@@ -101,5 +101,5 @@ export function mergeTheirsChange(
   }
   if (i < oursLines.length) equal = false;
   parts.push({ source: theirs.buf, start: theirs.start + copiedTo, end: theirs.end });
-  return { equal, parts, size: scanned.size };
+  return { equal, parts, size };
 }
