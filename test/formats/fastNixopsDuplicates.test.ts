@@ -3,7 +3,7 @@
 // the whole parse, which reports every copy, takes the merge.
 
 import { describe, expect, it } from "vitest";
-import { readRecordByRecord } from "../support/recordReading";
+import { readRecordByRecord } from "../support/framedReading";
 import { State, fixtureText } from "../support/fixtures";
 import { duplicateAttribute, duplicateRecord, type DuplicatePath } from "../support/duplicateKeys";
 

@@ -15,7 +15,7 @@ import { join } from "node:path";
 import { Embedded, JsonNumber, type JsonValue } from "../../src/core/values";
 import { parseCarefully, parseJson } from "../../src/formats/parseJson";
 import { mergeStates, mergeTexts } from "../../src/pipeline/mergeTexts";
-import { readRecordByRecord } from "../support/recordReading";
+import { readRecordByRecord } from "../support/framedReading";
 import { LazyRecord } from "../../src/formats/fastRecord";
 import { mergeSummary } from "../support/mergeSummary";
 import type { ConflictStyle } from "../../src/formats/renderDocument";

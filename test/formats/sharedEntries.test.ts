@@ -7,7 +7,7 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { cutSharedEntries, reducedInputs } from "../../src/formats/sharedEntries";
-import { frameExports } from "../../src/formats/exportFrames";
+import { cutOf, framesOf } from "../support/framedReading";
 import { mergeStates, mergeTexts, type MergeSettings } from "../../src/pipeline/mergeTexts";
 import type { ConflictStyle } from "../../src/formats/renderDocument";
 import { FIXTURES, State, fixtureText } from "../support/fixtures";
@@ -28,12 +28,6 @@ function expectSameAsUncut(inputs: Texts, style: ConflictStyle = "merge"): void 
     expect(mergeSummary(merge(inputs, { wholeParse }, style))).toEqual(mergeSummary(merge(inputs, { wholeParse, noSharedCut: true }, style)));
   }
 }
-
-const framesOf = (t: Texts) => frameExports(Buffer.from(t.base), Buffer.from(t.ours), Buffer.from(t.theirs));
-const cutOf = (t: Texts) => {
-  const frames = framesOf(t);
-  return frames && cutSharedEntries(frames);
-};
 
 /** Did the merge read the cut files, rather than the whole files after giving the cut up? */
 function readCut(t: Texts, settings: MergeSettings = {}): boolean {

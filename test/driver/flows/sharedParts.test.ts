@@ -4,8 +4,7 @@
 // bytes even where they are not NixOps' spelling.
 
 import { describe, expect, it } from "vitest";
-import { cutSharedEntries } from "../../../src/formats/sharedEntries";
-import { frameExports } from "../../../src/formats/exportFrames";
+import { cutOf } from "../../support/framedReading";
 import { mergeStates, mergeTexts } from "../../../src/pipeline/mergeTexts";
 import type { ConflictStyle } from "../../../src/formats/renderDocument";
 import { autoResolvedLine, conflictLine } from "../../../src/report/mergeReport";
@@ -64,8 +63,7 @@ function mergeThroughGit(inputs: Texts, style: ConflictStyle = "merge") {
 
 /** Premise: the merge does cut deployments and records here, and reads the cut files. */
 function expectCut(inputs: Texts): void {
-  const frames = frameExports(Buffer.from(inputs.base), Buffer.from(inputs.ours), Buffer.from(inputs.theirs));
-  const cut = frames && cutSharedEntries(frames);
+  const cut = cutOf(inputs);
   expect(cut?.deployments.size).toBeGreaterThanOrEqual(4);
   expect(cut?.records.size).toBeGreaterThan(0);
   const outcome = mergeStates(inputs);

@@ -1,0 +1,30 @@
+// Three NixOps exports framed (src/formats/exportFrames.ts), what they share cut out, and the
+// record-by-record reading with nothing cut out (as mergeStates reads them with `noSharedCut`):
+// for tests that look at what the fast path hands the merge.
+
+import { frameExports, type ExportFrames } from "../../src/formats/exportFrames";
+import { readFramedExports, type FastRead } from "../../src/formats/fastNixopsRead";
+import { cutSharedEntries, type SharedCut } from "../../src/formats/sharedEntries";
+
+export interface Inputs {
+  base: string | Buffer;
+  ours: string | Buffer;
+  theirs: string | Buffer;
+}
+
+/** The frames of the three inputs; `frameSame`: also the records of deployments all three share. */
+export function framesOf(inputs: Inputs, frameSame = false): ExportFrames | null {
+  const [base, ours, theirs] = [inputs.base, inputs.ours, inputs.theirs].map((x) => Buffer.from(x));
+  return frameExports(base, ours, theirs, frameSame);
+}
+
+/** What the three inputs share, as the merge cuts it; null when not framed or nothing is shared. */
+export function cutOf(inputs: Inputs): SharedCut | null {
+  const frames = framesOf(inputs);
+  return frames && cutSharedEntries(frames);
+}
+
+export function readRecordByRecord(inputs: Inputs): FastRead | null {
+  const frames = framesOf(inputs, true);
+  return frames && readFramedExports(frames, null);
+}
