@@ -7,6 +7,7 @@ export const JSON_ROW: ProfileRow = {
   name: "json",
   recognizes: () => true,
   admits: () => true,
+  shape: "JSON",
   records: [],
   identity: null,
   volatile: [],

@@ -36,6 +36,7 @@ export const NIXOPS_ROW: ProfileRow = {
   name: "nixops",
   recognizes: isNixopsExport,
   admits: isNixopsShaped,
+  shape: "a NixOps export (deployments with resource records)",
   records: [
     { at: ["*"], noun: "deployment", nameAttribute: "name", uniqueName: true },
     { at: RESOURCE, noun: "resource" },

@@ -35,6 +35,8 @@ export interface ProfileRow {
   recognizes(doc: JsonValue): boolean;
   /** The document can be read as this kind (an empty `{}` is any kind's empty state). */
   admits(doc: JsonValue): boolean;
+  /** What a document this kind admits is, in words ("is JSON but no longer <shape>"). */
+  shape: string;
   records: readonly RecordLevel[];
   identity: IdentityRule | null;
   /** Values every run rewrites: a two-sided change keeps ours', reported. */

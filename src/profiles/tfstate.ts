@@ -28,6 +28,7 @@ export const TFSTATE_ROW: ProfileRow = {
   // Any other side is read as a state too, so that the merge refuses it with the reason
   // ("ours is not a Terraform state while another side is") instead of guessing.
   admits: () => true,
+  shape: "a Terraform state",
   records: [],
   identity: null,
   volatile: RUN_VALUES.map((v) => [v]),

@@ -6,7 +6,7 @@ import { JsonParseError } from "../formats/parseJson";
 import type { Profile } from "../profiles/profile";
 import { PLAIN_VIEW, profileOf, type FileView } from "../view/fileView";
 import { openEmbedded, readDocument } from "../view/loadState";
-import { diffStates, type StateDiff } from "./semanticDiff";
+import { diffJsonStates, type StateDiff } from "./semanticDiff";
 import { KIND_REVIEWS } from "./kindReview";
 
 export class UnreadableSide extends Error {
@@ -36,10 +36,9 @@ export function diffTexts(oldText: string | null, newText: string | null, view: 
   const before = load("old", oldText);
   const after = load("new", newText);
   const profile = profileOf(view, [before, after]);
-  const own = KIND_REVIEWS[profile.row.layout];
-  if (own) return { diff: own.diff(before, after, profile), profile };
+  // Attribute strings that hold JSON compare by value (a re-ordered `keys` blob is no change).
   openEmbedded(before, profile);
   openEmbedded(after, profile);
-  const missing = (v: Slot): Slot => (v !== ABSENT ? v : profile.name === "nixops" ? new Map() : ABSENT);
-  return { diff: diffStates(missing(before), missing(after), profile), profile };
+  const diff = KIND_REVIEWS[profile.row.layout]?.diff ?? diffJsonStates;
+  return { diff: diff(before, after, profile), profile };
 }

@@ -18,8 +18,8 @@ export interface ReadableOptions {
 
 export function readableState(text: string, options: ReadableOptions = {}): string {
   const state = loadState(text, options.view ?? PLAIN_VIEW);
-  const own = KIND_REVIEWS[state.profile.row.layout];
-  if (own) return own.readable(state.value, state.profile, options.showSecrets === true);
+  const own = KIND_REVIEWS[state.profile.row.layout]?.readable;
+  if (own) return own(state.value, state.profile, options.showSecrets === true);
   const shown = redactDocument(state.value, state.profile, { showSecrets: options.showSecrets === true, openEmbedded: true });
   return renderDocument(shown, READABLE_LAYOUT, NO_MARKERS);
 }

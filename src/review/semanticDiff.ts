@@ -61,9 +61,13 @@ const EMPTY: JsonObject = new Map();
 const asObject = (v: Slot | undefined): JsonObject => (v !== undefined && isObject(v) ? v : EMPTY);
 const asString = (v: Slot | undefined): string | null => (typeof v === "string" ? v : null);
 
-/** The diff of two documents; `nixops` says whether to read them as NixOps exports. */
-export function diffStates(oldDoc: Slot, newDoc: Slot, profile: Profile): StateDiff {
-  if (profile.name !== "nixops") return { kind: "json", changes: attributeChanges(oldDoc, newDoc, [], [], profile) };
+/** The diff of any two JSON documents: the changed places, by path (ABSENT: no such file). */
+export function diffJsonStates(oldDoc: Slot, newDoc: Slot, profile: Profile): StateDiff {
+  return { kind: "json", changes: attributeChanges(oldDoc, newDoc, [], [], profile) };
+}
+
+/** The diff of two NixOps exports, embedded JSON decoded; a missing file (ABSENT) is an empty export. */
+export function diffNixopsStates(oldDoc: Slot, newDoc: Slot, profile: Profile): StateDiff {
   const before = asObject(oldDoc);
   const after = asObject(newDoc);
   const deployments: DeploymentDiff[] = [];

@@ -1,12 +1,13 @@
 // A state file's text as `verify` compares it: parsed exactly as the merge parses its inputs
-// (NixOps attribute strings that hold JSON decoded), keys written twice listed, and anything
-// that is not state any more (conflict markers, broken JSON) named with its line. Pure.
+// (attribute strings that hold JSON decoded where the profile says they may), keys written
+// twice listed, and anything that is not state any more (conflict markers, broken JSON, a
+// document its profile does not admit) named with its line. Pure.
 
-import type { JsonObject, JsonValue, Path } from "../core/values";
+import type { JsonValue, Path } from "../core/values";
 import { firstMarkerLine } from "../formats/conflictMarkers";
 import { JsonParseError, parseJson } from "../formats/parseJson";
 import { stripBom } from "../formats/bom";
-import { decodeEmbedded, isNixopsShaped } from "../formats/nixopsExport";
+import { openEmbedded } from "../view/loadState";
 import type { Profile } from "../profiles/profile";
 
 export type ReadState =
@@ -25,9 +26,7 @@ export function readMergedState(text: string, profile: Profile): ReadState {
     if (e instanceof JsonParseError) return { kind: "invalid", reason: `is not valid JSON (${e.message})` };
     throw e;
   }
-  if (profile.name === "nixops") {
-    if (!isNixopsShaped(parsed.value)) return { kind: "invalid", reason: "is JSON but no longer a NixOps export (deployments with resource records)" };
-    decodeEmbedded(parsed.value as JsonObject);
-  }
+  if (!profile.row.admits(parsed.value)) return { kind: "invalid", reason: `is JSON but no longer ${profile.row.shape}` };
+  openEmbedded(parsed.value, profile);
   return { kind: "state", value: parsed.value, duplicates: parsed.duplicates.map((d) => d.path) };
 }

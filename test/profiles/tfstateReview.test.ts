@@ -108,7 +108,7 @@ describe("verify: a merged state", () => {
 describe("check and fmt", () => {
   it("a state Terraform wrote has no problem; the same state in another layout is fixed back to those bytes", () => {
     const text = base().text();
-    expect(checkState(text, { view: PLAIN_VIEW, declared: "name" })).toEqual({ problems: [], fixed: null, nixops: false, layoutName: "Terraform's" });
+    expect(checkState(text, { view: PLAIN_VIEW, declared: "name" })).toEqual({ problems: [], fixed: null, layoutName: "Terraform's" });
     const other = JSON.stringify(JSON.parse(text), null, 4) + "\n";
     const r = checkState(other, { view: PLAIN_VIEW, declared: null });
     expect(r.problems.map((p) => [p.line, p.column, p.fixable])).toEqual([[2, 3, true]]);

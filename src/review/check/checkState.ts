@@ -22,8 +22,6 @@ export interface CheckResult {
   problems: Problem[];
   /** The file in NixOps layout, when the only problems are layout ones (what --fix writes). */
   fixed: string | null;
-  /** Whether the file was read as a NixOps export. */
-  nixops: boolean;
   /** The layout `fixed` is in, for the message ("nixops export", "Terraform's"). */
   layoutName?: string;
 }
@@ -101,7 +99,7 @@ function leafProblems(record: JsonObject, path: Path, where: string, say: (path:
 
 export function checkState(text: string, options: CheckOptions): CheckResult {
   const forced = options.view.overlay.profile;
-  const none: CheckResult = { problems: [], fixed: null, nixops: forced ? forced === "nixops" : options.declared !== null };
+  const none: CheckResult = { problems: [], fixed: null };
   const markers = markerProblems(text);
   if (markers.length > 0) return { ...none, problems: markers };
   const body = stripBom(text);
@@ -124,24 +122,24 @@ export function checkState(text: string, options: CheckOptions): CheckResult {
   // The file's own profile: the policy's, else a kind its content shows (a Terraform state,
   // whatever its name), else a declared state file's, else the content's.
   const read = profileOf(options.view, [parsed.value]);
-  const own = KIND_REVIEWS[read.row.layout];
+  const own = KIND_REVIEWS[read.row.layout]?.check;
   if (own && (forced || parsed.duplicates.length === 0)) {
-    const kind = own.check(parsed.value, body);
-    return { problems: [...problems, ...kind.problems], fixed: kind.fixed, nixops: false, layoutName: own.layoutName };
+    const kind = own.run(parsed.value, body);
+    return { problems: [...problems, ...kind.problems], fixed: kind.fixed, layoutName: own.layoutName };
   }
   const declared = options.declared === "name" || (options.declared === "attributes" && holdsOnlyObjects(parsed.value));
   const profile = forced ? forced : declared ? "nixops" : read.name;
   const nixops = profile === "nixops";
   if (!nixops) {
     problems.push(...keyedArrayProblems(parsed.value, read, (p) => at(p)));
-    return { problems, fixed: null, nixops };
+    return { problems, fixed: null };
   }
   const shape = shapeProblems(parsed.value, (p) => at(p));
   problems.push(...shape);
-  if (shape.length > 0 || parsed.duplicates.length > 0) return { problems, fixed: null, nixops };
+  if (shape.length > 0 || parsed.duplicates.length > 0) return { problems, fixed: null };
   const separators = detectSeparators(body) ?? "py3";
   problems.push(...layoutProblems(text, parsed.value, separators));
-  return { problems, fixed: problems.some((p) => p.fixable) ? canonicalText(parsed.value, separators) : null, nixops };
+  return { problems, fixed: problems.some((p) => p.fixable) ? canonicalText(parsed.value, separators) : null };
 }
 
 function holdsOnlyObjects(value: JsonValue): boolean {
