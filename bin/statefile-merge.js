@@ -49,32 +49,7 @@ function bundledDriver() {
 }
 
 // Written to fd 2 directly, as the driver writes its own lines (dist/io/processOutput.js).
-function mark(what) {
-  if (process.env.STATEFILE_MERGE_TIMING) require("node:fs").writeSync(2, `statefile-merge: timing: ${performance.now().toFixed(1)} ms ${what}\n`);
-}
-
-/**
- * Inputs of 4 MB or more in total (io/readWhole.ts's AT_ONCE_FROM_BYTES) start reading now, on
- * the thread pool, while the driver loads (dist/driver/earlyReads.js checks and starts them,
- * and the driver checks them all again before it takes them). Below that nothing more is
- * loaded: small inputs are read on the main thread in any case. Never throws: any trouble
- * with the files is left to the driver to report.
- */
-function startEarlyReads(options) {
-  try {
-    const fs = require("node:fs");
-    let total = 0;
-    for (const file of [options.base, options.ours, options.theirs]) total += fs.statSync(file, { throwIfNoEntry: false })?.size ?? 0;
-    if (total < 4 * 1024 * 1024) return undefined;
-    const early = require("../dist/driver/earlyReads.js").startEarlyReads(options, options.maxBytes);
-    if (early) mark("inputs reading");
-    return early;
-  } catch {
-    return undefined;
-  }
-}
-
-mark("bin started");
+if (process.env.STATEFILE_MERGE_TIMING) require("node:fs").writeSync(2, `statefile-merge: timing: ${performance.now().toFixed(1)} ms bin started\n`);
 const args = process.argv.slice(2);
 // The merge options' one table and reader (src/driver/mergeArguments.ts), a small module of its own.
 const driverOptions = args[0] === "merge" ? require("../dist/driver/mergeArguments.js").plainMergeArguments(args.slice(1)) : null;
@@ -93,10 +68,9 @@ if (args.length === 1 && (args[0] === "--version" || args[0] === "-V")) {
   process.on("unhandledRejection", die);
   try {
     // The three inputs are read at once off the main thread; the exit code follows.
-    const early = startEarlyReads(driverOptions);
     const driver = bundledDriver() ?? require("../dist/driver/runMergeDriver.js");
     // At once when no output stream is still writing (Node's teardown of the heap is skipped).
-    driver.runMergeDriverReadingAtOnce(driverOptions, undefined, early).then(driver.endProcess, die);
+    driver.runMergeDriverReadingAtOnce(driverOptions).then(driver.endProcess, die);
   } catch (e) {
     die(e);
   }

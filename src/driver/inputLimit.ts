@@ -4,7 +4,7 @@
 // so a huge state can never run Node out of memory (an abort that Git before 2.42 would
 // take as a conflict with plain ours and no markers).
 
-import type * as V8 from "node:v8";
+import { getHeapStatistics } from "node:v8";
 
 /** Heap bytes allowed per input byte (measured about 12-15; kept with a margin). */
 export const HEAP_BYTES_PER_INPUT_BYTE = 20;
@@ -16,12 +16,7 @@ export const SMALL_TOTAL_INPUT_BYTES = 4 * 1024 * 1024;
 /** Never more than this in total, whatever the heap (the time stays bounded too). */
 export const MAX_TOTAL_INPUT_BYTES = 3 * 256 * 1024 * 1024;
 
-/** V8's heap limit; node:v8 is loaded only here (2-3 ms), which a small merge never asks. */
-function heapSizeLimit(): number {
-  return (require("node:v8") as typeof V8).getHeapStatistics().heap_size_limit;
-}
-
 /** The total size of base + ours + theirs this process can merge structurally. */
-export function structuredInputBudget(heapLimit = heapSizeLimit()): number {
+export function structuredInputBudget(heapLimit = getHeapStatistics().heap_size_limit): number {
   return Math.min(MAX_TOTAL_INPUT_BYTES, Math.floor(heapLimit / HEAP_BYTES_PER_INPUT_BYTE));
 }

@@ -5,7 +5,6 @@ import { closeSync, openSync, readFileSync, readSync, statSync } from "node:fs";
 import { isGitCryptCiphertext } from "../crypt/gitCrypt";
 import { SMALL_TOTAL_INPUT_BYTES, structuredInputBudget } from "./inputLimit";
 import { readFiles } from "../io/readWhole";
-import type { EarlyReads } from "./earlyReads";
 
 export interface DriverInputs {
   base: Buffer;
@@ -34,17 +33,12 @@ export function readDriverInputs(files: Files, maxBytesEach?: number, budget = s
   }
 }
 
-/**
- * As readDriverInputs, with large files read at once off the main thread (io/readWhole.ts);
- * `early`: reads the bin started before these checks (earlyReads.ts), taken if they pass and
- * the sizes are the same.
- */
-export async function readDriverInputsAtOnce(files: Files, maxBytesEach?: number, budget = structuredInputBudget, early?: EarlyReads): Promise<ReadOutcome> {
+/** As readDriverInputs, with large files read at once off the main thread (io/readWhole.ts). */
+export async function readDriverInputsAtOnce(files: Files, maxBytesEach?: number, budget = structuredInputBudget): Promise<ReadOutcome> {
   const checked = refusal(files, maxBytesEach, budget);
   if (!Array.isArray(checked)) return checked;
   try {
-    const sameSizes = early !== undefined && early.sizes.every((size, i) => size === checked[i]);
-    const [base, ours, theirs] = await (sameSizes ? early.contents : readFiles(SIDES.map((side) => files[side]), checked));
+    const [base, ours, theirs] = await readFiles(SIDES.map((side) => files[side]), checked);
     return { kind: "read", inputs: { base, ours, theirs } };
   } catch (e) {
     return unreadable(e as Error);

@@ -10,7 +10,6 @@ import { ftruncateSync } from "node:fs";
 import { fdSink, gitMergeFile, wholeFileConflictFromFiles } from "../git/mergeFile";
 import { replaceFileAtomic, writeFileAtomic, type WriteOptions } from "../io/atomicWrite";
 import { readDriverInputs, readDriverInputsAtOnce, type ReadOutcome } from "./readInputs";
-import type { EarlyReads } from "./earlyReads";
 import { outputProblem } from "./outputTarget";
 import { autoResolvedLine, conflictLine, reportJson } from "../report/mergeReport";
 import { fileViewFor } from "../view/fileView";
@@ -80,13 +79,12 @@ function resultWriteOptions(options: DriverOptions): WriteOptions {
 
 /**
  * As runMergeDriver, with the three inputs read at once off the main thread: what the bin runs
- * for Git (a large state's three reads take about as long as one). `early`: the reads the bin
- * started before it loaded the driver (earlyReads.ts), checked before they are taken.
+ * for Git (a large state's three reads take about as long as one).
  */
-export async function runMergeDriverReadingAtOnce(options: DriverOptions, io: DriverIo = processIo, early?: EarlyReads): Promise<number> {
+export async function runMergeDriverReadingAtOnce(options: DriverOptions, io: DriverIo = processIo): Promise<number> {
   mark("driver loaded");
   const problem = outputProblems(options);
-  return runMergeDriver(options, io, problem === null ? await readDriverInputsAtOnce(options, options.maxBytes, undefined, early) : unwritable(problem));
+  return runMergeDriver(options, io, problem === null ? await readDriverInputsAtOnce(options, options.maxBytes) : unwritable(problem));
 }
 
 /** Why the result could not be written where asked, or null. */

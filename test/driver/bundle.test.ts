@@ -92,7 +92,7 @@ describe("the driver bundle", () => {
       const build = spawnSync(process.execPath, [join(REPO_ROOT, "scripts", "bundle-driver.js"), "--no-cache", "--dist", join(dir, "dist")], { encoding: "utf8" });
       expect(build.status).toBe(0);
       const bundle = join(dir, "dist", "driver.bundle.js");
-      const start = "async function runMergeDriverReadingAtOnce(options, io = exports.processIo, early) {";
+      const start = "async function runMergeDriverReadingAtOnce(options, io = exports.processIo) {";
       const text = readFileSync(bundle, "utf8");
       expect(text).toContain(start);
       writeFileSync(bundle, text.replace(start, start + ' io.stderr("ran from the bundle");'));
