@@ -1,7 +1,8 @@
 // The semantic diff of two NixOps states, for reviewing a deploy: per deployment and resource,
 // what was added, removed, re-created (an identity attribute changed), deployed (`toplevel`
 // changed), started or stopped, and which attributes changed. Embedded JSON is compared by
-// value, so a re-ordered `keys` blob is no change. Pure: it takes parsed documents.
+// value, so a re-ordered `keys` blob is no change. Any other JSON diffs by path. Which one a
+// file gets is the profile table's answer (kindReview.ts). Pure: it takes parsed documents.
 
 import { ABSENT, isObject, type JsonObject, type JsonValue, type Path, type Slot } from "../core/values";
 import type { Profile } from "../profiles/profile";
