@@ -2,7 +2,7 @@
 // read the three files, merge, replace %A atomically, exit 0 (clean) or 1 (conflicts).
 // Nothing goes to stdout; every failure falls back to Git's line merge, never to plain ours.
 
-import { mergeStates, renderOutcome, resourceLimitReason, type MergeSettings } from "../pipeline/mergeTexts";
+import { mergeStates, renderOutcome, resourceLimitReason, withRecordRuns, type MergeInputs, type MergeSettings } from "../pipeline/mergeTexts";
 import { DEFAULT_MARKERS, type ConflictStyle, type Markers } from "../formats/renderDocument";
 import { conflictStyleFromConfig, conflictStyleOnCommandLine } from "../git/gitConfig";
 import { withRepositoryLabels } from "../git/labels";
@@ -139,25 +139,52 @@ export function runMergeDriver(options: DriverOptions, io: DriverIo = processIo,
     const view = fileViewFor(process.cwd(), options.path ?? options.ours);
     if (view.problem) return lineMerge(options, markers, view.problem, io);
     const settings: MergeSettings = { overlay: view.overlay, ...options.mergeSettings, maxBytes: options.maxBytes, settle };
-    const outcome = mergeStates(inputs, settings);
-    mark("merged");
-    if (outcome.method !== "structured") return lineMerge(options, markers, outcome.reason, io);
-    const { conflicts, autoResolved, profile, documents, warnings } = outcome;
-    if (conflicts.length > 0 && options.conflictStyle === undefined) {
-      // Git does not pass merge.conflictStyle to drivers; read it only when it matters.
-      markers.style = conflictStyleFromConfig();
-      mark("conflict style read");
-    }
-    write(renderOutcome(outcome, markers));
+    const made = mergeWithRuns(inputs, settings, markers, options);
+    if (made.method !== "structured") return lineMerge(options, markers, made.reason, io);
+    write(made.chunks);
     mark("written");
-    for (const c of conflicts) io.stderr(`statefile-merge: ${conflictLine(c, profile, documents)}`);
-    for (const a of autoResolved) io.stderr(autoResolvedLine(a, profile, documents));
-    for (const w of warnings) io.stderr(`statefile-merge: warning: ${profile.describePath(w.path, documents)}: ${w.message}`);
-    if (options.reportJson) writeFileAtomic(options.reportJson, reportJson({ conflicts, autoResolved, fallback: null, profile }));
-    return conflicts.length > 0 && !options.virtualBase ? 1 : 0;
+    for (const line of made.lines) io.stderr(line);
+    if (made.report !== null) writeFileAtomic(options.reportJson as string, made.report);
+    return made.conflicts > 0 && !options.virtualBase ? 1 : 0;
   } catch (e) {
     return lineMerge(options, markers, e instanceof RangeError ? resourceLimitReason(e) : `internal error: ${(e as Error).message}`, io);
   }
+}
+
+/** What a structured merge writes: the result, the stderr lines and the report, all made before any is written. */
+type Made = { method: "structured"; chunks: Buffer[]; lines: string[]; report: string | null; conflicts: number } | { method: "git merge-file"; reason: string };
+
+/**
+ * The merge with runs of unchanged records taken as one piece (formats/sharedEntries.ts,
+ * SharedRun), which only saves work; made again without them if anything looked inside one
+ * (withRecordRuns). Nothing is written until it is done, so that retry leaves no trace.
+ */
+function mergeWithRuns(inputs: MergeInputs, settings: MergeSettings, markers: Markers, options: DriverOptions): Made {
+  // Git does not pass merge.conflictStyle to drivers; read it only when it matters, and once.
+  let styleRead = options.conflictStyle !== undefined;
+  const readStyle = () => {
+    if (styleRead) return;
+    styleRead = true;
+    markers.style = conflictStyleFromConfig();
+    mark("conflict style read");
+  };
+  return withRecordRuns(settings, (tried) => makeMerge(inputs, tried, markers, options, readStyle));
+}
+
+function makeMerge(inputs: MergeInputs, settings: MergeSettings, markers: Markers, options: DriverOptions, readStyle: () => void): Made {
+  const outcome = mergeStates(inputs, settings);
+  mark("merged");
+  if (outcome.method !== "structured") return outcome;
+  const { conflicts, autoResolved, profile, documents, warnings } = outcome;
+  if (conflicts.length > 0) readStyle();
+  const chunks = renderOutcome(outcome, markers);
+  const lines = [
+    ...conflicts.map((c) => `statefile-merge: ${conflictLine(c, profile, documents)}`),
+    ...autoResolved.map((a) => autoResolvedLine(a, profile, documents)),
+    ...warnings.map((w) => `statefile-merge: warning: ${profile.describePath(w.path, documents)}: ${w.message}`),
+  ];
+  const report = options.reportJson ? reportJson({ conflicts, autoResolved, fallback: null, profile }) : null;
+  return { method: "structured", chunks, lines, report, conflicts: conflicts.length };
 }
 
 /** The output checked, then the inputs read one after the other. */

@@ -14,7 +14,7 @@ import { decodeRecordEmbedded, nixopsLayout } from "./nixopsExport";
 import { JsonParseError, parseJson, type ParsedJson } from "./parseJson";
 import type { Layout } from "./renderDocument";
 import { sameBytes, type EntrySpan, type ExportFrames, type ResourcesFrame, type SideFrame } from "./exportFrames";
-import { SharedEntry, type SharedCut } from "./sharedEntries";
+import { SharedEntry, standsUnder, type SharedCut } from "./sharedEntries";
 import { canonicalRecordSize, LazyRecord } from "./fastRecord";
 import { mergeTheirsChange } from "./fastTheirsChange";
 import type { KnownMerge } from "../core/policy";
@@ -247,6 +247,7 @@ function readSide(side: SideFrame, i: number, kept: Kept[], cut: SharedCut | nul
     const shared = cut?.records.get(entry.key);
     for (const r of k.resources.entries) {
       const taken = shared?.get(r.key);
+      if (taken !== undefined && !standsUnder(taken, r.key)) continue; // inside a run, which stands under its first name
       const values = taken ? undefined : (valueOf.get(r) ?? (r.sameAs ? valueOf.get(r.sameAs) : undefined));
       resources.set(r.key, taken ?? (values as JsonValue[])[i]);
     }

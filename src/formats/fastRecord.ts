@@ -39,7 +39,8 @@ export class LazyRecord extends Map<string, JsonValue> {
     return text;
   }
 
-  private load(): void {
+  /** Parses the text into the Map, once; what any look inside the record runs first. */
+  protected load(): void {
     if (this.loaded) return;
     this.loaded = true;
     const record = parseJson(this.text).value as JsonObject;

@@ -19,12 +19,18 @@ import { COMMA, NL, QUOTE, SPACE } from "./byteCodes";
 export interface SharedCut {
   /** Deployments all three hold byte for byte, by UUID. */
   deployments: Map<string, SharedEntry>;
-  /** Resource records all three hold byte for byte, by deployment UUID then name. */
+  /**
+   * Resource records all three hold byte for byte, by deployment UUID then name. A run
+   * (SharedRun) is listed under each name it holds; it stands in the merge under its first.
+   */
   records: Map<string, Map<string, SharedEntry>>;
 }
 
-/** What the three framed files share, or null when they share nothing. */
-export function cutSharedEntries(frames: ExportFrames): SharedCut | null {
+/**
+ * What the three framed files share, or null when they share nothing. With `runs`, records
+ * shared and next to each other on all three sides become one SharedRun (see there).
+ */
+export function cutSharedEntries(frames: ExportFrames, runs = false): SharedCut | null {
   const [base, ours, theirs] = frames.sides;
   const deployments = new Map<string, SharedEntry>();
   const records = new Map<string, Map<string, SharedEntry>>();
@@ -36,18 +42,46 @@ export function cutSharedEntries(frames: ExportFrames): SharedCut | null {
     const rb = base.resources.get(o.key);
     const rt = theirs.resources.get(o.key);
     if (!rb || !rt || !ours.resources.has(o.key)) continue;
-    // Ours' records the guide found in base and in theirs with their very bytes (one comparison each).
-    const inBase = new Map(rb.entries.map((e) => [e.sameAs, e]));
-    const shared = new Map<string, SharedEntry>();
-    for (const e of rt.entries) {
-      const r = e.sameAs;
-      const inB = r && inBase.get(r);
-      if (!r || !inB) continue;
-      shared.set(r.key, new SharedEntry(ours.buf, r, "record"));
-    }
+    const shared = runs ? sharedRuns(ours.buf, ours.resources.get(o.key)?.entries ?? [], rb.entries, rt.entries) : sharedRecords(ours.buf, rb.entries, rt.entries);
     if (shared.size > 0) records.set(o.key, shared);
   }
   return deployments.size === 0 && records.size === 0 ? null : { deployments, records };
+}
+
+/** Ours' records the guide found in base and in theirs with their very bytes (one comparison each). */
+function sharedRecords(source: Buffer, inBase: readonly EntrySpan[], inTheirs: readonly EntrySpan[]): Map<string, SharedEntry> {
+  const baseHolds = new Set(inBase.map((e) => e.sameAs));
+  const shared = new Map<string, SharedEntry>();
+  for (const e of inTheirs) {
+    const r = e.sameAs;
+    if (r && baseHolds.has(r)) shared.set(r.key, new SharedEntry(source, r, "record"));
+  }
+  return shared;
+}
+
+/**
+ * As sharedRecords, with each stretch of two or more shared records that follow each other in
+ * base, ours and theirs alike taken as one SharedRun, listed under each of its names.
+ */
+function sharedRuns(source: Buffer, ours: readonly EntrySpan[], inBase: readonly EntrySpan[], inTheirs: readonly EntrySpan[]): Map<string, SharedEntry> {
+  const where = (entries: readonly EntrySpan[]) => new Map(entries.map((e, i) => [e.sameAs, i]));
+  const [b, t] = [where(inBase), where(inTheirs)];
+  const shared = new Map<string, SharedEntry>();
+  for (let i = 0; i < ours.length; ) {
+    const first = ours[i];
+    const bi = b.get(first);
+    const ti = t.get(first);
+    if (bi === undefined || ti === undefined) {
+      i++;
+      continue;
+    }
+    let j = i + 1;
+    while (j < ours.length && b.get(ours[j]) === bi + (j - i) && t.get(ours[j]) === ti + (j - i)) j++;
+    const entry = j - i === 1 ? new SharedEntry(source, first, "record") : new SharedRun(source, first, ours[j - 1]);
+    for (let k = i; k < j; k++) shared.set(ours[k].key, entry);
+    i = j;
+  }
+  return shared;
 }
 
 /**
@@ -111,7 +145,7 @@ export function putBackShared(values: Slot[], frames: ExportFrames, cut: SharedC
     for (const [uuid, shared] of cut.records) {
       const resources = (root.get(uuid) as JsonObject | undefined)?.get("resources");
       if (!(resources instanceof Map)) throw new Error(`the reduced deployment ${uuid} has no resources`);
-      for (const [name, record] of shared) resources.set(name, record);
+      for (const [name, record] of shared) if (standsUnder(record, name)) resources.set(name, record);
     }
   });
 }
@@ -183,5 +217,46 @@ function nameLine(source: Buffer, entry: EntrySpan): string | undefined {
     return typeof value === "string" ? value : undefined;
   } catch {
     return undefined;
+  }
+}
+
+/** Whether the cut's entry listed under `name` stands in the merge there (a run only under its first name). */
+export function standsUnder(entry: SharedEntry, name: string): boolean {
+  return !(entry instanceof SharedRun) || entry.key === name;
+}
+
+/** A SharedRun was looked inside: the merge must be made again without runs. */
+export class RunInspected extends Error {
+  constructor() {
+    super("a run of unchanged records was looked inside");
+  }
+}
+
+/**
+ * Records all three sides hold byte for byte and next to each other, from `first` to `last`
+ * of ours: one entry in the merge, under the first one's name, written back as ours' bytes
+ * from that name's line to the last one's closing brace. The merge never looks inside a value
+ * that is one object on all three sides, so nothing is lost by it; but a run is no record, and
+ * anything that looks inside one (a whole-deployment conflict reported by value) throws
+ * RunInspected, so that the caller merges again without runs. Only the driver asks for runs.
+ */
+export class SharedRun extends SharedEntry {
+  readonly key: string;
+
+  constructor(source: Buffer, first: EntrySpan, last: EntrySpan) {
+    super(source, { key: first.key, line: first.line, start: first.start, end: last.end, sameAs: undefined }, "record");
+    this.key = first.key;
+  }
+
+  protected override load(): void {
+    throw new RunInspected();
+  }
+
+  override get text(): string {
+    throw new RunInspected();
+  }
+
+  override get size(): number {
+    throw new RunInspected();
   }
 }

@@ -19,7 +19,7 @@ import { detectJsonLayout } from "../formats/jsonLayout";
 import { renderChunks, type Layout, type Markers } from "../formats/renderDocument";
 import { readFramedExports } from "../formats/fastNixopsRead";
 import { frameExports, type ExportFrames } from "../formats/exportFrames";
-import { cutSharedEntries, putBackShared, reducedInputs, SharedEntry, type SharedCut } from "../formats/sharedEntries";
+import { cutSharedEntries, putBackShared, reducedInputs, RunInspected, SharedEntry, type SharedCut } from "../formats/sharedEntries";
 import { inputBytes } from "../formats/inputBytes";
 import { NO_OVERLAY, type Overlay } from "../profiles/overlay";
 import { chooseProfile, profileNamed } from "../profiles/table";
@@ -46,6 +46,11 @@ export interface MergeSettings {
   wholeParse?: boolean;
   /** Read what all three files share too, instead of cutting it out first (tests compare the two). */
   noSharedCut?: boolean;
+  /**
+   * Take records no side changed that follow each other as runs (sharedEntries.ts, SharedRun):
+   * only through withRecordRuns, which merges again without runs if anything looks inside one.
+   */
+  recordRuns?: boolean;
 }
 
 /** What a structured merge produced, before any rendering. */
@@ -116,7 +121,7 @@ function framedExports(inputs: MergeInputs, settings: MergeSettings, maxBytes: n
   const cutting = !settings.noSharedCut;
   const frames = frameExports(bufs[0], bufs[1], bufs[2], !cutting);
   if (frames === null) return null;
-  return { frames, cut: cutting ? cutSharedEntries(frames) : null };
+  return { frames, cut: cutting ? cutSharedEntries(frames, settings.recordRuns === true) : null };
 }
 
 /**
@@ -152,6 +157,20 @@ function withShared(states: ReadStates, frames: ExportFrames, cut: SharedCut): R
   const verbatim = (node: object) => (node instanceof SharedEntry && node.pristine ? node.parts : own?.(node));
   const verbatimEntry = (key: string, node: object, indent: number) => (node instanceof SharedEntry && node.pristine ? node.entryBytes(key, indent) : undefined);
   return { ...states, layout: { ...states.layout, verbatim, verbatimEntry } };
+}
+
+/**
+ * What `make` makes from a merge with runs of unchanged records (quicker at scale), or, if it
+ * looked inside a run anywhere (RunInspected), made again without them. `make` must write
+ * nothing before it returns, so that the first try leaves no trace.
+ */
+export function withRecordRuns<T>(settings: MergeSettings, make: (settings: MergeSettings) => T): T {
+  try {
+    return make({ ...settings, recordRuns: true });
+  } catch (e) {
+    if (!(e instanceof RunInspected)) throw e;
+    return make({ ...settings, recordRuns: false });
+  }
 }
 
 /**

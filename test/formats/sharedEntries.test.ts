@@ -6,9 +6,9 @@
 
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { cutSharedEntries, reducedInputs } from "../../src/formats/sharedEntries";
-import { cutOf, framesOf } from "../support/framedReading";
-import { mergeStates, mergeTexts, type MergeSettings } from "../../src/pipeline/mergeTexts";
+import { cutSharedEntries, reducedInputs, RunInspected, SharedRun } from "../../src/formats/sharedEntries";
+import { cutOf, framesOf, runsIn } from "../support/framedReading";
+import { mergeStates, mergeTexts, withRecordRuns, type MergeSettings } from "../../src/pipeline/mergeTexts";
 import type { ConflictStyle } from "../../src/formats/renderDocument";
 import { FIXTURES, State, fixtureText } from "../support/fixtures";
 import { nixopsTriple, tripleTexts } from "../support/arbitraries";
@@ -23,9 +23,12 @@ function merge(inputs: Texts, settings: MergeSettings = {}, style: ConflictStyle
   return mergeTexts(inputs, { ...settings, markers: { size: 7, ours: "HEAD", base: "merged common ancestors", theirs: "feature", style } });
 }
 
+/** With the cut, and with the driver's runs of records (made again without them where a run was looked inside), as without the cut. */
 function expectSameAsUncut(inputs: Texts, style: ConflictStyle = "merge"): void {
   for (const wholeParse of [false, true]) {
-    expect(mergeSummary(merge(inputs, { wholeParse }, style))).toEqual(mergeSummary(merge(inputs, { wholeParse, noSharedCut: true }, style)));
+    const uncut = mergeSummary(merge(inputs, { wholeParse, noSharedCut: true }, style));
+    expect(mergeSummary(merge(inputs, { wholeParse }, style))).toEqual(uncut);
+    expect(withRecordRuns({ wholeParse }, (settings) => mergeSummary(merge(inputs, settings, style)))).toEqual(uncut);
   }
 }
 
@@ -76,12 +79,14 @@ describe("cutting what all three files share", () => {
   it("merges generated states exactly as without the cut, in every conflict style and both readings", () => {
     let cut = 0;
     let read = 0;
+    let runs = 0;
     fc.assert(
       fc.property(nixopsTriple(), fc.constantFrom(...STYLES), fc.boolean(), (triple, style, bytes) => {
         const texts = tripleTexts(triple);
         const inputs = bytes ? { base: Buffer.from(texts.base), ours: Buffer.from(texts.ours), theirs: Buffer.from(texts.theirs) } : texts;
         if (cutOf(inputs) !== null) cut++;
         if (readCut(inputs)) read++;
+        if (runsIn(inputs) > 0) runs++;
         expectSameAsUncut(inputs, style);
       }),
       { numRuns: 300 },
@@ -89,6 +94,7 @@ describe("cutting what all three files share", () => {
     // The comparison compares something: most triples share a deployment or a record, and are merged from the cut.
     expect(cut).toBeGreaterThan(150);
     expect(read).toBeGreaterThan(100);
+    expect(runs).toBeGreaterThan(20);
   });
 
   it("merges the benchmark's concurrent deploys as without the cut, cutting deployments and records", () => {
@@ -97,6 +103,7 @@ describe("cutting what all three files share", () => {
       const cut = cutOf(s);
       expect(cut?.deployments.size).toBeGreaterThan(0);
       expect(cut?.records.size).toBeGreaterThan(0);
+      expect(runsIn(s)).toBeGreaterThan(0);
       expect(readCut(s)).toBe(true);
       // Read off the same frames record by record, not from a copy without the shared parts read whole.
       const outcome = mergeStates(s);
@@ -473,5 +480,54 @@ describe("the frame the cut takes (anything else is read whole)", () => {
     expectSameAsUncut(inputs);
     // The same deployment with one "resources" has records cut (so that the check above can fail).
     expect(cutOf(s)?.records.has(ACME)).toBe(true);
+  });
+});
+
+describe("runs of records no side changed (the driver's cut)", () => {
+  const inputs = generateScenario(400, 5, { deployed: 1 });
+  const runs = () => {
+    const found = new Set<SharedRun>();
+    for (const shared of cutOf(inputs, true)?.records.values() ?? []) for (const e of shared.values()) if (e instanceof SharedRun) found.add(e);
+    return [...found];
+  };
+
+  it("takes records next to each other on all three sides as one run, written back from its first name's line to its last record's end", () => {
+    const found = runs();
+    expect(found.length).toBeGreaterThan(0);
+    const ours = Buffer.from(inputs.ours);
+    for (const run of found) {
+      const span = run.entryBytes(run.key, 6);
+      expect(span).toBeDefined();
+      const text = ours.toString("utf8", span!.start, span!.end);
+      // Two records or more: its first name's line, then records up to a closing brace at record depth.
+      expect(text.startsWith(`      ${JSON.stringify(run.key)}: {\n`)).toBe(true);
+      expect(text.match(/\n      \}(,|$)/g)?.length).toBeGreaterThanOrEqual(2);
+      expect(text.endsWith("\n      }")).toBe(true);
+      // Each record inside is in base and theirs too, with the same bytes.
+      for (const side of [inputs.base, inputs.theirs]) expect(String(side).includes(text)).toBe(true);
+    }
+  });
+
+  it("throws RunInspected when anything looks inside a run, where a record would parse", () => {
+    const [run] = runs();
+    const looks: Array<() => unknown> = [() => run.get("type"), () => run.has("type"), () => run.size, () => [...run.keys()], () => [...run], () => run.text];
+    for (const look of looks) expect(look).toThrow(RunInspected);
+  });
+
+  it("is merged again without runs when what is made from the merge looks inside one", () => {
+    const tried: boolean[] = [];
+    // Counts every record of every deployment, so looks inside each run.
+    const countRecords = (settings: MergeSettings) => {
+      tried.push(settings.recordRuns === true);
+      const outcome = mergeStates(inputs, settings);
+      if (outcome.method !== "structured") throw new Error(outcome.reason);
+      let n = 0;
+      for (const deployment of (outcome.documents[1] as Map<string, Map<string, unknown>>).values()) {
+        for (const record of (deployment.get("resources") as Map<string, Map<string, unknown>>).values()) n += record.size;
+      }
+      return n;
+    };
+    expect(withRecordRuns({}, countRecords)).toBe(countRecords({}));
+    expect(tried).toEqual([true, false, false]);
   });
 });

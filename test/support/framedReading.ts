@@ -4,7 +4,7 @@
 
 import { frameExports, type ExportFrames } from "../../src/formats/exportFrames";
 import { readFramedExports, type FastRead } from "../../src/formats/fastNixopsRead";
-import { cutSharedEntries, type SharedCut } from "../../src/formats/sharedEntries";
+import { cutSharedEntries, SharedRun, type SharedCut, type SharedEntry } from "../../src/formats/sharedEntries";
 
 export interface Inputs {
   base: string | Buffer;
@@ -18,10 +18,17 @@ export function framesOf(inputs: Inputs, frameSame = false): ExportFrames | null
   return frameExports(base, ours, theirs, frameSame);
 }
 
-/** What the three inputs share, as the merge cuts it; null when not framed or nothing is shared. */
-export function cutOf(inputs: Inputs): SharedCut | null {
+/** What the three inputs share, as the merge cuts it (`runs`: as the driver does); null when not framed or nothing is shared. */
+export function cutOf(inputs: Inputs, runs = false): SharedCut | null {
   const frames = framesOf(inputs);
-  return frames && cutSharedEntries(frames);
+  return frames && cutSharedEntries(frames, runs);
+}
+
+/** How many runs of records (SharedRun) the driver's cut makes of the three inputs. */
+export function runsIn(inputs: Inputs): number {
+  const runs = new Set<SharedEntry>();
+  for (const shared of cutOf(inputs, true)?.records.values() ?? []) for (const entry of shared.values()) if (entry instanceof SharedRun) runs.add(entry);
+  return runs.size;
 }
 
 export function readRecordByRecord(inputs: Inputs): FastRead | null {
