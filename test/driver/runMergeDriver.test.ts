@@ -9,6 +9,10 @@ import { runMergeDriver, runMergeDriverReadingAtOnce, type DriverOptions } from 
 import { writeLargeState } from "../support/largeState";
 import { AT_ONCE_FROM_BYTES } from "../../src/io/readWhole";
 import { State, fixtureText } from "../support/fixtures";
+import { runsOf } from "../support/framedReading";
+import { mergeTexts } from "../../src/pipeline/mergeTexts";
+import { autoResolvedLine, conflictLine } from "../../src/report/mergeReport";
+import { generateScenario } from "../../scripts/bench-generate.js";
 
 interface Run {
   status: number;
@@ -192,6 +196,22 @@ describe("the bin's driver run (inputs read at once)", () => {
         runs.push({ status, result, stderr: stderr.map((l) => l.replaceAll(dir, "DIR")) });
       }
       expect(runs[1]).toEqual(runs[0]);
+    }
+  });
+});
+
+describe("runs of records no side changed", () => {
+  it("the driver takes them, and writes, reports and exits as the merge that reads every record", () => {
+    for (const seed of [1, 2]) {
+      const s = generateScenario(600, seed, { deployed: 3 });
+      expect(runsOf(s).length).toBeGreaterThan(0);
+      const run = drive(s.base, s.ours, s.theirs);
+      const markers = { size: 7, base: "1a2b3c4", ours: "HEAD", theirs: "feature", style: "merge" as const };
+      const every = mergeTexts(s, { noSharedCut: true, markers });
+      if (every.kind !== "merged") throw new Error(every.reason);
+      expect(run.result).toBe(every.text);
+      expect(run.stderr).toEqual(every.conflicts.map((c) => `statefile-merge: ${conflictLine(c, every.profile, every.documents)}`).concat(every.autoResolved.map((a) => autoResolvedLine(a, every.profile, every.documents))));
+      expect(run.status).toBe(every.conflicts.length > 0 ? 1 : 0);
     }
   });
 });

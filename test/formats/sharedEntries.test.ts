@@ -6,8 +6,8 @@
 
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { cutSharedEntries, reducedInputs, RunInspected, SharedRun } from "../../src/formats/sharedEntries";
-import { cutOf, framesOf, runsIn } from "../support/framedReading";
+import { cutSharedEntries, reducedInputs, RunInspected } from "../../src/formats/sharedEntries";
+import { cutOf, framesOf, runsOf } from "../support/framedReading";
 import { mergeStates, mergeTexts, withRecordRuns, type MergeSettings } from "../../src/pipeline/mergeTexts";
 import type { ConflictStyle } from "../../src/formats/renderDocument";
 import { FIXTURES, State, fixtureText } from "../support/fixtures";
@@ -86,7 +86,7 @@ describe("cutting what all three files share", () => {
         const inputs = bytes ? { base: Buffer.from(texts.base), ours: Buffer.from(texts.ours), theirs: Buffer.from(texts.theirs) } : texts;
         if (cutOf(inputs) !== null) cut++;
         if (readCut(inputs)) read++;
-        if (runsIn(inputs) > 0) runs++;
+        if (runsOf(inputs).length > 0) runs++;
         expectSameAsUncut(inputs, style);
       }),
       { numRuns: 300 },
@@ -103,7 +103,7 @@ describe("cutting what all three files share", () => {
       const cut = cutOf(s);
       expect(cut?.deployments.size).toBeGreaterThan(0);
       expect(cut?.records.size).toBeGreaterThan(0);
-      expect(runsIn(s)).toBeGreaterThan(0);
+      expect(runsOf(s).length).toBeGreaterThan(0);
       expect(readCut(s)).toBe(true);
       // Read off the same frames record by record, not from a copy without the shared parts read whole.
       const outcome = mergeStates(s);
@@ -485,11 +485,7 @@ describe("the frame the cut takes (anything else is read whole)", () => {
 
 describe("runs of records no side changed (the driver's cut)", () => {
   const inputs = generateScenario(400, 5, { deployed: 1 });
-  const runs = () => {
-    const found = new Set<SharedRun>();
-    for (const shared of cutOf(inputs, true)?.records.values() ?? []) for (const e of shared.values()) if (e instanceof SharedRun) found.add(e);
-    return [...found];
-  };
+  const runs = () => runsOf(inputs);
 
   it("takes records next to each other on all three sides as one run, written back from its first name's line to its last record's end", () => {
     const found = runs();

@@ -4,7 +4,7 @@
 
 import { frameExports, type ExportFrames } from "../../src/formats/exportFrames";
 import { readFramedExports, type FastRead } from "../../src/formats/fastNixopsRead";
-import { cutSharedEntries, SharedRun, type SharedCut, type SharedEntry } from "../../src/formats/sharedEntries";
+import { cutSharedEntries, SharedRun, type SharedCut } from "../../src/formats/sharedEntries";
 
 export interface Inputs {
   base: string | Buffer;
@@ -24,11 +24,11 @@ export function cutOf(inputs: Inputs, runs = false): SharedCut | null {
   return frames && cutSharedEntries(frames, runs);
 }
 
-/** How many runs of records (SharedRun) the driver's cut makes of the three inputs. */
-export function runsIn(inputs: Inputs): number {
-  const runs = new Set<SharedEntry>();
+/** The runs of records (SharedRun) the driver's cut makes of the three inputs, each once. */
+export function runsOf(inputs: Inputs): SharedRun[] {
+  const runs = new Set<SharedRun>();
   for (const shared of cutOf(inputs, true)?.records.values() ?? []) for (const entry of shared.values()) if (entry instanceof SharedRun) runs.add(entry);
-  return runs.size;
+  return [...runs];
 }
 
 export function readRecordByRecord(inputs: Inputs): FastRead | null {
