@@ -57,7 +57,7 @@ export interface ProfileRow {
   /** A record both sides changed differently that must be taken whole (core/policy.ts). */
   wholeRecordConflict?: MergePolicy["wholeRecordConflict"];
   /** Secrets the documents themselves mark (Terraform's `sensitive_attributes`), for these documents. */
-  secretsIn?(documents: readonly Slot[], secretNames: readonly string[]): (path: Path) => boolean;
+  secretsIn?(documents: readonly Slot[]): (path: Path) => boolean;
   /** A place in words where the record levels cannot say it (Terraform's plan addresses). */
   describePath?(path: Path): string;
   /** A `resolve` selector as this kind's users write it; without it, the record levels read it. */

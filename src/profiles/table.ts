@@ -48,11 +48,14 @@ function matchesPlace(path: Path, pattern: PathPattern): boolean {
   return path.length >= tail.length && matchesPattern(path.slice(path.length - tail.length), tail);
 }
 
-/** Secret in any row of the table (a guess at the kind must never expose a value), or named by the overlay. */
+/**
+ * Secret in any row of the table (a guess at the kind must never expose a value), or named by
+ * the overlay. Any level counts: a conflict at `secrets/db` is as secret as `secrets` itself.
+ * Element segments (`[id="db-password"]`) name records, not secrets.
+ */
 export function isSecretPath(path: Path, overlay: Overlay): boolean {
-  const last = path[path.length - 1];
-  if (last !== undefined && isSecretName(last, overlay.secretNames)) return true;
-  return PROFILE_TABLE.some((row) => (last !== undefined && row.secretNames.includes(last)) || row.secretPaths.some((p) => matchesPlace(path, p)));
+  const named = (key: string) => !key.startsWith("[") && (isSecretName(key, overlay.secretNames) || PROFILE_TABLE.some((row) => row.secretNames.includes(key)));
+  return path.some(named) || PROFILE_TABLE.some((row) => row.secretPaths.some((p) => matchesPlace(path, p)));
 }
 
 /** The row's questions for the engine; `documents` are the files at hand (a row may read secrets they mark). */
@@ -76,13 +79,15 @@ export function buildProfile(row: ProfileRow, overlay: Overlay, documents: reado
     arrayKey: (path) => [...overlay.keyedArrays, ...(row.keyedArrays ?? [])].find((k) => matchesPattern(path, k.pattern))?.field ?? null,
     wholeRecordConflict: row.wholeRecordConflict,
   };
-  const marked = row.secretsIn?.(documents, overlay.secretNames);
+  // Secrets the documents mark, by every row that reads marks: a Terraform state read as
+  // plain JSON (a policy's "profile": "json") still hides its sensitive values.
+  const marked = PROFILE_TABLE.flatMap((r) => (r.secretsIn ? [r.secretsIn(documents)] : []));
   return {
     name: row.name,
     row,
     overlay,
     policy,
-    isSecretPath: (path) => isSecretPath(path, overlay) || (marked !== undefined && marked(path)),
+    isSecretPath: (path) => isSecretPath(path, overlay) || marked.some((m) => m(path)),
     holdsSecrets: (path) => PROFILE_TABLE.some((r) => r.secretBlobs.some((p) => matchesPlace(path, p))),
     duplicateIsRecord: (path) => row.records.some((level) => matchesPattern(path, level.at)),
     describePath: (path, docs) => (row.describePath ? row.describePath(path) : describePath(row, path, docs)),

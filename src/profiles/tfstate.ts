@@ -4,7 +4,7 @@
 // `serial`, `terraform_version` and `check_results` are rewritten by every run (the
 // pipeline's tfstate merge settles them). Recognized by content, whatever the file's name.
 
-import type { Path, Slot } from "../core/values";
+import type { Slot } from "../core/values";
 import { isTerraformState } from "../formats/tfstate/detect";
 import {
   INSTANCE_KEY,
@@ -16,7 +16,6 @@ import {
 import { instanceConflict } from "../formats/tfstate/instanceRule";
 import { stateSecrets } from "../formats/tfstate/stateSecrets";
 import { tfstateSelectorPath } from "../formats/tfstate/selectors";
-import { isSecretName } from "./secrets";
 import type { ProfileRow } from "./profileRow";
 
 /** Top-level values every run rewrites; a two-sided change is settled after the merge. */
@@ -49,13 +48,9 @@ export const TFSTATE_ROW: ProfileRow = {
     if (isOutputPath(path)) return "modify/modify";
     return null;
   },
-  secretsIn(documents: readonly Slot[], secretNames: readonly string[]) {
-    const secrets = stateSecrets(documents);
-    // Sensitive attributes and outputs; and any level named like a secret (an output
-    // `db_password`, an attribute `tags.api_token`); segments like
-    // `[index_key,deposed="db-password",null]` name records, not secrets.
-    return (path: Path) => secrets.isSecretPath(path) || path.some((key) => !key.startsWith("[") && isSecretName(key, secretNames));
-  },
+  // Sensitive attributes and outputs, and every instance's `private`; levels named like a
+  // secret (an output `db_password`) are hidden by the table for every row.
+  secretsIn: (documents: readonly Slot[]) => stateSecrets(documents).isSecretPath,
   describePath: describeStatePath,
   selectorPath: tfstateSelectorPath,
 };

@@ -9,10 +9,12 @@ import type { Conflict } from "../core/merged";
 import type { Profile } from "../profiles/profile";
 import { mergeTexts } from "../pipeline/mergeTexts";
 import { readStages, type Repo } from "../git/indexStages";
-import { contentStages, driverSettingsFor, PLAIN_MARKERS, PolicyProblem, remerge } from "./remerge";
+import { contentStages, PLAIN_MARKERS, remerge } from "./remerge";
 import { conflictState, readWorkTree } from "./workTree";
 import type { MarkerBlock } from "../formats/markerBlocks";
 import { isGitCryptCiphertext } from "../crypt/gitCrypt";
+import { fileViewFor } from "../view/fileView";
+import type { Overlay } from "../profiles/overlay";
 
 export interface FileConflicts {
   path: string;
@@ -39,6 +41,8 @@ export function listConflicts(repo: Repo, path: string): FileConflicts {
   const empty: FileConflicts = { path, source: "none", conflicts: [], settled: 0, profile: null, documents: [], note: null, blocks: [] };
   const text = workTreeText(repo, path);
   const stages = readStages(repo, path);
+  // Read as the merge reads it; with an unusable policy file, every entry's secret names are hidden.
+  const fileView = fileViewFor(repo.top, path);
   if (stages) {
     const both = contentStages(stages);
     if (!both) {
@@ -49,15 +53,9 @@ export function listConflicts(repo: Repo, path: string): FileConflicts {
     if ([both.base, both.ours, both.theirs].some((b) => b !== null && isGitCryptCiphertext(b))) {
       return { ...empty, source: "index", note: "the repository is locked by git-crypt, so its versions are ciphertext; run git-crypt unlock, then statefile-merge conflicts again" };
     }
-    let settings;
-    try {
-      settings = driverSettingsFor(repo, path);
-    } catch (e) {
-      if (!(e instanceof PolicyProblem)) throw e;
-      return fromMarkers(empty, text, e.message);
-    }
-    const result = remerge(both, { ...settings, markers: PLAIN_MARKERS });
-    if (result.kind === "fallback") return fromMarkers(empty, text, `cannot be merged record by record (${result.reason})`);
+    if (fileView.problem) return fromMarkers(empty, text, fileView.problem, fileView.overlay);
+    const result = remerge(both, { overlay: fileView.overlay, markers: PLAIN_MARKERS });
+    if (result.kind === "fallback") return fromMarkers(empty, text, `cannot be merged record by record (${result.reason})`, fileView.overlay);
     const view = text === null ? null : readWorkTree(text);
     const open = result.conflicts.filter((c) => view === null || conflictState(c, view).state !== "settled");
     return {
@@ -70,11 +68,11 @@ export function listConflicts(repo: Repo, path: string): FileConflicts {
       note: view?.unreadable && view.marked ? `the work-tree copy ${view.unreadable}; listing every conflict of the re-merge` : null,
     };
   }
-  return fromMarkers(empty, text, null);
+  return fromMarkers(empty, text, null, fileView.overlay);
 }
 
 /** Without index stages: the sides written between the markers, merged again to name the places. */
-function fromMarkers(empty: FileConflicts, text: string | null, reason: string | null): FileConflicts {
+function fromMarkers(empty: FileConflicts, text: string | null, reason: string | null, overlay: Overlay): FileConflicts {
   if (text === null) return { ...empty, note: reason ?? "no such file in the work tree" };
   const view = readWorkTree(text);
   const blocks = view.marked?.blocks ?? [];
@@ -83,7 +81,7 @@ function fromMarkers(empty: FileConflicts, text: string | null, reason: string |
     return { ...empty, source: "markers", blocks, note: [reason, `the conflict blocks cannot be read as JSON: ${view.unreadable}`].filter(Boolean).join("; ") };
   }
   const { views } = view.marked;
-  const result = mergeTexts({ base: views.base ?? "", ours: views.ours, theirs: views.theirs }, { markers: PLAIN_MARKERS });
+  const result = mergeTexts({ base: views.base ?? "", ours: views.ours, theirs: views.theirs }, { overlay, markers: PLAIN_MARKERS });
   if (result.kind === "fallback") return { ...empty, source: "markers", blocks, note: result.reason };
   const baseNote = views.base === null ? "read from the conflict markers, which hold no base section: each side's value is shown as added" : "read from the conflict markers";
   return {

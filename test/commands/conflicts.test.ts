@@ -88,6 +88,29 @@ describe("statefile-merge conflicts", () => {
     expect(listed.stdout).not.toContain(OURS_SECRET);
   });
 
+  it("reading the markers, hides the names the policy file calls secret", () => {
+    const repo = TempRepo.create();
+    configureDriverWithReport(repo, join(repo.dir, "..", "report.json"));
+    repo.write(".statefile-merge.json", JSON.stringify({ files: { "*.nixops.json": { secretNames: ["licenseCode"] } } }) + "\n");
+    const codes = ["LIC-OURS-5e6f7a8b", "LIC-THEIRS-9c0d1e2f"];
+    const base = State.fixture("ec2-prod-5machines").set("prod", "app1", "licenseCode", "LIC-BASE-1a2b3c4d");
+    repo.write(STATE_FILE, base.text()).commit("base");
+    repo.git("checkout", "-q", "-b", "feature");
+    repo.write(STATE_FILE, base.clone().set("prod", "app1", "licenseCode", codes[1]).text()).commit("feature license");
+    repo.git("checkout", "-q", "main");
+    repo.write(STATE_FILE, base.clone().set("prod", "app1", "licenseCode", codes[0]).text()).commit("main license");
+    expect(repo.tryGit("merge", "-q", "feature").status).toBe(1);
+    repo.git("add", STATE_FILE); // staged with its markers: conflicts reads the file
+    const outputs = [cli(repo, "conflicts", STATE_FILE, "--json"), cli(repo, "conflicts", STATE_FILE)];
+    const doc = JSON.parse(outputs[0].stdout) as { files: Array<{ source: string; conflicts: Array<{ path: string[] }> }> };
+    expect(doc.files[0].source).toBe("markers");
+    expect(doc.files[0].conflicts.map((c) => c.path.slice(2))).toEqual([["app1", "licenseCode"]]);
+    for (const out of outputs) for (const code of codes) expect(out.stdout + out.stderr).not.toContain(code);
+    expect(outputs[1].stdout).toContain("<secret sha256:");
+    // The control: shown when asked, so the search above can see a leak.
+    expect(cli(repo, "conflicts", STATE_FILE, "--show-secrets").stdout).toContain(codes[1]);
+  });
+
   it("during a rebase says which side is the upstream and which the commit being replayed", () => {
     const { repo } = conflictedRepo();
     repo.git("checkout", "-q", "feature");

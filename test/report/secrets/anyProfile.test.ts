@@ -7,6 +7,9 @@ import { mergeTexts } from "../../../src/pipeline/mergeTexts";
 import { reportJson, conflictLine } from "../../../src/report/mergeReport";
 import { DEFAULT_MARKERS } from "../../../src/formats/renderDocument";
 import { State } from "../../support/fixtures";
+import { overlayOf } from "../../../src/profiles/overlay";
+import type { MergeResult } from "../../../src/pipeline/mergeTexts";
+import { TfState, obj } from "../../support/tfstate";
 
 const KEY_A = "-----BEGIN OPENSSH PRIVATE KEY-----ours-key-material-0123456789";
 const KEY_B = "theirs-app-env-secret-9876543210";
@@ -34,5 +37,38 @@ describe("secrets stay hidden whichever profile reads the file", () => {
     // The control: the same report with secrets shown does hold them, so the search can fail.
     const shown = reportJson({ conflicts: r.conflicts, autoResolved: r.autoResolved, fallback: null, profile: r.profile }, { showSecrets: true });
     expect(shown).toContain(KEY_B);
+  });
+
+  /** Every report of a merge's conflicts: the JSON report and the conflict lines. */
+  function reports(r: MergeResult, showSecrets = false): string {
+    if (r.kind !== "merged") throw new Error(`fell back: ${r.reason}`);
+    const lines = r.conflicts.map((c) => conflictLine(c, r.profile, r.documents, { showSecrets }));
+    return [reportJson({ conflicts: r.conflicts, autoResolved: r.autoResolved, fallback: null, profile: r.profile }, { showSecrets }), ...lines].join("\n");
+  }
+
+  it("a conflict below a level named like a secret (secrets/db) is hidden like the level itself", () => {
+    const doc = (db: string) => JSON.stringify({ name: "billing", secrets: { db, port: 5432 } }, null, 2) + "\n";
+    const values = ["db-ours-2b3c4d5e", "db-theirs-6f7a8b9c"];
+    const r = mergeTexts({ base: doc("db-base-0a1b2c3d"), ours: doc(values[0]), theirs: doc(values[1]) }, { markers: DEFAULT_MARKERS });
+    if (r.kind !== "merged") throw new Error(`fell back: ${r.reason}`);
+    expect(r.conflicts.map((c) => c.path)).toEqual([["secrets", "db"]]);
+    for (const v of values) expect(reports(r)).not.toContain(v);
+    expect(reports(r, true)).toContain(values[1]);
+  });
+
+  it("a Terraform state read as plain JSON (a policy's \"profile\": \"json\") still hides its sensitive attributes", () => {
+    // master_pw is no secret by its name: only the state's sensitive_attributes mark it.
+    const state = (pw: string) => {
+      const s = TfState.small().setAttribute("null_resource.a", null, "master_pw", pw);
+      s.instance("null_resource.a").set("sensitive_attributes", [[obj({ type: "get_attr", value: "master_pw" })]]);
+      return s.text();
+    };
+    const values = ["pw-ours-1c2d3e4f", "pw-theirs-5a6b7c8d"];
+    const r = mergeTexts({ base: state("pw-base-9e0f1a2b"), ours: state(values[0]), theirs: state(values[1]) }, { markers: DEFAULT_MARKERS, overlay: overlayOf({ profile: "json" }) });
+    if (r.kind !== "merged") throw new Error(`fell back: ${r.reason}`);
+    expect(r.profile.name).toBe("json");
+    expect(r.conflicts.length).toBeGreaterThan(0);
+    for (const v of values) expect(reports(r)).not.toContain(v);
+    expect(reports(r, true)).toContain(values[1]);
   });
 });
