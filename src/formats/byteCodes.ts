@@ -4,6 +4,5 @@ export const NL = 10;
 export const SPACE = 32;
 export const QUOTE = 34;
 export const COMMA = 44;
-export const BACKSLASH = 92;
 export const OPEN_BRACE = 123;
 export const CLOSE_BRACE = 125;

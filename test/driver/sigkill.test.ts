@@ -3,7 +3,7 @@
 // the next run in that directory removes it.
 
 import { spawn, spawnSync } from "node:child_process";
-import { chmodSync, copyFileSync, readFileSync, readdirSync, statSync, utimesSync } from "node:fs";
+import { chmodSync, copyFileSync, readFileSync, readdirSync, statSync, unlinkSync, utimesSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { BIN } from "../support/fixtures";
@@ -110,13 +110,19 @@ describe.each([
 
   it("a kill while the temporary file is being written leaves ours untouched and a 0600 temp file that the next run removes", async () => {
     // The temp file lives for the few milliseconds of the write: on a busy machine the poll can
-    // miss it and the driver finish first. That run says nothing about a kill; run again.
-    let outcome = await runAndKill(extra, "temp-file");
-    for (let attempt = 1; attempt < 10 && outcome !== "SIGKILL"; attempt++) outcome = await runAndKill(extra, "temp-file");
-    expect(outcome).toBe("SIGKILL");
-    const now = readFileSync(join(dir, "ours.json"));
-    expect(now.equals(original) || now.equals(completeResult(extra))).toBe(true);
+    // miss it, and the driver finish first or the kill land after the rename. Such a run says
+    // nothing about a kill mid-write; run again (temp files of earlier kills removed first).
+    const killedMidWrite = async () => {
+      for (const t of temps()) unlinkSync(join(dir, t));
+      return (await runAndKill(extra, "temp-file")) === "SIGKILL" && temps().length > 0;
+    };
+    let hit = await killedMidWrite();
+    for (let attempt = 1; attempt < 10 && !hit; attempt++) hit = await killedMidWrite();
+    expect(hit, "no run of ten was killed while its temporary file existed").toBe(true);
+    // The temp file still there: the rename that replaces ours never happened.
+    expect(readFileSync(join(dir, "ours.json")).equals(original)).toBe(true);
     const left = temps();
+    expect(left).toHaveLength(1);
     for (const t of left) expect(statSync(join(dir, t)).mode & 0o777).toBe(0o600);
     // SIGKILL does not reach the driver's `git merge-file` child, which may still be writing
     // the temp file; wait until nothing touches it any more, as a minute would.

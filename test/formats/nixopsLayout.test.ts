@@ -1,6 +1,6 @@
 // docs/merge-rules.md, "Layout": a clean merge in NixOps' layout is byte-identical to what
 // `nixops export` prints.
-// The oracle is Python's own json.dumps (what NixOps runs), when python3 is on the machine.
+// The oracle is Python's own json.dumps (what NixOps runs): skipped with a line without python3, required under CI.
 
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
@@ -9,9 +9,9 @@ import { mergeTexts } from "../../src/pipeline/mergeTexts";
 import { pythonDumps, pythonString } from "../../src/formats/pythonJson";
 import { parseJson } from "../../src/formats/parseJson";
 import { State, fixtureText } from "../support/fixtures";
+import { HAS_PYTHON } from "../support/python";
 
 const markers = { size: 7, ours: "HEAD", base: "base", theirs: "feature", style: "merge" as const };
-const hasPython = spawnSync("python3", ["-c", "print(1)"], { encoding: "utf8" }).stdout?.trim() === "1";
 
 /** What NixOps would print for this JSON text: json.dumps(indent=2, sort_keys=True) + print. */
 function pythonExport(text: string, separators: "py3" | "py2"): string {
@@ -31,7 +31,7 @@ function mergeClean(base: string, ours: string, theirs: string): string {
 const TRICKY = "Zürich café ’quoted’ \"q\" back\\slash tab\t nl\n del\u007f ls\u2028 astral😀 bell\u0007";
 
 describe("byte-exact NixOps layout", () => {
-  it.skipIf(!hasPython)("Python 3 separators: a merged state is what json.dumps prints, non-ASCII escaped", () => {
+  it.skipIf(!HAS_PYTHON)("Python 3 separators: a merged state is what json.dumps prints, non-ASCII escaped", () => {
     const base = State.fixture("hetzner-hcloud-multitenant");
     const ours = base.clone().set("tenant-acme", null, "description", TRICKY);
     const theirs = base.clone().addResource("tenant-globex", "globex-extra", { type: "hcloud-sshkey", "hcloud.id": "1", "hcloud.name": "ünï" });
@@ -45,7 +45,7 @@ describe("byte-exact NixOps layout", () => {
     expect(out).not.toMatch(/, \n/);
   });
 
-  it.skipIf(!hasPython)("Python 2 separators (NixOps 1.7): every comma at a line end keeps its trailing space", () => {
+  it.skipIf(!HAS_PYTHON)("Python 2 separators (NixOps 1.7): every comma at a line end keeps its trailing space", () => {
     const text = fixtureText("legacy-nixops-1.7-python2");
     const base = State.fixture("legacy-nixops-1.7-python2");
     expect(base.separators).toBe("py2");
@@ -76,14 +76,14 @@ describe("byte-exact NixOps layout", () => {
 });
 
 describe("Python's json.dumps for embedded JSON", () => {
-  it.skipIf(!hasPython)("strings and objects re-encode exactly as Python writes them", () => {
+  it.skipIf(!HAS_PYTHON)("strings and objects re-encode exactly as Python writes them", () => {
     const value = parseJson(JSON.stringify({ "k\u00e9y": [TRICKY, 1, 1.5, true, null, { z: "\u0001" }], a: {} })).value;
     const r = spawnSync("python3", ["-c", "import json,sys; sys.stdout.write(json.dumps(json.loads(sys.stdin.read())))"], { input: JSON.stringify({ "k\u00e9y": [TRICKY, 1, 1.5, true, null, { z: "\u0001" }], a: {} }), encoding: "utf8" });
     expect(pythonDumps(value)).toBe(r.stdout);
     expect(pythonString("\u00e9")).toBe('"\\u00e9"');
   });
 
-  it.skipIf(!hasPython)("any string, lone surrogates and control characters included, is escaped exactly as Python escapes it", () => {
+  it.skipIf(!HAS_PYTHON)("any string, lone surrogates and control characters included, is escaped exactly as Python escapes it", () => {
     // Each generated string is one JSON line for Python to read back and dump; one process for all.
     const unit = fc.oneof(fc.constantFrom("\"", "\\", "\n", "\t", "\b", "\f", "\r", "\u0000", "\u001f", "\u007f", "\ud800", "\udc00", "\u2028", "é"), fc.string({ unit: "binary", maxLength: 1 }));
     const strings = fc.sample(fc.string({ unit, maxLength: 40 }), { numRuns: 400 });

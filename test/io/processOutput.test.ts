@@ -3,7 +3,7 @@
 // process ended at once only when no stream is still writing.
 
 import { spawn, spawnSync } from "node:child_process";
-import { constants, mkdtempSync, openSync, rmSync } from "node:fs";
+import { constants, existsSync, mkdtempSync, openSync, rmSync } from "node:fs";
 import { Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -60,6 +60,7 @@ describe("writeStderr and endProcess", () => {
     const dir = mkdtempSync(join(tmpdir(), "statefile-merge-out-"));
     dirs.push(dir);
     const fifo = join(dir, "stderr");
+    const queued = join(dir, "queued");
     expect(spawnSync("mkfifo", [fifo]).status).toBe(0);
     // Our reader first (non-blocking, so that opening does not wait for a writer). The child
     // makes the FIFO its fd 2, opened non-blocking (as a parent that set O_NONBLOCK leaves it;
@@ -71,12 +72,14 @@ describe("writeStderr and endProcess", () => {
 fs.closeSync(2);
 if (fs.openSync(${JSON.stringify(fifo)}, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK) !== 2) process.exit(9);
 for (const l of ${LINES(2000)}) out.writeStderr(l);
+fs.writeFileSync(${JSON.stringify(queued)}, "");
 out.endProcess(2);`),
       { stdio: ["ignore", "ignore", "ignore"] },
     );
     const chunks: Buffer[] = [];
-    // Nothing read until the child has filled the pipe and gone on through its stream.
-    await new Promise((r) => setTimeout(r, 300));
+    // Nothing read until the child has gone through all its lines: 400 KB, more than a pipe
+    // holds, so the rest waits in its stream (it says so with the file `queued`).
+    while (!existsSync(queued)) await new Promise((r) => setTimeout(r, 10));
     const reader = new Socket({ fd: readEnd, readable: true, writable: false });
     reader.on("data", (c: Buffer) => chunks.push(c));
     const [code] = await Promise.all([new Promise<number | null>((r) => child.on("close", r)), new Promise((r) => reader.on("close", r))]);

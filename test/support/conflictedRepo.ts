@@ -27,10 +27,6 @@ export function runBin(repo: TempRepo, args: string[], cwd = repo.dir): GitResul
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
-export function hasGitCrypt(): boolean {
-  return spawnSync("git-crypt", ["--version"], { encoding: "utf8" }).status === 0;
-}
-
 function gitCrypt(repo: TempRepo, ...args: string[]): string {
   return execFileSync("git-crypt", args, { cwd: repo.dir, env: repo.env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
 }

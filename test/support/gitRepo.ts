@@ -12,6 +12,23 @@ export interface GitResult {
   stderr: string;
 }
 
+/**
+ * The environment of a test's git and bin: nothing of the user's or the machine's Git
+ * configuration or attributes (global, system, XDG), and English messages whatever the locale.
+ */
+export function isolatedGitEnv(home: string): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    HOME: home,
+    XDG_CONFIG_HOME: join(home, ".config"),
+    GIT_CONFIG_NOSYSTEM: "1",
+    GIT_ATTR_NOSYSTEM: "1",
+    GIT_CONFIG_GLOBAL: join(home, ".gitconfig"),
+    LC_ALL: "C",
+    LANGUAGE: "",
+  };
+}
+
 export class TempRepo {
   readonly env: NodeJS.ProcessEnv;
 
@@ -19,10 +36,7 @@ export class TempRepo {
     const home = join(dir, "..", "home");
     mkdirSync(home, { recursive: true });
     this.env = {
-      ...process.env,
-      HOME: home,
-      GIT_CONFIG_NOSYSTEM: "1",
-      GIT_CONFIG_GLOBAL: join(home, ".gitconfig"),
+      ...isolatedGitEnv(home),
       GIT_AUTHOR_NAME: "Alice",
       GIT_AUTHOR_EMAIL: "alice@example.org",
       GIT_COMMITTER_NAME: "Alice",

@@ -6,6 +6,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BIN, State } from "./fixtures";
+import { isolatedGitEnv } from "./gitRepo";
 
 export type Position = "base" | "ours" | "theirs";
 export const POSITIONS: Position[] = ["base", "ours", "theirs"];
@@ -144,7 +145,7 @@ export function scratchDir(prefix = "statefile-merge-hostile-"): string {
 }
 
 export function isolatedEnv(dir: string): NodeJS.ProcessEnv {
-  return { ...process.env, HOME: join(dir, "home"), GIT_CONFIG_NOSYSTEM: "1", GIT_CONFIG_GLOBAL: join(dir, "home", ".gitconfig"), GIT_CEILING_DIRECTORIES: tmpdir() };
+  return { ...isolatedGitEnv(join(dir, "home")), GIT_CEILING_DIRECTORIES: tmpdir() };
 }
 
 /** `merge base ours theirs` on files written into a fresh directory; ours is replaced in place. */

@@ -3,7 +3,10 @@
 
 import { spawnSync } from "node:child_process";
 import { BIN, FIXTURES, fixtureText } from "./fixtures";
-import type { TempRepo } from "./gitRepo";
+import { isolatedGitEnv, type TempRepo } from "./gitRepo";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 export interface CliResult {
   status: number;
@@ -11,8 +14,12 @@ export interface CliResult {
   stderr: string;
 }
 
+let outsideHome: string | null = null;
+
+/** The built CLI in the repository; with no repository, in the current directory with a fresh home (none of the user's Git config). */
 export function cli(repo: TempRepo | null, ...args: string[]): CliResult {
-  const r = spawnSync("node", [BIN, ...args], { cwd: repo?.dir, env: repo?.env ?? process.env, encoding: "utf8" });
+  outsideHome ??= mkdtempSync(join(tmpdir(), "statefile-merge-home-"));
+  const r = spawnSync("node", [BIN, ...args], { cwd: repo?.dir, env: repo?.env ?? isolatedGitEnv(outsideHome), encoding: "utf8" });
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 

@@ -8,14 +8,6 @@ import { elementSegment, identityOf } from "../../core/mergeKeyedArrays";
 export const RESOURCE_KEY = ["module", "mode", "type", "name"] as const;
 export const INSTANCE_KEY = ["index_key", "deposed"] as const;
 
-export function isResourcesPath(path: Path): boolean {
-  return path.length === 1 && path[0] === "resources";
-}
-
-export function isInstancesPath(path: Path): boolean {
-  return path.length === 3 && path[0] === "resources" && path[2] === "instances";
-}
-
 export function isInstancePath(path: Path): boolean {
   return path.length === 4 && path[0] === "resources" && path[2] === "instances";
 }
@@ -65,10 +57,6 @@ export function indexText(key: unknown): string {
 
 export function deposedText(deposed: unknown): string {
   return typeof deposed === "string" && deposed !== "" ? ` (deposed object ${deposed})` : "";
-}
-
-export function instanceAddress(resource: JsonObject, instance: JsonObject): string {
-  return addressOfResource(resource) + indexText(instance.get("index_key")) + deposedText(instance.get("deposed"));
 }
 
 /** A merge path in words: `resource aws_instance.web[1], attribute tags.Env`, `output db_url`. */
