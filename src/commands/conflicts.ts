@@ -6,24 +6,27 @@ import { conflictLine, reportJson } from "../report/mergeReport";
 import { currentOperation, displayPath, findRepo, repoPath, unmergedPaths, type Repo } from "../git/indexStages";
 import { listConflicts, type FileConflicts } from "../resolve/listConflicts";
 import { declaredStateFiles } from "../view/stateFiles";
+import { fileStartsLikeState, isStateRow } from "../view/stateContent";
+import { join } from "node:path";
 
-/** An undeclared file the re-merge may still read as a NixOps export: only a JSON file can be one. */
-const MAYBE_STATE_FILE = /\.json$/i;
+/** An undeclared JSON file the re-merge may still read as a kind of state (its first lines may hold markers). */
+const JSON_NAME = /\.json$/i;
 
 /**
  * The files to re-merge: those named; with no FILE, the unmerged paths that may be state files
- * (declared ones and JSON files), so a merge with many other conflicted files re-merges none of those.
+ * (declared ones, JSON files, files starting like a kind of state), so a merge with many other
+ * conflicted files re-merges none of those.
  */
 function filesToList(repo: Repo, files: string[]): { paths: string[]; explicit: boolean; declared: Set<string> } {
   if (files.length > 0) return { paths: files.map((f) => repoPath(repo, f)), explicit: true, declared: new Set() };
   const unmerged = unmergedPaths(repo);
   const declared = declaredStateFiles(repo, unmerged);
-  return { paths: unmerged.filter((p) => declared.has(p) || MAYBE_STATE_FILE.test(p)), explicit: false, declared };
+  return { paths: unmerged.filter((p) => declared.has(p) || JSON_NAME.test(p) || fileStartsLikeState(join(repo.top, p))), explicit: false, declared };
 }
 
-/** With no FILE, only unmerged state files: declared ones, or any the re-merge reads as a kind of state (a profile with records). */
+/** With no FILE, only unmerged state files: declared ones, or any the re-merge reads as a kind of state. */
 function isStateFile(found: FileConflicts, declared: Set<string>): boolean {
-  return declared.has(found.path) || (found.profile !== null && found.profile.row.records.length > 0);
+  return declared.has(found.path) || (found.profile !== null && isStateRow(found.profile.row));
 }
 
 function textLines(repo: Repo, found: FileConflicts, showSecrets: boolean): string[] {

@@ -1,9 +1,9 @@
 // The tracked files themselves: state files (named like one, listed in the policy file, or
-// looking like a NixOps export) that Git does not route to our driver (their merges would be
+// holding a kind of state by content) that Git does not route to our driver (their merges would be
 // line merges), and state files that already hold conflict markers.
 
 import { firstMarkerLine } from "../formats/conflictMarkers";
-import { closeSync, openSync, readFileSync, readSync, statSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { matchesFileGlob } from "../policy/fileGlob";
 import { POLICY_FILE_NAME } from "../policy/policyTypes";
@@ -12,27 +12,10 @@ import type { DoctorContext, Finding } from "./doctor";
 import { fewPaths, routedInIndex, routedInWorktree, routingOf } from "./doctorRouting";
 import { unmergedPaths } from "../git/indexStages";
 import { DEFAULT_PATTERNS, DRIVER } from "../git/install";
+import { fileStartsLikeState, stateRowOf } from "../view/stateContent";
+import type { ProfileRow } from "../profiles/profileRow";
 
-/** `{ "<uuid>": {` at the start: the first bytes of every `nixops export` with a deployment. */
-const EXPORT_START = /^\s*\{\s*"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"\s*:\s*\{/;
 const MAX_BYTES = 256 * 1024 * 1024;
-
-function head(path: string, bytes: number): string | null {
-  try {
-    const fd = openSync(path, "r");
-    try {
-      const buf = Buffer.alloc(bytes);
-      const n = readSync(fd, buf, 0, bytes, 0);
-      return buf.subarray(0, n).toString("utf8");
-    } catch {
-      return null;
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    return null;
-  }
-}
 
 function isRegularFile(path: string): boolean {
   try {
@@ -43,11 +26,9 @@ function isRegularFile(path: string): boolean {
   }
 }
 
-/** Looks like `nixops export` output: a UUID-keyed object whose deployments have resources. */
-function looksLikeNixopsExport(path: string): boolean {
-  const start = head(path, 4096);
-  if (start === null || !EXPORT_START.test(start)) return false;
-  return readFileSync(path, "utf8").includes('"resources"');
+/** The kind of state the file holds by its content (the whole file is read only when its first bytes may start one). */
+function stateKindByContent(path: string): ProfileRow | null {
+  return fileStartsLikeState(path) ? stateRowOf(readFileSync(path)) : null;
 }
 
 function markerLine(text: string): number | null {
@@ -60,7 +41,8 @@ function stateFileReason(ctx: DoctorContext, path: string, viewOf: (file: string
   if (pattern !== undefined) return `is named like a state file (${pattern})`;
   const entry = viewOf(path).entry;
   if (entry !== null) return `is listed in ${POLICY_FILE_NAME} (${entry.glob})`;
-  return looksLikeNixopsExport(join(ctx.top, path)) ? "looks like a NixOps export" : null;
+  const row = stateKindByContent(join(ctx.top, path));
+  return row ? `looks like ${row.kindName}` : null;
 }
 
 

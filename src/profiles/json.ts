@@ -8,6 +8,8 @@ export const JSON_ROW: ProfileRow = {
   recognizes: () => true,
   admits: () => true,
   shape: "JSON",
+  kindName: "JSON",
+  startsLike: [],
   records: [],
   identity: null,
   volatile: [],

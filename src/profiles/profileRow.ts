@@ -37,6 +37,14 @@ export interface ProfileRow {
   admits(doc: JsonValue): boolean;
   /** What a document this kind admits is, in words ("is JSON but no longer <shape>"). */
   shape: string;
+  /** What people call a file of this kind ("looks like a NixOps export"). */
+  kindName: string;
+  /**
+   * A kind of state known by its content, whatever the file's name: the first bytes of its files
+   * match every one of these (a cheap test before a parse; view/stateContent.ts). Empty: plain
+   * JSON, never a state file by content.
+   */
+  startsLike: readonly RegExp[];
   records: readonly RecordLevel[];
   identity: IdentityRule | null;
   /** Values every run rewrites: a two-sided change keeps ours', reported. */

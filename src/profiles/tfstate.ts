@@ -28,6 +28,10 @@ export const TFSTATE_ROW: ProfileRow = {
   // ("ours is not a Terraform state while another side is") instead of guessing.
   admits: () => true,
   shape: "a Terraform state",
+  kindName: "a Terraform state",
+  // An object with `serial` and `lineage` in its first lines (Terraform and OpenTofu write them
+  // before outputs and resources; an encrypted state has them first).
+  startsLike: [/^\s*\{/, /"serial"\s*:/, /"lineage"\s*:/],
   records: [],
   identity: null,
   volatile: RUN_VALUES.map((v) => [v]),

@@ -5,7 +5,8 @@ import type { Repo } from "../git/indexStages";
 import { wholeFileFinding, type Finding } from "./findings";
 import { fileBases, type FileBase } from "./fileBases";
 import { blobKey, changesAgainstParents, commitSubjects, mergeBases, mergesInRange, objectInfo, readBlobs, type BlobChanges, type BlobRequest, type MergeCommit } from "./gitHistory";
-import { contentIsState, declaredAmong } from "./stateFileSelection";
+import { declaredStateFiles } from "../view/stateFiles";
+import { stateRowOf } from "../view/stateContent";
 import { mergeSettingsFor, type FileMergeSettings } from "./structuredMerge";
 import { verifyFileMerge } from "./verifyFile";
 
@@ -98,17 +99,17 @@ function readInChunks<T>(top: string, items: readonly T[], requestsOf: (item: T)
   }
 }
 
-/** Which touched files are state: declared by attributes or name, or NixOps exports by content (each blob read once). */
+/** Which touched files are state: declared by attributes or name, or a kind of state by content (each blob read once). */
 function stateFilesOf(repo: Repo, touchedByMerge: readonly Map<string, Touched>[]): Set<string>[] {
   const paths = [...new Set(touchedByMerge.flatMap((t) => [...t.keys()]))];
-  const declared = declaredAmong(repo, paths);
+  const declared = declaredStateFiles(repo, [...paths]);
   const toSniff = [...new Map(touchedByMerge.flatMap((t) => [...t].filter(([p]) => !declared.has(p)).flatMap(([p, v]) => versionsOf(p, v))).map((r) => [blobKey(r), r])).values()];
   const sizes = objectInfo(repo.top, toSniff.map((r) => r.id));
   const sizeOf = new Map(toSniff.map((r, i) => [blobKey(r), sizes[i]?.size ?? 0]));
   const isState = new Set<string>();
   readInChunks(repo.top, toSniff, (r) => [r], (r) => sizeOf.get(blobKey(r)) ?? 0, (r, blob) => {
     const data = blob(r);
-    if (data && contentIsState(data)) isState.add(blobKey(r));
+    if (data && stateRowOf(data) !== null) isState.add(blobKey(r));
   });
   return touchedByMerge.map((t) => new Set([...t].filter(([p, v]) => declared.has(p) || versionsOf(p, v).some((r) => isState.has(blobKey(r)))).map(([p]) => p)));
 }

@@ -8,7 +8,8 @@ import { wholeFileFinding, type Finding } from "./findings";
 import { fileBases, type FileBase } from "./fileBases";
 import { blobKey, changedBlobs, commitsToReplay, mergeBases, readBlobs, resolveCommit } from "./gitHistory";
 import { lineMerge } from "./lineMerge";
-import { contentIsState, declaredAmong } from "./stateFileSelection";
+import { declaredStateFiles } from "../view/stateFiles";
+import { stateRowOf } from "../view/stateContent";
 import { structuredMerge, type FileMergeSettings } from "./structuredMerge";
 import { compareWithResult } from "./verifyFile";
 import { settingsLookup, worstStatus, type SettingsLookup, type Status } from "./verifyHistory";
@@ -67,11 +68,11 @@ export function verifyPullRequest(repo: Repo, targetRev: string, headRev: string
 }
 
 function stateFiles(repo: Repo, paths: string[], headChanges: Map<string, [string | null, string | null]>): string[] {
-  const declared = declaredAmong(repo, paths);
+  const declared = declaredStateFiles(repo, [...paths]);
   const undeclared = paths.filter((p) => !declared.has(p));
   const requests = undeclared.flatMap((path) => headChanges.get(path)!.flatMap((id) => (id ? [{ id, path }] : [])));
   const blobs = readBlobs(repo.top, requests);
-  return paths.filter((p) => declared.has(p) || requests.some((r) => r.path === p && contentIsState(blobs.get(blobKey(r)) ?? Buffer.alloc(0))));
+  return paths.filter((p) => declared.has(p) || requests.some((r) => r.path === p && stateRowOf(blobs.get(blobKey(r)) ?? Buffer.alloc(0)) !== null));
 }
 
 function report(path: string, verdict: PrVerdict, summary: string, findings: Finding[] = [], notes: string[] = []): PrFileReport {

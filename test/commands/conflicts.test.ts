@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { State } from "../support/fixtures";
 import { TempRepo } from "../support/gitRepo";
+import { TfState } from "../support/tfstate";
 import { cli, configureDriverWithReport, secretsIn, STATE_FILE } from "../support/review";
 
 const OURS_SECRET = "ours-replication-pw-0001";
@@ -133,6 +134,21 @@ describe("statefile-merge conflicts", () => {
     expect(repo.unmerged().sort()).toEqual([STATE_FILE, "notes.txt"].sort());
     const doc = JSON.parse(cli(repo, "conflicts", "--json").stdout) as { files: Array<{ path: string }> };
     expect(doc.files.map((f) => f.path)).toEqual([STATE_FILE]);
+  });
+
+  it("with no FILE finds an undeclared Terraform state by its content, whatever its name", () => {
+    const repo = TempRepo.create(); // nothing installed: Git's line merge leaves the markers
+    const state = TfState.fixture("aws-modules-count-tf1.4.6");
+    repo.write("terraform.tfstate", state.text()).commit("state");
+    repo.git("checkout", "-q", "-b", "feature");
+    repo.write("terraform.tfstate", state.clone().applied().setOutput("instance_ip_address", "198.51.100.7").text()).commit("feature applies");
+    repo.git("checkout", "-q", "main");
+    repo.write("terraform.tfstate", state.clone().applied().setOutput("instance_ip_address", "198.51.100.9").text()).commit("main applies");
+    expect(repo.tryGit("merge", "-q", "feature").status).toBe(1);
+    const doc = JSON.parse(cli(repo, "conflicts", "--json").stdout) as { files: Array<{ path: string; profile: string; where: string[] }> };
+    expect(doc.files.map((f) => [f.path, f.profile])).toEqual([["terraform.tfstate", "tfstate"]]);
+    // An output is one value: both sides' changes to it are one conflict.
+    expect(doc.files[0].where).toEqual(["output instance_ip_address"]);
   });
 
   it("with no FILE re-merges only files that may be state files, never the other unmerged paths", () => {

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TempRepo } from "../support/gitRepo";
 import { fixtureText } from "../support/fixtures";
+import { tfstateText } from "../support/tfstate";
 import { registry, text } from "../support/tenants";
 import { FILE, buildFixtureRepo, copyRepo, gitAtLeast, oursDeploy, removeCopies, runBin, stateWith, theirsDeploy, branchWith, commitOnMain } from "../support/flowRepo";
 import { doctorContext, runDoctor, type DoctorContext, type DoctorCheck } from "../../src/doctor/doctor";
@@ -173,6 +174,14 @@ describe("doctor", () => {
     const r = doctor(repo);
     expect(r.status).toBe(1);
     expect(errors(r.stdout)).toEqual([expect.stringMatching(/^error: \[coverage\] deploy\/state\.json looks like a NixOps export but its merge attribute is unspecified/)]);
+  });
+
+  it("a tracked Terraform state that no attribute covers, under its usual name", () => {
+    const repo = fresh();
+    repo.write("infra/terraform.tfstate", tfstateText("aws-modules-count-tf1.4.6")).commit("state");
+    const r = doctor(repo);
+    expect(r.status).toBe(1);
+    expect(errors(r.stdout)).toEqual([expect.stringMatching(/^error: \[coverage\] infra\/terraform\.tfstate looks like a Terraform state but its merge attribute is unspecified/)]);
   });
 
   it("a committed file holding conflict markers, and one in an unfinished merge", () => {

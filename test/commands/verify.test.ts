@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { State } from "../support/fixtures";
 import { TempRepo } from "../support/gitRepo";
 import { forgeMerge } from "../support/forgeMerge";
+import { TfState } from "../support/tfstate";
 import { cli, secretsIn } from "../support/review";
 
 const FILE = "prod.nixops.json";
@@ -98,6 +99,21 @@ describe("statefile-merge verify (history)", () => {
     expect(r.status).toBe(1);
     expect(r.stdout).toMatch(/FAIL [0-9a-f]{12} network\.json/);
     expect(r.stdout).toMatch(/resource app2: stitched/);
+  });
+
+  it("finds a Terraform state by content: a line merge of an apply and a hand edit keeps a serial no push accepts", () => {
+    const repo = TempRepo.create(); // no install: the forge's view of the repository
+    const state = TfState.fixture("aws-modules-count-tf1.4.6");
+    repo.write("terraform.tfstate", state.text()).commit("state");
+    repo.git("checkout", "-q", "-b", "bob");
+    repo.write("terraform.tfstate", state.clone().setOutput("instance_ip_address", "198.51.100.7").text()).commit("bob edits an output by hand");
+    repo.git("checkout", "-q", "main");
+    repo.write("terraform.tfstate", state.clone().applied().setAttribute("module.vpc.aws_eip.nat", 0, "domain", "standard").text()).commit("alice applies");
+    repo.git("merge", "--no-edit", "bob");
+    const r = cli(repo, "verify");
+    expect(r.status, r.stdout + r.stderr).toBe(1);
+    expect(r.stdout).toMatch(/FAIL [0-9a-f]{12} terraform\.tfstate/);
+    expect(r.stdout).toMatch(/serial/);
   });
 
   it("reports an octopus merge that touches a state file as unverifiable, never as passing", () => {

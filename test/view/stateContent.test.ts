@@ -1,0 +1,64 @@
+// Which files hold a kind of state by their content alone (the answer doctor, verify and
+// conflicts share for files nothing declares): every real NixOps export and Terraform state,
+// and nothing else.
+
+import fc from "fast-check";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { fileStartsLikeState, stateRowOf } from "../../src/view/stateContent";
+import { FIXTURES, fixtureText } from "../support/fixtures";
+import { TFSTATE_FIXTURES, tfstateText } from "../support/tfstate";
+import { nixopsState, renderState } from "../support/arbitraries";
+import { registry, text as tenantsText } from "../support/tenants";
+
+const kindOf = (text: string) => stateRowOf(Buffer.from(text))?.name ?? null;
+
+describe("a kind of state by content", () => {
+  it("every NixOps export fixture is a NixOps export, with or without a BOM", () => {
+    for (const f of FIXTURES) {
+      expect(kindOf(fixtureText(f)), f).toBe("nixops");
+      expect(kindOf("\ufeff" + fixtureText(f)), f).toBe("nixops");
+    }
+  });
+
+  it("every Terraform state fixture is a Terraform state", () => {
+    expect(TFSTATE_FIXTURES.length).toBeGreaterThan(5);
+    for (const f of TFSTATE_FIXTURES) expect(kindOf(tfstateText(f)), f).toBe("tfstate");
+  });
+
+  it("an OpenTofu encrypted state (serial and lineage first) is a Terraform state", () => {
+    const encrypted = JSON.stringify({ serial: 3, lineage: "5f4dcc3b-0000-4000-8000-000000000001", meta: {}, encrypted_data: "AAAA", encryption_version: "v0" }, null, 2);
+    expect(kindOf(encrypted)).toBe("tfstate");
+  });
+
+  it("plain JSON, JSON that only starts like a state, and text are none", () => {
+    expect(kindOf(tenantsText(registry()))).toBeNull();
+    expect(kindOf('{ "12345678-1234-1234-1234-123456789abc": { "note": "no resources" } }')).toBeNull();
+    expect(kindOf('{ "serial": 1, "lineage": "x" ')).toBeNull(); // cut short
+    expect(kindOf('{\n  "serial": "one",\n  "lineage": "x"\n}\n')).toBeNull(); // a serial that is no number
+    expect(kindOf("int main;\n")).toBeNull();
+    expect(kindOf("")).toBeNull();
+  });
+
+  it("any generated NixOps state with a deployment is one", () => {
+    fc.assert(
+      fc.property(nixopsState(), (doc) => {
+        fc.pre(doc.size > 0);
+        expect(kindOf(renderState(doc))).toBe("nixops");
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it("a file's first bytes: a state's, even with conflict markers further down; not a missing file", () => {
+    const dir = mkdtempSync(join(tmpdir(), "statefile-merge-content-"));
+    const lines = tfstateText(TFSTATE_FIXTURES[0]).split("\n");
+    writeFileSync(join(dir, "terraform.tfstate"), [...lines.slice(0, 3), "<<<<<<< HEAD", lines[3], "=======", lines[3].replace(/\d+/, "9"), ">>>>>>> topic", ...lines.slice(4)].join("\n"));
+    writeFileSync(join(dir, "notes.txt"), "serial and lineage\n");
+    expect(fileStartsLikeState(join(dir, "terraform.tfstate"))).toBe(true);
+    expect(fileStartsLikeState(join(dir, "notes.txt"))).toBe(false);
+    expect(fileStartsLikeState(join(dir, "missing"))).toBe(false);
+  });
+});
