@@ -168,20 +168,17 @@ describe("doctor", () => {
     expect(errors(doctor(repo).stdout).join("\n")).toMatch(/merge\.statefile\.driver does not work: it exited with status 1/);
   });
 
-  it("a tracked NixOps export that no attribute covers", () => {
+  // Found by content, whatever the name: the same answer verify and conflicts use (view/stateContent.ts).
+  it.each([
+    ["NixOps export", "deploy/state.json", () => fixtureText("hetzner-hcloud-multitenant")],
+    ["Terraform state", "infra/terraform.tfstate", () => tfstateText("aws-modules-count-tf1.4.6")],
+  ])("a tracked %s that no attribute covers", (kind, file, text) => {
     const repo = fresh();
-    repo.write("deploy/state.json", fixtureText("hetzner-hcloud-multitenant")).commit("state under another name");
+    repo.write(file, text()).commit("state under a name install did not cover");
     const r = doctor(repo);
     expect(r.status).toBe(1);
-    expect(errors(r.stdout)).toEqual([expect.stringMatching(/^error: \[coverage\] deploy\/state\.json looks like a NixOps export but its merge attribute is unspecified/)]);
-  });
-
-  it("a tracked Terraform state that no attribute covers, under its usual name", () => {
-    const repo = fresh();
-    repo.write("infra/terraform.tfstate", tfstateText("aws-modules-count-tf1.4.6")).commit("state");
-    const r = doctor(repo);
-    expect(r.status).toBe(1);
-    expect(errors(r.stdout)).toEqual([expect.stringMatching(/^error: \[coverage\] infra\/terraform\.tfstate looks like a Terraform state but its merge attribute is unspecified/)]);
+    const name = file.replace(/[./]/g, (c) => `\\${c}`);
+    expect(errors(r.stdout)).toEqual([expect.stringMatching(new RegExp(`^error: \\[coverage\\] ${name} looks like a ${kind} but its merge attribute is unspecified`))]);
   });
 
   it("a committed file holding conflict markers, and one in an unfinished merge", () => {
