@@ -38,8 +38,9 @@ export const NIXOPS_ROW: ProfileRow = {
   admits: isNixopsShaped,
   shape: "a NixOps export (deployments with resource records)",
   kindName: "a NixOps export",
-  // `{ "<deployment uuid>": {`: how every `nixops export` with a deployment starts.
-  startsLike: [/^\s*\{\s*"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"\s*:\s*\{/],
+  // `{ "<deployment uuid>": {`: how every `nixops export` with a deployment starts (any hex
+  // and dashes, as verify always took it: a hand-made key still reads as the merge reads it).
+  startsLike: [/^\s*\{\s*"[0-9a-fA-F-]{8,}"\s*:\s*\{/],
   records: [
     { at: ["*"], noun: "deployment", nameAttribute: "name", uniqueName: true },
     { at: RESOURCE, noun: "resource" },

@@ -45,6 +45,12 @@ export interface ProfileRow {
    * JSON, never a state file by content.
    */
   startsLike: readonly RegExp[];
+  /**
+   * Of the documents this kind recognizes, those its merge reads record by record (Terraform:
+   * version 4, not encrypted); the others go to Git's line merge, so no command takes them
+   * for state by content. Absent: every document it recognizes.
+   */
+  mergesByRecord?(doc: JsonValue): boolean;
   records: readonly RecordLevel[];
   identity: IdentityRule | null;
   /** Values every run rewrites: a two-sided change keeps ours', reported. */

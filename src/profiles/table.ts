@@ -50,11 +50,13 @@ function matchesPlace(path: Path, pattern: PathPattern): boolean {
 
 /**
  * Secret in any row of the table (a guess at the kind must never expose a value), or named by
- * the overlay. Any level counts: a conflict at `secrets/db` is as secret as `secrets` itself.
- * Element segments (`[id="db-password"]`) name records, not secrets.
+ * the overlay. Any level counts: a conflict at `secrets/db` is as secret as `secrets` itself,
+ * and a keyed record named like one (`[name="DB_PASSWORD"]`, a Terraform `random_password`)
+ * is hidden whole, as a record at a plain key is: hiding a value that was not secret costs less
+ * than showing one that was.
  */
 export function isSecretPath(path: Path, overlay: Overlay): boolean {
-  const named = (key: string) => !key.startsWith("[") && (isSecretName(key, overlay.secretNames) || PROFILE_TABLE.some((row) => row.secretNames.includes(key)));
+  const named = (key: string) => [key, displaySegment(key)].some((k) => isSecretName(k, overlay.secretNames) || PROFILE_TABLE.some((row) => row.secretNames.includes(k)));
   return path.some(named) || PROFILE_TABLE.some((row) => row.secretPaths.some((p) => matchesPlace(path, p)));
 }
 

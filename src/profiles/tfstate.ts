@@ -5,7 +5,7 @@
 // pipeline's tfstate merge settles them). Recognized by content, whatever the file's name.
 
 import type { Slot } from "../core/values";
-import { isTerraformState } from "../formats/tfstate/detect";
+import { isTerraformState, tfstateKind } from "../formats/tfstate/detect";
 import {
   INSTANCE_KEY,
   RESOURCE_KEY,
@@ -32,6 +32,7 @@ export const TFSTATE_ROW: ProfileRow = {
   // An object with `serial` and `lineage` in its first lines (Terraform and OpenTofu write them
   // before outputs and resources; an encrypted state has them first).
   startsLike: [/^\s*\{/, /"serial"\s*:/, /"lineage"\s*:/],
+  mergesByRecord: (doc) => tfstateKind(doc)?.kind === "v4",
   records: [],
   identity: null,
   volatile: RUN_VALUES.map((v) => [v]),

@@ -3,7 +3,7 @@
 // choice of files, conflicts with no FILE). The profile table decides: a row that is a kind of
 // state (profileRow.ts `startsLike`) and recognizes the document.
 
-import { closeSync, openSync, readSync } from "node:fs";
+import { closeSync, lstatSync, openSync, readSync } from "node:fs";
 import type { JsonValue } from "../core/values";
 import { PROFILE_TABLE } from "../profiles/table";
 import type { ProfileRow } from "../profiles/profileRow";
@@ -27,6 +27,8 @@ export function rowsStartingLike(head: string): ProfileRow[] {
 export function fileStartsLikeState(file: string): boolean {
   let fd: number | null = null;
   try {
+    // Only a regular file: a symbolic link to a FIFO or a terminal would block the read.
+    if (!lstatSync(file).isFile()) return false;
     fd = openSync(file, "r");
     const buf = Buffer.alloc(HEAD_BYTES);
     return rowsStartingLike(headText(buf.subarray(0, readSync(fd, buf, 0, HEAD_BYTES, 0)))).length > 0;
@@ -37,7 +39,11 @@ export function fileStartsLikeState(file: string): boolean {
   }
 }
 
-/** The kind of state these bytes hold, or null for anything else (not JSON, plain JSON). */
+/**
+ * The kind of state these bytes hold, or null for anything else (not JSON, plain JSON, and a
+ * state its kind does not merge, such as an encrypted or version 3 Terraform state: routing it
+ * to the driver or verifying its merges could say nothing Git's line merge does not).
+ */
 export function stateRowOf(data: Buffer): ProfileRow | null {
   const candidates = rowsStartingLike(headText(data));
   if (candidates.length === 0) return null;
@@ -48,7 +54,7 @@ export function stateRowOf(data: Buffer): ProfileRow | null {
     if (e instanceof JsonParseError) return null;
     throw e;
   }
-  return candidates.find((row) => row.recognizes(doc)) ?? null;
+  return candidates.find((row) => row.recognizes(doc) && (row.mergesByRecord?.(doc) ?? true)) ?? null;
 }
 
 /** True when the profile the merge chose is a kind of state, not plain JSON. */

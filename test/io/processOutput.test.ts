@@ -79,7 +79,8 @@ out.endProcess(2);`),
     const chunks: Buffer[] = [];
     // Nothing read until the child has gone through all its lines: 400 KB, more than a pipe
     // holds, so the rest waits in its stream (it says so with the file `queued`).
-    while (!existsSync(queued)) await new Promise((r) => setTimeout(r, 10));
+    while (!existsSync(queued) && child.exitCode === null) await new Promise((r) => setTimeout(r, 10));
+    expect(existsSync(queued), `the child ended first, with ${String(child.exitCode)}`).toBe(true);
     const reader = new Socket({ fd: readEnd, readable: true, writable: false });
     reader.on("data", (c: Buffer) => chunks.push(c));
     const [code] = await Promise.all([new Promise<number | null>((r) => child.on("close", r)), new Promise((r) => reader.on("close", r))]);

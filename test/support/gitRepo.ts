@@ -17,8 +17,10 @@ export interface GitResult {
  * configuration or attributes (global, system, XDG), and English messages whatever the locale.
  */
 export function isolatedGitEnv(home: string): NodeJS.ProcessEnv {
+  // No GIT_* of the caller's (a hook running the tests sets GIT_DIR, GIT_INDEX_FILE...).
+  const outside = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("GIT_")));
   return {
-    ...process.env,
+    ...outside,
     HOME: home,
     XDG_CONFIG_HOME: join(home, ".config"),
     GIT_CONFIG_NOSYSTEM: "1",

@@ -3,7 +3,7 @@
 // and nothing else.
 
 import fc from "fast-check";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -28,9 +28,13 @@ describe("a kind of state by content", () => {
     for (const f of TFSTATE_FIXTURES) expect(kindOf(tfstateText(f)), f).toBe("tfstate");
   });
 
-  it("an OpenTofu encrypted state (serial and lineage first) is a Terraform state", () => {
-    const encrypted = JSON.stringify({ serial: 3, lineage: "5f4dcc3b-0000-4000-8000-000000000001", meta: {}, encrypted_data: "AAAA", encryption_version: "v0" }, null, 2);
-    expect(kindOf(encrypted)).toBe("tfstate");
+  it("a Terraform state the merge does not read record by record is none: OpenTofu's encrypted state, version 3", () => {
+    const lineage = "5f4dcc3b-0000-4000-8000-000000000001";
+    const encrypted = JSON.stringify({ serial: 3, lineage, meta: {}, encrypted_data: "AAAA", encryption_version: "v0" }, null, 2);
+    expect(kindOf(encrypted)).toBeNull();
+    expect(kindOf(JSON.stringify({ version: 3, terraform_version: "0.11.14", serial: 3, lineage, modules: [] }, null, 2))).toBeNull();
+    // The control: the same start with version 4 and resources is one.
+    expect(kindOf(JSON.stringify({ version: 4, terraform_version: "1.5.0", serial: 3, lineage, outputs: {}, resources: [] }, null, 2))).toBe("tfstate");
   });
 
   it("plain JSON, JSON that only starts like a state, and text are none", () => {
@@ -60,5 +64,8 @@ describe("a kind of state by content", () => {
     expect(fileStartsLikeState(join(dir, "terraform.tfstate"))).toBe(true);
     expect(fileStartsLikeState(join(dir, "notes.txt"))).toBe(false);
     expect(fileStartsLikeState(join(dir, "missing"))).toBe(false);
+    // A symbolic link is not read (to a FIFO it would block): even to a state file.
+    symlinkSync(join(dir, "terraform.tfstate"), join(dir, "link"));
+    expect(fileStartsLikeState(join(dir, "link"))).toBe(false);
   });
 });

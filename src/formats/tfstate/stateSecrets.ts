@@ -43,10 +43,10 @@ export function stateSecrets(documents: readonly Slot[]): StateSecrets {
     for (const { resource, instance, r, i } of instancesOf(doc)) {
       const names = sensitiveTopAttributes(instance);
       if (names.length === 0) continue;
-      note(`${r}\u0000${i}`, names);
+      // Every mix of the two spellings: a resource reported whole is walked by segment, its instances by position.
       const rs = resourceSegment(resource);
       const is = instanceSegment(instance);
-      if (rs !== null && is !== null) note(`${rs}\u0000${is}`, names);
+      for (const resourceKey of rs === null ? [r] : [r, rs]) for (const instanceKey of is === null ? [i] : [i, is]) note(`${resourceKey}\u0000${instanceKey}`, names);
     }
   }
   return {

@@ -71,4 +71,31 @@ describe("secrets stay hidden whichever profile reads the file", () => {
     for (const v of values) expect(reports(r)).not.toContain(v);
     expect(reports(r, true)).toContain(values[1]);
   });
+
+  it("a Terraform resource in conflict as a whole (removed on one side) keeps its sensitive attributes hidden", () => {
+    const state = (pw: string) => {
+      const s = TfState.small().setAttribute("null_resource.a", null, "master_pw", pw);
+      s.instance("null_resource.a").set("sensitive_attributes", [[obj({ type: "get_attr", value: "master_pw" })]]);
+      return s;
+    };
+    const values = ["pw-base-3c4d5e6f", "pw-theirs-7a8b9c0d"];
+    const r = mergeTexts({ base: state(values[0]).text(), ours: state(values[0]).removeResource("null_resource.a").text(), theirs: state(values[1]).text() }, { markers: DEFAULT_MARKERS });
+    if (r.kind !== "merged") throw new Error(`fell back: ${r.reason}`);
+    expect(r.profile.name).toBe("tfstate");
+    expect(r.conflicts.map((c) => c.kind)).toEqual(["delete/modify"]);
+    for (const v of values) expect(reports(r)).not.toContain(v);
+    expect(reports(r, true)).toContain(values[1]);
+  });
+
+  it("a keyed record named like a secret (a policy's env list, by name) is hidden whole", () => {
+    const doc = (vars: Array<{ name: string; value: string }>) => JSON.stringify({ env: vars }, null, 2) + "\n";
+    const values = ["hunter2-ours-1f2e3d4c", "hunter2-theirs-5b6a7988"];
+    const overlay = overlayOf({ keyedArrays: [{ pattern: ["env"], field: "name" }] });
+    const texts = { base: doc([{ name: "PORT", value: "80" }]), ours: doc([{ name: "PORT", value: "80" }, { name: "DB_PASSWORD", value: values[0] }]), theirs: doc([{ name: "PORT", value: "80" }, { name: "DB_PASSWORD", value: values[1] }]) };
+    const r = mergeTexts(texts, { markers: DEFAULT_MARKERS, overlay });
+    if (r.kind !== "merged") throw new Error(`fell back: ${r.reason}`);
+    expect(r.conflicts.map((c) => c.kind)).toEqual(["add/add"]);
+    for (const v of values) expect(reports(r)).not.toContain(v);
+    expect(reports(r, true)).toContain(values[1]);
+  });
 });
