@@ -20,10 +20,33 @@ const PROFILES = ["nixops", "json", "tfstate"] as const;
 export interface ParsedPolicy {
   policy: RepoPolicy;
   problems: Problem[];
+  /**
+   * Every string written in a "secretNames" array, read loosely from the text: a file with a
+   * mistake (a syntax error, conflict markers mid-merge) still says what must stay hidden.
+   */
+  secretNamesWritten: string[];
 }
 
 export function parsePolicy(text: string, file: string): ParsedPolicy {
-  return new PolicyReader(text.replace(/^\ufeff/, ""), file).read();
+  const bare = text.replace(/^\ufeff/, "");
+  return { ...new PolicyReader(bare, file).read(), secretNamesWritten: secretNamesWritten(bare) };
+}
+
+const SECRET_NAMES_ARRAY = /"secretNames"\s*:\s*\[([^\]]*)\]/g;
+const STRING_LITERAL = /"(?:[^"\\\n]|\\.)*"/g;
+
+function secretNamesWritten(text: string): string[] {
+  const names = new Set<string>();
+  for (const array of text.matchAll(SECRET_NAMES_ARRAY)) {
+    for (const literal of array[1].matchAll(STRING_LITERAL)) {
+      try {
+        names.add(JSON.parse(literal[0]) as string);
+      } catch {
+        // Not a JSON string: nothing to take from it.
+      }
+    }
+  }
+  return [...names];
 }
 
 function withArticle(v: JsonValue | undefined): string {
@@ -67,7 +90,7 @@ class PolicyReader {
     private readonly file: string,
   ) {}
 
-  read(): ParsedPolicy {
+  read(): Omit<ParsedPolicy, "secretNamesWritten"> {
     const policy: RepoPolicy = { file: this.file, entries: [] };
     const result = { policy, problems: this.problems };
     const bytes = Buffer.byteLength(this.text, "utf8");

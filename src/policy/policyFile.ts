@@ -14,7 +14,7 @@ export function readPolicyFile(repoRoot: string): ParsedPolicy | null {
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === "ENOENT") return null;
     const problem: Problem = { file: POLICY_FILE_NAME, line: 1, message: `cannot be read (${(e as Error).message}); check its permissions` };
-    return { policy: { file: POLICY_FILE_NAME, entries: [] }, problems: [problem] };
+    return { policy: { file: POLICY_FILE_NAME, entries: [] }, problems: [problem], secretNamesWritten: [] };
   }
   return parsePolicy(text, POLICY_FILE_NAME);
 }

@@ -53,7 +53,7 @@ export function fileViewsIn(repoTop: string | null): (file: string | null) => Fi
 
 function viewOf(read: ReturnType<typeof readPolicyFile>, repoTop: string | null, file: string | null): FileView {
   if (!read) return { ...PLAIN_VIEW, path: file === null || repoTop === null ? file : repositoryPath(repoTop, file) };
-  const everyName: Overlay = { ...NO_OVERLAY, secretNames: [...new Set(read.policy.entries.flatMap((e) => e.secretNames))] };
+  const everyName: Overlay = { ...NO_OVERLAY, secretNames: [...new Set([...read.policy.entries.flatMap((e) => e.secretNames), ...read.secretNamesWritten])] };
   if (read.problems.length > 0) {
     const more = read.problems.length > 1 ? ` (and ${read.problems.length - 1} more; run statefile-merge doctor)` : "";
     const problem = `the policy file is not usable: ${formatProblem(read.problems[0])}${more}`;

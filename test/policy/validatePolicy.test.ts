@@ -106,6 +106,16 @@ describe("policy file mistakes", () => {
     expect(view.problem).toMatch(/^the policy file is not usable: \.statefile-merge\.json:4: .*\(and 1 more; run statefile-merge doctor\)$/);
   });
 
+  it("a file that does not parse still names its secrets to the review commands (a syntax error, markers mid-merge)", () => {
+    const broken = '{ "files": { "*.json": { "secretNames": ["licenseCode", "api\\u004bey"], } } }\n';
+    const marked = ['{ "files": { "*.json": {', "<<<<<<< HEAD", '  "secretNames": ["oursCode"]', "=======", '  "secretNames": ["theirsCode"]', ">>>>>>> topic", "} } }", ""].join("\n");
+    for (const [text, names] of [[broken, ["licenseCode", "apiKey"]], [marked, ["oursCode", "theirsCode"]]] as const) {
+      const view = fileViewFor(workTree(text), "tenants.json");
+      expect(view.problem).toMatch(/^the policy file is not usable/);
+      expect([...view.overlay.secretNames].sort()).toEqual([...names].sort());
+    }
+  });
+
   it("accepts a file using every setting, with comments", () => {
     const text = JSON.stringify({
       "//": "How statefile-merge merges the JSON state in this repository",
