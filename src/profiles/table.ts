@@ -52,12 +52,15 @@ function matchesPlace(path: Path, pattern: PathPattern): boolean {
  * Secret in any row of the table (a guess at the kind must never expose a value), or named by
  * the overlay. Any level counts: a conflict at `secrets/db` is as secret as `secrets` itself,
  * and a keyed record named like one (`[name="DB_PASSWORD"]`, a Terraform `random_password`)
- * is hidden whole, as a record at a plain key is: hiding a value that was not secret costs less
- * than showing one that was.
+ * is hidden whole: hiding a value that was not secret costs less than showing one that was.
+ * Only the keys of the reading row's own record levels are not read as names (a NixOps
+ * deployment's UUID, a machine called `compass`): they name machines, not values.
  */
-export function isSecretPath(path: Path, overlay: Overlay): boolean {
-  const named = (key: string) => [key, displaySegment(key)].some((k) => isSecretName(k, overlay.secretNames) || PROFILE_TABLE.some((row) => row.secretNames.includes(k)));
-  return path.some(named) || PROFILE_TABLE.some((row) => row.secretPaths.some((p) => matchesPlace(path, p)));
+function isSecretPath(path: Path, overlay: Overlay, row: ProfileRow): boolean {
+  const namesRecord = (depth: number) => row.records.some((level) => level.at.length === depth && matchesPattern(path.slice(0, depth), level.at));
+  const named = (key: string, i: number) =>
+    !namesRecord(i + 1) && [key, displaySegment(key)].some((k) => isSecretName(k, overlay.secretNames) || PROFILE_TABLE.some((r) => r.secretNames.includes(k)));
+  return path.some(named) || PROFILE_TABLE.some((r) => r.secretPaths.some((p) => matchesPlace(path, p)));
 }
 
 /** The row's questions for the engine; `documents` are the files at hand (a row may read secrets they mark). */
@@ -89,7 +92,7 @@ export function buildProfile(row: ProfileRow, overlay: Overlay, documents: reado
     row,
     overlay,
     policy,
-    isSecretPath: (path) => isSecretPath(path, overlay) || marked.some((m) => m(path)),
+    isSecretPath: (path) => isSecretPath(path, overlay, row) || marked.some((m) => m(path)),
     holdsSecrets: (path) => PROFILE_TABLE.some((r) => r.secretBlobs.some((p) => matchesPlace(path, p))),
     duplicateIsRecord: (path) => row.records.some((level) => matchesPattern(path, level.at)),
     describePath: (path, docs) => (row.describePath ? row.describePath(path) : describePath(row, path, docs)),

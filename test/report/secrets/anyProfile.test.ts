@@ -98,4 +98,18 @@ describe("secrets stay hidden whichever profile reads the file", () => {
     for (const v of values) expect(reports(r)).not.toContain(v);
     expect(reports(r, true)).toContain(values[1]);
   });
+
+  it("a machine named like a secret (compass, token-service) is a name, not a secret: its conflicts show their values", () => {
+    const base = State.fixture("ec2-prod-5machines");
+    for (const name of ["compass", "token-service"]) base.addResource("prod", name, { ...Object.fromEntries(base.resource("prod", "app1")), toplevel: "/nix/store/base-system" } as Record<string, string>);
+    const ours = base.clone().set("prod", "compass", "toplevel", "/nix/store/ours-system").set("prod", "token-service", "toplevel", "/nix/store/ours-token");
+    const theirs = base.clone().set("prod", "compass", "toplevel", "/nix/store/theirs-system").set("prod", "token-service", "toplevel", "/nix/store/theirs-token");
+    const r = mergeTexts({ base: base.text(), ours: ours.text(), theirs: theirs.text() }, { markers: DEFAULT_MARKERS });
+    if (r.kind !== "merged") throw new Error(`fell back: ${r.reason}`);
+    expect(r.profile.name).toBe("nixops");
+    expect(reports(r)).toContain("/nix/store/theirs-system");
+    expect(reports(r)).toContain("/nix/store/ours-token");
+    // Its keys stay hidden all the same.
+    expect(r.profile.isSecretPath([base.uuid("prod"), "resources", "compass", "keys", "app-env", "text"])).toBe(true);
+  });
 });
