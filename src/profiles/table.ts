@@ -53,11 +53,13 @@ function matchesPlace(path: Path, pattern: PathPattern): boolean {
  * the overlay. Any level counts: a conflict at `secrets/db` is as secret as `secrets` itself,
  * and a keyed record named like one (`[name="DB_PASSWORD"]`, a Terraform `random_password`)
  * is hidden whole: hiding a value that was not secret costs less than showing one that was.
- * Only the keys of the reading row's own record levels are not read as names (a NixOps
- * deployment's UUID, a machine called `compass`): they name machines, not values.
+ * Only a key of the reading row's own record levels with more below it is not read as a
+ * name (a NixOps deployment's UUID, a machine called `compass`, above its attributes): it
+ * names a machine, not a value. The last key is always read (`"password": "..."` at the top
+ * of a file forced to the NixOps profile is a value, whatever the level).
  */
 function isSecretPath(path: Path, overlay: Overlay, row: ProfileRow): boolean {
-  const namesRecord = (depth: number) => row.records.some((level) => level.at.length === depth && matchesPattern(path.slice(0, depth), level.at));
+  const namesRecord = (depth: number) => depth < path.length && row.records.some((level) => level.at.length === depth && matchesPattern(path.slice(0, depth), level.at));
   const named = (key: string, i: number) =>
     !namesRecord(i + 1) && [key, displaySegment(key)].some((k) => isSecretName(k, overlay.secretNames) || PROFILE_TABLE.some((r) => r.secretNames.includes(k)));
   return path.some(named) || PROFILE_TABLE.some((r) => r.secretPaths.some((p) => matchesPlace(path, p)));

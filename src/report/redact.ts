@@ -92,18 +92,22 @@ function jsonInside(text: string): JsonValue | undefined {
 export function shortText(value: HunkSide, path: Path, profile: Profile, options: RedactOptions = {}): string {
   if (value === ABSENT) return "(absent)";
   if (value instanceof Occurrences) return `${value.values.length} copies`;
-  if (value instanceof WithCopies) return (isObject(value.value) ? describeRecord(value.value) : "a value") + " holding a key written twice";
-  if (isObject(value)) return describeRecord(value);
+  if (value instanceof WithCopies) return (isObject(value.value) ? describeRecord(value.value, path, profile, options) : "a value") + " holding a key written twice";
+  if (isObject(value)) return describeRecord(value, path, profile, options);
   const shown = redactValue(value, path, profile, options);
   const text = typeof shown === "string" ? JSON.stringify(shown) : pythonDumps(shown);
   return text.length > 80 ? text.slice(0, 77) + "..." : text;
 }
 
-function describeRecord(record: Map<string, JsonValue>): string {
-  const id = ["vmId", "creationTime", "type"].filter((k) => typeof record.get(k) === "string").map((k) => `${k} ${record.get(k) as string}`);
+/** "a record of 30 attributes (vmId i-0abc, type ec2)": the fields that say which thing it is, each redacted as itself. */
+function describeRecord(record: Map<string, JsonValue>, path: Path, profile: Profile, options: RedactOptions): string {
   // A Terraform instance: the remote object's id.
   const attributes = record.get("attributes");
-  if (attributes instanceof Map && typeof attributes.get("id") === "string") id.push(`id ${attributes.get("id") as string}`);
+  const fields: Array<[string, Path, JsonValue | undefined]> = [
+    ...["vmId", "creationTime", "type"].map((k): [string, Path, JsonValue | undefined] => [k, [...path, k], record.get(k)]),
+    ["id", [...path, "attributes", "id"], attributes instanceof Map ? attributes.get("id") : undefined],
+  ];
+  const id = fields.filter(([, , v]) => typeof v === "string").map(([name, at, v]) => `${name} ${redactValue(v as string, at, profile, options) as string}`);
   return `a record of ${record.size} attributes` + (id.length ? ` (${id.join(", ")})` : "");
 }
 

@@ -109,7 +109,30 @@ describe("secrets stay hidden whichever profile reads the file", () => {
     expect(r.profile.name).toBe("nixops");
     expect(reports(r)).toContain("/nix/store/theirs-system");
     expect(reports(r)).toContain("/nix/store/ours-token");
-    // Its keys stay hidden all the same.
+    // Its keys stay hidden all the same, and so does a value at a record level itself.
     expect(r.profile.isSecretPath([base.uuid("prod"), "resources", "compass", "keys", "app-env", "text"])).toBe(true);
+    expect(r.profile.isSecretPath(["password"])).toBe(true);
+    expect(r.profile.isSecretPath(["db", "resources", "api-token"])).toBe(true);
+  });
+
+  it("a record in conflict as a whole is named by its fields, each hidden when secret", () => {
+    const doc = (x: number | null) => JSON.stringify({ a: 1, ...(x === null ? {} : { credentials: { type: "cred-type-4e5f6a7b", x } }) }, null, 2) + "\n";
+    const r = mergeTexts({ base: doc(1), ours: doc(2), theirs: doc(null) }, { markers: DEFAULT_MARKERS });
+    if (r.kind !== "merged") throw new Error(`fell back: ${r.reason}`);
+    expect(r.conflicts.map((c) => c.kind)).toEqual(["modify/delete"]);
+    expect(reports(r)).not.toContain("cred-type-4e5f6a7b");
+    expect(reports(r)).toMatch(/a record of 2 attributes \(type <secret sha256:/);
+    expect(reports(r, true)).toContain("cred-type-4e5f6a7b");
+    // A Terraform instance whose id is sensitive, re-created on both sides.
+    const state = (id: string) => {
+      const s = TfState.small().setAttribute("null_resource.a", null, "id", id);
+      s.instance("null_resource.a").set("sensitive_attributes", [[obj({ type: "get_attr", value: "id" })]]);
+      return s.text();
+    };
+    const t = mergeTexts({ base: state("id-base-0f1e2d3c"), ours: state("id-ours-4b5a6978"), theirs: state("id-theirs-8c9dabcd") }, { markers: DEFAULT_MARKERS });
+    if (t.kind !== "merged") throw new Error(`fell back: ${t.reason}`);
+    expect(t.conflicts.length).toBeGreaterThan(0);
+    for (const v of ["id-ours-4b5a6978", "id-theirs-8c9dabcd"]) expect(reports(t)).not.toContain(v);
+    expect(reports(t, true)).toContain("id-theirs-8c9dabcd");
   });
 });
