@@ -7,6 +7,7 @@ import { DEFAULT_VOLATILE } from "../profiles/nixops";
 import { fileGlobError } from "./fileGlob";
 import { formatJsonPathPattern, parseJsonPathPattern, type PathPattern } from "../profiles/pathPattern";
 import { SourceLines } from "./sourceLines";
+import { isSecretName } from "../profiles/secrets";
 import { FILE_GLOB_MAX_LENGTH, POLICY_MAX_BYTES, POLICY_MAX_ENTRIES, counted } from "./policyBounds";
 import type { PolicyEntry, Problem, RepoPolicy } from "./policyTypes";
 
@@ -29,7 +30,10 @@ export interface ParsedPolicy {
 
 export function parsePolicy(text: string, file: string): ParsedPolicy {
   const bare = text.replace(/^\ufeff/, "");
-  return { ...new PolicyReader(bare, file).read(), secretNamesWritten: secretNamesWritten(bare) };
+  const read = new PolicyReader(bare, file).read();
+  // In the order of the file, whatever order the settings are checked in.
+  read.problems.sort((a, b) => a.line - b.line);
+  return { ...read, secretNamesWritten: secretNamesWritten(bare) };
 }
 
 const SECRET_NAMES_ARRAY = /"secretNames"\s*:\s*\[([^\]]*)\]/g;
@@ -179,10 +183,10 @@ class PolicyReader {
     this.unknownKeys(value, ENTRY_KEYS, `in ${where}`);
     const entry: PolicyEntry = { glob, line, keyedArrays: [], volatile: { enabled: true, add: [], remove: [] }, identity: {}, secretNames: [] };
     this.profile(value, where, entry);
+    entry.secretNames = this.stringList(value, "secretNames", `${where}.secretNames`, "secret attribute name", `["apiKey"]`);
     this.keyedArrays(value, where, entry);
     this.volatile(value, where, entry);
     this.identity(value, where, entry);
-    entry.secretNames = this.stringList(value, "secretNames", `${where}.secretNames`, "secret attribute name", `["apiKey"]`);
     return globError ? null : entry;
   }
 
@@ -211,6 +215,8 @@ class PolicyReader {
       if (typeof field !== "string") this.wrongType(line, at, "the name of the identity field", field, `"id"`);
       else if (field.trim() === "") this.problem(line, `${at} is an empty identity field; write the field that tells elements apart, like "id"`);
       else if (field !== field.trim()) this.problem(line, `${at} is ${quote(field)}, with spaces around the field name; remove them`);
+      // Every conflict line, report and log names an element by its identity: a secret there would be printed.
+      else if (isSecretName(field, entry.secretNames)) this.problem(line, `${at} is ${quote(field)}, a secret attribute; elements are named by their identity in every message, so key them by a field that is not secret, like "id" or "name"`);
       else if ("pattern" in parsed) entry.keyedArrays.push({ pattern: parsed.pattern, field });
     }
   }

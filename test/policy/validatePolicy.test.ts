@@ -51,6 +51,8 @@ const CASES: Case[] = [
   { name: "glob with a .. segment", text: entry(`      "profile": "json"`, "../t.json"), at: "../t", says: /has an empty, \. or \.\. segment/ },
   { name: "keyedArrays of the wrong type", text: entry(`      "keyedArrays": ["id"]`), at: '"keyedArrays"', says: /\.keyedArrays is an array; it must be an object of array paths to identity fields, like \{ "\/tenants": "id" \}/ },
   { name: "array path without a leading /", text: entry(`      "keyedArrays": {\n        "tenants": "id"\n      }`), at: '"tenants": "id"', says: /the array path "tenants" .* does not start with \// },
+  { name: "elements keyed by a secret (shared list)", text: entry(`      "keyedArrays": {\n        "/users": "apiToken"\n      }`), at: '"/users"', says: /is "apiToken", a secret attribute; .* key them by a field that is not secret/ },
+  { name: "elements keyed by a secret (the entry's own names)", text: entry(`      "secretNames": ["licenseCode"],\n      "keyedArrays": {\n        "/seats": "licenseCode"\n      }`), at: '"/seats"', says: /is "licenseCode", a secret attribute/ },
   { name: "array path with **", text: entry(`      "keyedArrays": {\n        "/**/domains": "name"\n      }`), at: "/**/domains", says: /uses \*\*, .* write one \* per level/ },
   { name: "array path with an empty level", text: entry(`      "keyedArrays": {\n        "/tenants//domains": "name"\n      }`), at: "//domains", says: /has an empty level/ },
   { name: "empty identity field", text: entry(`      "keyedArrays": {\n        "/tenants": ""\n      }`), at: '"/tenants"', says: /keyedArrays\["\/tenants"\] is an empty identity field; write the field that tells elements apart/ },
