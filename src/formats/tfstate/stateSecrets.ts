@@ -5,7 +5,7 @@
 // sensitive on any side is hidden on every side.
 //
 // Paths come in two spellings: the merge's (`[module,mode,type,name=...]` segments) and a
-// plain walk's (array positions); both are recorded.
+// plain walk's (array positions).
 
 import { isObject, type JsonValue, type Path, type Slot } from "../../core/values";
 import { instanceSegment, instancesOf, resourceSegment } from "./addresses";
@@ -28,25 +28,32 @@ function sensitiveTopAttributes(instance: Map<string, JsonValue>): string[] {
 }
 
 export function stateSecrets(documents: readonly Slot[]): StateSecrets {
-  const sensitive = new Map<string, Set<string>>();
+  // By address (the merge's segments): exact. By position (a plain walk of one side, whose
+  // order may differ from another side's): any attribute marked anywhere, so that a value is
+  // never shown because two sides list their resources in another order.
+  const byInstance = new Map<string, Set<string>>();
+  const byResource = new Map<string, Set<string>>();
+  const anywhere = new Set<string>();
   const sensitiveOutputs = new Set<string>();
-  const note = (key: string, names: string[]) => {
-    const set = sensitive.get(key) ?? new Set<string>();
+  const note = (map: Map<string, Set<string>>, key: string, names: string[]) => {
+    const set = map.get(key) ?? new Set<string>();
     for (const n of names) set.add(n);
-    sensitive.set(key, set);
+    map.set(key, set);
   };
   for (const doc of documents) {
     const outputs = isObject(doc) ? doc.get("outputs") : undefined;
     if (isObject(outputs)) {
       for (const [name, o] of outputs) if (isObject(o) && o.get("sensitive") === true) sensitiveOutputs.add(name);
     }
-    for (const { resource, instance, r, i } of instancesOf(doc)) {
+    for (const { resource, instance } of instancesOf(doc)) {
       const names = sensitiveTopAttributes(instance);
       if (names.length === 0) continue;
-      // Every mix of the two spellings: a resource reported whole is walked by segment, its instances by position.
+      for (const n of names) anywhere.add(n);
       const rs = resourceSegment(resource);
       const is = instanceSegment(instance);
-      for (const resourceKey of rs === null ? [r] : [r, rs]) for (const instanceKey of is === null ? [i] : [i, is]) note(`${resourceKey}\u0000${instanceKey}`, names);
+      if (rs === null) continue;
+      note(byResource, rs, names);
+      if (is !== null) note(byInstance, `${rs}\u0000${is}`, names);
     }
   }
   return {
@@ -55,7 +62,10 @@ export function stateSecrets(documents: readonly Slot[]): StateSecrets {
       if (path[0] !== "resources" || path[2] !== "instances" || path.length < 5) return false;
       if (path[4] === "private") return true;
       if (path[4] !== "attributes" || path.length < 6) return false;
-      return sensitive.get(`${path[1]}\u0000${path[3]}`)?.has(path[5]) === true;
+      const [, resource, , instance, , attribute] = path;
+      if (!resource.startsWith("[")) return anywhere.has(attribute);
+      if (!instance.startsWith("[")) return byResource.get(resource)?.has(attribute) === true;
+      return byInstance.get(`${resource}\u0000${instance}`)?.has(attribute) === true;
     },
   };
 }

@@ -135,4 +135,21 @@ describe("secrets stay hidden whichever profile reads the file", () => {
     for (const v of ["id-ours-4b5a6978", "id-theirs-8c9dabcd"]) expect(reports(t)).not.toContain(v);
     expect(reports(t, true)).toContain("id-theirs-8c9dabcd");
   });
+
+  it("a Terraform state marked on one side only, whose other side lists its resources in another order, stays hidden", () => {
+    const mark = (s: TfState, content: string) => {
+      s.setAttribute("null_resource.b", null, "content", content);
+      s.instance("null_resource.b").set("sensitive_attributes", [[obj({ type: "get_attr", value: "content" })]]);
+      return s;
+    };
+    const base = mark(TfState.small(), "content-base-1a2b3c4d");
+    const ours = mark(TfState.small(), "content-ours-5e6f7a8b");
+    // Another lineage (a whole-file conflict), one more resource first, and no mark.
+    const theirs = TfState.small("5f4dcc3b-0000-4000-8000-00000000ffff", ["a", "aa", "b", "c"]).setAttribute("null_resource.b", null, "content", "content-theirs-9c0d1e2f");
+    const r = mergeTexts({ base: base.text(), ours: ours.text(), theirs: theirs.text() }, { markers: DEFAULT_MARKERS });
+    if (r.kind !== "merged") throw new Error(`fell back: ${r.reason}`);
+    expect(r.conflicts.length).toBeGreaterThan(0);
+    for (const v of ["content-ours-5e6f7a8b", "content-theirs-9c0d1e2f"]) expect(reports(r)).not.toContain(v);
+    expect(reports(r, true)).toContain("content-theirs-9c0d1e2f");
+  });
 });
