@@ -13,7 +13,7 @@ import { Hunk, type AutoResolved, type Conflict, type Merged, type MergeWarning,
 import { pathKey, type KnownMerge } from "../core/policy";
 import { JsonParseError, parseJson, type ParsedJson } from "../formats/parseJson";
 import { decodeEmbedded, detectSeparators, nixopsLayout } from "../formats/nixopsExport";
-import { MARKER_LINE } from "../formats/conflictMarkers";
+import { firstMarkerLine } from "../formats/conflictMarkers";
 import { stripBom } from "../formats/bom";
 import { detectJsonLayout } from "../formats/jsonLayout";
 import { renderChunks, type Layout, type Markers } from "../formats/renderDocument";
@@ -285,7 +285,7 @@ function decode(name: InputName, data: Uint8Array | string, maxBytes: number): s
     if (data.length > maxBytes) throw new Fallback(`${name} is over the ${maxBytes}-byte limit`);
     if (data.includes("\u0000")) throw new Fallback(`${name} holds NUL bytes (binary content)`);
   }
-  if (MARKER_LINE.test(data)) {
+  if (firstMarkerLine(data) !== null) {
     throw new Fallback(`${name} already holds conflict markers (a criss-cross virtual base or a rerere replay)`);
   }
   return data;

@@ -18,6 +18,15 @@ describe("conflict marker lines", () => {
     }
   });
 
+  it("takes only \"\\n\" for a line end, as Git does: a marker after U+2028 inside a string is text", () => {
+    for (const sep of ["\u2028", "\u2029", "\r"]) {
+      const text = `{"note": "x${sep}<<<<<<< y", "password": "hunter2"}\n`;
+      expect(firstMarkerLine(text), JSON.stringify(sep)).toBeNull();
+    }
+    // The control: after a real line end it is a marker.
+    expect(firstMarkerLine('{"note": "x"\n<<<<<<< y\n')).toEqual({ line: 2, text: "<<<<<<< y" });
+  });
+
   it("sends an input whose only marker is a bare CRLF separator to the line merge", () => {
     const base = fixtureText("vbox-none-2machines").replace(/\n/g, "\r\n");
     const ours = base.replace('"name": "dev",', '"name": "dev",\r\n=======');
