@@ -5,6 +5,7 @@ import { checkMergedState } from "./checkMergedState";
 import { wholeFileFinding, type Finding } from "./findings";
 import { readMergedState } from "./readMergedState";
 import { KIND_RULES } from "./kindRules";
+import { buildProfile } from "../profiles/table";
 import { structuredMerge, type StructuredMerge, type FileMergeSettings } from "./structuredMerge";
 
 export interface FileVersions {
@@ -45,9 +46,12 @@ export function compareWithResult(merged: Extract<StructuredMerge, { kind: "merg
   const expected = readMergedState(merged.text, merged.profile);
   if (expected.kind === "invalid") return unverifiable(`the structured merge ${expected.reason}`);
   const [base, ours, theirs] = merged.documents;
+  // What the findings quote is hidden by the secrets every version marks, the result's too
+  // (a Terraform attribute the committed result itself lists as sensitive).
+  const profile = buildProfile(merged.profile.row, merged.profile.overlay, [...merged.documents, read.value]);
   const findings = checkMergedState(
     { base, ours, theirs, expected: expected.value, conflictPaths: merged.conflictPaths, result: read.value, resultDuplicates: read.duplicates },
-    merged.profile,
+    profile,
   );
   const rules = KIND_RULES[merged.profile.row.layout];
   for (const problem of rules ? rules([ours, theirs], read.value) : []) findings.push(wholeFileFinding("state-rule", problem));

@@ -8,7 +8,7 @@ import { mergeTexts } from "../../src/pipeline/mergeTexts";
 import { PLAIN_MARKERS } from "../../src/resolve/remerge";
 import { verifyFileMerge, type FileVerdict } from "../../src/verify/verifyFile";
 import { parseJson } from "../../src/formats/parseJson";
-import { TfState, goIndent } from "../support/tfstate";
+import { TfState, goIndent, obj } from "../support/tfstate";
 
 const base = () => TfState.fixture("aws-modules-count-tf1.4.6");
 const ours = () => base().applied().setOutput("region", "eu-west-1");
@@ -50,5 +50,15 @@ describe("verify a merged Terraform state", () => {
       expect.stringMatching(/^the lineage changed: parent 1 has fef504f0/),
       expect.stringMatching(/^the lineage changed: parent 2 has fef504f0/),
     ]);
+  });
+
+  it("hides in its findings a value the result itself marks sensitive", () => {
+    const result = new TfState(parseJson(driverText()).value as never).setAttribute("module.vpc.aws_eip.nat", 0, "domain", "domain-invented-5a6b7c8d");
+    result.instance("module.vpc.aws_eip.nat", 0).set("sensitive_attributes", [[obj({ type: "get_attr", value: "domain" })]]);
+    const verdict = verify(result.text());
+    expect(verdict.status).toBe("fail");
+    const messages = verdict.status === "fail" ? verdict.findings.map((f) => f.message).join("\n") : "";
+    expect(messages).toMatch(/domain/);
+    expect(messages).not.toContain("domain-invented-5a6b7c8d");
   });
 });
