@@ -78,9 +78,10 @@ function brokenJsonWithSecret(text: string, path: Path, profile: Profile): boole
   return keyPathsIn(text).some((inner) => profile.isSecretPath([...path, ...inner]));
 }
 
+/** The JSON a string holds: an object, an array, or a string of JSON written again as a JSON string. */
 function jsonInside(text: string): JsonValue | undefined {
   const c = text.charCodeAt(0);
-  if (c !== 123 && c !== 91) return undefined; // "{" or "["
+  if (c !== 123 && c !== 91 && c !== 34) return undefined; // "{", "[" or a quote
   try {
     return parseJson(text).value;
   } catch {
