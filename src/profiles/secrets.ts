@@ -5,11 +5,22 @@ import { createHash } from "node:crypto";
 
 // "pass" covers password, passwd, passphrase, robotPass and names like "db-pass": hiding a
 // value that was not secret costs nothing (its hash still tells two values apart).
-const SECRET_NAME = /(private.?(host)?key|secret|token|pass|credential)/i;
+const SECRET_NAME = /(private.?(host)?key|api.?key|secret|token|pass|credential)/i;
 const PEM_BLOCK = /-----BEGIN [A-Z0-9 ]*-----/;
 
+/**
+ * A name the shared list or `extraNames` (a policy's secretNames) calls secret. Extra names
+ * match without case, and as the last part of a dotted name: `storeKey` covers NixOps'
+ * `hcloud.storeKey`.
+ */
 export function isSecretName(name: string, extraNames: readonly string[] = []): boolean {
-  return SECRET_NAME.test(name) || extraNames.includes(name);
+  if (SECRET_NAME.test(name)) return true;
+  if (extraNames.length === 0) return false;
+  const lower = name.toLowerCase();
+  return extraNames.some((extra) => {
+    const e = extra.toLowerCase();
+    return lower === e || lower.endsWith("." + e);
+  });
 }
 
 export function looksLikeSecretText(text: string): boolean {

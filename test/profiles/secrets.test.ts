@@ -15,9 +15,12 @@ describe("secret attribute names", () => {
   });
 
   it("leaves ordinary attributes alone, and takes extra names from the policy", () => {
-    for (const name of ["publicKey", "vmId", "toplevel", "ec2.keyPair", "keys", "name"]) expect(isSecretName(name), name).toBe(false);
-    expect(isSecretName("apiKey")).toBe(false);
-    expect(isSecretName("apiKey", ["apiKey"])).toBe(true);
+    for (const name of ["publicKey", "vmId", "toplevel", "ec2.keyPair", "keys", "name", "ec2.accessKeyId"]) expect(isSecretName(name), name).toBe(false);
+    for (const name of ["apiKey", "api_key", "STRIPE_API_KEY"]) expect(isSecretName(name), name).toBe(true);
+    expect(isSecretName("licenseCode")).toBe(false);
+    // Extra names: without case, and as the last part of a dotted NixOps name.
+    for (const name of ["licenseCode", "LICENSECODE", "acme.licenseCode"]) expect(isSecretName(name, ["licenseCode"]), name).toBe(true);
+    for (const name of ["licenseCodes", "xlicenseCode", "licenseCode.version"]) expect(isSecretName(name, ["licenseCode"]), name).toBe(false);
   });
 
   it("finds PEM blocks by content and hashes without revealing", () => {
