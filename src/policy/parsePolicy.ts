@@ -183,7 +183,7 @@ class PolicyReader {
     this.unknownKeys(value, ENTRY_KEYS, `in ${where}`);
     const entry: PolicyEntry = { glob, line, keyedArrays: [], volatile: { enabled: true, add: [], remove: [] }, identity: {}, secretNames: [] };
     this.profile(value, where, entry);
-    entry.secretNames = this.stringList(value, "secretNames", `${where}.secretNames`, "secret attribute name", `["apiKey"]`);
+    entry.secretNames = this.stringList(value, "secretNames", `${where}.secretNames`, "secret attribute name", `["licenseCode"]`);
     this.keyedArrays(value, where, entry);
     this.volatile(value, where, entry);
     this.identity(value, where, entry);

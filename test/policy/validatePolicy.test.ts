@@ -70,7 +70,7 @@ const CASES: Case[] = [
   { name: "identity with an empty attribute", text: entry(`      "identity": {\n        "libvirtd": [\n          ""\n        ]\n      }`), at: '""', says: /element 1 of .*identity\["libvirtd"\] is an empty identity attribute; write a name or remove the element/ },
   { name: "identity with an empty type", text: entry(`      "identity": {\n        "": ["x.id"]\n      }`), at: '"": [', says: /identity has an empty resource type/ },
   { name: "identity list that is a string", text: entry(`      "identity": {\n        "libvirtd": "libvirtd.uuid"\n      }`), at: '"libvirtd"', says: /identity\["libvirtd"\] is a string; it must be a list of identity attributes/ },
-  { name: "secretNames of the wrong type", text: entry(`      "secretNames": "apiKey"`), at: '"secretNames"', says: /\.secretNames is a string; it must be a list of secret attribute names, like \["apiKey"\]/ },
+  { name: "secretNames of the wrong type", text: entry(`      "secretNames": "apiKey"`), at: '"secretNames"', says: /\.secretNames is a string; it must be a list of secret attribute names, like \["licenseCode"\]/ },
   { name: "secretNames with an empty name", text: entry(`      "secretNames": [\n        "apiKey",\n        " "\n      ]`), at: '" "', says: /element 2 of .*secretNames is an empty secret attribute name/ },
 ];
 

@@ -177,17 +177,17 @@ export interface TenantRow {
   id: string;
   plan: string;
   seats: number;
-  apiKey: string;
+  licenseKey: string;
 }
 
 export const TENANT_POLICY = JSON.stringify(
-  { version: 1, files: { "tenants.json": { profile: "json", keyedArrays: { "/tenants": "id" }, secretNames: ["apiKey"] } } },
+  { version: 1, files: { "tenants.json": { profile: "json", keyedArrays: { "/tenants": "id" }, secretNames: ["licenseKey"] } } },
   null,
   2,
 ) + "\n";
 
-const apiKey = (id: string, version: string) => `agree-apikey-${id}-${version}-7c1d5e90`;
-const tenantRow = (id: string, plan = "basic", seats = 5): TenantRow => ({ id, plan, seats, apiKey: apiKey(id, "base") });
+const licenseKey = (id: string, version: string) => `agree-license-${id}-${version}-7c1d5e90`;
+const tenantRow = (id: string, plan = "basic", seats = 5): TenantRow => ({ id, plan, seats, licenseKey: licenseKey(id, "base") });
 
 export interface TenantLists {
   base: { tenants: TenantRow[] };
@@ -207,12 +207,12 @@ export function tenantLists(): TenantLists {
   const at = (list: { tenants: TenantRow[] }, id: string) => list.tenants.find((t) => t.id === id)!;
   Object.assign(at(ours, "globex"), { plan: "enterprise", seats: 50 });
   theirs.tenants = theirs.tenants.filter((t) => t.id !== "globex");
-  ours.tenants.push({ id: "umbrella", plan: "basic", seats: 3, apiKey: apiKey("umbrella", "ours") });
-  theirs.tenants.push({ id: "umbrella", plan: "enterprise", seats: 3, apiKey: apiKey("umbrella", "theirs") });
+  ours.tenants.push({ id: "umbrella", plan: "basic", seats: 3, licenseKey: licenseKey("umbrella", "ours") });
+  theirs.tenants.push({ id: "umbrella", plan: "enterprise", seats: 3, licenseKey: licenseKey("umbrella", "theirs") });
   at(ours, "initech").plan = "pro";
   at(theirs, "initech").plan = "team";
-  at(ours, "acme").apiKey = apiKey("acme", "ours");
-  at(theirs, "acme").apiKey = apiKey("acme", "theirs");
+  at(ours, "acme").licenseKey = licenseKey("acme", "ours");
+  at(theirs, "acme").licenseKey = licenseKey("acme", "theirs");
   at(theirs, "hooli").seats = 12;
   return { base, ours, theirs };
 }
@@ -226,7 +226,7 @@ export function tenantScenario(): AgreementScenario {
     { path: t("globex"), kind: "modify/delete" },
     { path: t("umbrella"), kind: "add/add" },
     { path: [...t("initech"), "plan"], kind: "modify/modify" },
-    { path: [...t("acme"), "apiKey"], kind: "modify/modify" },
+    { path: [...t("acme"), "licenseKey"], kind: "modify/modify" },
   ];
   const all = [lists.base, lists.ours, lists.theirs];
   return {
@@ -246,7 +246,7 @@ export function tenantScenario(): AgreementScenario {
       { selector: "/tenants/initech/plan", place: [...t("initech"), "plan"] },
       { selector: "acme", place: t("acme") },
     ],
-    secrets: [...new Set(all.flatMap((l) => l.tenants.map((x) => x.apiKey)))],
+    secrets: [...new Set(all.flatMap((l) => l.tenants.map((x) => x.licenseKey)))],
     publics: [],
   };
 }

@@ -9,7 +9,7 @@ import { restoreConflicted } from "../support/conflictedRepo";
 import { changedPlaces, changedTenants, genericScenario, tenantLists, tenantScenario } from "../support/scenarios";
 import { text } from "../support/tenants";
 
-/** Each line of `diff` up to its value: "~ tenants/acme/apiKey". */
+/** Each line of `diff` up to its value: "~ tenants/acme/licenseKey". */
 const places = (out: string) =>
   out
     .split("\n")
