@@ -49,7 +49,8 @@ function plain(v: JsonValue, open: boolean): JsonValue {
 function redact(v: JsonValue, path: Path, profile: Profile, open: boolean): JsonValue {
   if (profile.isSecretPath(path)) return hashSecret(typeof v === "string" ? v : v instanceof Embedded ? v.text : pythonDumps(v));
   if (typeof v === "string") {
-    if (looksLikeSecretText(v)) return hashSecret(v);
+    // A string straight inside a blob of secrets (a `keys` entry written as its text alone, by hand or an older NixOps).
+    if (looksLikeSecretText(v) || (path.length > 0 && profile.holdsSecrets(path.slice(0, -1)))) return hashSecret(v);
     // JSON text not decoded as Embedded (a duplicated record's copies, a generic profile's
     // strings) can still hold `keys.*.text` or a password: read it the same way.
     const inner = jsonInside(v);

@@ -118,4 +118,12 @@ describe("secrets beyond their own attribute name", () => {
       expect(pythonDumps(redactDocument(doc, profileNamed("json"), { showSecrets: true }))).toContain("dbl-secret-6d7e8f90");
     }
   });
+
+  it("a keys entry written as its text alone (not { \"text\": ... }) is hidden", () => {
+    const state = State.fixture("ec2-prod-5machines").setInner("prod", "app1", "keys", ["app-env"], "keytext-alone-3f4e5d6c");
+    const shown = pythonDumps(redactDocument(state.doc, profileNamed("nixops"), { openEmbedded: true }));
+    expect(shown).not.toContain("keytext-alone-3f4e5d6c");
+    expect(shown).toMatch(/app-env\\+": \\+"<secret sha256:/);
+    expect(pythonDumps(redactDocument(state.doc, profileNamed("nixops"), { showSecrets: true, openEmbedded: true }))).toContain("keytext-alone-3f4e5d6c");
+  });
 });
