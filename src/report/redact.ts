@@ -63,9 +63,25 @@ function redact(v: JsonValue, path: Path, profile: Profile, open: boolean): Json
     if (open) return inner;
     return pythonDumps(inner) === pythonDumps(v.value) ? v.text : pythonDumps(inner);
   }
-  if (Array.isArray(v)) return v.map((x, i) => redact(x, [...path, String(i)], profile, open));
+  if (Array.isArray(v)) {
+    const pem = pemLines(v);
+    return v.map((x, i) => (pem.has(i) ? hashSecret(x as string) : redact(x, [...path, String(i)], profile, open)));
+  }
   if (isObject(v)) return new Map([...v].map(([k, x]) => [k, redact(x, [...path, k], profile, open)]));
   return v;
+}
+
+/** A PEM block written one line per array element: the elements from its BEGIN line through its END line. */
+function pemLines(items: readonly JsonValue[]): Set<number> {
+  const inside = new Set<number>();
+  let open = false;
+  items.forEach((x, i) => {
+    if (typeof x !== "string") return;
+    if (looksLikeSecretText(x)) open = true;
+    if (open) inside.add(i);
+    if (open && x.includes("-----END ")) open = false;
+  });
+  return inside;
 }
 
 /**

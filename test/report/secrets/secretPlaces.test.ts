@@ -126,4 +126,14 @@ describe("secrets beyond their own attribute name", () => {
     expect(shown).toMatch(/app-env\\+": \\+"<secret sha256:/);
     expect(pythonDumps(redactDocument(state.doc, profileNamed("nixops"), { showSecrets: true, openEmbedded: true }))).toContain("keytext-alone-3f4e5d6c");
   });
+
+  it("a PEM block written one line per array element is hidden line by line, and only it", () => {
+    const lines = ["before-block-0a1b", "-----BEGIN OPENSSH PRIVATE KEY-----", "pemline-body-2c3d4e5f", "pemline-body-6a7b8c9d", "-----END OPENSSH PRIVATE KEY-----", "after-block-1f2e"];
+    const doc = parseJson(JSON.stringify({ sshKeyLines: lines })).value;
+    const shown = pythonDumps(redactDocument(doc, profileNamed("json")));
+    for (const body of ["pemline-body-2c3d4e5f", "pemline-body-6a7b8c9d"]) expect(shown).not.toContain(body);
+    expect(shown).toContain("before-block-0a1b");
+    expect(shown).toContain("after-block-1f2e");
+    expect(pythonDumps(redactDocument(doc, profileNamed("json"), { showSecrets: true }))).toContain("pemline-body-2c3d4e5f");
+  });
 });
