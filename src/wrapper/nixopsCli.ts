@@ -43,12 +43,18 @@ export function nixopsEnv(statefile: string): NodeJS.ProcessEnv {
   return { ...process.env, NIXOPS_STATE: statefile };
 }
 
+/**
+ * `--arg`, `--argstr`, and the abbreviations of `--argstr` that NixOps' argparse takes for it
+ * (`--args`, `--argst`): each is followed by a name and a value.
+ */
+const ARG_OPTION = /^--arg(s(tr?)?)?$/;
+
 /** The command as people read it, with `--arg`/`--argstr` values hidden (they can be secrets). */
 export function describeCommand(args: readonly string[]): string {
   const shown: string[] = [];
   for (let i = 0; i < args.length; i++) {
     shown.push(shellWord(args[i]));
-    if (args[i] === "--arg" || args[i] === "--argstr") {
+    if (ARG_OPTION.test(args[i])) {
       if (i + 1 < args.length) shown.push(shellWord(args[++i]));
       if (i + 1 < args.length) {
         i++;

@@ -19,5 +19,8 @@ describe("nixops command lines", () => {
     expect(describeCommand(["set-args", "--arg", "n", "3", "--argstr", "pw", "p w", "-d", "it's"])).toBe(
       "nixops set-args --arg n <hidden> --argstr pw <hidden> -d 'it'\\''s'",
     );
+    // argparse takes any unique prefix of --argstr for it.
+    for (const option of ["--args", "--argst"]) expect(describeCommand(["set-args", option, "pw", "hunter2"])).toBe(`nixops set-args ${option} pw <hidden>`);
+    expect(describeCommand(["deploy", "--argue", "x"])).toBe("nixops deploy --argue x");
   });
 });
