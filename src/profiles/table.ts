@@ -62,7 +62,13 @@ function isSecretPath(path: Path, overlay: Overlay, row: ProfileRow): boolean {
   const namesRecord = (depth: number) => depth < path.length && row.records.some((level) => level.at.length === depth && matchesPattern(path.slice(0, depth), level.at));
   const named = (key: string, i: number) =>
     !namesRecord(i + 1) && [key, displaySegment(key)].some((k) => isSecretName(k, overlay.secretNames) || PROFILE_TABLE.some((r) => r.secretNames.includes(k)));
-  return path.some(named) || PROFILE_TABLE.some((r) => r.secretPaths.some((p) => matchesPlace(path, p)));
+  return path.some(named) || PROFILE_TABLE.some((r) => r.secretPaths.some((p) => atOrBelow(path, p)));
+}
+
+/** The path is at a place or inside it (a `command-output` value holding JSON: its inner paths too). */
+function atOrBelow(path: Path, pattern: PathPattern): boolean {
+  for (let n = path.length; n >= 1; n--) if (matchesPlace(path.slice(0, n), pattern)) return true;
+  return false;
 }
 
 /** The row's questions for the engine; `documents` are the files at hand (a row may read secrets they mark). */

@@ -136,4 +136,16 @@ describe("secrets beyond their own attribute name", () => {
     expect(shown).toContain("after-block-1f2e");
     expect(pythonDumps(redactDocument(doc, profileNamed("json"), { showSecrets: true }))).toContain("pemline-body-2c3d4e5f");
   });
+
+  it("inside a secret place: a command-output value holding JSON, changed on both sides", () => {
+    const out = (pw: string) => JSON.stringify({ n: 2, pw });
+    const base = State.fixture("ec2-prod-5machines").addResource("prod", "out1", { type: "command-output", value: out("co-base-0a1b2c3d") });
+    const ours = base.clone().set("prod", "out1", "value", out("co-ours-4e5f6a7b"));
+    const theirs = base.clone().set("prod", "out1", "value", out("co-theirs-8c9d0e1f"));
+    const r = mergeTexts({ base: base.text(), ours: ours.text(), theirs: theirs.text() }, { markers: DEFAULT_MARKERS });
+    if (r.kind !== "merged") throw new Error(`fell back: ${r.reason}`);
+    expect(r.conflicts.map((c) => c.path.slice(2))).toEqual([["out1", "value", "pw"]]);
+    for (const v of ["co-ours-4e5f6a7b", "co-theirs-8c9d0e1f"]) expect(conflictReports(r)).not.toContain(v);
+    expect(conflictReports(r, true)).toContain("co-theirs-8c9d0e1f");
+  });
 });
