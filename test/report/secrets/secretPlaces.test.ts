@@ -148,4 +148,18 @@ describe("secrets beyond their own attribute name", () => {
     for (const v of ["co-ours-4e5f6a7b", "co-theirs-8c9d0e1f"]) expect(conflictReports(r)).not.toContain(v);
     expect(conflictReports(r, true)).toContain("co-theirs-8c9d0e1f");
   });
+
+  it("a whole document (textconv, diff) reads a keyed array's elements by their names, as the merge does", () => {
+    const doc = parseJson(JSON.stringify({ env: [{ name: "PORT", value: "80" }, { name: "DB_PASSWORD", value: "env-value-5d6e7f80" }] })).value;
+    const profile = profileNamed("json", overlayOf({ keyedArrays: [{ pattern: ["env"], field: "name" }] }));
+    const shown = pythonDumps(redactDocument(doc, profile));
+    expect(shown).not.toContain("env-value-5d6e7f80");
+    expect(shown).toContain('"80"');
+    expect(pythonDumps(redactDocument(doc, profile, { showSecrets: true }))).toContain("env-value-5d6e7f80");
+    // A Terraform random_password: its resource is named like a secret.
+    const state = TfState.small();
+    state.addResource(null, "managed", "random_password", "db", [{ key: null, attributes: { id: "none", result: "rp-result-9a8b7c6d" } }]);
+    const tf = parseJson(state.text()).value;
+    expect(pythonDumps(redactDocument(tf, profileNamed("tfstate", undefined)))).not.toContain("rp-result-9a8b7c6d");
+  });
 });
