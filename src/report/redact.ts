@@ -7,7 +7,7 @@ import { hashSecret, looksLikeSecretText } from "../profiles/secrets";
 import { elementSegment, identityOf } from "../core/mergeKeyedArrays";
 import type { Profile } from "../profiles/profile";
 import { pythonDumps } from "../formats/pythonJson";
-import { parseJson } from "../formats/parseJson";
+import { parseJson, type ParsedJson } from "../formats/parseJson";
 import { keyPathsIn, looksLikeJson } from "./brokenJsonKeys";
 
 export interface RedactOptions {
@@ -54,10 +54,15 @@ function redact(v: JsonValue, path: Path, profile: Profile, open: boolean): Json
     if (looksLikeSecretText(v) || (path.length > 0 && profile.holdsSecrets(path.slice(0, -1)))) return hashSecret(v);
     // JSON text not decoded as Embedded (a duplicated record's copies, a generic profile's
     // strings) can still hold `keys.*.text` or a password: read it the same way.
-    const inner = jsonInside(v);
-    if (inner === undefined) return brokenJsonWithSecret(v, path, profile) ? hashSecret(v) : v;
+    const parsed = jsonInside(v);
+    if (parsed === undefined) return brokenJsonWithSecret(v, path, profile) ? hashSecret(v) : v;
+    const inner = parsed.value;
     const redacted = redact(inner, path, profile, false);
-    return pythonDumps(redacted) === pythonDumps(inner) ? v : pythonDumps(redacted);
+    const same = pythonDumps(redacted) === pythonDumps(inner);
+    // A key written twice: the parsed value holds only its last copy, so the text can be shown
+    // only when no copy can be a secret (the same test as for text that does not parse).
+    if (parsed.duplicates.length > 0) return !same || brokenJsonWithSecret(v, path, profile) ? hashSecret(v) : v;
+    return same ? v : pythonDumps(redacted);
   }
   if (v instanceof Embedded) {
     const inner = redact(v.value, path, profile, open);
@@ -103,11 +108,11 @@ function brokenJsonWithSecret(text: string, path: Path, profile: Profile): boole
 }
 
 /** The JSON a string holds: an object, an array, or a string of JSON written again as a JSON string. */
-function jsonInside(text: string): JsonValue | undefined {
+function jsonInside(text: string): ParsedJson | undefined {
   const c = text.charCodeAt(0);
   if (c !== 123 && c !== 91 && c !== 34) return undefined; // "{", "[" or a quote
   try {
-    return parseJson(text).value;
+    return parseJson(text);
   } catch {
     return undefined;
   }

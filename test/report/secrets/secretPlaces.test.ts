@@ -1,8 +1,11 @@
-// Where a value is secret beyond its own attribute name, in every report of a conflict: below
-// a level named like a secret, in a keyed record named like one, in a whole record's naming
-// fields, in a Terraform state whose sides list resources in other orders, and in JSON written
-// again as a string. The names of a kind's own records (a machine called compass) are names.
-// Each case also shows the value with --show-secrets, so the search can see a leak.
+// Where a value is secret beyond its own attribute name, in every report of a conflict and in
+// whole documents (textconv, diff): below a level named like a secret, in a keyed record named
+// like one (also walked as a whole array), in a whole record's naming fields, inside a secret
+// place, in a Terraform state whose sides list resources in other orders, in JSON written
+// again as a string or with a key written twice, in a PEM block split over array elements, and
+// in a keys entry written as its text alone. The names of a kind's own records (a machine
+// called compass) are names. Each case also shows the value with --show-secrets, so the
+// search can see a leak.
 
 import { describe, expect, it } from "vitest";
 import { mergeTexts } from "../../../src/pipeline/mergeTexts";
@@ -161,5 +164,24 @@ describe("secrets beyond their own attribute name", () => {
     state.addResource(null, "managed", "random_password", "db", [{ key: null, attributes: { id: "none", result: "rp-result-9a8b7c6d" } }]);
     const tf = parseJson(state.text()).value;
     expect(pythonDumps(redactDocument(tf, profileNamed("tfstate", undefined)))).not.toContain("rp-result-9a8b7c6d");
+  });
+
+  it("JSON text with a key written twice is hidden whole when a copy can hold a secret, shown when none can", () => {
+    const twice = '{"/dev/xvdf": {"passphrase": "dup-secret-1b2c3d4e"}, "/dev/xvdf": {"size": 2}}';
+    const plainTwice = '{"/dev/xvdf": {"size": 1}, "/dev/xvdf": {"size": 2}}';
+    const doc = parseJson(JSON.stringify({ bdm: twice, other: plainTwice })).value;
+    const shown = pythonDumps(redactDocument(doc, profileNamed("json")));
+    expect(shown).not.toContain("dup-secret-1b2c3d4e");
+    expect(shown).toContain('\\"size\\": 1');
+    // In a NixOps keys blob (every copy a secret), in a conflict line.
+    const base = State.fixture("ec2-prod-5machines");
+    const keys = (text: string, n: number) => `{"k": {"text": "${text}"}, "k": ${n}}`;
+    const ours = base.clone().set("prod", "app1", "keys", keys("dupkeys-ours-5f6a7b8c", 2));
+    const theirs = base.clone().set("prod", "app1", "keys", keys("dupkeys-theirs-9d0e1f2a", 3));
+    const r = mergeTexts({ base: base.text(), ours: ours.text(), theirs: theirs.text() }, { markers: DEFAULT_MARKERS });
+    if (r.kind !== "merged") throw new Error(`fell back: ${r.reason}`);
+    expect(r.conflicts.length).toBeGreaterThan(0);
+    for (const v of ["dupkeys-ours-5f6a7b8c", "dupkeys-theirs-9d0e1f2a"]) expect(conflictReports(r)).not.toContain(v);
+    expect(conflictReports(r, true)).toContain("dupkeys-theirs-9d0e1f2a");
   });
 });
