@@ -7,7 +7,7 @@ import type { Profile } from "../profiles/profile";
 import { PLAIN_VIEW, profileOf, type FileView } from "../view/fileView";
 import { openEmbedded, readDocument } from "../view/loadState";
 import { diffJsonStates, type StateDiff } from "./semanticDiff";
-import { KIND_REVIEWS } from "./kindReview";
+import { kindReviewOf } from "./kindReview";
 
 export class UnreadableSide extends Error {
   constructor(
@@ -39,6 +39,6 @@ export function diffTexts(oldText: string | null, newText: string | null, view: 
   // Attribute strings that hold JSON compare by value (a re-ordered `keys` blob is no change).
   openEmbedded(before, profile);
   openEmbedded(after, profile);
-  const diff = KIND_REVIEWS[profile.row.layout]?.diff ?? diffJsonStates;
+  const diff = kindReviewOf(profile.row, [before, after]).diff ?? diffJsonStates;
   return { diff: diff(before, after, profile), profile };
 }

@@ -4,7 +4,7 @@
 // the layout Terraform writes. A kind without an entry, or an entry without a field, gets the
 // generic review (changes by path, the document with keys sorted).
 
-import type { JsonObject, JsonValue, Slot } from "../core/values";
+import { ABSENT, type JsonObject, type JsonValue, type Slot } from "../core/values";
 import type { Profile } from "../profiles/profile";
 import type { ProfileRow } from "../profiles/profileRow";
 import type { Problem } from "./check/problems";
@@ -25,6 +25,15 @@ export interface KindReview {
     /** What `check --fix` says it rewrote the file in. */
     layoutName: string;
   };
+}
+
+/**
+ * The kind's own review of these documents, when its merge reads them by record; else the
+ * generic one (a version 3 or encrypted Terraform state has no resources to read as a plan).
+ */
+export function kindReviewOf(row: ProfileRow, documents: readonly Slot[]): KindReview {
+  const byRecord = documents.every((d) => d === ABSENT || (row.mergesByRecord?.(d) ?? true));
+  return (byRecord ? KIND_REVIEWS[row.layout] : undefined) ?? {};
 }
 
 export const KIND_REVIEWS: Partial<Record<ProfileRow["layout"], KindReview>> = {

@@ -7,7 +7,7 @@ import { NO_MARKERS, PLAIN_JSON_LAYOUT } from "../formats/plainRendering";
 import { redactDocument } from "../report/redact";
 import { PLAIN_VIEW, type FileView } from "../view/fileView";
 import { loadState } from "../view/loadState";
-import { KIND_REVIEWS } from "./kindReview";
+import { kindReviewOf } from "./kindReview";
 
 export const READABLE_LAYOUT = { ...PLAIN_JSON_LAYOUT, sortKeys: true };
 
@@ -18,7 +18,7 @@ export interface ReadableOptions {
 
 export function readableState(text: string, options: ReadableOptions = {}): string {
   const state = loadState(text, options.view ?? PLAIN_VIEW);
-  const own = KIND_REVIEWS[state.profile.row.layout]?.readable;
+  const own = kindReviewOf(state.profile.row, [state.value]).readable;
   if (own) return own(state.value, state.profile, options.showSecrets === true);
   const shown = redactDocument(state.value, state.profile, { showSecrets: options.showSecrets === true, openEmbedded: true });
   return renderDocument(shown, READABLE_LAYOUT, NO_MARKERS);

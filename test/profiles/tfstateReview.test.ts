@@ -63,6 +63,16 @@ describe("diff reads like a plan", () => {
     expect(renderDiffText(diff, profile, { showSecrets: true }).join("\n")).toContain('"hunter2-new"');
   });
 
+  it("a version 3 state (no resources to read as a plan) diffs and reads as generic JSON, never as no change", () => {
+    const v3 = (ip: string) =>
+      JSON.stringify({ version: 3, terraform_version: "0.11.14", serial: 4, lineage: "5f4dcc3b-0000-4000-8000-000000000003", modules: [{ path: ["root"], outputs: { ip: { type: "string", value: ip } }, resources: {} }] }, null, 2);
+    const { diff, profile } = diffTexts(v3("192.0.2.1"), v3("192.0.2.2"));
+    const text = renderDiffText(diff, profile).join("\n");
+    expect(text).not.toMatch(/no change/);
+    expect(text).toContain("192.0.2.2");
+    expect(readableState(v3("192.0.2.1"))).toContain("192.0.2.1");
+  });
+
   it("summarises a change for the log", () => {
     const after = base().applied().replace("module.vpc.aws_eip.nat", 1, "eipalloc-new").removeInstance("module.vpc.aws_eip.nat", 2);
     expect(deploySummary(diffTexts(base().text(), after.text()).diff)).toBe("removed module.vpc.aws_eip.nat[2]; replaced module.vpc.aws_eip.nat[1]");
