@@ -71,6 +71,14 @@ describe("diff reads like a plan", () => {
     expect(text).not.toMatch(/no change/);
     expect(text).toContain("192.0.2.2");
     expect(readableState(v3("192.0.2.1"))).toContain("192.0.2.1");
+    // Its sensitive outputs stay hidden there.
+    const secret = (pw: string) =>
+      JSON.stringify({ version: 3, serial: 4, lineage: "5f4dcc3b-0000-4000-8000-000000000003", modules: [{ path: ["root"], outputs: { conn: { sensitive: true, type: "string", value: pw } }, resources: {} }] }, null, 2);
+    const hidden = diffTexts(secret("conn-old-3a4b5c6d"), secret("conn-new-7e8f9a0b"));
+    const shown = renderDiffText(hidden.diff, hidden.profile).join("\n") + readableState(secret("conn-new-7e8f9a0b"));
+    expect(shown).not.toMatch(/conn-(old|new)/);
+    expect(shown).toContain("<secret sha256:");
+    expect(renderDiffText(hidden.diff, hidden.profile, { showSecrets: true }).join("\n")).toContain("conn-new-7e8f9a0b");
   });
 
   it("summarises a change for the log", () => {

@@ -1,7 +1,7 @@
 // Where a Terraform state keeps secrets: the attributes an instance lists in
 // `sensitive_attributes` (the whole top-level attribute is hidden, whatever the depth of the
 // sensitive path), every instance's `private` (provider data, opaque), and the value of any
-// output marked `"sensitive": true`. Read from all the documents at hand: a value that is
+// output marked `"sensitive": true` (in version 3, any module's). Read from all the documents at hand: a value that is
 // sensitive on any side is hidden on every side.
 //
 // Paths come in two spellings: the merge's (`[module,mode,type,name=...]` segments) and a
@@ -40,11 +40,15 @@ export function stateSecrets(documents: readonly Slot[]): StateSecrets {
     for (const n of names) set.add(n);
     map.set(key, set);
   };
+  // Version 3 and older keep outputs per module: `modules[i].outputs.<name>` (shown as plain JSON).
+  const sensitiveModuleOutputs = new Set<string>();
+  const noteOutputs = (outputs: JsonValue | undefined, into: Set<string>) => {
+    if (isObject(outputs)) for (const [name, o] of outputs) if (isObject(o) && o.get("sensitive") === true) into.add(name);
+  };
   for (const doc of documents) {
-    const outputs = isObject(doc) ? doc.get("outputs") : undefined;
-    if (isObject(outputs)) {
-      for (const [name, o] of outputs) if (isObject(o) && o.get("sensitive") === true) sensitiveOutputs.add(name);
-    }
+    noteOutputs(isObject(doc) ? doc.get("outputs") : undefined, sensitiveOutputs);
+    const modules = isObject(doc) ? doc.get("modules") : undefined;
+    if (Array.isArray(modules)) for (const m of modules) noteOutputs(isObject(m) ? m.get("outputs") : undefined, sensitiveModuleOutputs);
     for (const { resource, instance } of instancesOf(doc)) {
       const names = sensitiveTopAttributes(instance);
       if (names.length === 0) continue;
@@ -59,6 +63,7 @@ export function stateSecrets(documents: readonly Slot[]): StateSecrets {
   return {
     isSecretPath(path) {
       if (path[0] === "outputs") return path.length >= 3 && path[2] === "value" && sensitiveOutputs.has(path[1]);
+      if (path[0] === "modules") return path.length >= 5 && path[2] === "outputs" && path[4] === "value" && sensitiveModuleOutputs.has(path[3]);
       if (path[0] !== "resources" || path[2] !== "instances" || path.length < 5) return false;
       if (path[4] === "private") return true;
       if (path[4] !== "attributes" || path.length < 6) return false;
