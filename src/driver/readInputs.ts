@@ -1,10 +1,10 @@
 // Reads the three driver inputs, or says in one line why it cannot: a missing file, a
 // directory, or inputs too large to merge structurally (those are never read into memory).
 
-import { closeSync, openSync, readFileSync, readSync, statSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { isGitCryptCiphertext } from "../crypt/gitCrypt";
 import { SMALL_TOTAL_INPUT_BYTES, structuredInputBudget } from "./inputLimit";
-import { readFiles } from "../io/readWhole";
+import { readFiles, readHead } from "../io/readWhole";
 
 export interface DriverInputs {
   base: Buffer;
@@ -71,16 +71,6 @@ function refusal(files: Files, maxBytesEach: number | undefined, budget: () => n
     if (total > allowed) reason = `the three inputs total ${total} bytes, over the ${allowed}-byte budget of a structured merge`;
   }
   // git-crypt ciphertext is merged as plaintext, which the plain run checks again.
-  if (reason !== null && !SIDES.some((side) => isGitCryptCiphertext(head(files[side])))) return { kind: "tooLarge", reason };
+  if (reason !== null && !SIDES.some((side) => isGitCryptCiphertext(readHead(files[side], 64)))) return { kind: "tooLarge", reason };
   return sizes;
-}
-
-function head(file: string): Buffer {
-  const fd = openSync(file, "r");
-  try {
-    const buf = Buffer.alloc(64);
-    return buf.subarray(0, readSync(fd, buf, 0, buf.length, 0));
-  } finally {
-    closeSync(fd);
-  }
 }

@@ -2,9 +2,20 @@
 // three inputs of a merge are read at once (on a 2-core machine, 48 MB x 3 in about 70 ms
 // instead of 115 ms one after the other). The buffer is sized by fstat; a file that turns out
 // longer than that (it grew meanwhile) is read again by readFile, which reads to its end, as
-// readFileSync does.
+// readFileSync does. And a file's first bytes alone, to tell what it is before reading it all.
 
-import { close, fstat, open, read, readFile, readFileSync } from "node:fs";
+import { close, closeSync, fstat, open, openSync, read, readFile, readFileSync, readSync } from "node:fs";
+
+/** The first `bytes` bytes of a file (fewer when it is shorter); throws when it cannot be read. */
+export function readHead(file: string, bytes: number): Buffer {
+  const fd = openSync(file, "r");
+  try {
+    const buf = Buffer.alloc(bytes);
+    return buf.subarray(0, readSync(fd, buf, 0, bytes, 0));
+  } finally {
+    closeSync(fd);
+  }
+}
 
 /**
  * Below this total, files are read one after the other on the main thread: handing small reads

@@ -3,7 +3,8 @@
 // choice of files, conflicts with no FILE). The profile table decides: a row that is a kind of
 // state (profileRow.ts `startsLike`) and recognizes the document.
 
-import { closeSync, lstatSync, openSync, readSync } from "node:fs";
+import { lstatSync } from "node:fs";
+import { readHead } from "../io/readWhole";
 import type { JsonValue } from "../core/values";
 import { PROFILE_TABLE } from "../profiles/table";
 import type { ProfileRow } from "../profiles/profileRow";
@@ -25,17 +26,11 @@ export function rowsStartingLike(head: string): ProfileRow[] {
 
 /** The file's first bytes start like a kind of state (false when it cannot be read): a cheap look before reading it all. */
 export function fileStartsLikeState(file: string): boolean {
-  let fd: number | null = null;
   try {
     // Only a regular file: a symbolic link to a FIFO or a terminal would block the read.
-    if (!lstatSync(file).isFile()) return false;
-    fd = openSync(file, "r");
-    const buf = Buffer.alloc(HEAD_BYTES);
-    return rowsStartingLike(headText(buf.subarray(0, readSync(fd, buf, 0, HEAD_BYTES, 0)))).length > 0;
+    return lstatSync(file).isFile() && rowsStartingLike(headText(readHead(file, HEAD_BYTES))).length > 0;
   } catch {
     return false;
-  } finally {
-    if (fd !== null) closeSync(fd);
   }
 }
 
