@@ -10,7 +10,7 @@ import { DEFAULT_MARKERS } from "../../../src/formats/renderDocument";
 import { State } from "../../support/fixtures";
 import { overlayOf } from "../../../src/profiles/overlay";
 import { TfState, obj } from "../../support/tfstate";
-import { conflictReports } from "../../support/conflictReports";
+import { conflictReports } from "../../support/mergeSummary";
 
 const KEY_A = "-----BEGIN OPENSSH PRIVATE KEY-----ours-key-material-0123456789";
 const KEY_B = "theirs-app-env-secret-9876543210";

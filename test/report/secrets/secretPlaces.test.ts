@@ -17,7 +17,7 @@ import { parseJson } from "../../../src/formats/parseJson";
 import { pythonDumps } from "../../../src/formats/pythonJson";
 import { State } from "../../support/fixtures";
 import { TfState, obj } from "../../support/tfstate";
-import { conflictReports } from "../../support/conflictReports";
+import { conflictReports } from "../../support/mergeSummary";
 
 describe("secrets beyond their own attribute name", () => {
   it("a conflict below a level named like a secret (secrets/db) is hidden like the level itself", () => {
