@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Script } from "node:vm";
 import { BIN, REPO_ROOT, fixtureText } from "../support/fixtures";
+import { isolatedGitEnv } from "../support/gitRepo";
 import { generateScenario } from "../../scripts/bench-generate.js";
 
 const DIST = join(REPO_ROOT, "dist");
@@ -38,7 +39,7 @@ function runDriver(bin: string, dir: string, texts: { base: string; ours: string
   const r = spawnSync(process.execPath, args, {
     cwd: dir,
     encoding: "utf8",
-    env: { ...process.env, HOME: dir, XDG_CONFIG_HOME: dir, GIT_CONFIG_NOSYSTEM: "1", GIT_CONFIG_GLOBAL: join(dir, "gitconfig"), STATEFILE_MERGE_NO_BUNDLE: "", ...env },
+    env: { ...isolatedGitEnv(dir), STATEFILE_MERGE_NO_BUNDLE: "", ...env },
   });
   return { status: r.status, stderr: r.stderr, file: readFileSync(join(dir, "ours.json"), "utf8"), report: readFileSync(report, "utf8") };
 }

@@ -20,6 +20,7 @@ import { LazyRecord } from "../../src/formats/fastRecord";
 import { mergeSummary } from "../support/mergeSummary";
 import type { ConflictStyle } from "../../src/formats/renderDocument";
 import { BIN, FIXTURES, REPO_ROOT, State, fixtureText } from "../support/fixtures";
+import { isolatedGitEnv } from "../support/gitRepo";
 import { nixopsTriple, tripleTexts } from "../support/arbitraries";
 import { generateScenario } from "../../scripts/bench-generate.js";
 
@@ -327,7 +328,7 @@ describe("the bin's quick reading of `merge` arguments", () => {
           rmSync(join(dir, "report.json"), { force: true });
           const args = ["merge", "base.json", "ours.json", "theirs.json", ...extra];
           const argv = how === "bin" ? [BIN, ...args] : ["-e", `require(${JSON.stringify(CLI)}).main(["node", "cli", ...process.argv.slice(1)])`, ...args];
-          const r = spawnSync(process.execPath, argv, { cwd: dir, encoding: "utf8", env: { ...process.env, GIT_CONFIG_NOSYSTEM: "1", HOME: dir } });
+          const r = spawnSync(process.execPath, argv, { cwd: dir, encoding: "utf8", env: isolatedGitEnv(dir) });
           let report = "";
           try {
             report = readFileSync(join(dir, "report.json"), "utf8");
