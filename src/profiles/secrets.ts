@@ -4,8 +4,10 @@
 import { createHash } from "node:crypto";
 
 // "pass" covers password, passwd, passphrase, robotPass and names like "db-pass": hiding a
-// value that was not secret costs nothing (its hash still tells two values apart).
-const SECRET_NAME = /(private.?(host)?key|api.?key|secret|token|pass|credential)/i;
+// value that was not secret costs nothing (its hash still tells two values apart). "auth"
+// covers a Docker registry's `auth` (user:password in base64), `basicAuth`, `Authorization`
+// and `authorizedKeys`, but not `author` or `authority`.
+const SECRET_NAME = /(private.?(host)?key|api.?key|secret|token|pass|credential|auth(?!or(?!i[sz])))/i;
 const PEM_BLOCK = /-----BEGIN [A-Z0-9 ]*-----/;
 
 /**

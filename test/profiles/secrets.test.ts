@@ -14,6 +14,11 @@ describe("secret attribute names", () => {
     expect(isSecretName("smtp_pass")).toBe(true);
   });
 
+  it("covers auth values (a Docker registry's auth, basicAuth, an Authorization header), not authors", () => {
+    for (const name of ["auth", "basicAuth", "Authorization", "oauth_client", "authorised", "AUTH"]) expect(isSecretName(name), name).toBe(true);
+    for (const name of ["author", "authority", "Author", "authored"]) expect(isSecretName(name), name).toBe(false);
+  });
+
   it("leaves ordinary attributes alone, and takes extra names from the policy", () => {
     for (const name of ["publicKey", "vmId", "toplevel", "ec2.keyPair", "keys", "name", "ec2.accessKeyId"]) expect(isSecretName(name), name).toBe(false);
     for (const name of ["apiKey", "api_key", "STRIPE_API_KEY"]) expect(isSecretName(name), name).toBe(true);

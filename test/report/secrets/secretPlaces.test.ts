@@ -30,6 +30,18 @@ describe("secrets beyond their own attribute name", () => {
     expect(conflictReports(r, true)).toContain(values[1]);
   });
 
+  it("a Docker registry's auth (user:password in base64), changed on both sides, is hidden; an author is not", () => {
+    const doc = (auth: string, author: string) => JSON.stringify({ auths: { "registry.example.com": { auth } }, author }, null, 2) + "\n";
+    const secrets = [Buffer.from("deploy:ours-9c8b7a6d").toString("base64"), Buffer.from("deploy:theirs-5e4f3a2b").toString("base64")];
+    const authors = ["alice-ours-1a2b", "bob-theirs-3c4d"];
+    const r = mergeTexts({ base: doc("YmFzZQ==", "carol"), ours: doc(secrets[0], authors[0]), theirs: doc(secrets[1], authors[1]) }, { markers: DEFAULT_MARKERS });
+    if (r.kind !== "merged") throw new Error(`fell back: ${r.reason}`);
+    expect(r.conflicts.map((c) => c.path)).toEqual([["auths", "registry.example.com", "auth"], ["author"]]);
+    for (const v of secrets) expect(conflictReports(r)).not.toContain(v);
+    for (const v of authors) expect(conflictReports(r)).toContain(v);
+    expect(conflictReports(r, true)).toContain(secrets[1]);
+  });
+
   it("a Terraform resource in conflict as a whole (removed on one side) keeps its sensitive attributes hidden", () => {
     const state = (pw: string) => {
       const s = TfState.small().setAttribute("null_resource.a", null, "master_pw", pw);
