@@ -29,9 +29,10 @@ export const TFSTATE_ROW: ProfileRow = {
   admits: () => true,
   shape: "a Terraform state",
   kindName: "a Terraform state",
-  // An object with `serial` and `lineage` in its first lines (Terraform and OpenTofu write them
-  // before outputs and resources; an encrypted state has them first).
-  startsLike: [/^\s*\{/, /"serial"\s*:/, /"lineage"\s*:/],
+  // An object with a `lineage` string in its first lines: Terraform and OpenTofu write it before
+  // outputs and resources, an encrypted state has it first, and a state with its keys sorted
+  // (`jq -S`) has it second, while its `serial` comes after the resources.
+  startsLike: [/^\s*\{/, /"lineage"\s*:\s*"/],
   mergesByRecord: (doc) => tfstateKind(doc)?.kind === "v4",
   records: [],
   identity: null,
