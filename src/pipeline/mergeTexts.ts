@@ -12,19 +12,19 @@ import { mergeDocuments } from "../core/mergeValues";
 import { Hunk, type AutoResolved, type Conflict, type Merged, type MergeWarning, type Side } from "../core/merged";
 import { pathKey, type KnownMerge } from "../core/policy";
 import { JsonParseError, parseJson, type ParsedJson } from "../formats/parseJson";
-import { decodeEmbedded, detectSeparators, nixopsLayout } from "../formats/nixopsExport";
 import { firstMarkerLine } from "../formats/conflictMarkers";
 import { stripBom } from "../formats/bom";
-import { detectJsonLayout } from "../formats/jsonLayout";
 import { renderChunks, type Layout, type Markers } from "../formats/renderDocument";
 import { readFramedExports } from "../formats/fastNixopsRead";
 import { frameExports, type ExportFrames } from "../formats/exportFrames";
 import { cutSharedEntries, putBackShared, reducedInputs, RunInspected, SharedEntry, type SharedCut } from "../formats/sharedEntries";
 import { inputBytes } from "../formats/inputBytes";
 import { NO_OVERLAY, type Overlay } from "../profiles/overlay";
-import { chooseProfile, profileNamed } from "../profiles/table";
+import { buildProfile, chooseProfile } from "../profiles/table";
 import type { Profile } from "../profiles/profile";
+import type { ProfileRow } from "../profiles/profileRow";
 import { KIND_MERGES } from "./kindMerge";
+import { framedRow, KIND_READINGS } from "./kindReading";
 
 export const DEFAULT_MAX_BYTES = 256 * 1024 * 1024;
 export const INPUT_NAMES = ["base", "ours", "theirs"] as const;
@@ -98,7 +98,7 @@ export function mergeStates(inputs: MergeInputs, settings: MergeSettings = {}): 
   const maxBytes = settings.maxBytes ?? DEFAULT_MAX_BYTES;
   try {
     const framed = framedExports(inputs, settings, maxBytes);
-    const outcome = framed && mergeFramed(framed.frames, framed.cut, settings, maxBytes);
+    const outcome = framed && mergeFramed(framed.row, framed.frames, framed.cut, settings, maxBytes);
     if (outcome) return outcome;
     const states = readWholeFiles(inputs, settings, maxBytes);
     return "method" in states ? states : mergeRead(states, "whole files", settings);
@@ -110,18 +110,19 @@ export function mergeStates(inputs: MergeInputs, settings: MergeSettings = {}): 
 }
 
 /**
- * NixOps exports in their exact frame (exportFrames.ts), with what all three hold byte for
- * byte cut out (sharedEntries.ts); null when the files are not, or another profile is asked.
+ * Files in their kind's exact frame (NixOps exports, exportFrames.ts), with what all three hold
+ * byte for byte cut out (sharedEntries.ts); null when the files are not, or the profile asked
+ * for has no framed reading (kindReading.ts).
  */
-function framedExports(inputs: MergeInputs, settings: MergeSettings, maxBytes: number): { frames: ExportFrames; cut: SharedCut | null } | null {
-  const overlay = settings.overlay ?? NO_OVERLAY;
-  if (overlay.profile !== undefined && overlay.profile !== "nixops") return null;
+function framedExports(inputs: MergeInputs, settings: MergeSettings, maxBytes: number): { row: ProfileRow; frames: ExportFrames; cut: SharedCut | null } | null {
+  const row = framedRow((settings.overlay ?? NO_OVERLAY).profile);
+  if (row === null) return null;
   const bufs = INPUT_NAMES.map((n) => inputBytes(inputs[n]));
   if (bufs.some((b) => b.length > maxBytes)) return null;
   const cutting = !settings.noSharedCut;
   const frames = frameExports(bufs[0], bufs[1], bufs[2], !cutting);
   if (frames === null) return null;
-  return { frames, cut: cutting ? cutSharedEntries(frames, settings.recordRuns === true) : null };
+  return { row, frames, cut: cutting ? cutSharedEntries(frames, settings.recordRuns === true) : null };
 }
 
 /**
@@ -131,18 +132,18 @@ function framedExports(inputs: MergeInputs, settings: MergeSettings, maxBytes: n
  * record-by-record reading's own errors only a resource limit is caught: a bug in it must fail
  * the tests that compare readings.
  */
-function mergeFramed(frames: ExportFrames, cut: SharedCut | null, settings: MergeSettings, maxBytes: number): MergeOutcome | null {
+function mergeFramed(row: ProfileRow, frames: ExportFrames, cut: SharedCut | null, settings: MergeSettings, maxBytes: number): MergeOutcome | null {
   const kept = cut ? ", what no side changed kept as it is" : "";
   try {
     const read = settings.wholeParse ? null : readFramedExports(frames, cut);
     if (read) {
-      const profile = profileNamed("nixops", settings.overlay ?? NO_OVERLAY);
+      const profile = buildProfile(row, settings.overlay ?? NO_OVERLAY);
       return mergeRead({ ...read, profile, duplicates: new Map() }, `record by record${kept}`, settings);
     }
     if (cut === null) return null;
     const [base, ours, theirs] = reducedInputs(frames, cut);
     const states = readWholeFiles({ base, ours, theirs }, settings, maxBytes);
-    if ("method" in states || states.profile.name !== "nixops") return null;
+    if ("method" in states || states.profile.row !== row) return null;
     return mergeRead(withShared(states, frames, cut), `whole files${kept}`, settings);
   } catch (e) {
     if (e instanceof Fallback || e instanceof RangeError || e instanceof JsonParseError) return null;
@@ -261,14 +262,7 @@ function readWholeFiles(inputs: MergeInputs, settings: MergeSettings, maxBytes: 
     }
   });
 
-  let layout: Layout;
-  if (profile.row.layout === "nixops") {
-    for (const v of values) if (v instanceof Map) decodeEmbedded(v);
-    const separators = detectSeparators(texts[1]) ?? detectSeparators(texts[2]) ?? detectSeparators(texts[0]) ?? "py3";
-    layout = nixopsLayout(separators, stripBom(texts[1]).includes("\r\n") ? "\r\n" : "\n");
-  } else {
-    layout = detectJsonLayout(texts[1], parsed[1]?.spans);
-  }
+  const layout = KIND_READINGS[profile.row.layout].layoutOf(values, texts, parsed);
   return { values, profile, layout, duplicates };
 }
 
