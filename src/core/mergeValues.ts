@@ -120,8 +120,10 @@ class Merger {
       return this.deleteVersusChange(base, ours, theirs, path);
     }
     if (isObject(ours) && isObject(theirs)) return this.mergeRecord(base, ours, theirs, path, inner);
-    if (ours instanceof Embedded && theirs instanceof Embedded) {
-      return this.mergeEmbedded(base instanceof Embedded ? base.value : ABSENT, ours, theirs, path);
+    // Embedded JSON only where every present side reads as such: a base whose text does not (cut
+    // short, a key written twice) hides what each side removed from it, so the two are leaves.
+    if (ours instanceof Embedded && theirs instanceof Embedded && (base === ABSENT || base instanceof Embedded)) {
+      return this.mergeEmbedded(base === ABSENT ? ABSENT : base.value, ours, theirs, path);
     }
     const arrayKey = Array.isArray(ours) && Array.isArray(theirs) ? this.policy.arrayKey?.(path) : null;
     if (arrayKey) return mergeKeyedArray(arrayKey, base, ours as JsonValue[], theirs as JsonValue[], path, this.keyedContext(inner));
