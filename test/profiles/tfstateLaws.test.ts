@@ -1,7 +1,8 @@
 // The merge laws for Terraform states, on generated triples (see test/support/tfstateArbitraries):
 // merge(O, A, O) = A byte for byte; no change made on one side only is lost; the conflict set
 // is the same with ours and theirs exchanged; taking ours (or theirs) in every hunk gives a
-// state in the writers' layout, with the lineage kept and a serial no lower than either side.
+// state in the writers' layout, with the lineage kept and a serial no lower than either side,
+// and that `terraform state push` takes over either side (a higher serial, or that side's state).
 // The oracles read results with the test's own Go emulation, not with src/'s writer.
 
 import { describe, expect, it } from "vitest";
@@ -142,6 +143,8 @@ describe("merge laws for Terraform states", () => {
           expect(m >= o && m >= th).toBe(true);
           const equalsOne = [t.ours, t.theirs].some((s) => goIndent(s.doc) === goIndent(doc));
           if (!equalsOne) expect(m).toBe((o > th ? o : th) + 1n);
+          // terraform state push over either side: a higher serial, or that very state.
+          for (const s of [t.ours, t.theirs]) expect(m > s.serial || goIndent(s.doc) === goIndent(doc), `serial ${m} over ${s.serial}`).toBe(true);
         }
       }),
       runs,

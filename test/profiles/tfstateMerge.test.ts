@@ -51,6 +51,21 @@ describe("two applies on different records", () => {
     expect(clean(merge(base(), base(), a))).toBe(a.text());
   });
 
+  it("one apply on each branch (a tie) and the result is one side's state: one more than both, so push takes it over the other", () => {
+    // Theirs' apply only rewrote check_results, which ours' apply rewrote too (ours kept, as on
+    // a tie); ours also changed an attribute. The result is ours' state, not theirs'.
+    const checks = (status: string) => [obj({ object_kind: "var", config_addr: "var.x", status, objects: null })];
+    const o = TfState.small().applied().set("check_results", checks("pass")).setAttribute("null_resource.a", null, "triggers", obj({ k: "o" }));
+    const t = TfState.small().applied().set("check_results", checks("fail"));
+    expect(o.serial).toBe(t.serial);
+    for (const [ours, theirs] of [[o, t], [t, o]]) {
+      const doc = parseJson(clean(merge(TfState.small(), ours, theirs))).value as JsonObject;
+      expect((doc.get("serial") as JsonNumber).text).toBe(String(o.serial + 1n));
+    }
+    // The control: both applies made the same state: that state, its serial kept.
+    expect(clean(merge(TfState.small(), o, o.clone()))).toBe(o.text());
+  });
+
   it("both made the same change with different serials: that state, with the larger serial", () => {
     const a = base().applied().setAttribute("module.vpc.aws_eip.nat", 1, "public_ipv4_pool", "t3.large");
     const b = a.clone().applied();

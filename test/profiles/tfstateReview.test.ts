@@ -113,6 +113,17 @@ describe("verify: a merged state", () => {
   it("passes when the merge kept one parent's file", () => {
     expect(mergedStateProblems([doc(o), doc(t)], doc(t))).toEqual([]);
   });
+  it("fails when it kept one parent's state and the other holds a different one at the same serial (one apply on each branch)", () => {
+    const mine = base().applied().setOutput("x", "mine");
+    const yours = base().applied().setOutput("x", "yours");
+    expect(mine.serial).toBe(yours.serial);
+    expect(mergedStateProblems([doc(mine), doc(yours)], doc(mine))).toEqual([
+      `the merge kept another parent's state at serial ${mine.serial}, and parent 2 holds a different state at serial ${yours.serial}: terraform state push would refuse it over parent 2; set it to ${mine.serial + 1n}`,
+    ]);
+    expect(mergedStateProblems([doc(mine), doc(yours)], doc(yours))[0]).toMatch(/parent 1 holds a different state/);
+    // The same state on both parents is fine.
+    expect(mergedStateProblems([doc(mine), doc(mine.clone())], doc(mine))).toEqual([]);
+  });
   it("fails with a serial not above the parents', or a changed lineage", () => {
     const low = t.clone().setOutput("x", "y");
     expect(mergedStateProblems([doc(o), doc(t)], doc(low))).toEqual([

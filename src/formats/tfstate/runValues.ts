@@ -1,9 +1,9 @@
 // The values every Terraform run rewrites, settled after the record merge:
 //
-// - serial: ours' when the merged state equals ours (and ours' serial is not below theirs'),
-//   theirs' likewise, otherwise one more than the larger of the two. So the result never has a
-//   lower serial than either side, and a state that differs from both has a higher one:
-//   `terraform state push` and the next plan accept it. Never a conflict.
+// - serial: ours' when the merged state equals ours and ours' serial is above theirs' (or the
+//   state equals theirs too), theirs' likewise, otherwise one more than the larger of the two.
+//   So over either side the result has a higher serial or is that side's state: `terraform
+//   state push` refuses a different state with the same serial, and accepts this. Never a conflict.
 // - terraform_version: when both sides changed it, the newer of the two.
 // - check_results: recomputed by every run; when both sides changed them, the side with the
 //   higher serial (ours on a tie), reported as auto-resolved.
@@ -23,8 +23,11 @@ export function mergedSerial(merged: JsonObject, ours: JsonObject, theirs: JsonO
   const o = serialOf(ours) ?? 0n;
   const t = serialOf(theirs) ?? 0n;
   const m = withoutSerial(merged);
-  if (o >= t && valuesEqual(m, withoutSerial(ours))) return o;
-  if (t >= o && valuesEqual(m, withoutSerial(theirs))) return t;
+  const isOurs = valuesEqual(m, withoutSerial(ours));
+  const isTheirs = valuesEqual(m, withoutSerial(theirs));
+  // On a tie (one apply on each branch) a serial is kept only for a state that is both sides'.
+  if (isOurs && (o > t || (o === t && isTheirs))) return o;
+  if (isTheirs && t > o) return t;
   return nextSerial(ours, theirs);
 }
 
