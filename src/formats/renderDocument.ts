@@ -248,14 +248,16 @@ class Writer {
       else items.push({ lead: [], members: [entry] });
     }
     // A hunk at the end of an object decides whether the entry before it needs a comma. When
-    // ours and theirs disagree on that, that entry's last line (its value or closing bracket)
-    // joins the hunk and is written per side, so the hunk stays as small as it can be.
+    // the sides shown disagree on that (ours and theirs, and diff3's base, which a user may take
+    // too), that entry's last line (its value or closing bracket) joins the hunk and is written
+    // per side, so the hunk stays as small as it can be.
     const tail = items[items.length - 1];
     const beforeTail = items[items.length - 2];
     let commaLine: Entry | null = null;
     let pendingLast: string | null = null;
     if (tail && "members" in tail && beforeTail && "entry" in beforeTail) {
-      if (presentOn(tail.members, "ours") !== presentOn(tail.members, "theirs")) commaLine = beforeTail.entry;
+      const shown: readonly Side[] = this.markers.style === "diff3" ? ["ours", "base", "theirs"] : ["ours", "theirs"];
+      if (shown.some((side) => presentOn(tail.members, side) !== presentOn(tail.members, "ours"))) commaLine = beforeTail.entry;
     }
     items.forEach((item, i) => {
       const next = items[i + 1];

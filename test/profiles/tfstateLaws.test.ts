@@ -133,7 +133,7 @@ describe("merge laws for Terraform states", () => {
     fc.assert(
       fc.property(tfTriple(), (t: TfTriple) => {
         const r = merge(t.base, t.ours, t.theirs);
-        for (const side of ["ours", "theirs"] as const) {
+        for (const side of ["ours", "base", "theirs"] as const) {
           const text = pickFromMarkers(r.text, side);
           const doc = parseJson(text).value as JsonObject;
           expect(goIndent(doc) + "\n").toBe(text);
