@@ -65,7 +65,9 @@ export type ConflictKind =
   /** Two different histories under one name (Terraform states with different lineages). */
   | "lineage"
   /** Two records with one name (NixOps deployments): `nixops -d NAME` cannot tell them apart. */
-  | "duplicate-name";
+  | "duplicate-name"
+  /** One real object at two places, each side having put it at one (Terraform: moved two ways). */
+  | "same-object";
 
 export interface Conflict {
   path: Path;

@@ -5,7 +5,8 @@
 //      takes over with the reason;
 //   2. lineage: base, ours and theirs must share one (ours and theirs, without a base):
 //      otherwise they are two different states, one whole-file conflict;
-//   3. the record merge (profiles/tfstate.ts), then the run values (runValues.ts);
+//   3. the record merge (profiles/tfstate.ts), one object moved to two addresses made a
+//      conflict (sameObject.ts), then the run values (runValues.ts);
 //   4. put in the writers' order and layout (formats/tfstate); the pipeline renders it.
 
 import { ABSENT, type JsonObject, type JsonValue, type Slot } from "../core/values";
@@ -16,6 +17,7 @@ import { inTfstateOrder, tfstateLayout, tfstateStyle } from "../formats/tfstate/
 import { MODERN_GO } from "../formats/tfstate/goJson";
 import { mergedSerial, nextSerial, setSerial, settleRunValues } from "../formats/tfstate/runValues";
 import { wholeFileConflictText } from "../formats/tfstate/wholeFileConflict";
+import { sameObjectConflicts } from "../formats/tfstate/sameObject";
 import type { KindMergeInput, KindMergeResult } from "./kindMerge";
 
 export const SIDE_NAMES = ["base", "ours", "theirs"] as const;
@@ -58,6 +60,8 @@ export function mergeTfstate(inputs: KindMergeInput): KindMergeResult {
   const [base, ours, theirs] = values as [Slot, JsonObject, JsonObject];
   const outcome = mergeDocuments(base, ours, theirs, profile.policy, { settle: inputs.settle });
   const merged = outcome.merged as MergedObject;
+  // Moved two ways: one object at two addresses is a conflict, not two resources.
+  const conflicts = Array.isArray(merged.get("resources")) ? [...outcome.conflicts, ...sameObjectConflicts(merged, { base, ours, theirs }, inputs.settle)] : outcome.conflicts;
   settleRunValues(merged, ours, theirs, outcome.autoResolved);
   // The serial is never a conflict, and is set by its own rule: nothing to report.
   const autoResolved = outcome.autoResolved.filter((a) => !(a.path.length === 1 && a.path[0] === "serial"));
@@ -69,7 +73,7 @@ export function mergeTfstate(inputs: KindMergeInput): KindMergeResult {
   return {
     kind: "merged",
     merged: inTfstateOrder(merged, style),
-    conflicts: outcome.conflicts,
+    conflicts,
     autoResolved,
     warnings: outcome.warnings,
     layout: tfstateLayout(style.escaping),

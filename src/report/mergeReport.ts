@@ -18,6 +18,7 @@ const KIND_TEXT: Record<Conflict["kind"], string> = {
   duplicate: "a key written twice",
   lineage: "two different states: the lineages differ",
   "duplicate-name": "two deployments with one name",
+  "same-object": "one object moved to two addresses",
 };
 
 function sideAction(base: HunkSide, side: HunkSide, text: (v: HunkSide) => string): string {
