@@ -156,7 +156,24 @@ function continuesIn(span: Span, s: string): boolean {
 type Entry = [string | null, Merged | WithCopies];
 type Item = { entry: Entry } | { lead: Array<[string | null, Merged]>; members: Entry[] };
 
-const byKey = ([a]: Entry, [b]: Entry) => ((a as string) < (b as string) ? -1 : (a as string) > (b as string) ? 1 : 0);
+const byKey = ([a]: Entry, [b]: Entry) => compareCodePoints(a as string, b as string);
+
+/**
+ * Python's `sort_keys` order: by code point. UTF-16, which `<` compares, differs only where a
+ * character above U+FFFF (a surrogate pair) meets one in U+E000-U+FFFF: it sorts first there.
+ */
+function compareCodePoints(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    if (x >= 0xd800 && x < 0xe000 && y >= 0xe000) return 1;
+    if (y >= 0xd800 && y < 0xe000 && x >= 0xe000) return -1;
+    return x - y;
+  }
+  return a.length - b.length;
+}
 
 class Writer {
   /** Between lines: nothing for a one-line document. */

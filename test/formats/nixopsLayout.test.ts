@@ -70,6 +70,17 @@ describe("byte-exact NixOps layout", () => {
     expect(out.endsWith("\n\n")).toBe(false);
   });
 
+  it("keys sort by code point, as Python's sort_keys does: a character above U+FFFF after U+FF01, not before", () => {
+    const base = State.fixture("vbox-none-2machines");
+    const ours = base.clone().set("dev", "db", "\uff01", "fullwidth").set("dev", "db", "z", "ascii");
+    const theirs = base.clone().set("dev", "db", "\ud83d\ude00", "astral").set("dev", "db", "\u00e9", "latin");
+    const out = mergeClean(base.text(), ours.text(), theirs.text());
+    const at = (key: string) => out.indexOf(`"${key}": `);
+    // Code points: z (7A) < e-acute (E9) < U+FF01 < U+1F600.
+    expect([at("z"), at("\\u00e9"), at("\\uff01"), at("\\ud83d\\ude00")].every((p, i, all) => p > 0 && (i === 0 || all[i - 1] < p))).toBe(true);
+    if (HAS_PYTHON) expect(out).toBe(pythonExport(out, "py3"));
+  });
+
   it("an empty statefile exports as {} and a newline", () => {
     expect(mergeClean("{}\n", "{}\n", "{}\n")).toBe("{}\n");
   });
