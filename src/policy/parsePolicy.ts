@@ -8,6 +8,7 @@ import { fileGlobError } from "./fileGlob";
 import { formatJsonPathPattern, parseJsonPathPattern, type PathPattern } from "../profiles/pathPattern";
 import { SourceLines } from "./sourceLines";
 import { isSecretName } from "../profiles/secrets";
+import { namesRecordLevel, profileRow } from "../profiles/table";
 import { FILE_GLOB_MAX_LENGTH, POLICY_MAX_BYTES, POLICY_MAX_ENTRIES, counted } from "./policyBounds";
 import type { PolicyEntry, Problem, RepoPolicy } from "./policyTypes";
 
@@ -233,7 +234,13 @@ class PolicyReader {
       return this.wrongType(this.lines.ofKey(value, "volatile"), `${where}.volatile`, expected, volatile, `{ "add": ["/tenants/*/lastSeen"] }`);
     }
     this.unknownKeys(volatile, VOLATILE_KEYS, `in ${where}.volatile`);
-    entry.volatile.add = this.pathList(volatile, "add", `${where}.volatile.add`).map((p) => p.pattern);
+    const added = this.pathList(volatile, "add", `${where}.volatile.add`);
+    if (entry.profile === "nixops") {
+      for (const { pattern, line } of added.filter((a) => namesRecordLevel(profileRow("nixops"), a.pattern))) {
+        this.problem(line, `${quote(formatJsonPathPattern(pattern))} in ${where}.volatile.add names whole deployments or machines, which are never volatile (ours would drop theirs' machines); name an attribute a deploy rewrites, such as "/*/resources/*/publicIpv4"`);
+      }
+    }
+    entry.volatile.add = added.map((p) => p.pattern);
     const defaults = DEFAULT_VOLATILE.map(formatJsonPathPattern);
     for (const { pattern, line } of this.pathList(volatile, "remove", `${where}.volatile.remove`)) {
       const text = formatJsonPathPattern(pattern);

@@ -77,7 +77,9 @@ export function buildProfile(row: ProfileRow, overlay: Overlay, documents: reado
   const volatilePaths = volatile.enabled ? [...row.volatile.filter((d) => !volatile.remove.some((r) => samePattern(d, r))), ...volatile.add] : [];
   const identity = row.identity;
   const policy: MergePolicy = {
-    isVolatile: (path) => path.length > 0 && matchesAny(path, volatilePaths),
+    // Values a deploy rewrites are attributes: a whole record (a NixOps deployment or machine)
+    // is never one, whatever a policy adds, or ours would silently win over theirs' machines.
+    isVolatile: (path) => path.length > 0 && matchesAny(path, volatilePaths) && !isRecordPath(row, path),
     identityAttributes(path, ours, theirs) {
       if (!identity || !matchesPattern(path, identity.at)) return null;
       const type = ours.get(identity.typeAttribute) ?? theirs.get(identity.typeAttribute);
@@ -102,9 +104,19 @@ export function buildProfile(row: ProfileRow, overlay: Overlay, documents: reado
     policy,
     isSecretPath: (path) => isSecretPath(path, overlay, row) || marked.some((m) => m(path)),
     holdsSecrets: (path) => PROFILE_TABLE.some((r) => r.secretBlobs.some((p) => matchesPlace(path, p))),
-    duplicateIsRecord: (path) => row.records.some((level) => matchesPattern(path, level.at)),
+    duplicateIsRecord: (path) => isRecordPath(row, path),
     describePath: (path, docs) => (row.describePath ? row.describePath(path) : describePath(row, path, docs)),
   };
+}
+
+/** The path is a record of one of the row's levels (a NixOps deployment or resource). */
+function isRecordPath(row: ProfileRow, path: Path): boolean {
+  return row.records.some((level) => matchesPattern(path, level.at));
+}
+
+/** A policy's path pattern that can name whole records of the row's levels (a NixOps deployment or machine). */
+export function namesRecordLevel(row: ProfileRow, pattern: PathPattern): boolean {
+  return row.records.some((level) => level.at.length === pattern.length && pattern.every((seg, i) => level.at[i] === "*" || seg === level.at[i] || seg.includes("*")));
 }
 
 /** A keyed element's segment (`[id="globex"]`) as people name it (`globex`). */

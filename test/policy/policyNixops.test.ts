@@ -52,6 +52,25 @@ describe("policy settings for NixOps state", () => {
     expect(m.stderr).toContain("attribute configsPath");
   });
 
+  it("volatile.add of whole deployments or machines changes nothing: a machine is never volatile (the engine ignores such paths)", () => {
+    const base = State.fixture("ec2-prod-5machines");
+    const machine = base.resource("prod", "app1");
+    const ours = base.clone().addResource("prod", "ours-new", Object.fromEntries([...machine].map(([k, v]) => [k, k === "vmId" ? "ours-vm" : v])) as Record<string, string>);
+    const theirs = base.clone().set("prod", "app1", "toplevel", "/nix/store/cccccccccccccccccccccccccccccccc-nixos-system").addResource("prod", "theirs-new", { type: "none", vmId: "theirs-vm" });
+    const expected = mergeStates(base, ours, theirs, null);
+    const m = mergeStates(base, ours, theirs, forState({ volatile: { add: ["/*", "/*/resources/*"] } }));
+    expect(expected.status).toBe(0);
+    expect(m.status).toBe(0);
+    expect(m.result).toBe(expected.result);
+    expect(m.result).toContain('"theirs-new"');
+    expect(m.stderr).not.toContain("auto-resolved volatile value in deployment prod (");
+    // Ours deleted the deployment, theirs added a machine to it: a conflict, not a clean deletion.
+    const deleted = Object.assign(base.clone(), { text: () => "{}\n" });
+    const gone = mergeStates(base, deleted, theirs, forState({ volatile: { add: ["/*"] } }));
+    expect(gone.status).toBe(1);
+    expect(gone.stderr).toMatch(/CONFLICT \(delete\/modify/);
+  });
+
   it("volatile.add makes another attribute take ours' value, reported", () => {
     const base = State.fixture("ec2-prod-5machines");
     const ours = base.clone().set("prod", "app1", "publicIpv4", "203.0.113.1");
