@@ -131,6 +131,11 @@ export function resolveFile(repo: Repo, request: ResolveRequest): ResolveOutcome
     );
   }
 
+  // A file that no longer reads (a bracket or comma lost in an editor) was edited since the
+  // merge: its edits cannot be compared, so it is not replaced unless asked.
+  if (view?.unreadable && !request.force) {
+    throw new ResolveRefusal(`${path} no longer reads as the merge wrote it (${view.unreadable}): it was edited since the merge; fix it in an editor, or add --force to re-merge from the index (a backup copy is kept)`);
+  }
   let backup: string | null = null;
   const skip = (p: Path) => isSelected.has(pathKey(p));
   const drift = edits(view, both, { ...settings, settle: (p) => earlier.get(pathKey(p)) }, skip);
@@ -142,7 +147,7 @@ export function resolveFile(repo: Repo, request: ResolveRequest): ResolveOutcome
       );
     }
   }
-  if (text !== null && (request.force || view?.unreadable)) backup = backupCopy(repo, path);
+  if (text !== null && request.force) backup = backupCopy(repo, path);
 
   const side = request.side;
   const settledNow = [...selected];

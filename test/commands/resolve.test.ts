@@ -119,6 +119,20 @@ describe("statefile-merge resolve", () => {
     expect(readdirSync(backupDir)).toHaveLength(1);
   });
 
+  it("refuses a file that no longer reads as JSON (a hand edit that dropped a comma), unless forced", () => {
+    const repo = conflictedRepo();
+    const edited = repo.read(STATE_FILE).replace('"publicIpv4": "203.0.113.9",', '"publicIpv4": "198.51.100.1"');
+    expect(edited).not.toBe(repo.read(STATE_FILE));
+    repo.write(STATE_FILE, edited);
+    const refused = cli(repo, "resolve", STATE_FILE, "--ours");
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toMatch(/no longer reads as the merge wrote it .*not valid JSON.*add --force/);
+    expect(repo.read(STATE_FILE)).toBe(edited);
+    const forced = cli(repo, "resolve", STATE_FILE, "--ours", "--force");
+    expect(forced.status).toBe(0);
+    expect(readdirSync(join(repo.dir, ".git", "statefile-merge", "resolve-backups", "deploy"))).toHaveLength(1);
+  });
+
   it("in a linked worktree (git worktree add) keeps the --force backup in that worktree's git dir, not in the work tree", () => {
     const main = TempRepo.create();
     configureDriverWithReport(main, join(main.dir, "..", "report.json"));
