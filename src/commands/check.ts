@@ -7,6 +7,7 @@ import { writeFileAtomic } from "../io/atomicWrite";
 import { findRepo, repoPath } from "../git/indexStages";
 import { declaredStateFiles, isStateFileName } from "../view/stateFiles";
 import { checkState } from "../review/check/checkState";
+import { firstInvalidUtf8 } from "../formats/utf8Text";
 import { fileViewFor, PLAIN_VIEW } from "../view/fileView";
 
 export interface CheckOptions {
@@ -20,14 +21,22 @@ export function runCheck(files: string[], request: CheckOptions): number {
   const declared = declaredStateFiles(repo, inRepo.filter((p) => !p.startsWith("..")));
   let failed = false;
   files.forEach((file, i) => {
-    let text: string;
+    let data: Buffer;
     try {
-      text = readFileSync(file, "utf8");
+      data = readFileSync(file);
     } catch (e) {
       process.stderr.write(`${file}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})\n`);
       failed = true;
       return;
     }
+    // Never decoded lossily: --fix would write U+FFFD over the byte.
+    const bad = firstInvalidUtf8(data);
+    if (bad) {
+      process.stderr.write(`${file}:${bad.line}:${bad.column}: byte 0x${data[bad.offset].toString(16).padStart(2, "0")} is not UTF-8 (a file saved as Latin-1?); save the file as UTF-8, nothing was rewritten\n`);
+      failed = true;
+      return;
+    }
+    const text = data.toString("utf8");
     const inside = repo !== null && !inRepo[i].startsWith("..");
     const options = { view: inside ? fileViewFor(repo.top, inRepo[i]) : PLAIN_VIEW, declared: isStateFileName(file) ? ("name" as const) : declared.has(inRepo[i]) ? ("attributes" as const) : null };
     let result = checkState(text, options);

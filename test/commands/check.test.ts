@@ -46,6 +46,23 @@ describe("statefile-merge check", () => {
     expect(r.stderr).toBe(`${file}:${target + 1}:${next.indexOf('"') + 1}: invalid JSON: expected "," or "}"\n`);
   });
 
+  it("a byte that is not UTF-8 (Latin-1 e-acute): its line and column, and fmt leaves the file as it is", () => {
+    const target = lineOf(GOOD, '"ec2.ami"');
+    const line = LINES[target - 1];
+    const column = line.indexOf('": "') + 5;
+    const bytes = Buffer.from(GOOD, "utf8");
+    const at = bytes.indexOf(Buffer.from(line)) + column - 1;
+    const latin1 = Buffer.concat([bytes.subarray(0, at), Buffer.from([0xe9]), bytes.subarray(at)]);
+    const file = tempFile("s.nixops.json", "");
+    writeFileSync(file, latin1);
+    const r = check(file);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(`${file}:${target}:${column}: byte 0xe9 is not UTF-8 (a file saved as Latin-1?); save the file as UTF-8, nothing was rewritten\n`);
+    const fmt = cli(null, "fmt", file);
+    expect(fmt.status).toBe(1);
+    expect(readFileSync(file).equals(latin1)).toBe(true);
+  });
+
   it("leftover conflict markers: each block's first line", () => {
     const at = lineOf(GOOD, '"toplevel"');
     const lines = [...LINES];
