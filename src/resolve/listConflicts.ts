@@ -11,6 +11,7 @@ import { mergeTexts } from "../pipeline/mergeTexts";
 import { readStages, type Repo } from "../git/indexStages";
 import { contentStages, PLAIN_MARKERS, remerge } from "./remerge";
 import { conflictState, readWorkTree } from "./workTree";
+import { markerSizeOf } from "../git/attributes";
 import type { MarkerBlock } from "../formats/markerBlocks";
 import { isGitCryptCiphertext } from "../crypt/gitCrypt";
 import { fileViewFor } from "../view/fileView";
@@ -43,6 +44,8 @@ export function listConflicts(repo: Repo, path: string): FileConflicts {
   const stages = readStages(repo, path);
   // Read as the merge reads it; with an unusable policy file, every entry's secret names are hidden.
   const fileView = fileViewFor(repo.top, path);
+  // The file's conflict-marker-size attribute, which may be below Git's 7.
+  const size = markerSizeOf(repo, path) ?? undefined;
   if (stages) {
     const both = contentStages(stages);
     if (!both) {
@@ -53,10 +56,10 @@ export function listConflicts(repo: Repo, path: string): FileConflicts {
     if ([both.base, both.ours, both.theirs].some((b) => b !== null && isGitCryptCiphertext(b))) {
       return { ...empty, source: "index", note: "the repository is locked by git-crypt, so its versions are ciphertext; run git-crypt unlock, then statefile-merge conflicts again" };
     }
-    if (fileView.problem) return fromMarkers(empty, text, fileView.problem, fileView.overlay);
+    if (fileView.problem) return fromMarkers(empty, text, fileView.problem, fileView.overlay, size);
     const result = remerge(both, { overlay: fileView.overlay, markers: PLAIN_MARKERS });
-    if (result.kind === "fallback") return fromMarkers(empty, text, `cannot be merged record by record (${result.reason})`, fileView.overlay);
-    const view = text === null ? null : readWorkTree(text);
+    if (result.kind === "fallback") return fromMarkers(empty, text, `cannot be merged record by record (${result.reason})`, fileView.overlay, size);
+    const view = text === null ? null : readWorkTree(text, size);
     const open = result.conflicts.filter((c) => view === null || conflictState(c, view).state !== "settled");
     return {
       ...empty,
@@ -68,13 +71,13 @@ export function listConflicts(repo: Repo, path: string): FileConflicts {
       note: view?.unreadable && view.marked ? `the work-tree copy ${view.unreadable}; listing every conflict of the re-merge` : null,
     };
   }
-  return fromMarkers(empty, text, null, fileView.overlay);
+  return fromMarkers(empty, text, null, fileView.overlay, size);
 }
 
 /** Without index stages: the sides written between the markers, merged again to name the places. */
-function fromMarkers(empty: FileConflicts, text: string | null, reason: string | null, overlay: Overlay): FileConflicts {
+function fromMarkers(empty: FileConflicts, text: string | null, reason: string | null, overlay: Overlay, markerSize: number | undefined): FileConflicts {
   if (text === null) return { ...empty, note: reason ?? "no such file in the work tree" };
-  const view = readWorkTree(text);
+  const view = readWorkTree(text, markerSize);
   const blocks = view.marked?.blocks ?? [];
   if (!view.marked) return { ...empty, source: "markers", note: reason };
   if (view.unreadable || !view.marked.views) {

@@ -76,7 +76,7 @@ export function resolveFile(repo: Repo, request: ResolveRequest): ResolveOutcome
   }
   const file = join(repo.top, path);
   const text = existsSync(file) ? readFileSync(file, "utf8") : null;
-  const view = text === null ? null : readWorkTree(text, undefined);
+  const view = text === null ? null : readWorkTree(text, markerSizeOf(repo, path) ?? undefined);
   const markers = markersFor(repo, path, view);
   let policy;
   try {

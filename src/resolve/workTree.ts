@@ -24,7 +24,8 @@ function parseView(text: string): Slot {
 }
 
 export function readWorkTree(text: string, markerSize?: number): WorkTreeView {
-  const marked = readMarkers(text, markerSize);
+  // The size the attributes give first (it may be below Git's 7); else whatever the file holds.
+  const marked = (markerSize === undefined ? null : readMarkers(text, markerSize)) ?? readMarkers(text);
   if (marked?.malformed) return { marked, ours: null, theirs: null, unreadable: `its conflict markers are malformed (${marked.malformed})` };
   try {
     const ours = parseView(marked ? marked.views.ours : text);

@@ -87,6 +87,19 @@ describe("statefile-merge resolve", () => {
     expect(text).not.toMatch(/^<{7} /m);
   });
 
+  it("with markers shorter than Git's 7 (conflict-marker-size=3): settles one, keeps it settled while settling the other", () => {
+    const repo = conflictedRepo("*.nixops.json conflict-marker-size=3\n");
+    expect(repo.read(STATE_FILE)).toMatch(/^<{3} HEAD$/m);
+    expect(cli(repo, "conflicts", STATE_FILE).stdout.match(/CONFLICT/g)).toHaveLength(2);
+    expect(cli(repo, "resolve", STATE_FILE, "--ours", "prod/db1").status).toBe(1);
+    const left = repo.read(STATE_FILE);
+    expect(left.match(/^<{3} HEAD$/gm)).toHaveLength(1);
+    expect(left.match(/^>{3} feature$/gm)).toHaveLength(1);
+    expect(cli(repo, "conflicts", STATE_FILE).stdout.match(/CONFLICT/g)).toHaveLength(1);
+    expect(cli(repo, "resolve", STATE_FILE, "--theirs", "prod/app1").status).toBe(0);
+    expect(repo.read(STATE_FILE)).toBe(expected(THEIRS_TOP.app1, OURS_TOP.db1));
+  });
+
   it("refuses a file that is not conflicted, an unknown place, and a place inside a whole-resource conflict", () => {
     const repo = conflictedRepo();
     const notConflicted = cli(repo, "resolve", "other.nixops.json", "--ours");
