@@ -7,6 +7,7 @@ import { currentOperation, displayPath, findRepo, repoPath, unmergedPaths, type 
 import { listConflicts, type FileConflicts } from "../resolve/listConflicts";
 import { declaredStateFiles } from "../view/stateFiles";
 import { fileStartsLikeState, isStateRow } from "../view/stateContent";
+import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 
 /** An undeclared JSON file the re-merge may still read as a kind of state (its first lines may hold markers). */
@@ -71,6 +72,12 @@ export function registerConflicts(program: Command): void {
       const repo = findRepo();
       if (!repo) {
         process.stderr.write("statefile-merge conflicts: not inside a Git work tree; run it in the repository with the merge\n");
+        process.exitCode = 2;
+        return;
+      }
+      const notFile = files.find((f) => existsSync(f) && !statSync(f).isFile());
+      if (notFile !== undefined) {
+        process.stderr.write(`statefile-merge conflicts: ${notFile} is not a file; name a state file, or none to list every unmerged one\n`);
         process.exitCode = 2;
         return;
       }

@@ -43,7 +43,14 @@ function hasChanges(result: TextDiff): boolean {
 
 function readSide(file: string): string | null {
   if (file === "/dev/null") return null;
-  return readFileSync(file === "-" ? 0 : file, "utf8");
+  try {
+    return readFileSync(file === "-" ? 0 : file, "utf8");
+  } catch (e) {
+    // Node leaves the path out of some errors (EISDIR): the message must name the file.
+    const err = e as NodeJS.ErrnoException;
+    if (err.code) err.path ??= file;
+    throw e;
+  }
 }
 
 /**
@@ -83,7 +90,9 @@ export function registerDiff(program: Command): void {
         if (e instanceof UnreadableSide) {
           process.stderr.write(`statefile-merge diff: ${file}:${e.reason.line}:${e.reason.column}: not valid JSON (${e.reason.reason}); fix it (statefile-merge check ${file})\n`);
         } else if ((e as NodeJS.ErrnoException).code) {
-          process.stderr.write(`statefile-merge diff: cannot read ${(e as NodeJS.ErrnoException).path ?? "a file"} (${(e as NodeJS.ErrnoException).code})\n`);
+          const { path, code } = e as NodeJS.ErrnoException;
+          const what = code === "EISDIR" ? "a directory" : code === "ENOENT" ? "no such file" : code;
+          process.stderr.write(`statefile-merge diff: cannot read ${path ?? "a file"} (${what}); give two state files, or /dev/null for none\n`);
         } else throw e;
         process.exitCode = 2;
         return;

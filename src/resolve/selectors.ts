@@ -54,6 +54,8 @@ function findRecord(level: RecordLevel, name: string, container: Path, documents
  * path of keys with keyed-array elements named by identity.
  */
 export function selectorPath(selector: string, profile: Profile, documents: readonly Slot[]): Path {
+  // An empty selector (an unset shell variable) names nothing, not the whole file.
+  if (selector.trim() === "") throw new SelectorError(`an empty selector names no conflict; name a place (deployment/resource/attribute), or give no selector to settle every open conflict`);
   // A kind whose people name places their own way (Terraform's plan addresses).
   if (profile.row.selectorPath) {
     const found = profile.row.selectorPath(selector, documents);

@@ -30,6 +30,14 @@ function conflictedRepo(): { repo: TempRepo; report: string } {
 }
 
 describe("statefile-merge conflicts", () => {
+  it("a directory named as FILE: exit 2, one line naming it, no internal error", () => {
+    const { repo } = conflictedRepo();
+    repo.write("somedir/x.txt", "x\n");
+    const r = cli(repo, "conflicts", "somedir");
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe("statefile-merge conflicts: somedir is not a file; name a state file, or none to list every unmerged one\n");
+  });
+
   it("lists exactly the driver's own conflicts, secrets hashed", () => {
     const { repo, report } = conflictedRepo();
     const merge = repo.tryGit("merge", "-q", "feature");

@@ -59,6 +59,16 @@ describe("statefile-merge diff", () => {
     expect(r.stderr).toContain(`${join(dir, "bad.json")}:2:8: not valid JSON`);
   });
 
+  it("a directory or a missing file: exit 2, one line naming it and what to give", () => {
+    const dir = mkdtempSync(join(tmpdir(), "statefile-diff-"));
+    const asDir = cli(null, "diff", dir, BEFORE);
+    expect(asDir.status).toBe(2);
+    expect(asDir.stderr).toBe(`statefile-merge diff: cannot read ${dir} (a directory); give two state files, or /dev/null for none\n`);
+    const missing = cli(null, "diff", BEFORE, join(dir, "gone.json"));
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toBe(`statefile-merge diff: cannot read ${join(dir, "gone.json")} (no such file); give two state files, or /dev/null for none\n`);
+  });
+
   it("git diff uses the driver configured by hand", () => {
     const repo = deployRepo();
     const r = repo.tryGit("diff", "HEAD~1", "HEAD");

@@ -25,6 +25,8 @@ describe("selectors", () => {
 
   it("say which deployments there are when none has that name", () => {
     expect(() => selectorPath("staging/app1", nixops, docs)).toThrow(SelectorError);
+    // An empty selector (an unset shell variable) names nothing, in every profile.
+    for (const blank of ["", " "]) expect(() => selectorPath(blank, nixops, docs)).toThrow(/an empty selector names no conflict/);
     expect(() => selectorPath("staging/app1", nixops, docs)).toThrow(/no deployment "staging".*prod \(/);
   });
 
