@@ -5,6 +5,7 @@ import { ABSENT, Embedded, isObject, slotOf, type JsonValue, type Path, type Slo
 import type { AutoResolved, Conflict, HunkSide } from "../core/merged";
 import type { Profile } from "../profiles/profile";
 import { redactValue, shortText, type RedactOptions } from "./redact";
+import { identityOf, parseElementSegment } from "../core/mergeKeyedArrays";
 import { renderDocument } from "../formats/renderDocument";
 import { NO_MARKERS, PLAIN_JSON_LAYOUT } from "../formats/plainRendering";
 
@@ -55,10 +56,16 @@ export function autoResolvedLine(a: AutoResolved, profile: Profile, documents: r
  */
 function deletedAbove(path: Path, documents: readonly Slot[]): { path: Path; by: "ours" | "theirs" } | null {
   const open = (v: Slot) => (v instanceof Embedded ? v.value : v);
+  // Into an object by key, into a keyed array by the element's identity (`[id="a"]`).
+  const child = (v: JsonValue, key: string): Slot => {
+    const element = Array.isArray(v) ? parseElementSegment(key) : null;
+    if (element) return open((v as JsonValue[]).find((e) => identityOf(e, element.field) === element.identity) ?? ABSENT);
+    return isObject(v) ? open(slotOf(v, key)) : ABSENT;
+  };
   let [base, ours, theirs] = documents.map(open);
   for (let i = 0; i < path.length - 1; i++) {
-    if (!isObject(base) || !isObject(ours) || !isObject(theirs)) return null;
-    [base, ours, theirs] = [base, ours, theirs].map((m) => open(slotOf(m, path[i])));
+    if ([base, ours, theirs].some((v) => !isObject(v) && !Array.isArray(v))) return null;
+    [base, ours, theirs] = [base, ours, theirs].map((m) => child(m as JsonValue, path[i]));
     if (base === ABSENT) return null;
     if (ours === ABSENT && theirs !== ABSENT) return { path: path.slice(0, i + 1), by: "ours" };
     if (theirs === ABSENT && ours !== ABSENT) return { path: path.slice(0, i + 1), by: "theirs" };
