@@ -37,7 +37,7 @@ function textLines(repo: Repo, found: FileConflicts, showSecrets: boolean): stri
   for (const c of found.conflicts) {
     lines.push(`${name}: ${conflictLine(c, found.profile!, found.documents, { showSecrets })}`);
   }
-  if (found.conflicts.length === 0 && found.profile === null) {
+  if (found.conflicts.length === 0) {
     for (const b of found.blocks) lines.push(`${name}:${b.startLine}: conflict block (lines ${b.startLine}-${b.endLine})`);
   }
   if (found.settled > 0) lines.push(`${name}: ${found.settled} more conflict(s) already settled in the work tree`);

@@ -61,6 +61,10 @@ export function listConflicts(repo: Repo, path: string): FileConflicts {
     if (result.kind === "fallback") return fromMarkers(empty, text, `cannot be merged record by record (${result.reason})`, fileView.overlay, size);
     const view = text === null ? null : readWorkTree(text, size);
     const open = result.conflicts.filter((c) => view === null || conflictState(c, view).state !== "settled");
+    // Blocks where the re-merge has none left (Git's line merge wrote them, the file not routed
+    // to the driver): the file is not done while they stand.
+    const leftBlocks = open.length === 0 && view?.marked ? view.marked.blocks : [];
+    const leftNote = `the file still holds ${leftBlocks.length} conflict block(s) that the record-by-record merge settles on its own (Git's line merge wrote them: run statefile-merge doctor to route the file to the driver); write the record-by-record result with statefile-merge resolve ${path} --ours --force, or settle them in an editor`;
     return {
       ...empty,
       source: "index",
@@ -68,7 +72,8 @@ export function listConflicts(repo: Repo, path: string): FileConflicts {
       settled: result.conflicts.length - open.length,
       profile: result.profile,
       documents: result.documents,
-      note: view?.unreadable && view.marked ? `the work-tree copy ${view.unreadable}; listing every conflict of the re-merge` : null,
+      blocks: leftBlocks,
+      note: view?.unreadable && view.marked ? `the work-tree copy ${view.unreadable}; listing every conflict of the re-merge` : leftBlocks.length > 0 ? leftNote : null,
     };
   }
   return fromMarkers(empty, text, null, fileView.overlay, size);

@@ -11,7 +11,8 @@ import { pathKey } from "../core/policy";
 import { DEFAULT_MARKERS, type Markers } from "../formats/renderDocument";
 import type { MergeResult } from "../pipeline/mergeTexts";
 import { conflictStyleFromConfig } from "../git/gitConfig";
-import { markerSizeOf } from "../git/attributes";
+import { attributeOf, markerSizeOf } from "../git/attributes";
+import { DRIVER } from "../git/install";
 import { gitPath, readStages, type Repo } from "../git/indexStages";
 import { writeFileAtomic } from "../io/atomicWrite";
 import { contentStages, driverSettingsFor, PolicyProblem, remerge } from "./remerge";
@@ -140,6 +141,12 @@ export function resolveFile(repo: Repo, request: ResolveRequest): ResolveOutcome
   const skip = (p: Path) => isSelected.has(pathKey(p));
   const drift = edits(view, both, { ...settings, settle: (p) => earlier.get(pathKey(p)) }, skip);
   if (!drift.unchanged) {
+    if (!request.force && view?.marked && attributeOf(repo, path, "merge") !== DRIVER) {
+      // Not the driver's markers: Git's line merge wrote them, and its sides differ from the record merge's.
+      throw new ResolveRefusal(
+        `${path} holds Git's line-merge conflict blocks (the file is not routed to the driver; statefile-merge doctor says how), which differ from the record-by-record merge${drift.where ? ` at ${describe(first, drift.where)}` : ""}; add --force to write the record-by-record merge (a backup copy is kept), or settle the blocks in an editor`,
+      );
+    }
     if (!request.force) {
       const where = drift.where;
       throw new ResolveRefusal(

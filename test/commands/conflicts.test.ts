@@ -29,6 +29,48 @@ function conflictedRepo(): { repo: TempRepo; report: string } {
   return { repo, report };
 }
 
+describe("a state file Git merged line by line (not routed to the driver)", () => {
+  /** Two deploys, one conflict Git's line merge and the record merge both see (app1's toplevel), one only Git's (configsPath, volatile). */
+  function lineMerged(): TempRepo {
+    const repo = TempRepo.create();
+    const base = State.fixture("ec2-prod-5machines");
+    repo.write("state.json", base.text()).commit("base");
+    repo.git("checkout", "-q", "-b", "feature");
+    repo.write("state.json", base.clone().set("prod", "app1", "toplevel", "/nix/store/theirs-app1").set("prod", null, "configsPath", "/nix/store/theirs-cfg").text()).commit("feature deploy");
+    repo.git("checkout", "-q", "main");
+    repo.write("state.json", base.clone().set("prod", "app1", "toplevel", "/nix/store/ours-app1").set("prod", null, "configsPath", "/nix/store/ours-cfg").text()).commit("main deploy");
+    expect(repo.tryGit("merge", "-q", "feature").status).toBe(1);
+    expect(repo.read("state.json").match(/^<{7} /gm)).toHaveLength(2);
+    return repo;
+  }
+
+  it("conflicts keeps exit 1 while a block stands that only Git's line merge sees, and says how to finish", () => {
+    const repo = lineMerged();
+    // The toplevel block settled by hand (ours' section kept); the configsPath block left.
+    const blocks = repo.read("state.json").split(/(?=^<{7} )/m);
+    const settled = blocks.map((b) => (b.includes('"toplevel"') ? b.replace(/^<{7} .*\n([\s\S]*?)^={7}\n[\s\S]*?^>{7} .*\n/m, "$1") : b)).join("");
+    repo.write("state.json", settled);
+    expect(settled.match(/^<{7} /gm)).toHaveLength(1);
+    const listed = cli(repo, "conflicts", "state.json");
+    expect(listed.status).toBe(1);
+    expect(listed.stdout).toMatch(/state\.json: note: the file still holds 1 conflict block\(s\) that the record-by-record merge settles on its own/);
+    expect(listed.stdout).toMatch(/^state\.json:\d+: conflict block \(lines \d+-\d+\)$/m);
+  });
+
+  it("resolve says the blocks are Git's line merge's, and --force writes the record-by-record merge", () => {
+    const repo = lineMerged();
+    const refused = cli(repo, "resolve", "state.json", "--ours", "prod/app1");
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toMatch(/holds Git's line-merge conflict blocks \(the file is not routed to the driver/);
+    const forced = cli(repo, "resolve", "state.json", "--ours", "--force");
+    expect(forced.status).toBe(0);
+    const result = repo.read("state.json");
+    expect(result).not.toMatch(/^<{7}/m);
+    expect(result).toContain('"toplevel": "/nix/store/ours-app1"');
+    expect(result).toContain('"configsPath": "/nix/store/ours-cfg"');
+  });
+});
+
 describe("statefile-merge conflicts", () => {
   it("a directory named as FILE: exit 2, one line naming it, no internal error", () => {
     const { repo } = conflictedRepo();
