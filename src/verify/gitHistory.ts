@@ -65,6 +65,19 @@ export function changedBlobs(top: string, from: string, to: string): Map<string,
   return changed;
 }
 
+/**
+ * Files `to` holds under another path than `from` (Git's rename detection, as its merge uses
+ * it): old path -> new path.
+ */
+export function renamedPaths(top: string, from: string, to: string): Map<string, string> {
+  const out = gitOrThrow(top, ["diff-tree", "-r", "-z", "--raw", "-M", "--diff-filter=R", "--no-abbrev", from, to, "--"]).toString("utf8");
+  const fields = out.split("\0");
+  const renamed = new Map<string, string>();
+  // ":100644 100644 <old> <new> R100", then the old path, then the new one.
+  for (let i = 0; i + 2 < fields.length; i += 3) if (fields[i].startsWith(":")) renamed.set(fields[i + 1], fields[i + 2]);
+  return renamed;
+}
+
 /** The blob ids of some paths in one commit (absent paths are missing from the map). */
 export function blobsAt(top: string, rev: string, paths: readonly string[]): Map<string, string> {
   const found = new Map<string, string>();

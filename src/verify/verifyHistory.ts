@@ -4,7 +4,7 @@
 import type { Repo } from "../git/indexStages";
 import { wholeFileFinding, type Finding } from "./findings";
 import { fileBases, type FileBase } from "./fileBases";
-import { blobKey, changesAgainstParents, commitSubjects, mergeBases, mergesInRange, objectInfo, readBlobs, type BlobChanges, type BlobRequest, type MergeCommit } from "./gitHistory";
+import { blobKey, changesAgainstParents, commitSubjects, mergeBases, mergesInRange, objectInfo, readBlobs, renamedPaths, type BlobChanges, type BlobRequest, type MergeCommit } from "./gitHistory";
 import { declaredStateFiles } from "../view/stateFiles";
 import { stateRowOf } from "../view/stateContent";
 import { mergeSettingsFor, type FileMergeSettings } from "./structuredMerge";
@@ -118,6 +118,7 @@ interface Planned {
   merge: MergeCommit;
   subject: string;
   touched: Map<string, Touched>;
+  /** Renamed ones under their new path only (followRenames). */
   stateFiles: string[];
   /** The merge's bases (git merge-base --all). */
   bases: string[];
@@ -144,6 +145,7 @@ export function verifyHistory(repo: Repo, range: readonly string[]): HistoryRepo
   const baseSpecs = single.flatMap((p) => p.stateFiles.filter(readable).map((path) => ({ p, path, spec: `${p.bases[0]}:${path}` })));
   const baseInfo = objectInfo(repo.top, baseSpecs.map((b) => b.spec));
   baseSpecs.forEach((b, i) => b.p.baseIds.set(b.path, baseInfo[i]?.id ?? null));
+  for (const p of single) followRenames(repo, p);
   const requestsOf = (p: Planned): BlobRequest[] =>
     p.stateFiles.filter(readable).flatMap((path) => [...versionsOf(path, p.touched.get(path)!), ...(p.baseIds.get(path) ? [{ id: p.baseIds.get(path)!, path }] : [])]);
   const all = planned.flatMap(requestsOf);
@@ -155,6 +157,31 @@ export function verifyHistory(repo: Repo, range: readonly string[]): HistoryRepo
     reports.push(verifyPlanned(repo, p, blob, settingsFor));
   });
   return { mergesSeen: merges.length, merges: reports };
+}
+
+/**
+ * A state file one parent renamed (as Git's merge follows it, the content merged under the new
+ * path): the base's and the other parent's versions are read at the old path, and the old path
+ * is not checked on its own.
+ */
+function followRenames(repo: Repo, p: Planned): void {
+  const added = p.stateFiles.filter((path) => p.baseIds.get(path) === null && p.touched.get(path)!.result !== null);
+  if (added.length === 0) return;
+  const [base] = p.bases;
+  const renames = p.merge.parents.map((parent) => renamedPaths(repo.top, base, parent));
+  const sources = new Set<string>();
+  for (const path of added) {
+    const j = renames.findIndex((r) => [...r.values()].includes(path));
+    if (j < 0) continue;
+    const old = [...renames[j]].find(([, to]) => to === path)![0];
+    const t = p.touched.get(path)!;
+    const other = 1 - j;
+    const [baseInfo, otherInfo] = objectInfo(repo.top, [`${base}:${old}`, `${p.merge.parents[other]}:${old}`]);
+    p.baseIds.set(path, baseInfo?.id ?? null);
+    if (t.parents[other] === null) t.parents[other] = otherInfo?.id ?? null;
+    sources.add(old);
+  }
+  p.stateFiles = p.stateFiles.filter((path) => !(sources.has(path) && p.touched.get(path)!.result === null));
 }
 
 function verifyPlanned(repo: Repo, p: Planned, blob: (r: BlobRequest) => Buffer | null, settingsFor: SettingsLookup): MergeReport {

@@ -6,7 +6,7 @@ import type { Repo } from "../git/indexStages";
 import type { Path } from "../core/values";
 import { wholeFileFinding, type Finding } from "./findings";
 import { fileBases, type FileBase } from "./fileBases";
-import { blobKey, changedBlobs, commitsToReplay, mergeBases, readBlobs, resolveCommit } from "./gitHistory";
+import { blobKey, changedBlobs, commitsToReplay, mergeBases, readBlobs, renamedPaths, resolveCommit } from "./gitHistory";
 import { lineMerge } from "./lineMerge";
 import { declaredStateFiles } from "../view/stateFiles";
 import { stateRowOf } from "../view/stateContent";
@@ -59,9 +59,17 @@ export function verifyPullRequest(repo: Repo, targetRev: string, headRev: string
   const both = [...headChanges.keys()].filter((p) => targetChanges.has(p));
   const state = stateFiles(repo, both, headChanges);
   const fileBase = fileBases(repo.top, bases, state, settingsFor);
+  // A file one side renamed is merged under its new path, as the forge's merge follows renames.
+  const [targetRenames, headRenames] = from ? [renamedPaths(repo.top, from, target), renamedPaths(repo.top, from, head)] : [new Map<string, string>(), new Map<string, string>()];
+  const movedTo = (renames: Map<string, string>, changes: Map<string, [string | null, string | null]>, path: string) => {
+    const to = renames.get(path);
+    return to === undefined ? null : (changes.get(to)?.[1] ?? null);
+  };
   for (const path of state) {
-    const [, headId] = headChanges.get(path)!;
-    const targetId = from ? targetChanges.get(path)![1] : headChanges.get(path)![0];
+    let [, headId] = headChanges.get(path)!;
+    let targetId = from ? targetChanges.get(path)![1] : headChanges.get(path)![0];
+    if (from && targetId === null) targetId = movedTo(targetRenames, targetChanges, path);
+    if (from && headId === null) headId = movedTo(headRenames, headChanges, path);
     files.push(checkFile(repo, path, fileBase.get(path)!, targetId, headId, from, head, settingsFor));
   }
   return { target, head, base: bases, files, status: worstStatus(files.map((f) => f.status)) };

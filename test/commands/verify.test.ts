@@ -39,6 +39,42 @@ function twoDeploys(repo: TempRepo, alice: State, bob: State = bobsDeploy()): vo
 
 const short = (repo: TempRepo, rev: string) => repo.git("rev-parse", "--short=12", rev).trim();
 
+describe("a state file one side renamed (merged under its new path, as Git follows renames)", () => {
+  /** Main renames the file; Bob changes db1 in it under the old name. */
+  function renamedOnMain(): TempRepo {
+    const repo = installedRepo();
+    repo.git("checkout", "-q", "-b", "bob");
+    repo.write(FILE, alicesDb1().text()).commit("Bob deploys db1", FILE);
+    repo.git("checkout", "-q", "main");
+    repo.git("mv", FILE, "renamed.nixops.json");
+    repo.git("commit", "-q", "-m", "Rename the state file");
+    return repo;
+  }
+
+  it("verify --pr and verify pass the merge that keeps Bob's change under the new name", () => {
+    const repo = renamedOnMain();
+    const pr = cli(repo, "verify", "--pr", "main", "bob");
+    expect(pr.stdout).toContain(`ok   ${FILE}: the forge's line merge and the driver agree`);
+    expect(pr.status).toBe(0);
+    repo.git("merge", "-q", "--no-edit", "bob");
+    expect(repo.read("renamed.nixops.json")).toBe(alicesDb1().text());
+    const r = cli(repo, "verify");
+    expect(r.stdout).toMatch(/^ok   \S+ renamed\.nixops\.json /m);
+    expect(r.stdout).toMatch(/1 touched state files: 1 pass, 0 fail, 0 unverifiable\n$/);
+    expect(r.status).toBe(0);
+  });
+
+  it("verify fails a merge that dropped Bob's change under the new name", () => {
+    const repo = renamedOnMain();
+    repo.tryGit("merge", "-q", "--no-commit", "bob");
+    repo.write("renamed.nixops.json", base().text()).commit("Merge bob, losing his change", "renamed.nixops.json");
+    const r = cli(repo, "verify");
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/^FAIL \S+ renamed\.nixops\.json /m);
+    expect(r.stdout).toMatch(/resource db1, attribute ec2\.instanceType/);
+  });
+});
+
 describe("statefile-merge verify (history)", () => {
   it("passes a merge the driver made", () => {
     const repo = installedRepo();
