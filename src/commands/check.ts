@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { writeFileAtomic } from "../io/atomicWrite";
 import { findRepo, repoPath } from "../git/indexStages";
+import { markerSizeOf } from "../git/attributes";
 import { declaredStateFiles, isStateFileName } from "../view/stateFiles";
 import { checkState } from "../review/check/checkState";
 import { firstInvalidUtf8 } from "../formats/utf8Text";
@@ -38,7 +39,11 @@ export function runCheck(files: string[], request: CheckOptions): number {
     }
     const text = data.toString("utf8");
     const inside = repo !== null && !inRepo[i].startsWith("..");
-    const options = { view: inside ? fileViewFor(repo.top, inRepo[i]) : PLAIN_VIEW, declared: isStateFileName(file) ? ("name" as const) : declared.has(inRepo[i]) ? ("attributes" as const) : null };
+    const options = {
+      view: inside ? fileViewFor(repo.top, inRepo[i]) : PLAIN_VIEW,
+      declared: isStateFileName(file) ? ("name" as const) : declared.has(inRepo[i]) ? ("attributes" as const) : null,
+      markerSize: inside ? (markerSizeOf(repo, inRepo[i]) ?? undefined) : undefined,
+    };
     let result = checkState(text, options);
     if (request.fix && result.fixed !== null) {
       writeFileAtomic(file, result.fixed);

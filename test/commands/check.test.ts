@@ -73,6 +73,18 @@ describe("statefile-merge check", () => {
     expect(r.stderr).toContain(`${file}:${at}:1: leftover conflict marker (a conflict block, lines ${at}-${at + 4})`);
   });
 
+  it("leftover markers of the file's conflict-marker-size, also below Git's 7", () => {
+    const repo = TempRepo.create();
+    repo.write(".gitattributes", "*.nixops.json conflict-marker-size=3\n");
+    const at = lineOf(GOOD, '"toplevel"');
+    const lines = [...LINES];
+    lines.splice(at - 1, 1, "<<< HEAD", LINES[at - 1], "===", LINES[at - 1].replace("nixos-system", "other-system"), ">>> feature");
+    repo.write("s.nixops.json", lines.join("\n"));
+    const r = cli(repo, "check", "s.nixops.json");
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(`s.nixops.json:${at}:1: leftover conflict marker (a conflict block, lines ${at}-${at + 4})`);
+  });
+
   it("not a NixOps export where the name says it must be; other JSON is left alone", () => {
     const tenants = '{\n  "tenants": [1, 2]\n}\n';
     const r = check(tempFile("tenants.nixops.json", tenants));

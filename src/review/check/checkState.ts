@@ -35,10 +35,12 @@ export interface CheckOptions {
    * its content, and check reads it the same way); a policy entry's profile overrides both.
    */
   declared: "name" | "attributes" | null;
+  /** The file's conflict-marker-size attribute, which may be below Git's 7. */
+  markerSize?: number;
 }
 
-function markerProblems(text: string): Problem[] {
-  const marked = readMarkers(text);
+function markerProblems(text: string, markerSize: number | undefined): Problem[] {
+  const marked = (markerSize === undefined ? null : readMarkers(text, markerSize)) ?? readMarkers(text);
   if (marked && marked.blocks.length > 0) {
     return marked.blocks.map((b) =>
       problem(b.startLine, 1, `leftover conflict marker (a conflict block, lines ${b.startLine}-${b.endLine}); settle it with statefile-merge resolve, or edit the file`),
@@ -100,7 +102,7 @@ function leafProblems(record: JsonObject, path: Path, where: string, say: (path:
 export function checkState(text: string, options: CheckOptions): CheckResult {
   const forced = options.view.overlay.profile;
   const none: CheckResult = { problems: [], fixed: null };
-  const markers = markerProblems(text);
+  const markers = markerProblems(text, options.markerSize);
   if (markers.length > 0) return { ...none, problems: markers };
   const body = stripBom(text);
   let parsed: ParsedJson;
