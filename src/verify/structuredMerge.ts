@@ -45,6 +45,9 @@ export function structuredMerge(sides: MergeSides, settings: FileMergeSettings, 
   const conflictPaths: Path[] = [];
   const result = mergeTexts(sides, {
     ...settings,
+    // The documents must be each side's own: the record-by-record reading stands ours' record
+    // in for base's and theirs' where only ours changed it (the same merge, not the same sides).
+    wholeParse: true,
     markers: PLAIN_MARKERS,
     settle: (path) => {
       conflictPaths.push(path);
@@ -57,7 +60,7 @@ export function structuredMerge(sides: MergeSides, settings: FileMergeSettings, 
     // a name stands in conflict while another one that may keep that name is itself in
     // conflict. The driver's own list, unsettled, counts too. (No conflict settled: the same merge.)
     const seen = new Set(conflictPaths.map(pathKey));
-    const unsettled = mergeStates(sides, settings);
+    const unsettled = mergeStates(sides, { ...settings, wholeParse: true });
     if (unsettled.method === "structured") for (const c of unsettled.conflicts) if (!seen.has(pathKey(c.path))) conflictPaths.push(c.path);
   }
   return { kind: "merged", text: result.text, conflictPaths, profile: result.profile, documents: result.documents };

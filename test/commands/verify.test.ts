@@ -76,6 +76,15 @@ describe("a state file one side renamed (merged under its new path, as Git follo
 });
 
 describe("statefile-merge verify (history)", () => {
+  it("a merge that kept theirs' file over ours' change inside embedded JSON is a lost update, not a value neither side had", () => {
+    const repo = installedRepo();
+    twoDeploys(repo, base().setInner("prod", "app1", "ec2.tags", ["Team"], "ops"), base().set("prod", "app2", "state", "1"));
+    repo.tryGit("merge", "-q", "--no-commit", "bob");
+    repo.write(FILE, base().set("prod", "app2", "state", "1").text()).commit("Merge bob, keeping his file", FILE);
+    const json = JSON.parse(cli(repo, "verify", "--json").stdout) as { merges: Array<{ files: Array<{ findings: Array<{ kind: string; path: string[] }> }> }> };
+    expect(json.merges[0].files[0].findings.map((f) => [f.kind, f.path.slice(2)])).toEqual([["lost-update", ["app1", "ec2.tags", "Team"]]]);
+  });
+
   it("passes a merge the driver made", () => {
     const repo = installedRepo();
     twoDeploys(repo, alicesDb1());
