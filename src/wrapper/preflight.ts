@@ -1,11 +1,15 @@
 // What must hold before nixops may see the state file: no unresolved merge (conflict markers,
-// or unmerged index entries while a merge is under way), not git-crypt ciphertext (a locked
-// repository), and JSON that `nixops import` will take. Each refusal says what to do.
+// or unmerged index entries while a merge is under way), not git-crypt ciphertext nor a file
+// git-crypt should encrypt in a locked repository, and JSON that `nixops import` will take
+// without dropping anything (check's problems). Each refusal says what to do.
 
-import { existsSync, readFileSync } from "node:fs";
-import { basename, dirname, resolve } from "node:path";
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { basename, dirname, relative, resolve } from "node:path";
 import { isObject, type JsonObject } from "../core/values";
-import { isGitCryptCiphertext } from "../crypt/gitCrypt";
+import { CryptUnavailable, cryptFilter, isGitCryptCiphertext } from "../crypt/gitCrypt";
+import { attributeOf } from "../git/attributes";
+import { checkState } from "../review/check/checkState";
+import { PLAIN_VIEW } from "../view/fileView";
 import { stripBom } from "../formats/bom";
 import { profileRow } from "../profiles/table";
 import { fileViewFor } from "../view/fileView";
@@ -28,12 +32,30 @@ function mergeInProgress(file: string): boolean {
   return !!askGit(dirname(resolve(file)), ["ls-files", "--unmerged", "--", basename(file)])?.trim();
 }
 
+/**
+ * A file git-crypt encrypts in a locked repository (a clone never unlocked): nixops would
+ * write plaintext there, and a commit would store it unencrypted. Refused, whether or not the
+ * file exists yet.
+ */
+function refuseLockedCrypt(file: string, top: string): void {
+  const filter = attributeOf({ top }, relative(top, resolve(file)), "filter");
+  if (filter === undefined || !/^git-crypt(-\S+)?$/.test(filter)) return;
+  try {
+    cryptFilter(top, relative(top, resolve(file)));
+  } catch (e) {
+    if (!(e instanceof CryptUnavailable)) throw e;
+    throw new WrapperError(`statefile-merge: ${file} is encrypted by git-crypt (filter=${filter}), but ${e.message}: a commit would store the state unencrypted`);
+  }
+}
+
 /** The state to import, or null when there is none yet (no file, or an empty one: the first `nixops create`); `top` is its work tree (null: none). */
 export function checkStateFile(file: string, top: string | null): StateInput | null {
   if (mergeInProgress(file)) {
     throw new WrapperError(`statefile-merge: ${file} has an unfinished merge (unmerged in the index); resolve it and git add it before running nixops`);
   }
+  if (top !== null) refuseLockedCrypt(file, top);
   if (!existsSync(file)) return null;
+  if (!statSync(file).isFile()) throw new WrapperError(`statefile-merge: ${file} is not a file; --state names the state file (nixops export output)`);
   const bytes = readFileSync(file);
   if (isGitCryptCiphertext(bytes)) {
     throw new WrapperError(`statefile-merge: ${file} is git-crypt ciphertext (the repository is locked); run git-crypt unlock first`);
@@ -51,6 +73,12 @@ export function checkStateFile(file: string, top: string | null): StateInput | n
     const forced = fileViewFor(top, top === null ? null : resolve(file)).overlay.profile;
     if (!isObject(doc) || !profileRow("nixops").admits(doc) || (forced !== undefined && forced !== "nixops")) {
       throw new WrapperError(`statefile-merge: ${file}: is not \`nixops export\` output (expected {uuid: {..., "resources": {...}}}); check --state`);
+    }
+    // What nixops import would refuse, or take while dropping a machine (a resource written
+    // twice): refused here with the line, as check says it (layout alone is no problem).
+    const problem = checkState(fileText, { view: PLAIN_VIEW, declared: "name" }).problems.find((p) => !p.fixable);
+    if (problem) {
+      throw new WrapperError(`statefile-merge: ${file}:${problem.line}:${problem.column}: ${problem.message} (statefile-merge check ${file} lists every problem)`);
     }
     return { fileText, text, doc };
   } catch (e) {

@@ -6,7 +6,7 @@
 // needs a branch that is not behind its upstream (teamGuard). The state file is written only
 // when the state changed as values.
 
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { writeFileAtomic } from "../io/atomicWrite";
@@ -140,6 +140,19 @@ export async function runWrapped(options: WrapOptions, io: WrapIo = processIo): 
     // Compared in committed form: a file whose only difference is absolute nixExprs is no change.
     if (input && top) committedNixExprs(input.doc, top);
     const changes = changedDeployments(input?.doc ?? null, exported.doc);
+    if (changes.length > 0 && changedMeanwhile(file, input)) {
+      // A pull (or an edit) while nixops ran: writing the export would undo it unseen.
+      const saved = join(dir, "export.json");
+      const startedFrom = join(dir, "started-from.json");
+      writeFileSync(saved, exported.text, { mode: 0o600 });
+      writeFileSync(startedFrom, input?.fileText ?? "", { mode: 0o600 });
+      keepDir = true;
+      io.stderr(
+        `statefile-merge: ${file} changed while nixops ran (a git pull, or an edit), so it is not overwritten; ` +
+          `this run's state is saved at ${saved} (private; it holds secrets): merge it in with statefile-merge merge ${startedFrom} ${file} ${saved}, then delete ${dir}`,
+      );
+      return run.status !== 0 ? run.status : 1;
+    }
     if (changes.length > 0) {
       writeFileAtomic(file, exported.text);
       io.stderr(`statefile-merge: wrote ${file} (${changes.map((c) => `${c.name} ${c.change}`).join(", ")})`);
@@ -171,6 +184,13 @@ export async function runWrapped(options: WrapOptions, io: WrapIo = processIo): 
     process.off("exit", cleanUp);
     signals.dispose();
   }
+}
+
+/** The state file no longer holds what nixops started from (absent or empty then, something now). */
+function changedMeanwhile(file: string, input: StateInput | null): boolean {
+  const now = existsSync(file) ? readFileSync(file, "utf8") : null;
+  if (input === null) return now !== null && now.trim() !== "";
+  return now !== input.fileText;
 }
 
 /** What `nixops import` gets: the file as committed, with nixExprs made absolute for this checkout. */

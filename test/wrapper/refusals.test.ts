@@ -65,6 +65,43 @@ describe("statefile-merge nixops refuses to start", () => {
     expect(r.stderr).toMatch(new RegExp(`${STATE.replace(/\./g, "\\.")}:\\d+:\\d+: not valid JSON`));
   });
 
+  it("on a resource written twice (nixops import would keep one and drop a machine), naming the line", () => {
+    const text = base().text();
+    const at = text.indexOf('"resources": {\n') + '"resources": {\n'.length;
+    const twice = text.slice(0, at) + '      "web": {\n        "type": "none"\n      },\n' + text.slice(at);
+    const w = WrapperRepo.create(twice);
+    const r = w.run(["deploy"], ["--commit"]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(new RegExp(`${STATE.replace(/\./g, "\\.")}:\\d+:\\d+: key "web" is written 2 times`));
+    expect(w.entries()).toEqual([]);
+    expect(w.state()).toBe(twice);
+  });
+
+  it("on a value nixops import cannot store (a number), naming the line, without running nixops", () => {
+    const w = WrapperRepo.create(base().set("dev", "web", "publicIpv4", "10.0.0.2").text().replace('"10.0.0.2"', "12"));
+    const r = w.run(["deploy"]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/:\d+:\d+: .*not a string/);
+    expect(w.entries()).toEqual([]);
+  });
+
+  it("on --state naming a directory", () => {
+    const w = WrapperRepo.create(base().text());
+    const r = w.run(["deploy"], [], {}, { state: "." });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain("statefile-merge: . is not a file; --state names the state file");
+  });
+
+  it("on a file git-crypt should encrypt in a repository never unlocked, even before it exists (a commit would store it in plaintext)", () => {
+    const w = WrapperRepo.create(null);
+    w.repo.write(".gitattributes", "*.nixops.json filter=git-crypt diff=git-crypt\n").commit("encrypt state");
+    const r = w.run(["create", "-d", "staging"], ["--commit"]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`${STATE} is encrypted by git-crypt (filter=git-crypt), but the repository is locked`);
+    expect(existsSync(join(w.repo.dir, STATE))).toBe(false);
+    expect(w.entries()).toEqual([]);
+  });
+
   it("on a -s given to nixops (the wrapper picks the statefile)", () => {
     const w = WrapperRepo.create(base().text());
     const r = w.run(["deploy", "-s", "/tmp/other.nixops"]);

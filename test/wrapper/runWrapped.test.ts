@@ -104,13 +104,21 @@ describe("statefile-merge nixops", () => {
     rmSync(dirname(sf), { recursive: true, force: true });
   });
 
-  it("stops before nixops runs when the import fails, and says so", () => {
+  it("refuses a resource without a type before nixops import sees it, naming the line", () => {
     const state = State.fixture("vbox-none-2machines");
-    state.resources("dev").set("broken", new Map([["vmId", "x"]])); // a resource without a type
+    state.resources("dev").set("broken", new Map([["vmId", "x"]]));
     const w = WrapperRepo.create(state.text());
     const r = w.run(["deploy"]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/:\d+:\d+: .*has no "type" \(nixops import fails/);
+    expect(w.entries()).toEqual([]);
+  });
+
+  it("stops before nixops runs when the import fails, and says so", () => {
+    const w = WrapperRepo.create(State.fixture("vbox-none-2machines").text(), { FAKE_NIXOPS_BREAK_IMPORT: "1" });
+    const r = w.run(["deploy"]);
     expect(r.status).toBe(1);
-    expect(r.stderr).toContain("Exception: imported resource lacks a type");
+    expect(r.stderr).toContain("sqlite3.OperationalError: database or disk is full");
     expect(r.stderr).toContain(`nixops import of ${STATE} failed (exit 1); nixops was not run`);
     expect(w.entries().map((e) => e.command)).toEqual(["import"]);
     expect(existsSync(dirname(w.entries()[0].statefile))).toBe(false);
