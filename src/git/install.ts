@@ -52,13 +52,15 @@ export const CONFLICT_STYLE_OPTION = /(?:^|\s)--conflict-style[= ](\S+)/;
  */
 export function driverSettings(node = process.execPath, bin = defaultBin(), style: ConflictStyle | null = "merge"): Array<[string, string]> {
   const run = `${shellQuote(node)} ${shellQuote(bin)}`;
+  // Git expands %O, %A, %P ... in a merge driver's command: a % in a path is written %%.
+  const mergeRun = run.replace(/%/g, "%%");
   const styleOption = style === null ? "" : `--conflict-style ${style} `;
   return [
     [`merge.${DRIVER}.name`, "statefile-merge: NixOps export JSON, record by record"],
-    [`merge.${DRIVER}.driver`, `${run} merge ${styleOption}${MERGE_ARGS}`],
+    [`merge.${DRIVER}.driver`, `${mergeRun} merge ${styleOption}${MERGE_ARGS}`],
     [`merge.${DRIVER}.recursive`, VIRTUAL_DRIVER],
     [`merge.${VIRTUAL_DRIVER}.name`, "statefile-merge: virtual base of a criss-cross merge (conflicts take the base)"],
-    [`merge.${VIRTUAL_DRIVER}.driver`, `${run} merge --virtual-base ${MERGE_ARGS}`],
+    [`merge.${VIRTUAL_DRIVER}.driver`, `${mergeRun} merge --virtual-base ${MERGE_ARGS}`],
     [`diff.${DRIVER}.command`, `${run} git-diff`],
     // `git log -p` and `git show` skip diff commands unless given --ext-diff; textconv they use.
     [`diff.${DRIVER}.textconv`, `${run} textconv`],
@@ -72,8 +74,13 @@ export function isOurValue(key: string, value: string): boolean {
   if (template === undefined) return false;
   if (!template.includes("'NODE' 'BIN'")) return value === template;
   const tail = template.slice(template.indexOf("'BIN'") + "'BIN'".length);
-  const withoutStyle = value.replace(/ --conflict-style \S+(?= )/, "");
-  return withoutStyle.endsWith(tail) && value.includes("statefile-merge");
+  // Exactly install's form: two shell-quoted paths (node, then this package's bin), then the
+  // arguments; a command of the user's own (`npx --no-install statefile-merge merge ...`, a
+  // wrapper script) is not install's, whatever it ends with.
+  const quoted = "'(?:[^']|'\\\\'')*'";
+  const form = new RegExp(`^${quoted} (${quoted})(.*)$`, "s").exec(value);
+  if (!form || !/statefile-merge(\.js)?'$/.test(form[1])) return false;
+  return form[2].replace(/^ merge --conflict-style \S+(?= )/, " merge") === tail;
 }
 
 /** The conflict style written into a driver command, or null when it carries none (an older install). */

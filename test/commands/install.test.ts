@@ -1,10 +1,12 @@
 // `statefile-merge install` / `uninstall` with the built bin in real repositories.
 
-import { existsSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { spawnSync } from "node:child_process";
 import { afterAll, describe, expect, it } from "vitest";
 import { TempRepo } from "../support/gitRepo";
-import { BIN } from "../support/fixtures";
+import { BIN, REPO_ROOT, State } from "../support/fixtures";
 import { branchWith, buildFixtureRepo, commitOnMain, FILE, hunks, oursDeploy, removeCopies, runBin, stateWith, theirsDeploy } from "../support/flowRepo";
 import { BLOCK_BEGIN, BLOCK_END, isOurValue } from "../../src/git/install";
 
@@ -315,5 +317,37 @@ describe("uninstall", () => {
     expect(isOurValue("merge.statefile.driver", `mergiraf merge ${ARGS}`)).toBe(false);
     expect(isOurValue("diff.statefile.command", "'/n' '/x/statefile-merge.js' git-diff")).toBe(true);
     expect(isOurValue("merge.statefile.recursive", "binary")).toBe(false);
+    // A path with a quote in it, as shellQuote writes it.
+    expect(isOurValue("merge.statefile.driver", `'/opt/it'\\''s/node' '/x/statefile-merge.js' merge ${ARGS}`)).toBe(true);
+  });
+
+  it("installed from a path holding %, the driver still runs: Git's % expansions are escaped in the driver line", () => {
+    const root = mkdtempSync(join(tmpdir(), "statefile-merge-pct-"));
+    roots.push(root);
+    const pkg = join(root, "tools%Pkg");
+    mkdirSync(pkg);
+    for (const part of ["bin", "dist", "package.json"]) cpSync(join(REPO_ROOT, part), join(pkg, part), { recursive: true });
+    symlinkSync(join(REPO_ROOT, "node_modules"), join(pkg, "node_modules"));
+    const repo = newRepo();
+    const installed = spawnSync(process.execPath, [join(pkg, "bin", "statefile-merge.js"), "install"], { cwd: repo.dir, env: repo.env, encoding: "utf8" });
+    expect(installed.status, installed.stderr).toBe(0);
+    expect(repo.git("config", "--get", "merge.statefile.driver")).toContain("tools%%Pkg");
+    // Both sides rewrote configsPath (volatile): Git's line merge conflicts, the driver does not.
+    const base = State.fixture("vbox-none-2machines");
+    repo.write("s.nixops.json", base.text()).commit("base");
+    repo.git("checkout", "-q", "-b", "topic");
+    repo.write("s.nixops.json", base.clone().set("dev", null, "configsPath", "/nix/store/t-nixops-machines").text()).commit("theirs");
+    repo.git("checkout", "-q", "main");
+    repo.write("s.nixops.json", base.clone().set("dev", null, "configsPath", "/nix/store/o-nixops-machines").text()).commit("ours");
+    const merged = repo.tryGit("merge", "topic");
+    expect(merged.status, merged.stderr).toBe(0);
+    expect(merged.stderr + merged.stdout).toContain("auto-resolved volatile value");
+  });
+
+  it("does not take a command of the user's own for install's, whatever it ends with (uninstall keeps it)", () => {
+    expect(isOurValue("merge.statefile.driver", `npx --no-install statefile-merge merge ${ARGS}`)).toBe(false);
+    expect(isOurValue("diff.statefile.command", "/opt/team/statefile-merge-wrapper git-diff")).toBe(false);
+    expect(isOurValue("merge.statefile.driver", `'/n' '/x/other-tool.js' merge ${ARGS}`)).toBe(false);
+    expect(isOurValue("merge.statefile.driver", `'/n' '/x/statefile-merge.js' merge ${ARGS} --extra`)).toBe(false);
   });
 });
