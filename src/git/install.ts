@@ -130,63 +130,70 @@ function configGet(cwd: string, global: boolean, key: string): string | null {
 }
 
 // ---- attribute blocks ----
+// Install's lines stand between its begin and end lines. Only those exact lines are install's:
+// a line a person wrote or changed inside the block is theirs and stays byte for byte, as does
+// every line outside it (its own line end included).
 
-interface Block {
-  before: string[];
-  patterns: string[];
-  after: string[];
+/** A line of the file with its own line end ("" for a last line without one). */
+interface RawLine {
+  text: string;
+  end: string;
 }
 
-function splitLines(text: string): { lines: string[]; eol: string } {
-  const eol = text.includes("\r\n") ? "\r\n" : "\n";
-  const lines = text.split(/\r?\n/);
-  if (lines[lines.length - 1] === "") lines.pop();
-  return { lines, eol };
+function rawLines(text: string): RawLine[] {
+  const parts = text.split(/(\r?\n)/);
+  const lines: RawLine[] = [];
+  for (let i = 0; i < parts.length; i += 2) lines.push({ text: parts[i], end: parts[i + 1] ?? "" });
+  if (lines.length > 0 && lines[lines.length - 1].text === "" && lines[lines.length - 1].end === "") lines.pop();
+  return lines;
 }
 
-function findBlock(lines: string[]): Block | null {
-  const begin = lines.indexOf(BLOCK_BEGIN);
+const joined = (lines: readonly RawLine[]) => lines.map((l) => l.text + l.end).join("");
+
+/** The line install writes for this pattern, exactly (a line it may call its own). */
+const isInstallLine = (text: string) => text.trim() !== "" && text.trim() === attributeLine(text.trim().split(/\s+/)[0]);
+
+/** Install's begin line without its end line: nothing of the file can be told apart as install's. */
+export class MalformedBlock extends Error {}
+
+/** Install's block (begin and end line indexes), or null when the text has none. */
+function findBlock(lines: readonly RawLine[]): { begin: number; end: number } | null {
+  const begin = lines.findIndex((l) => l.text === BLOCK_BEGIN);
   if (begin < 0) return null;
-  const endRel = lines.slice(begin).indexOf(BLOCK_END);
-  const end = endRel < 0 ? lines.length : begin + endRel;
-  const patterns = lines
-    .slice(begin + 1, end)
-    .filter((l) => l.trim() !== "" && !l.startsWith("#"))
-    .map((l) => l.trim().split(/\s+/)[0]);
-  return { before: lines.slice(0, begin), patterns, after: lines.slice(end + 1) };
+  const end = lines.findIndex((l, i) => i > begin && l.text === BLOCK_END);
+  if (end < 0) {
+    throw new MalformedBlock(`install's block begins on line ${begin + 1} but its end line (${BLOCK_END}) is gone; put it back after install's lines, then run the command again (nothing was changed)`);
+  }
+  return { begin, end };
 }
 
-function renderBlock(patterns: string[]): string[] {
-  return [BLOCK_BEGIN, ...patterns.map(attributeLine), BLOCK_END];
-}
-
-/** Adds the patterns to the marked block (creating it); returns the new text or null if unchanged. */
+/** Adds the patterns' lines to the marked block (creating it); returns the new text or null if unchanged. */
 export function addAttributeLines(text: string, patterns: string[]): string | null {
-  const { lines, eol } = splitLines(text);
+  const lines = rawLines(text);
   const block = findBlock(lines);
-  const outside = block ? [...block.before, ...block.after] : lines;
-  // A line the user wrote already: install did not add it, so uninstall must not remove it.
-  const wanted = patterns.filter((p) => !outside.some((l) => l.trim() === attributeLine(p)));
-  const kept = block ? block.patterns : [];
-  const merged = [...kept, ...wanted.filter((p) => !kept.includes(p))];
-  if (block && merged.length === kept.length) return null;
-  if (!block && merged.length === 0) return null;
-  const result = block ? [...block.before, ...renderBlock(merged), ...block.after] : [...lines, ...renderBlock(merged)];
-  return result.join(eol) + eol;
+  // A pattern with install's exact line anywhere already (the user's own, or install's) is not added again.
+  const wanted = patterns.filter((p, i) => patterns.indexOf(p) === i && !lines.some((l) => l.text.trim() === attributeLine(p)));
+  if (wanted.length === 0) return null;
+  const eol = block ? lines[block.end].end || lines[block.begin].end : (lines.find((l) => l.end !== "")?.end ?? "\n");
+  const added = wanted.map((p) => ({ text: attributeLine(p), end: eol }));
+  if (block) return joined([...lines.slice(0, block.end), ...added, ...lines.slice(block.end)]);
+  const last = lines[lines.length - 1];
+  const before = last && last.end === "" ? [...lines.slice(0, -1), { text: last.text, end: eol }] : lines;
+  return joined([...before, { text: BLOCK_BEGIN, end: eol }, ...added, { text: BLOCK_END, end: eol }]);
 }
 
-/** Removes the marked block; returns the new text or null if there was none. */
+/** Removes install's lines and its block's marks, keeping every other line; null if there was no block. */
 export function removeAttributeLines(text: string): string | null {
-  const { lines, eol } = splitLines(text);
+  const lines = rawLines(text);
   const block = findBlock(lines);
   if (!block) return null;
-  const rest = [...block.before, ...block.after];
-  return rest.length === 0 ? "" : rest.join(eol) + eol;
+  const inside = lines.slice(block.begin + 1, block.end).filter((l) => l.text.trim() !== "" && !isInstallLine(l.text));
+  return joined([...lines.slice(0, block.begin), ...inside, ...lines.slice(block.end + 1)]);
 }
 
 /** True when the text has install's exact line for the pattern (in or out of install's block). */
 function marksPattern(text: string, pattern: string): boolean {
-  return splitLines(text).lines.some((l) => l.trim() === attributeLine(pattern));
+  return rawLines(text).some((l) => l.text.trim() === attributeLine(pattern));
 }
 
 function readText(file: string): string {
@@ -236,8 +243,18 @@ export function install(options: InstallOptions): Report {
   return [...report, ...advice];
 }
 
+/** A malformed block named with its file: the message must say which file to fix. */
+function inFile<T>(file: string, read: () => T): T {
+  try {
+    return read();
+  } catch (e) {
+    if (e instanceof MalformedBlock) throw new Error(`${file}: ${e.message}`);
+    throw e;
+  }
+}
+
 function addLines(report: Report, target: AttributesTarget, file: string, patterns: string[], repo: Repo | null): void {
-  const after = addAttributeLines(readText(file), patterns);
+  const after = inFile(file, () => addAttributeLines(readText(file), patterns));
   if (after === null) return;
   const existed = existsSync(file);
   writeAttributes(file, after);
@@ -286,7 +303,7 @@ export function uninstall(options: UninstallOptions): Report {
     const team = attributesPath(repo, "gitattributes", options.cwd);
     if (options.attributes === true) {
       removeLines(report, "gitattributes", team, repo);
-    } else if (existsSync(team) && removeAttributeLines(readText(team)) !== null) {
+    } else if (existsSync(team) && inFile(team, () => removeAttributeLines(readText(team))) !== null) {
       report.push(
         ".gitattributes still holds install's lines (left alone: it is shared with the team), so Git now merges those files line by line in this clone; `statefile-merge uninstall --attributes` removes the lines too",
       );
@@ -298,7 +315,7 @@ export function uninstall(options: UninstallOptions): Report {
 
 function removeLines(report: Report, target: AttributesTarget, file: string, repo: Repo | null): void {
   if (!existsSync(file)) return;
-  const after = removeAttributeLines(readFileSync(file, "utf8"));
+  const after = inFile(file, () => removeAttributeLines(readFileSync(file, "utf8")));
   if (after === null) return;
   const tracked = target === "gitattributes" && repo !== null && isTracked(repo, ".gitattributes");
   if (after === "") unlinkSync(file);
