@@ -45,6 +45,11 @@ export function main(argv: string[]): void {
   };
   process.on("uncaughtException", die);
   process.on("unhandledRejection", die);
+  // A pager or `head` that stops reading is not an error, for any command: stop quietly, as Git does.
+  process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code !== "EPIPE") return die(e);
+    process.exit(0);
+  });
   try {
     buildProgram().parse(argv);
   } catch (e) {

@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { BIN, REPO_ROOT } from "./support/fixtures";
+import { writeLargeState } from "./support/largeState";
 
 const VERSION = (JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as { version: string }).version;
 
@@ -42,5 +43,17 @@ describe("statefile-merge --version", () => {
     expect(r.stdout).toBe(`${VERSION}\n`);
     expect(r.stderr).toBe("");
     expect(main(["--help"]).stdout).toMatch(/^\s+-V, --version\s+print the version of statefile-merge$/m);
+  });
+});
+
+describe("a reader that stops early (head, a pager quit)", () => {
+  it("ends every command quietly, as Git does: no internal error on a closed pipe", () => {
+    const dir = mkdtempSync(join(tmpdir(), "statefile-merge-pipe-"));
+    const file = join(dir, "big.nixops.json");
+    writeLargeState(file, { count: 2000 });
+    for (const command of [`textconv '${file}'`, `diff /dev/null '${file}'`]) {
+      const r = spawnSync("sh", ["-c", `'${process.execPath}' '${BIN}' ${command} | head -c 10 >/dev/null`], { encoding: "utf8" });
+      expect(r.stderr, command).toBe("");
+    }
   });
 });

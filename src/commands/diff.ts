@@ -15,14 +15,6 @@ export interface DiffOutputOptions {
   showSecrets?: boolean;
 }
 
-/** A pager or `head` that stops reading is not an error: stop quietly, as Git itself does. */
-export function quietOnClosedPipe(): void {
-  process.stdout.on("error", (e: NodeJS.ErrnoException) => {
-    if (e.code === "EPIPE") process.exit(0);
-    throw e;
-  });
-}
-
 /** Colour when asked, else on a terminal unless NO_COLOR is set. */
 function wantColor(flag: boolean | undefined, tty: boolean): boolean {
   if (flag !== undefined) return flag;
@@ -81,7 +73,6 @@ export function registerDiff(program: Command): void {
     .option("--no-color", "never colour the output")
     .option("--show-secrets", "print secret values instead of their hashes")
     .action((oldFile: string, newFile: string, o: { json?: boolean; color?: boolean; showSecrets?: boolean }) => {
-      quietOnClosedPipe();
       let result: TextDiff;
       try {
         result = diffTexts(readSide(oldFile), readSide(newFile), viewOf(oldFile, newFile));

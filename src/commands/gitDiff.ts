@@ -9,7 +9,7 @@ import { gitText, runGit } from "../git/run";
 import { diffTexts, UnreadableSide, type TextDiff } from "../review/diffTexts";
 import { findRepo } from "../git/indexStages";
 import { fileViewFor, PLAIN_VIEW } from "../view/fileView";
-import { diffOutput, quietOnClosedPipe } from "./diff";
+import { diffOutput } from "./diff";
 
 /** Git's own colour decision for diffs (color.diff / color.ui, pager or terminal). */
 function gitWantsColor(): boolean {
@@ -31,7 +31,6 @@ export function registerGitDiff(program: Command): void {
     .option("--show-secrets", "print secret values, and the line diff of files that are not JSON")
     .option("--json", "print the JSON diff instead of text")
     .action((args: string[], o: { showSecrets?: boolean; json?: boolean }) => {
-      quietOnClosedPipe();
       if (args.length !== 7 && args.length !== 9) {
         process.stderr.write(`statefile-merge git-diff: Git passes 7 or 9 arguments, got ${args.length}; configure diff.statefile.command = statefile-merge git-diff\n`);
         process.exitCode = 2;

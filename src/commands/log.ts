@@ -5,7 +5,6 @@ import type { Command } from "commander";
 import { findRepo, repoPath } from "../git/indexStages";
 import { deployLog, type LoggedCommit } from "../review/deployLog";
 import { positiveInt } from "./options";
-import { quietOnClosedPipe } from "./diff";
 
 function line(c: LoggedCommit, withPaths: boolean): string {
   const what = c.changes.map((ch) => (withPaths ? `${ch.path}: ${ch.summary}` : ch.summary)).join(" | ");
@@ -21,7 +20,6 @@ export function registerLog(program: Command): void {
     .option("--first-parent", "follow the first parent only, summarising merges against it (default: skip merges)")
     .option("-n, --max-count <n>", "look at no more than n commits", positiveInt)
     .action((args: string[], o: { json?: boolean; firstParent?: boolean; maxCount?: number }, cmd: Command) => {
-      quietOnClosedPipe();
       // Commander drops the "--" itself; the raw arguments say where the file list starts.
       const raw = (cmd.parent as unknown as { rawArgs?: string[] } | null)?.rawArgs ?? process.argv;
       const dash = raw.indexOf("--");

@@ -9,7 +9,6 @@ import { HistoryError, isShallow } from "../verify/gitHistory";
 import { verifyHistory } from "../verify/verifyHistory";
 import { verifyPullRequest } from "../verify/verifyPullRequest";
 import { historyJson, historyText, prJson, prText } from "../verify/verifyReport";
-import { quietOnClosedPipe } from "./diff";
 
 interface VerifyOptions {
   json?: boolean;
@@ -30,7 +29,6 @@ export function registerVerify(program: Command): void {
     .option("--json", "print a JSON document for scripts")
     .addHelpText("after", "\nExit status: 0 every merge passes (with --pr: the forge's merge agrees with the driver's),\n1 a problem found or a merge that cannot be checked, 2 a usage or repository error.\nSee docs/ci.md for the CI jobs that run it.")
     .action((revisions: string[], o: VerifyOptions) => {
-      quietOnClosedPipe();
       const repo = findRepo();
       if (!repo) return fail("not inside a Git work tree; run it in the repository's checkout");
       // Without the full history, merge bases are missing and every merge would look wrong.
