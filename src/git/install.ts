@@ -4,7 +4,7 @@
 // The committed .gitattributes changes only with --attributes; --global never touches the
 // repository it runs in (see docs/install-and-doctor.md).
 
-import { existsSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { ConflictStyle } from "../formats/renderDocument";
 import { writeFileAtomic } from "../io/atomicWrite";
@@ -96,6 +96,9 @@ function checkPattern(pattern: string): void {
   if (pattern === "" || /\s/.test(pattern) || pattern.startsWith("#") || pattern.startsWith("!")) {
     throw new Error(`pattern ${JSON.stringify(pattern)} cannot go in a gitattributes file; use a glob without spaces, '#' or '!' at its start`);
   }
+  // Lines Git reads, that route no file: a macro definition, and a pattern for a directory.
+  if (pattern.startsWith("[attr]")) throw new Error(`pattern ${JSON.stringify(pattern)} defines an attribute macro in gitattributes, which routes no file; name the files, such as state/*.json`);
+  if (pattern.endsWith("/")) throw new Error(`pattern ${JSON.stringify(pattern)} ends in /, which matches no file in gitattributes; write ${pattern}** for the files below it`);
 }
 
 // ---- git plumbing (read-only except `git config` writes) ----
@@ -162,7 +165,7 @@ function findBlock(lines: readonly RawLine[]): { begin: number; end: number } | 
   if (begin < 0) return null;
   const end = lines.findIndex((l, i) => i > begin && l.text === BLOCK_END);
   if (end < 0) {
-    throw new MalformedBlock(`install's block begins on line ${begin + 1} but its end line (${BLOCK_END}) is gone; put it back after install's lines, then run the command again (nothing was changed)`);
+    throw new MalformedBlock(`install's block begins on line ${begin + 1} but its end line (${BLOCK_END}) is gone; put it back after install's lines, then run the command again (the file was not changed)`);
   }
   return { begin, end };
 }
@@ -253,7 +256,15 @@ function inFile<T>(file: string, read: () => T): T {
   }
 }
 
+/** Git reads no .gitattributes that is a symbolic link (since 2.32): lines written through one route nothing. */
+function refuseLinkedAttributes(target: AttributesTarget, file: string): void {
+  if (target === "gitattributes" && existsSync(file) && lstatSync(file).isSymbolicLink()) {
+    throw new Error(`${file} is a symbolic link, which Git does not read as .gitattributes; replace it with a regular file, then run the command again (the file was not changed)`);
+  }
+}
+
 function addLines(report: Report, target: AttributesTarget, file: string, patterns: string[], repo: Repo | null): void {
+  refuseLinkedAttributes(target, file);
   const after = inFile(file, () => addAttributeLines(readText(file), patterns));
   if (after === null) return;
   const existed = existsSync(file);
@@ -315,6 +326,7 @@ export function uninstall(options: UninstallOptions): Report {
 
 function removeLines(report: Report, target: AttributesTarget, file: string, repo: Repo | null): void {
   if (!existsSync(file)) return;
+  refuseLinkedAttributes(target, file);
   const after = inFile(file, () => removeAttributeLines(readFileSync(file, "utf8")));
   if (after === null) return;
   const tracked = target === "gitattributes" && repo !== null && isTracked(repo, ".gitattributes");

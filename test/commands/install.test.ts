@@ -206,6 +206,23 @@ describe("install", () => {
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/cannot go in a gitattributes file/);
     expect(existsSync(join(repo.dir, ".gitattributes"))).toBe(false);
+    // Lines Git reads that would route no file: refused, nothing written.
+    for (const [pattern, says] of [["envs/", /ends in \/, which matches no file .*write envs\/\*\*/], ["[attr]state", /defines an attribute macro/]] as const) {
+      const r = runBin(repo, ["install", "--attributes", "--pattern", pattern]);
+      expect(r.status, pattern).toBe(2);
+      expect(r.stderr).toMatch(says);
+    }
+    expect(existsSync(join(repo.dir, ".gitattributes"))).toBe(false);
+  });
+
+  it("refuses a .gitattributes that is a symbolic link (Git does not read it), changing nothing", () => {
+    const repo = newRepo();
+    repo.write("team-attributes", "*.md text\n");
+    symlinkSync("team-attributes", join(repo.dir, ".gitattributes"));
+    const r = runBin(repo, ["install", "--attributes"]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/\.gitattributes is a symbolic link, which Git does not read as \.gitattributes/);
+    expect(readFileSync(join(repo.dir, "team-attributes"), "utf8")).toBe("*.md text\n");
   });
 });
 
