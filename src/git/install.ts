@@ -47,40 +47,59 @@ export function defaultBin(): string {
 export const CONFLICT_STYLE_OPTION = /(?:^|\s)--conflict-style[= ](\S+)/;
 
 /**
+ * Before the driver runs, the shell checks that node and the package are still there: after a
+ * node upgrade (a garbage-collected /nix/store path) or a moved package, the command would fail
+ * as "conflict" and leave Git plain ours without markers. Instead it says so, writes Git's line
+ * merge into %A (what Git before 2.42 keeps) and exits 255 (Git 2.42 and later stop the merge,
+ * changing nothing).
+ */
+function guarded(node: string, bin: string, command: string): string {
+  const missing = "statefile-merge: the node or the package that merge.statefile.driver names is gone (node upgraded, or the package moved); run statefile-merge install again";
+  return `[ -x ${node} ] && [ -f ${bin} ] || { echo '${missing}' >&2; git merge-file --marker-size=%L %A %O %B; exit 255; }; ${command}`;
+}
+
+/**
  * The config keys and values install writes, in order. The merge driver carries the conflict
  * style, so that it need not ask `git config` on every conflicted merge; null leaves it out.
+ * `guard: false` gives the form installs wrote before the guard (still recognised as install's).
  */
-export function driverSettings(node = process.execPath, bin = defaultBin(), style: ConflictStyle | null = "merge"): Array<[string, string]> {
+export function driverSettings(node = process.execPath, bin = defaultBin(), style: ConflictStyle | null = "merge", guard = true): Array<[string, string]> {
   const run = `${shellQuote(node)} ${shellQuote(bin)}`;
   // Git expands %O, %A, %P ... in a merge driver's command: a % in a path is written %%.
-  const mergeRun = run.replace(/%/g, "%%");
+  const [n, b] = [node, bin].map((w) => shellQuote(w).replace(/%/g, "%%"));
+  const merge = (args: string) => (guard ? guarded(n, b, `${n} ${b} ${args}`) : `${n} ${b} ${args}`);
   const styleOption = style === null ? "" : `--conflict-style ${style} `;
   return [
     [`merge.${DRIVER}.name`, "statefile-merge: NixOps export JSON, record by record"],
-    [`merge.${DRIVER}.driver`, `${mergeRun} merge ${styleOption}${MERGE_ARGS}`],
+    [`merge.${DRIVER}.driver`, merge(`merge ${styleOption}${MERGE_ARGS}`)],
     [`merge.${DRIVER}.recursive`, VIRTUAL_DRIVER],
     [`merge.${VIRTUAL_DRIVER}.name`, "statefile-merge: virtual base of a criss-cross merge (conflicts take the base)"],
-    [`merge.${VIRTUAL_DRIVER}.driver`, `${mergeRun} merge --virtual-base ${MERGE_ARGS}`],
+    [`merge.${VIRTUAL_DRIVER}.driver`, merge(`merge --virtual-base ${MERGE_ARGS}`)],
     [`diff.${DRIVER}.command`, `${run} git-diff`],
     // `git log -p` and `git show` skip diff commands unless given --ext-diff; textconv they use.
     [`diff.${DRIVER}.textconv`, `${run} textconv`],
   ];
 }
 
-/** True when a config value is one install writes (with any node or package path, any conflict style or none). */
+/**
+ * True when a config value is one install writes, with any node or package path, any conflict
+ * style or none, guarded or in the older unguarded form. A command of the user's own (`npx
+ * --no-install statefile-merge merge ...`, a wrapper script) is not install's, whatever it ends with.
+ */
 export function isOurValue(key: string, value: string): boolean {
-  const ours = new Map(driverSettings("NODE", "BIN", null));
-  const template = ours.get(key);
-  if (template === undefined) return false;
-  if (!template.includes("'NODE' 'BIN'")) return value === template;
-  const tail = template.slice(template.indexOf("'BIN'") + "'BIN'".length);
-  // Exactly install's form: two shell-quoted paths (node, then this package's bin), then the
-  // arguments; a command of the user's own (`npx --no-install statefile-merge merge ...`, a
-  // wrapper script) is not install's, whatever it ends with.
-  const quoted = "'(?:[^']|'\\\\'')*'";
-  const form = new RegExp(`^${quoted} (${quoted})(.*)$`, "s").exec(value);
-  if (!form || !/statefile-merge(\.js)?'$/.test(form[1])) return false;
-  return form[2].replace(/^ merge --conflict-style \S+(?= )/, " merge") === tail;
+  if (!driverSettings("NODE", "BIN", null).some(([k]) => k === key)) return false;
+  // The first two shell-quoted words are node and the package's bin, in every form install writes.
+  const words = [...value.matchAll(/'((?:[^']|'\\'')*)'/g)].map((m) => m[1].replace(/'\\''/g, "'"));
+  if (words.length < 2) return driverSettings("NODE", "BIN", null).find(([k]) => k === key)![1] === value;
+  const unescape = (w: string) => (key.startsWith("merge.") ? w.replace(/%%/g, "%") : w);
+  const [node, bin] = [unescape(words[0]), unescape(words[1])];
+  if (!/statefile-merge(\.js)?$/.test(bin)) return false;
+  for (const guard of [true, false]) {
+    for (const style of [null, "merge", "diff3", "zdiff3"] as const) {
+      if (driverSettings(node, bin, style, guard).some(([k, v]) => k === key && v === value)) return true;
+    }
+  }
+  return false;
 }
 
 /** The conflict style written into a driver command, or null when it carries none (an older install). */

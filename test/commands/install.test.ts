@@ -26,6 +26,10 @@ function newRepo(): TempRepo {
 
 const q = (s: string) => `'${s}'`;
 const RUN = `${q(process.execPath)} ${q(BIN)}`;
+/** Before a merge driver line: node and the package must still be there, else the line merge and exit 255. */
+const GUARD =
+  `[ -x ${q(process.execPath)} ] && [ -f ${q(BIN)} ] || { echo 'statefile-merge: the node or the package that merge.statefile.driver names is gone ` +
+  `(node upgraded, or the package moved); run statefile-merge install again' >&2; git merge-file --marker-size=%L %A %O %B; exit 255; }; `;
 const ARGS = "%O %A %B -p %P -l %L -s %S -x %X -y %Y";
 const LINES = ["*.nixops.json merge=statefile diff=statefile", "*.nixops-exported merge=statefile diff=statefile"];
 
@@ -62,9 +66,9 @@ describe("install", () => {
     const r = runBin(repo, ["install"]);
     expect(r.status).toBe(0);
     const get = (key: string) => repo.git("config", "--local", "--get", key).trim();
-    expect(get("merge.statefile.driver")).toBe(`${RUN} merge --conflict-style merge ${ARGS}`);
+    expect(get("merge.statefile.driver")).toBe(`${GUARD}${RUN} merge --conflict-style merge ${ARGS}`);
     expect(get("merge.statefile.recursive")).toBe("statefile-virtual");
-    expect(get("merge.statefile-virtual.driver")).toBe(`${RUN} merge --virtual-base ${ARGS}`);
+    expect(get("merge.statefile-virtual.driver")).toBe(`${GUARD}${RUN} merge --virtual-base ${ARGS}`);
     expect(get("merge.statefile.name")).not.toBe("");
     expect(get("merge.statefile-virtual.name")).not.toBe("");
     expect(get("diff.statefile.command")).toBe(`${RUN} git-diff`);
@@ -156,7 +160,7 @@ describe("install", () => {
     repo.write("README", "x\n").commit("readme");
     const r = runBin(repo, ["install", "--global"]);
     expect(r.status).toBe(0);
-    expect(readFileSync(repo.env.GIT_CONFIG_GLOBAL!, "utf8")).toContain(`driver = ${RUN} merge --conflict-style merge ${ARGS}`);
+    expect(repo.git("config", "--global", "--get", "merge.statefile.driver").trim()).toBe(`${GUARD}${RUN} merge --conflict-style merge ${ARGS}`);
     expect(readFileSync(globalAttributes(repo), "utf8")).toBe([BLOCK_BEGIN, ...LINES, BLOCK_END, ""].join("\n"));
     expect(r.stdout).toContain(`added *.nixops.json, *.nixops-exported to ${globalAttributes(repo)}`);
     expect(repo.tryGit("config", "--local", "--get-regexp", "statefile").status).toBe(1);
@@ -233,12 +237,12 @@ describe("install copies merge.conflictStyle into the driver command", () => {
     const repo = newRepo();
     repo.git("config", "--global", "merge.conflictStyle", "diff3");
     runBin(repo, ["install"]);
-    expect(driver(repo, "--local")).toBe(`${RUN} merge --conflict-style diff3 ${ARGS}`);
+    expect(driver(repo, "--local")).toBe(`${GUARD}${RUN} merge --conflict-style diff3 ${ARGS}`);
     repo.git("config", "--local", "merge.conflictStyle", "zdiff3");
     expect(runBin(repo, ["install"]).stdout).toMatch(/^replaced merge\.statefile\.driver in the repository config/m);
-    expect(driver(repo, "--local")).toBe(`${RUN} merge --conflict-style zdiff3 ${ARGS}`);
+    expect(driver(repo, "--local")).toBe(`${GUARD}${RUN} merge --conflict-style zdiff3 ${ARGS}`);
     // The virtual-base driver never writes markers: no style.
-    expect(repo.git("config", "--get", "merge.statefile-virtual.driver").trim()).toBe(`${RUN} merge --virtual-base ${ARGS}`);
+    expect(repo.git("config", "--get", "merge.statefile-virtual.driver").trim()).toBe(`${GUARD}${RUN} merge --virtual-base ${ARGS}`);
   });
 
   it("the global style for --global, whatever the repository it runs in says", () => {
@@ -246,7 +250,7 @@ describe("install copies merge.conflictStyle into the driver command", () => {
     repo.git("config", "--global", "merge.conflictStyle", "diff3");
     repo.git("config", "--local", "merge.conflictStyle", "zdiff3");
     runBin(repo, ["install", "--global"]);
-    expect(driver(repo, "--global")).toBe(`${RUN} merge --conflict-style diff3 ${ARGS}`);
+    expect(driver(repo, "--global")).toBe(`${GUARD}${RUN} merge --conflict-style diff3 ${ARGS}`);
   });
 
   it("the driver writes the installed style without asking git config (a later change shows only after install)", () => {

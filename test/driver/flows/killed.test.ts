@@ -45,7 +45,7 @@ describe("a driver killed mid-write", () => {
     const preload = join(repo.dir, "..", "kill-mid-write.js");
     writeFileSync(preload, KILLER);
     const installed = repo.git("config", "merge.statefile.driver").trim();
-    repo.git("config", "merge.statefile.driver", `NODE_OPTIONS='--require ${preload}' ${installed}`);
+    repo.git("config", "merge.statefile.driver", `export NODE_OPTIONS='--require ${preload}'; ${installed}`);
     const ours = stateWith(oursChange);
     diverge(repo, ours, stateWith(theirsChange), { ours: "ours", theirs: "theirs" });
 
@@ -64,5 +64,26 @@ describe("a driver killed mid-write", () => {
     // untracked, dot-named, and never the state file itself.
     const stray = repo.git("status", "--porcelain", "--untracked-files=all").split("\n").filter((l) => l.startsWith("??"));
     for (const l of stray) expect(l).toMatch(/^\?\? \.\.merge_file_\w+\.statefile-merge-\d+-[0-9a-f]+\.tmp$/);
+  });
+});
+
+describe("a driver whose node is gone (node upgraded and its old path collected, or the package moved)", () => {
+  it("never leaves plain ours without markers: Git's line merge with markers (Git < 2.42), or the merge stopped", () => {
+    const repo = freshRepo();
+    const installed = repo.git("config", "merge.statefile.driver").trim();
+    repo.git("config", "merge.statefile.driver", installed.split(`'${process.execPath}'`).join("'/nix/store/gone-nodejs/bin/node'"));
+    const ours = stateWith(oursChange);
+    diverge(repo, ours, stateWith(theirsChange), { ours: "ours", theirs: "theirs" });
+    const r = repo.tryGit("merge", "topic");
+    expect(r.status).not.toBe(0);
+    expect(r.stdout + r.stderr).toContain("the node or the package that merge.statefile.driver names is gone (node upgraded, or the package moved); run statefile-merge install again");
+    if (gitAtLeast(repo, 2, 42)) {
+      expect(repo.read(FILE)).toBe(ours);
+      expect(repo.unmerged()).toEqual([]);
+    } else {
+      expect(repo.unmerged()).toEqual([FILE]);
+      expect(repo.read(FILE)).toMatch(/^<{7}/m);
+      expect(repo.read(FILE)).not.toBe(ours);
+    }
   });
 });
