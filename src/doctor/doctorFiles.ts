@@ -52,7 +52,8 @@ function coverageFix(path: string, value: string): string {
     return `an attribute line sets it (\`git check-attr -a -- ${path}\`): change that line in .gitattributes or .git/info/attributes`;
   }
   const named = DEFAULT_PATTERNS.some((p) => matchesFileGlob(path, p));
-  return `run \`statefile-merge install --attributes${named ? "" : ` --pattern '${path}'`}\``;
+  // A gitattributes pattern holds no space: ? stands for it (install refuses a pattern with one).
+  return `run \`statefile-merge install --attributes${named ? "" : ` --pattern '${path.replace(/\s/g, "?")}'`}\``;
 }
 
 export function stateFileFindings(ctx: DoctorContext): Finding[] {

@@ -71,7 +71,8 @@ function keepOurs(options: DriverOptions, inputs: DriverInputs, io: DriverIo, em
     return 0;
   }
   io.stderr(`statefile-merge: ${name}: ${reason}`);
-  io.stderr(`statefile-merge: ${name}: keeping ours (still encrypted) and marking a conflict; to merge it, abort (git merge --abort or git rebase --abort), run git-crypt unlock, and merge again`);
+  const ours = isGitCryptCiphertext(inputs.ours) ? "ours (still encrypted)" : "ours as it is";
+  io.stderr(`statefile-merge: ${name}: keeping ${ours} and marking a conflict; to merge it, abort (git merge --abort or git rebase --abort), run git-crypt unlock, and merge again`);
   if (options.output !== undefined) emit(inputs.ours);
   return 1;
 }

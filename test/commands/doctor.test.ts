@@ -181,6 +181,15 @@ describe("doctor", () => {
     expect(errors(r.stdout)).toEqual([expect.stringMatching(new RegExp(`^error: \\[coverage\\] ${name} looks like a ${kind} but its merge attribute is unspecified`))]);
   });
 
+  it("advises a pattern install takes for a state file whose name has a space, and following it covers the file", () => {
+    const repo = fresh();
+    repo.write("prod state.json", fixtureText("hetzner-hcloud-multitenant")).commit("state with a space in its name");
+    const r = doctor(repo);
+    expect(r.stdout).toContain("run `statefile-merge install --attributes --pattern 'prod?state.json'`");
+    expect(runBin(repo, ["install", "--attributes", "--pattern", "prod?state.json"]).status).toBe(0);
+    expect(repo.git("check-attr", "merge", "--", "prod state.json").trim()).toBe("prod state.json: merge: statefile");
+  });
+
   it("a committed file holding conflict markers, and one in an unfinished merge", () => {
     const repo = fresh();
     branchWith(repo, "topic", stateWith(theirsDeploy), "theirs");

@@ -1,9 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { execFileSync } from "node:child_process";
 import { State } from "../support/fixtures";
 import { mergeEncrypted } from "../../src/driver/encryptedMerge";
+import { GITCRYPT_HEADER } from "../../src/crypt/gitCrypt";
 import type { DriverOptions } from "../../src/driver/runMergeDriver";
 import { HAS_GIT_CRYPT, STATE, cryptRepo, isCiphertext, smudge } from "../support/cryptRepo";
 
@@ -39,5 +41,26 @@ describe.skipIf(!HAS_GIT_CRYPT)("decrypted inputs", () => {
     expect(isCiphertext(result)).toBe(true);
     expect(result.equals(cipher)).toBe(true); // git-crypt's nonce is derived from the plaintext
     expect(smudge(repo, result)).toBe(text);
+  });
+});
+
+describe("a locked repository with ciphertext on one side only", () => {
+  it("says it keeps ours as it is when ours is plaintext (a branch from before git-crypt), not 'still encrypted'", () => {
+    const dir = mkdtempSync(join(tmpdir(), "statefile-merge-locked-"));
+    execFileSync("git", ["init", "-q", dir]);
+    const plain = Buffer.from(State.fixture("vbox-none-2machines").text());
+    const cipher = Buffer.concat([GITCRYPT_HEADER, Buffer.from("0123456789ab\x00\x01")]);
+    for (const [f, data] of [["o", plain], ["a", plain], ["b", cipher]] as const) writeFileSync(join(dir, f), data);
+    const lines: string[] = [];
+    const status = mergeEncrypted(
+      { base: join(dir, "o"), ours: join(dir, "a"), theirs: join(dir, "b"), path: STATE },
+      { base: plain, ours: plain, theirs: cipher },
+      { stderr: (l) => lines.push(l), stdout: () => expect.unreachable("nothing on stdout") },
+      () => expect.unreachable("no plaintext merge while locked"),
+    );
+    expect(status).toBe(1);
+    expect(lines.join("\n")).toContain(`${STATE}: keeping ours as it is and marking a conflict`);
+    expect(lines.join("\n")).not.toContain("still encrypted");
+    expect(readFileSync(join(dir, "a")).equals(plain)).toBe(true);
   });
 });
