@@ -334,9 +334,10 @@ export function uninstall(options: UninstallOptions): Report {
     if (options.attributes === true) {
       removeLines(report, "gitattributes", team, repo);
     } else if (existsSync(team) && inFile(team, () => removeAttributeLines(readText(team))) !== null) {
-      report.push(
-        ".gitattributes still holds install's lines (left alone: it is shared with the team), so Git now merges those files line by line in this clone; `statefile-merge uninstall --attributes` removes the lines too",
-      );
+      // A driver still configured elsewhere (the global config) keeps merging those files.
+      const still = git(options.cwd, ["config", "--get", `merge.${DRIVER}.driver`]).status === 0;
+      const effect = still ? "and the merge driver still configured outside this repository (the global config) merges those files" : "so Git now merges those files line by line in this clone";
+      report.push(`.gitattributes still holds install's lines (left alone: it is shared with the team), ${effect}; \`statefile-merge uninstall --attributes\` removes the lines too`);
     }
   }
   if (report.length === 0) report.push("nothing installed; nothing changed");

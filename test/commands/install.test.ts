@@ -295,6 +295,15 @@ describe("uninstall", () => {
     expect(r.stdout).toMatch(/^\.gitattributes still holds install's lines .* line by line in this clone; `statefile-merge uninstall --attributes` removes the lines too$/m);
   });
 
+  it("with a global driver still configured, says that driver keeps merging the files, not the line merge", () => {
+    const repo = teamRepo();
+    expect(runBin(repo, ["install", "--global"]).status).toBe(0);
+    const r = runBin(repo, ["uninstall"]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^\.gitattributes still holds install's lines .*, and the merge driver still configured outside this repository \(the global config\) merges those files;/m);
+    expect(r.stdout).not.toMatch(/line by line in this clone/);
+  });
+
   it("--attributes removes install's lines from the committed .gitattributes and says so", () => {
     const repo = teamRepo();
     const kept = runBin(repo, ["uninstall", "--attributes"]);
