@@ -123,7 +123,7 @@ export const checkDriverRuns: DoctorCheck = (ctx) => {
   for (const [name, virtual] of [[DRIVER, false], [VIRTUAL_DRIVER, true]] as const) {
     const command = drivers.get(name)?.driver;
     if (command === undefined) continue;
-    const problem = tryMergeDriver(command, virtual, ctx.gitVersion);
+    const problem = tryMergeDriver(command, virtual, ctx.gitVersion, ctx.top);
     findings.push(
       problem === null
         ? { severity: "ok", check: "driver-runs", message: `merge.${name}.driver runs and merges a test file` }

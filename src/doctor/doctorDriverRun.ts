@@ -49,11 +49,11 @@ function isolatedEnv(dir: string): NodeJS.ProcessEnv {
   return env;
 }
 
-/** Runs a configured command through the shell, as Git does, in the throw-away directory. */
-function runTrial(shellCommand: string, dir: string): SpawnSyncReturns<string> {
+/** Runs a configured command through the shell, as Git does, in `cwd` (the throw-away directory unless said). */
+function runTrial(shellCommand: string, dir: string, scratch = dir): SpawnSyncReturns<string> {
   return spawnSync("sh", ["-c", shellCommand], {
     cwd: dir,
-    env: isolatedEnv(dir),
+    env: isolatedEnv(scratch),
     encoding: "utf8",
     stdio: ["ignore", "pipe", "pipe"],
     timeout: TIMEOUT_MS,
@@ -64,23 +64,35 @@ function firstLine(text: string): string {
   return text.trim().split("\n")[0]?.slice(0, 300) ?? "";
 }
 
-/** null when the driver merged the test inputs as expected, else what went wrong. */
-export function tryMergeDriver(command: string, virtual: boolean, version: GitVersion): string | null {
+/**
+ * null when the driver merged the test inputs as expected, else what went wrong. It runs in a
+ * throw-away directory; a command that fails there is tried again at the work tree's top,
+ * where Git runs drivers, so that a path relative to the repository (git.md's shared set-up)
+ * is judged as Git would run it.
+ */
+export function tryMergeDriver(command: string, virtual: boolean, version: GitVersion, top?: string): string | null {
+  const isolated = trialMerge(command, virtual, version, null);
+  return isolated === null || top === undefined ? isolated : trialMerge(command, virtual, version, top) === null ? null : isolated;
+}
+
+function trialMerge(command: string, virtual: boolean, version: GitVersion, top: string | null): string | null {
   const dir = mkdtempSync(join(tmpdir(), "statefile-merge-doctor-"));
   try {
-    const files = { O: ".merge_file_doctorO", A: ".merge_file_doctorA", B: ".merge_file_doctorB" };
+    const names = { O: ".merge_file_doctorO", A: ".merge_file_doctorA", B: ".merge_file_doctorB" };
+    // At the top, the test files stay in the throw-away directory, named by absolute paths.
+    const files = top === null ? names : { O: shellQuote(join(dir, names.O)), A: shellQuote(join(dir, names.A)), B: shellQuote(join(dir, names.B)) };
     // Clean test: ours changes a, theirs changes b. Virtual test: both change a (base wins).
-    writeFileSync(join(dir, files.O), doc("1", "1"));
-    writeFileSync(join(dir, files.A), doc("2", "1"));
-    writeFileSync(join(dir, files.B), virtual ? doc("3", "1") : doc("1", "2"));
-    const r = runTrial(expandDriverCommand(command, files, "doctor-check.nixops.json", version), dir);
+    writeFileSync(join(dir, names.O), doc("1", "1"));
+    writeFileSync(join(dir, names.A), doc("2", "1"));
+    writeFileSync(join(dir, names.B), virtual ? doc("3", "1") : doc("1", "2"));
+    const r = runTrial(expandDriverCommand(command, files, "doctor-check.nixops.json", version), top ?? dir, dir);
     if (r.error) return `it could not start (${r.error.message})`;
     if (r.signal) return `it was killed by ${r.signal}${r.signal === "SIGTERM" ? ` (no answer within ${TIMEOUT_MS / 1000}s)` : ""}`;
     if (r.status !== 0) return `it exited with status ${r.status} on a clean test merge${r.stderr.trim() ? `: ${firstLine(r.stderr)}` : ""}`;
     if (r.stdout !== "") return `it printed on standard output (${firstLine(r.stdout)}), which corrupts git merge-tree output`;
     let result: unknown;
     try {
-      result = JSON.parse(readFileSync(join(dir, files.A), "utf8"));
+      result = JSON.parse(readFileSync(join(dir, names.A), "utf8"));
     } catch {
       return "its result is not valid JSON";
     }

@@ -1,10 +1,10 @@
 // `statefile-merge doctor` against real repositories, each broken one way.
 
-import { rmSync } from "node:fs";
+import { rmSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TempRepo } from "../support/gitRepo";
-import { fixtureText } from "../support/fixtures";
+import { REPO_ROOT, fixtureText } from "../support/fixtures";
 import { tfstateText } from "../support/tfstate";
 import { registry, text } from "../support/tenants";
 import { FILE, buildFixtureRepo, copyRepo, gitAtLeast, oursDeploy, removeCopies, runBin, stateWith, theirsDeploy, branchWith, commitOnMain } from "../support/flowRepo";
@@ -157,6 +157,17 @@ describe("doctor", () => {
     const r = doctor(repo);
     expect(r.status).toBe(1);
     expect(errors(r.stdout).join("\n")).toMatch(/merge\.statefile\.driver does not work: it exited with status 255 on a clean test merge: statefile-merge: the node or the package that merge\.statefile\.driver names is gone/);
+  });
+
+  it("a driver command with a path relative to the repository works as Git runs it (at the top), so doctor says it runs", () => {
+    const repo = fresh();
+    symlinkSync(REPO_ROOT, join(repo.dir, "tools"));
+    repo.git("config", "merge.statefile.driver", `'${process.execPath}' tools/bin/statefile-merge.js merge %O %A %B -p %P -l %L -s %S -x %X -y %Y`);
+    const r = doctor(repo);
+    expect(r.stdout).toMatch(/^ok: \[driver-runs\] merge\.statefile\.driver runs and merges a test file$/m);
+    // The control: a path that exists nowhere still fails.
+    repo.git("config", "merge.statefile.driver", `'${process.execPath}' nowhere/bin/statefile-merge.js merge %O %A %B -p %P -l %L -s %S -x %X -y %Y`);
+    expect(errors(doctor(repo).stdout).join("\n")).toMatch(/merge\.statefile\.driver does not work/);
   });
 
   it("a driver that prints on stdout, and one that does not merge", () => {
