@@ -3,7 +3,7 @@
 // line merges), and state files that already hold conflict markers.
 
 import { firstMarkerLine } from "../formats/conflictMarkers";
-import { readFileSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { matchesFileGlob } from "../policy/fileGlob";
 import { POLICY_FILE_NAME } from "../policy/policyTypes";
@@ -35,14 +35,25 @@ function markerLine(text: string): number | null {
   return firstMarkerLine(text)?.line ?? null;
 }
 
-/** Why a tracked file is a state file that our driver must merge, or null when it is not one. */
-function stateFileReason(ctx: DoctorContext, path: string, viewOf: (file: string) => FileView): string | null {
+/**
+ * Why a tracked file is a state file that our driver must merge, or null when it is not one.
+ * A file outside a sparse checkout is still merged: its content is read from the index.
+ */
+function stateFileReason(ctx: DoctorContext, path: string, viewOf: (file: string) => FileView, inWorkTree: boolean): string | null {
   const pattern = DEFAULT_PATTERNS.find((p) => matchesFileGlob(path, p));
   if (pattern !== undefined) return `is named like a state file (${pattern})`;
   const entry = viewOf(path).entry;
   if (entry !== null) return `is listed in ${POLICY_FILE_NAME} (${entry.glob})`;
-  const row = stateKindByContent(join(ctx.top, path));
+  const row = inWorkTree ? stateKindByContent(join(ctx.top, path)) : stateKindInIndex(ctx, path);
   return row ? `looks like ${row.kindName}` : null;
+}
+
+/** The kind of state the index holds for a path the work tree lacks (a sparse checkout). */
+function stateKindInIndex(ctx: DoctorContext, path: string): ProfileRow | null {
+  const size = ctx.git(["cat-file", "-s", `:${path}`]);
+  if (size.status !== 0 || Number(size.stdout.trim()) > MAX_BYTES) return null;
+  const blob = ctx.git(["cat-file", "blob", `:${path}`]);
+  return blob.status === 0 ? stateRowOf(Buffer.from(blob.stdout, "utf8")) : null;
 }
 
 
@@ -59,7 +70,8 @@ function coverageFix(path: string, value: string): string {
 export function stateFileFindings(ctx: DoctorContext): Finding[] {
   const findings: Finding[] = [];
   const routing = routingOf(ctx);
-  const regular = routing.tracked.filter((p) => isRegularFile(join(ctx.top, p)));
+  // Files a sparse checkout leaves out are merged all the same: checked by name, policy and index.
+  const regular = routing.tracked.filter((p) => isRegularFile(join(ctx.top, p)) || !existsSync(join(ctx.top, p)));
   // How each file is read, from the one file view (a policy file with mistakes names no entry: its own check reports them).
   const viewOf = fileViewsIn(ctx.top);
   const repo = { top: ctx.top, cwd: ctx.top };
@@ -69,7 +81,8 @@ export function stateFileFindings(ctx: DoctorContext): Finding[] {
   for (const path of regular) {
     // Merges in this clone read the work tree's attributes.
     const marked = routedInWorktree(routing, path, "merge");
-    const reason = marked ? null : stateFileReason(ctx, path, viewOf);
+    const inWorkTree = existsSync(join(ctx.top, path));
+    const reason = marked ? null : stateFileReason(ctx, path, viewOf, inWorkTree);
     if (!marked && reason === null) continue;
     if (marked) covered++;
     if (marked && !routedInIndex(routing, path, "merge")) uncommitted.push(path);
@@ -77,7 +90,7 @@ export function stateFileFindings(ctx: DoctorContext): Finding[] {
       const value = routing.worktree.get(path)?.get("merge") ?? "unspecified";
       findings.push({ severity: "error", check: "coverage", message: `${path} ${reason} but its merge attribute is ${value}, not ${DRIVER}: Git will merge it line by line; ${coverageFix(path, value)}` });
     }
-    const line = markerLine(readFileSync(join(ctx.top, path), "utf8"));
+    const line = inWorkTree ? markerLine(readFileSync(join(ctx.top, path), "utf8")) : null;
     if (line !== null) {
       findings.push({
         severity: "error",

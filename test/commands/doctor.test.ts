@@ -1,6 +1,6 @@
 // `statefile-merge doctor` against real repositories, each broken one way.
 
-import { rmSync, symlinkSync } from "node:fs";
+import { appendFileSync, existsSync, rmSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TempRepo } from "../support/gitRepo";
@@ -190,6 +190,23 @@ describe("doctor", () => {
     expect(r.status).toBe(1);
     const name = file.replace(/[./]/g, (c) => `\\${c}`);
     expect(errors(r.stdout)).toEqual([expect.stringMatching(new RegExp(`^error: \\[coverage\\] ${name} looks like a ${kind} but its merge attribute is unspecified`))]);
+  });
+
+  it("a state file a sparse checkout leaves out is still merged, so it is still checked (by name, and by content from the index)", () => {
+    const repo = fresh();
+    repo.write("keep/README", "x\n");
+    repo.write("envs/prod.nixops.json", fixtureText("hetzner-hcloud-multitenant"));
+    repo.write("envs/state.json", fixtureText("vbox-none-2machines"));
+    repo.commit("envs");
+    // A later line for envs/ wins over install's (in .git/info/attributes, which ranks first).
+    const info = join(repo.dir, ".git", "info", "attributes");
+    appendFileSync(info, "envs/* merge=text\n");
+    const full = errors(doctor(repo).stdout).filter((l) => l.includes("[coverage]"));
+    expect(full).toHaveLength(2);
+    repo.git("sparse-checkout", "set", "keep", "sub");
+    expect(existsSync(join(repo.dir, "envs", "prod.nixops.json"))).toBe(false);
+    const sparse = errors(doctor(repo).stdout).filter((l) => l.includes("[coverage]"));
+    expect(sparse).toEqual(full);
   });
 
   it("advises a pattern install takes for a state file whose name has a space, and following it covers the file", () => {
