@@ -3,7 +3,7 @@
 // carries, the tracked state files themselves, and a hint about the CI guard.
 
 import type { DoctorCheck, DoctorContext, Finding } from "./doctor";
-import { DRIVER, VIRTUAL_DRIVER } from "../git/install";
+import { DRIVER, VIRTUAL_DRIVER, isOurValue } from "../git/install";
 import { passesLabels } from "../git/gitVersion";
 import { tryDiffCommand, tryMergeDriver } from "./doctorDriverRun";
 import { attributeSources, driverReferences } from "./doctorAttributes";
@@ -129,6 +129,14 @@ export const checkDriverRuns: DoctorCheck = (ctx) => {
         ? { severity: "ok", check: "driver-runs", message: `merge.${name}.driver runs and merges a test file` }
         : { severity: "error", check: "driver-runs", message: `merge.${name}.driver does not work: ${problem}; run \`statefile-merge install\` again (command: ${command})` },
     );
+    // An older install's line, without the check that node and the package are still there.
+    if (isOurValue(`merge.${name}.driver`, command) && !command.startsWith("[ -x ")) {
+      findings.push({
+        severity: "warning",
+        check: "driver-runs",
+        message: `merge.${name}.driver was written by an older install, without the check that node and the package still exist (after a node upgrade Git would keep ours without conflict markers); run \`statefile-merge install\` again`,
+      });
+    }
   }
   const diff = ctx.git(["config", "--get", `diff.${DRIVER}.command`]);
   if (diff.status === 0) {

@@ -170,6 +170,17 @@ describe("doctor", () => {
     expect(errors(doctor(repo).stdout).join("\n")).toMatch(/merge\.statefile\.driver does not work/);
   });
 
+  it("warns about a driver line an older install wrote, without the check for node and the package", () => {
+    const repo = fresh();
+    expect(doctor(repo).stdout).not.toMatch(/written by an older install/);
+    const installed = repo.git("config", "merge.statefile.driver").trim();
+    repo.git("config", "merge.statefile.driver", installed.slice(installed.indexOf("exit 255; }; ") + "exit 255; }; ".length));
+    const r = doctor(repo);
+    expect(r.stdout).toMatch(/^warning: \[driver-runs\] merge\.statefile\.driver was written by an older install, without the check that node and the package still exist .*run `statefile-merge install` again$/m);
+    expect(runBin(repo, ["install"]).status).toBe(0);
+    expect(doctor(repo).stdout).not.toMatch(/written by an older install/);
+  });
+
   it("a driver that prints on stdout, and one that does not merge", () => {
     const repo = fresh();
     const installed = repo.git("config", "merge.statefile.driver").trim();
