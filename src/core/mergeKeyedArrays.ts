@@ -59,6 +59,19 @@ function fieldText(v: JsonValue | undefined): string | null {
   return null;
 }
 
+/**
+ * One step into a value, as paths name it: into embedded JSON, to a keyed-array element by its
+ * segment (`[id="globex"]`), an object's key, or a plain array's position; ABSENT when nothing is there.
+ */
+export function childAt(node: Slot, key: string): Slot {
+  if (node instanceof Embedded) node = node.value;
+  const element = Array.isArray(node) ? parseElementSegment(key) : null;
+  if (element) return (node as JsonValue[]).find((e) => identityOf(e, element.field) === element.identity) ?? ABSENT;
+  if (isObject(node)) return node.has(key) ? (node.get(key) as JsonValue) : ABSENT;
+  if (Array.isArray(node) && /^(0|[1-9][0-9]*)$/.test(key) && Number(key) < node.length) return node[Number(key)];
+  return ABSENT;
+}
+
 /** The identity of an element as text, or null when it has none (see the rules above). */
 export function identityOf(element: JsonValue, field: KeyFields): string | null {
   if (!isObject(element)) return null;

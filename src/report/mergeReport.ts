@@ -1,11 +1,11 @@
 // What the driver tells people (one line per conflict and per auto-resolved value, on
 // stderr) and scripts (--report-json). Secrets are hashed in both.
 
-import { ABSENT, Embedded, isObject, slotOf, type JsonValue, type Path, type Slot } from "../core/values";
+import { ABSENT, Embedded, isObject, type JsonValue, type Path, type Slot } from "../core/values";
 import type { AutoResolved, Conflict, HunkSide } from "../core/merged";
 import type { Profile } from "../profiles/profile";
 import { redactValue, shortText, type RedactOptions } from "./redact";
-import { identityOf, parseElementSegment } from "../core/mergeKeyedArrays";
+import { childAt } from "../core/mergeKeyedArrays";
 import { renderDocument } from "../formats/renderDocument";
 import { NO_MARKERS, PLAIN_JSON_LAYOUT } from "../formats/plainRendering";
 
@@ -55,17 +55,12 @@ export function autoResolvedLine(a: AutoResolved, profile: Profile, documents: r
  * in it (the merge keeps the deletion), found by walking the three documents; null otherwise.
  */
 function deletedAbove(path: Path, documents: readonly Slot[]): { path: Path; by: "ours" | "theirs" } | null {
-  const open = (v: Slot) => (v instanceof Embedded ? v.value : v);
-  // Into an object by key, into a keyed array by the element's identity (`[id="a"]`).
-  const child = (v: JsonValue, key: string): Slot => {
-    const element = Array.isArray(v) ? parseElementSegment(key) : null;
-    if (element) return open((v as JsonValue[]).find((e) => identityOf(e, element.field) === element.identity) ?? ABSENT);
-    return isObject(v) ? open(slotOf(v, key)) : ABSENT;
-  };
-  let [base, ours, theirs] = documents.map(open);
+  const container = (v: Slot) => isObject(v instanceof Embedded ? v.value : v) || Array.isArray(v instanceof Embedded ? v.value : v);
+  let [base, ours, theirs]: [Slot, Slot, Slot] = [documents[0], documents[1], documents[2]];
   for (let i = 0; i < path.length - 1; i++) {
-    if ([base, ours, theirs].some((v) => !isObject(v) && !Array.isArray(v))) return null;
-    [base, ours, theirs] = [base, ours, theirs].map((m) => child(m as JsonValue, path[i]));
+    if (!container(base) || !container(ours) || !container(theirs)) return null;
+    // Into an object by key, a keyed array by the element's identity (`[id="a"]`), embedded JSON.
+    [base, ours, theirs] = [childAt(base, path[i]), childAt(ours, path[i]), childAt(theirs, path[i])];
     if (base === ABSENT) return null;
     if (ours === ABSENT && theirs !== ABSENT) return { path: path.slice(0, i + 1), by: "ours" };
     if (theirs === ABSENT && ours !== ABSENT) return { path: path.slice(0, i + 1), by: "theirs" };

@@ -45,14 +45,14 @@ function describe(result: Extract<MergeResult, { kind: "merged" }>, path: Path):
 }
 
 /** Labels, marker size and style: the user's own, read back from the markers in the file. */
-function markersFor(repo: Repo, path: string, view: WorkTreeView | null): Markers {
+function markersFor(repo: Repo, attributeSize: number | null, view: WorkTreeView | null): Markers {
   const configured = conflictStyleFromConfig(repo.top);
   const marked = view?.marked;
   if (marked) {
     const style = marked.hasBase ? (configured === "merge" ? "diff3" : configured) : "merge";
     return { size: marked.markerSize, ...marked.labels, style };
   }
-  return { ...DEFAULT_MARKERS, size: markerSizeOf(repo, path) ?? DEFAULT_MARKERS.size, style: configured };
+  return { ...DEFAULT_MARKERS, size: attributeSize ?? DEFAULT_MARKERS.size, style: configured };
 }
 
 function backupCopy(repo: Repo, path: string): string {
@@ -77,8 +77,10 @@ export function resolveFile(repo: Repo, request: ResolveRequest): ResolveOutcome
   }
   const file = join(repo.top, path);
   const text = existsSync(file) ? readFileSync(file, "utf8") : null;
-  const view = text === null ? null : readWorkTree(text, markerSizeOf(repo, path) ?? undefined);
-  const markers = markersFor(repo, path, view);
+  // The conflict-marker-size attribute, read once: it finds the blocks and sizes new markers.
+  const attributeSize = markerSizeOf(repo, path);
+  const view = text === null ? null : readWorkTree(text, attributeSize ?? undefined);
+  const markers = markersFor(repo, attributeSize, view);
   let policy;
   try {
     policy = driverSettingsFor(repo, path);

@@ -2,8 +2,8 @@
 // view chooses, and for a profile with embedded JSON the attribute strings that hold JSON
 // decoded (so they compare by value). Pure.
 
-import { ABSENT, Embedded, isObject, type JsonObject, type JsonValue, type Path, type Slot } from "../core/values";
-import { identityOf, parseElementSegment } from "../core/mergeKeyedArrays";
+import { ABSENT, isObject, type JsonObject, type JsonValue, type Path, type Slot } from "../core/values";
+import { childAt } from "../core/mergeKeyedArrays";
 import { parseJson } from "../formats/parseJson";
 import { decodeEmbedded, detectSeparators, type PythonSeparators } from "../formats/nixopsExport";
 import { stripBom } from "../formats/bom";
@@ -41,12 +41,8 @@ export function openEmbedded(value: Slot, profile: Profile): void {
 export function valueAt(doc: Slot, path: Path): Slot {
   let node: Slot = doc;
   for (const key of path) {
-    if (node instanceof Embedded) node = node.value;
-    const element = Array.isArray(node) ? parseElementSegment(key) : null;
-    if (element) node = (node as JsonValue[]).find((e) => identityOf(e, element.field) === element.identity) ?? ABSENT;
-    else if (isObject(node)) node = node.has(key) ? (node.get(key) as JsonValue) : ABSENT;
-    else if (Array.isArray(node) && /^(0|[1-9][0-9]*)$/.test(key) && Number(key) < node.length) node = node[Number(key)];
-    else return ABSENT;
+    node = childAt(node, key);
+    if (node === ABSENT) return ABSENT;
   }
   return node;
 }
