@@ -27,19 +27,17 @@ export class CryptUnavailable extends Error {}
 
 const MAX_BUFFER = 2 ** 31 - 1;
 
-/** The git-crypt filter that applies to `path` (`filter=git-crypt[-NAME]`), or the default one. */
-function filterNameFor(cwd: string, path: string | undefined): string {
-  if (path === undefined) return "git-crypt";
+/** The git-crypt filter the path's attributes give it (`filter=git-crypt[-NAME]`), or null for none. */
+export function gitCryptFilterOf(cwd: string, path: string): string | null {
   const value = attributeOf({ top: cwd }, path, "filter");
-  return value !== undefined && /^git-crypt(-[^\s]+)?$/.test(value) ? value : "git-crypt";
+  return value !== undefined && /^git-crypt(-[^\s]+)?$/.test(value) ? value : null;
 }
 
 /**
  * The configured smudge/clean commands. `git-crypt lock` (and a fresh clone that was never
  * unlocked) leaves no filter configuration, which is how a locked repository shows.
  */
-export function cryptFilter(cwd: string, path: string | undefined): CryptFilter {
-  const name = filterNameFor(cwd, path);
+export function cryptFilter(cwd: string, path: string | undefined, name = (path === undefined ? null : gitCryptFilterOf(cwd, path)) ?? "git-crypt"): CryptFilter {
   const smudge = gitText(cwd, ["config", "--get", `filter.${name}.smudge`])?.trim();
   const clean = gitText(cwd, ["config", "--get", `filter.${name}.clean`])?.trim();
   if (!smudge || !clean) {

@@ -10,7 +10,7 @@ import { POLICY_FILE_NAME } from "../policy/policyTypes";
 import { fileViewsIn, type FileView } from "../view/fileView";
 import type { DoctorContext, Finding } from "./doctor";
 import { fewPaths, routedInIndex, routedInWorktree, routingOf } from "./doctorRouting";
-import { unmergedPaths } from "../git/indexStages";
+import { readIndexed, unmergedPaths } from "../git/indexStages";
 import { DEFAULT_PATTERNS, DRIVER } from "../git/install";
 import { fileStartsLikeState, stateRowOf } from "../view/stateContent";
 import type { ProfileRow } from "../profiles/profileRow";
@@ -48,12 +48,12 @@ function stateFileReason(ctx: DoctorContext, path: string, viewOf: (file: string
   return row ? `looks like ${row.kindName}` : null;
 }
 
-/** The kind of state the index holds for a path the work tree lacks (a sparse checkout). */
+/** The kind of state the index holds for a path the work tree lacks (a sparse checkout), read as Git's merge reads it. */
 function stateKindInIndex(ctx: DoctorContext, path: string): ProfileRow | null {
   const size = ctx.git(["cat-file", "-s", `:${path}`]);
   if (size.status !== 0 || Number(size.stdout.trim()) > MAX_BYTES) return null;
-  const blob = ctx.git(["cat-file", "blob", `:${path}`]);
-  return blob.status === 0 ? stateRowOf(Buffer.from(blob.stdout, "utf8")) : null;
+  const data = readIndexed({ top: ctx.top, cwd: ctx.top }, path);
+  return data === null ? null : stateRowOf(data);
 }
 
 

@@ -39,9 +39,14 @@ export type StageNumber = 1 | 2 | 3;
  * `--filters` runs the path's smudge filter, so git-crypt state reads as plaintext when the
  * repository is unlocked (a plain `cat-file blob` would hand us ciphertext).
  */
-function readStage(repo: Repo, path: string, stage: StageNumber): Buffer | null {
+function readStage(repo: Repo, path: string, stage: StageNumber | 0): Buffer | null {
   const r = runGit(repo.top, ["cat-file", "--filters", `:${stage}:${path}`]);
   return r.status === 0 ? r.stdout : null;
+}
+
+/** A merged path's content in the index (stage 0), in its work-tree form; null when the index has none. */
+export function readIndexed(repo: Repo, path: string): Buffer | null {
+  return readStage(repo, path, 0);
 }
 
 export interface Stages {

@@ -6,8 +6,7 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { basename, dirname, relative, resolve } from "node:path";
 import { isObject, type JsonObject } from "../core/values";
-import { CryptUnavailable, cryptFilter, isGitCryptCiphertext } from "../crypt/gitCrypt";
-import { attributeOf } from "../git/attributes";
+import { CryptUnavailable, cryptFilter, gitCryptFilterOf, isGitCryptCiphertext } from "../crypt/gitCrypt";
 import { checkState } from "../review/check/checkState";
 import { PLAIN_VIEW } from "../view/fileView";
 import { stripBom } from "../formats/bom";
@@ -38,10 +37,11 @@ function mergeInProgress(file: string): boolean {
  * file exists yet.
  */
 function refuseLockedCrypt(file: string, top: string): void {
-  const filter = attributeOf({ top }, relative(top, resolve(file)), "filter");
-  if (filter === undefined || !/^git-crypt(-\S+)?$/.test(filter)) return;
+  const path = relative(top, resolve(file));
+  const filter = gitCryptFilterOf(top, path);
+  if (filter === null) return;
   try {
-    cryptFilter(top, relative(top, resolve(file)));
+    cryptFilter(top, path, filter);
   } catch (e) {
     if (!(e instanceof CryptUnavailable)) throw e;
     throw new WrapperError(`statefile-merge: ${file} is encrypted by git-crypt (filter=${filter}), but ${e.message}: a commit would store the state unencrypted`);
