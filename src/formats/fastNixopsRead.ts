@@ -13,7 +13,8 @@ import { Embedded, type JsonObject, type JsonValue, type Slot } from "../core/va
 import { decodeRecordEmbedded, nixopsLayout } from "./nixopsExport";
 import { JsonParseError, parseJson, type ParsedJson } from "./parseJson";
 import type { Layout } from "./renderDocument";
-import { sameBytes, type EntrySpan, type ExportFrames, type ResourcesFrame, type SideFrame } from "./exportFrames";
+import { sameBytes, type ExportFrames, type ResourcesFrame, type SideFrame } from "./exportFrames";
+import type { EntrySpan } from "./entryFrames";
 import { SharedEntry, standsUnder, type SharedCut } from "./sharedEntries";
 import { canonicalRecordSize, LazyRecord } from "./fastRecord";
 import { mergeTheirsChange } from "./fastTheirsChange";

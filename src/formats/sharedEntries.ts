@@ -9,7 +9,8 @@ import type { JsonObject, JsonValue, Slot } from "../core/values";
 import { LazyRecord } from "./fastRecord";
 import type { Span } from "./renderDocument";
 import { decodeDeploymentEmbedded, decodeRecordEmbedded } from "./nixopsExport";
-import { closer, type EntrySpan, type ExportFrames, type SideFrame } from "./exportFrames";
+import type { ExportFrames, SideFrame } from "./exportFrames";
+import { closer, entrySpan, type EntrySpan } from "./entryFrames";
 import { COMMA, NL, QUOTE, SPACE } from "./byteCodes";
 
 /**
@@ -27,10 +28,10 @@ export interface SharedCut {
 }
 
 /**
- * What the three framed files share, or null when they share nothing. With `runs`, records
- * shared and next to each other on all three sides become one SharedRun (see there).
+ * What the three framed files share, or null when they share nothing. In frames with runs,
+ * records shared and next to each other on all three sides become one SharedRun (see there).
  */
-export function cutSharedEntries(frames: ExportFrames, runs = false): SharedCut | null {
+export function cutSharedEntries(frames: ExportFrames): SharedCut | null {
   const [base, ours, theirs] = frames.sides;
   const deployments = new Map<string, SharedEntry>();
   const records = new Map<string, Map<string, SharedEntry>>();
@@ -42,7 +43,7 @@ export function cutSharedEntries(frames: ExportFrames, runs = false): SharedCut 
     const rb = base.resources.get(o.key);
     const rt = theirs.resources.get(o.key);
     if (!rb || !rt || !ours.resources.has(o.key)) continue;
-    const shared = runs ? sharedRuns(ours.buf, ours.resources.get(o.key)?.entries ?? [], rb.entries, rt.entries) : sharedRecords(ours.buf, rb.entries, rt.entries);
+    const shared = frames.runs ? sharedRuns(ours.buf, ours.resources.get(o.key)?.entries ?? [], rb.entries, rt.entries) : sharedRecords(ours.buf, rb.entries, rt.entries);
     if (shared.size > 0) records.set(o.key, shared);
   }
   return deployments.size === 0 && records.size === 0 ? null : { deployments, records };
@@ -61,7 +62,8 @@ function sharedRecords(source: Buffer, inBase: readonly EntrySpan[], inTheirs: r
 
 /**
  * As sharedRecords, with each stretch of two or more shared records that follow each other in
- * base, ours and theirs alike taken as one SharedRun, listed under each of its names.
+ * base, ours and theirs alike (a run the frame already made counts as its records) taken as
+ * one SharedRun, listed under the name of each entry of the frame it spans.
  */
 function sharedRuns(source: Buffer, ours: readonly EntrySpan[], inBase: readonly EntrySpan[], inTheirs: readonly EntrySpan[]): Map<string, SharedEntry> {
   const where = (entries: readonly EntrySpan[]) => new Map(entries.map((e, i) => [e.sameAs, i]));
@@ -77,7 +79,7 @@ function sharedRuns(source: Buffer, ours: readonly EntrySpan[], inBase: readonly
     }
     let j = i + 1;
     while (j < ours.length && b.get(ours[j]) === bi + (j - i) && t.get(ours[j]) === ti + (j - i)) j++;
-    const entry = j - i === 1 ? new SharedEntry(source, first, "record") : new SharedRun(source, first, ours[j - 1]);
+    const entry = j - i === 1 && first.records === 1 ? new SharedEntry(source, first, "record") : new SharedRun(source, first, ours[j - 1]);
     for (let k = i; k < j; k++) shared.set(ours[k].key, entry);
     i = j;
   }
@@ -244,7 +246,7 @@ export class SharedRun extends SharedEntry {
   readonly key: string;
 
   constructor(source: Buffer, first: EntrySpan, last: EntrySpan) {
-    super(source, { key: first.key, line: first.line, start: first.start, end: last.end, sameAs: undefined }, "record");
+    super(source, entrySpan(first.key, first.line, first.start, last.end, undefined), "record");
     this.key = first.key;
   }
 

@@ -120,9 +120,9 @@ function framedExports(inputs: MergeInputs, settings: MergeSettings, maxBytes: n
   const bufs = INPUT_NAMES.map((n) => inputBytes(inputs[n]));
   if (bufs.some((b) => b.length > maxBytes)) return null;
   const cutting = !settings.noSharedCut;
-  const frames = frameExports(bufs[0], bufs[1], bufs[2], !cutting);
+  const frames = frameExports(bufs[0], bufs[1], bufs[2], { frameSame: !cutting, runs: cutting && settings.recordRuns === true });
   if (frames === null) return null;
-  return { row, frames, cut: cutting ? cutSharedEntries(frames, settings.recordRuns === true) : null };
+  return { row, frames, cut: cutting ? cutSharedEntries(frames) : null };
 }
 
 /**

@@ -421,6 +421,10 @@ describe("the frame the cut takes (anything else is read whole)", () => {
     ["no final newline", (t) => t.slice(0, -1)],
     ["a top-level value that is not an object", (t) => t.replace(/\n}\n$/, ',\n  "zzzz": 1\n}\n')],
     ["an entry written on one line", (t) => t.replace(/\n}\n$/, ',\n  "zzzz": {"a": "1"}\n}\n')],
+    // Keys the frame takes are printable ASCII without a quote or backslash, one byte or more.
+    ["a key with an escaped quote", (t) => t.replace(/\n}\n$/, ',\n  "zz\\"z": {\n    "resources": {}\n  }\n}\n')],
+    ["a key outside printable ASCII", (t) => t.replace(/\n}\n$/, ',\n  "zz\u00e9": {\n    "resources": {}\n  }\n}\n')],
+    ["an empty key", (t) => t.replace(/^{\n/, '{\n  "": {\n    "resources": {}\n  },\n')],
   ];
   for (const [what, damage] of refusals) {
     it(`refuses ${what} in any one file, and merges as without the cut`, () => {

@@ -1,0 +1,195 @@
+// Framing one JSON object of the NixOps export layout: its entries, each an object on its own
+// lines at a fixed indent, keys strictly increasing, found with native searches and one byte
+// comparison per entry where another side's entries guide (exportFrames.ts frames the three
+// files with these; recordRuns.ts takes runs of records another side holds byte for byte).
+
+import { BACKSLASH, CLOSE_BRACE, COLON, COMMA, NL, OPEN_BRACE, QUOTE, SPACE, TILDE } from "./byteCodes";
+
+/** One entry of an object in the frame: its key, and its bytes from its key line to its closing brace. */
+export interface EntrySpan {
+  key: string;
+  /** Start of the line `<indent>"key": {`. */
+  line: number;
+  /** [start, end): the value text, from "{" to "}". */
+  start: number;
+  end: number;
+  /** Another side's entry: ours' entry with the very same bytes, when found by the guide. */
+  sameAs: EntrySpan | undefined;
+  /**
+   * How many records it spans: 1, or more for a run of records that base, ours and theirs hold
+   * byte for byte and next to each other (recordRuns.ts), from `key`'s line to `last`'s end.
+   */
+  records: number;
+  /** The key of its last record (`key` itself for one record). */
+  last: string;
+}
+
+/**
+ * Every entry with the same fields from the start, never changed after: one shape for V8.
+ * Positions are stored as small integers (`| 0`; files are framed only below 2^30 bytes):
+ * optimised code can hand over a position as a float, and storing one float deprecates the
+ * shape, so that every entry made before migrates when next touched (40 ms at 48 MB).
+ */
+export function entrySpan(key: string, line: number, start: number, end: number, sameAs: EntrySpan | undefined, records = 1, last = key): EntrySpan {
+  return { key, line: line | 0, start: start | 0, end: end | 0, sameAs, records: records | 0, last };
+}
+
+/** An object's entries, each itself an object, one per line at `indent`. */
+export interface ObjectFrame {
+  entries: EntrySpan[];
+  /** What separates two entries: ",\n" (Python 3) or ", \n" (Python 2); null with fewer than two. */
+  separator: string | null;
+  /** Just after the object's closing brace. */
+  end: number;
+}
+
+const closers = new Map<number, Buffer>();
+
+/** A newline, `indent` spaces and "}": the line that closes an object opened at that indent. */
+export function closer(indent: number): Buffer {
+  let c = closers.get(indent);
+  if (!c) closers.set(indent, (c = Buffer.from("\n" + " ".repeat(indent) + "}")));
+  return c;
+}
+
+/**
+ * Where the key that starts at p ends (its closing quote), or -1: a key as NixOps writes UUIDs
+ * and resource names, printable ASCII with no quote or backslash, at least one byte. Read byte
+ * by byte: quicker than a search and a pattern test for keys this short, once per record.
+ */
+function plainKeyEnd(b: Buffer, p: number): number {
+  let q = p;
+  for (let c = b[q]; c !== QUOTE; c = b[++q]) if (c === undefined || c < SPACE || c > TILDE || c === BACKSLASH) return -1;
+  return q > p ? q : -1;
+}
+
+function indentAt(b: Buffer, p: number, indent: number): boolean {
+  for (let i = 0; i < indent; i++) if (b[p + i] !== SPACE) return false;
+  return b[p + indent] === QUOTE;
+}
+
+/** The entry whose key line starts at p, or null when the bytes there are not one. */
+export function entryAt(b: Buffer, p: number, indent: number, closing: ClosingLines): EntrySpan | null {
+  if (!indentAt(b, p, indent)) return null;
+  const keyEnd = plainKeyEnd(b, p + indent + 1);
+  // `": {` after the key.
+  if (keyEnd === -1 || b[keyEnd + 1] !== COLON || b[keyEnd + 2] !== SPACE || b[keyEnd + 3] !== OPEN_BRACE) return null;
+  const key = b.toString("latin1", p + indent + 1, keyEnd);
+  const start = keyEnd + 3;
+  if (b[start + 1] === CLOSE_BRACE) return entrySpan(key, p, start, start + 2, undefined);
+  if (b[start + 1] !== NL) return null;
+  const close = closing.find(start, indent);
+  if (close === -1) return null;
+  return entrySpan(key, p, start, close + indent + 2, undefined);
+}
+
+/**
+ * Where the first closing line (a newline, `indent` spaces, "}") after `from` starts, or -1.
+ * A closing line followed by another entry ends in "},\n", and nothing else in the frame does
+ * (a string holds no raw newline): that pattern is several times quicker to find. It gives the
+ * answer when no line ends in "}\n" before it (the last entry of an object, whose end the
+ * pattern would jump over). Where each pattern is next is remembered while asks stay before
+ * it (Python 2's separator is "}, \n": the quick pattern is then never found, once).
+ */
+export class ClosingLines {
+  private readonly more = new NextPlace(THEN_MORE);
+  private readonly last = new NextPlace(THEN_END);
+
+  private constructor(private readonly b: Buffer) {}
+
+  private static readonly known = new WeakMap<Buffer, ClosingLines>();
+
+  /** One per file, so that what it remembers serves every object framed in it. */
+  static of(b: Buffer): ClosingLines {
+    let c = ClosingLines.known.get(b);
+    if (!c) ClosingLines.known.set(b, (c = new ClosingLines(b)));
+    return c;
+  }
+
+  find(from: number, indent: number): number {
+    const b = this.b;
+    const brace = this.more.after(b, from);
+    const line = brace - indent - 1;
+    if (brace !== Infinity && line >= from && b[line] === NL && allSpaces(b, line + 1, indent) && this.last.after(b, from) > brace) return line;
+    return b.indexOf(closer(indent), from);
+  }
+}
+
+const THEN_MORE = Buffer.from("},\n");
+const THEN_END = Buffer.from("}\n");
+
+/** The first place of a pattern at or after a position, remembered while later asks fall before it. */
+class NextPlace {
+  private from = Infinity;
+  private at = -1;
+
+  constructor(private readonly pattern: Buffer) {}
+
+  after(b: Buffer, from: number): number {
+    if (from < this.from || from > this.at) {
+      const at = b.indexOf(this.pattern, from);
+      this.from = from;
+      this.at = at === -1 ? Infinity : at;
+    }
+    return this.at;
+  }
+}
+
+function allSpaces(b: Buffer, p: number, n: number): boolean {
+  for (let i = 0; i < n; i++) if (b[p + i] !== SPACE) return false;
+  return true;
+}
+
+/** Ours' entry `o` at p in b, if b holds its very bytes there (key line included) and an entry ends there. */
+function guidedEntryAt(b: Buffer, p: number, guide: Buffer, o: EntrySpan | undefined): EntrySpan | null {
+  if (o === undefined) return null;
+  const end = p + (o.end - o.line);
+  if (end >= b.length || (b[end] !== COMMA && b[end] !== NL)) return null;
+  if (guide.compare(b, p, end, o.line, o.end) !== 0) return null;
+  return entrySpan(o.key, p, p + (o.start - o.line), end, o);
+}
+
+export interface Guide {
+  buf: Buffer;
+  entries: readonly EntrySpan[];
+}
+
+/**
+ * The entries of the object whose "{" is at `open`, each an object on its own lines at
+ * `indent` spaces, keys strictly increasing (so none twice), or null when it is not so. With
+ * ours' entries of the same object as the guide, an entry with ours' bytes is found by one
+ * comparison instead of a search for its end.
+ */
+export function frameObject(b: Buffer, open: number, indent: number, guide?: Guide): ObjectFrame | null {
+  if (b[open] !== OPEN_BRACE) return null;
+  if (b[open + 1] === CLOSE_BRACE) return { entries: [], separator: null, end: open + 2 };
+  if (b[open + 1] !== NL) return null;
+  const entries: EntrySpan[] = [];
+  const closing = ClosingLines.of(b);
+  let separator: string | null = null;
+  let p = open + 2;
+  let cursor = 0; // guide entries before this have keys below the last entry found
+  for (;;) {
+    let entry = guide ? guidedEntryAt(b, p, guide.buf, guide.entries[cursor]) : null;
+    if (entry !== null) cursor++;
+    else {
+      entry = entryAt(b, p, indent, closing);
+      if (entry === null) return null;
+      while (guide && cursor < guide.entries.length && guide.entries[cursor].key <= entry.key) cursor++;
+    }
+    const previous = entries[entries.length - 1];
+    if (previous !== undefined && !(previous.key < entry.key)) return null;
+    entries.push(entry);
+    p = entry.end;
+    if (b[p] === NL) {
+      const close = closer(indent - 2);
+      return b.compare(close, 0, close.length, p, p + close.length) === 0 ? { entries, separator, end: p + close.length } : null;
+    }
+    if (b[p] !== COMMA) return null;
+    const sep = b[p + 1] === SPACE ? ", \n" : ",\n";
+    if (b[p + sep.length - 1] !== NL || (separator !== null && separator !== sep)) return null;
+    separator = sep;
+    p += sep.length;
+  }
+}
+
