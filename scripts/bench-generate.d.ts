@@ -9,6 +9,6 @@ export interface Scenario {
 }
 
 /** `deployed`: machines each side deploys (default a tenth), with nothing created or destroyed. */
-export function generateScenario(resources: number, seed?: number, options?: { deployed?: number }): Scenario;
+export function generateScenario(resources: number, seed?: number, options?: { deployed?: number; deployments?: number }): Scenario;
 export function exportText(state: unknown): string;
 export function pyDumps(value: unknown): string;

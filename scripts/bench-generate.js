@@ -184,6 +184,7 @@ function newResource(g, d, name, kind, configsPath, stateFile) {
 /**
  * `options.deployed`: machines each side deploys (default a tenth of them), with no resources
  * created or destroyed (the small-change scenario); the true conflicts stay planted.
+ * `options.deployments`: how many deployments hold the resources (default one per 100).
  */
 function generateScenario(resources, seed = 1, options = {}) {
   const g = new Gen(seed);
@@ -191,7 +192,7 @@ function generateScenario(resources, seed = 1, options = {}) {
   const machines = []; // { d, name, keys } for every machine in base
   const others = [];
   const deployments = [];
-  const count = Math.max(1, Math.round(resources / 100));
+  const count = options.deployments ?? Math.max(1, Math.round(resources / 100));
   for (let di = 0; di < count; di++) {
     const uuid = g.uuid();
     const d = { uuid, name: `env${di}`, description: `Environment ${di} (eu-west-1)`, configsPath: g.storePath("nixops-machines") };

@@ -3,14 +3,15 @@
 // `npm run bench`: statefile-merge against `git merge-file` and a bare Node start, on NixOps
 // exports of 180, 1,750 and 19,000 resources (about 0.46, 4.5 and 48 MB per file) with a
 // realistic pair of concurrent deploys (each side deploys a tenth of the machines), and once
-// more at 19,000 resources where each side deploys only 10 machines (scripts/bench-generate.js).
+// more at 19,000 resources where each side deploys only 10 machines, in 190 deployments and in
+// one (scripts/bench-generate.js).
 // In one run, alternating the commands round by round, it reports the median, min and max wall
 // time, the ratios, peak resident memory, how many conflict hunks each tool wrote against the
 // conflicts truly planted, and what the merge costs beyond the floor per changed record and per
 // MB. The floor (scripts/bench-floor.js) does only what any Node driver must: start, read the
 // three inputs, replace %A; its ratios show how much of each target is left for merging at all.
 //
-//   node scripts/bench.js [--json] [--only small,medium,large,deploy10] [--repeats N] [--keep] [--verify]
+//   node scripts/bench.js [--json] [--only small,medium,large,deploy10,deploy10-one] [--repeats N] [--keep] [--verify]
 //
 // --verify adds the `statefile-merge verify` section (scripts/bench-verify.js: 1,000 commits,
 // 100 merges of a 1 MB state file); it takes a minute or two, so it is not run by default.
@@ -45,6 +46,16 @@ const SCENARIOS = [
     name: "deploy10",
     resources: 19000,
     deployed: 10,
+    repeats: 5,
+    target: { text: "<= 1.3x the floor", check: (r) => r.tools.statefileMerge.medianMs <= 1.3 * r.tools.nodeFloor.medianMs },
+  },
+  // The same day in a state that is one deployment of 19,000 resources: the work must follow
+  // what changed inside a deployment too, not only which deployments changed.
+  {
+    name: "deploy10-one",
+    resources: 19000,
+    deployed: 10,
+    deployments: 1,
     repeats: 5,
     target: { text: "<= 1.3x the floor", check: (r) => r.tools.statefileMerge.medianMs <= 1.3 * r.tools.nodeFloor.medianMs },
   },
@@ -112,7 +123,7 @@ class Bench {
     this.dir = dir;
     this.scenario = scenario;
     this.rss = rss;
-    const s = generateScenario(scenario.resources, 1, { deployed: scenario.deployed });
+    const s = generateScenario(scenario.resources, 1, { deployed: scenario.deployed, deployments: scenario.deployments });
     this.trueConflicts = s.trueConflicts;
     this.changedRecords = changedRecords(s);
     this.files = {};
@@ -197,6 +208,7 @@ class Bench {
       scenario: this.scenario.name,
       resources: this.scenario.resources,
       deployedPerSide: this.scenario.deployed ?? "a tenth of the machines",
+      deployments: this.scenario.deployments ?? "one per 100 resources",
       inputBytes: this.inputBytes,
       trueConflicts: this.trueConflicts,
       changedRecords: this.changedRecords,

@@ -13,6 +13,13 @@ import { ClosingLines, closer, entryAt, entrySpan, type EntrySpan, type ObjectFr
 /** Records sit at this indent inside `    "resources": {`. */
 const INDENT = 6;
 
+/**
+ * The most records one comparison takes: a stretch that ends in a change is compared again in
+ * halves, so an unbounded one would compare a deployment of thousands of records several times
+ * over; at this many, every byte is compared about once.
+ */
+const MAX_STEP = 64;
+
 /** Ours' records `first` to `last` (indexes into ours' frame), held byte for byte at `at` on another side. */
 class OursRecords {
   constructor(
@@ -46,7 +53,7 @@ function heldFrom(b: Buffer, p: number, ours: Buffer, oe: readonly EntrySpan[], 
     const to = oe[c + k + t - 1].end;
     if (to + shift <= b.length && ours.compare(b, from + shift, to + shift, from, to) === 0) {
       k += t;
-      step *= 2;
+      step = Math.min(step * 2, MAX_STEP);
     } else if (t === 1) break;
     else step = t >> 1;
   }

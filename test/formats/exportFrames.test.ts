@@ -184,8 +184,8 @@ describe("framing with runs of records all three hold (the driver's)", () => {
       { numRuns: 200 },
     );
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 1000 }), fc.integer({ min: 0, max: 3 }), (seed, deployed) => {
-        const scenario = generateScenario(300, seed, { deployed });
+      fc.property(fc.integer({ min: 1, max: 1000 }), fc.integer({ min: 0, max: 3 }), fc.constantFrom(undefined, 1), (seed, deployed, deployments) => {
+        const scenario = generateScenario(300, seed, { deployed, deployments });
         runs += expectRunsOver(INPUTS.map((n) => Buffer.from(scenario[n]))).runs;
       }),
       { numRuns: 15 },

@@ -112,6 +112,19 @@ describe("cutting what all three files share", () => {
     }
   });
 
+  it("merges deploys inside one large deployment as without the cut, its unchanged records in runs", () => {
+    for (const seed of [3, 4]) {
+      const s = generateScenario(1200, seed, { deployed: 3, deployments: 1 });
+      expect(cutOf(s)?.deployments.size).toBe(0);
+      // A handful of runs stand for the 1,200 records: the work follows the few that changed.
+      const runs = runsOf(s);
+      expect(runs.length).toBeGreaterThan(0);
+      expect(runs.length).toBeLessThan(20);
+      expect(readCut(s, { recordRuns: true })).toBe(true);
+      for (const style of STYLES) expectSameAsUncut(s, style);
+    }
+  });
+
   it("merges every fixture as base, ours and theirs in every combination as without the cut", () => {
     for (const base of FIXTURES) {
       for (const ours of FIXTURES) {
