@@ -7,7 +7,7 @@
 // strictly increasing order, "\n" line ends) is not framed: the file is then read whole.
 
 import { NL } from "./byteCodes";
-import { frameObject, type EntrySpan, type Guide, type ObjectFrame } from "./entryFrames";
+import { frameObject, ObjectWalk, type EntrySpan, type ObjectFrame } from "./entryFrames";
 import { framesWithRuns, piecesAgainstOurs } from "./recordRuns";
 
 /** Files framed: positions below this fit V8's small integers (see entrySpan). */
@@ -42,11 +42,28 @@ export interface ExportFrames {
 }
 
 const RESOURCES_LINE = Buffer.from('\n    "resources": {');
-/** The deployments of an export: its top-level object, closed by "}" and one newline at the end of the file. */
-function frameExport(b: Buffer, guide?: Guide): ObjectFrame | null {
-  if (b.length < 4 || b[1] !== NL) return null;
-  const frame = frameObject(b, 0, 2, guide);
-  return frame && frame.end === b.length - 1 && b[frame.end] === NL ? frame : null;
+/**
+ * The deployments of the three exports (base, ours, theirs): each file's top-level object,
+ * closed by "}" and one newline at its end; null when a file is not so. Framed side by side:
+ * as soon as ours' next deployment is found, base and theirs are framed as far as it guides
+ * them, while its bytes are still in the processor's cache (ours' 48 MB are then read from
+ * memory once instead of three times: about 2 ms of 12 at 48 MB).
+ */
+function frameTopLevels(base: Buffer, ours: Buffer, theirs: Buffer): [ObjectFrame, ObjectFrame, ObjectFrame] | null {
+  const bufs = [base, ours, theirs];
+  if (bufs.some((b) => b.length < 4 || b[1] !== NL)) return null;
+  const o = new ObjectWalk(ours, 0, 2);
+  const guide = { buf: ours, entries: o.entries };
+  const others = [new ObjectWalk(base, 0, 2, guide), new ObjectWalk(theirs, 0, 2, guide)];
+  for (let more = true; more; ) {
+    more = o.step();
+    for (const w of others) while (w.cursor < o.entries.length && w.step());
+  }
+  if (o.frame() === null) return null;
+  for (const w of others) while (w.step());
+  const frames = [others[0].frame(), o.frame(), others[1].frame()];
+  for (const [i, f] of frames.entries()) if (f === null || f.end !== bufs[i].length - 1 || bufs[i][f.end] !== NL) return null;
+  return frames as [ObjectFrame, ObjectFrame, ObjectFrame];
 }
 
 /**
@@ -99,12 +116,9 @@ export interface FramingOptions {
 export function frameExports(base: Buffer, ours: Buffer, theirs: Buffer, options: FramingOptions = {}): ExportFrames | null {
   const { frameSame = false, runs = false } = options;
   if (Math.max(base.length, ours.length, theirs.length) > MAX_FRAMED_BYTES) return null;
-  const fo = frameExport(ours);
-  if (fo === null) return null;
-  const guide = { buf: ours, entries: fo.entries };
-  const fb = frameExport(base, guide);
-  const ft = frameExport(theirs, guide);
-  if (fb === null || ft === null) return null;
+  const top = frameTopLevels(base, ours, theirs);
+  if (top === null) return null;
+  const [fb, fo, ft] = top;
   const sides: [SideFrame, SideFrame, SideFrame] = [sideFrame(base, fb), sideFrame(ours, fo), sideFrame(theirs, ft)];
   const same = new Set<string>();
   for (const o of fo.entries) {
