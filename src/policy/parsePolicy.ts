@@ -8,7 +8,7 @@ import { fileGlobError } from "./fileGlob";
 import { formatJsonPathPattern, parseJsonPathPattern, type PathPattern } from "../profiles/pathPattern";
 import { SourceLines } from "./sourceLines";
 import { isSecretName } from "../profiles/secrets";
-import { namesRecordLevel, profileRow } from "../profiles/table";
+import { namesLevel, namesRecordLevel, profileRow } from "../profiles/table";
 import { FILE_GLOB_MAX_LENGTH, POLICY_MAX_BYTES, POLICY_MAX_ENTRIES, counted } from "./policyBounds";
 import type { PolicyEntry, Problem, RepoPolicy } from "./policyTypes";
 
@@ -235,9 +235,16 @@ class PolicyReader {
     }
     this.unknownKeys(volatile, VOLATILE_KEYS, `in ${where}.volatile`);
     const added = this.pathList(volatile, "add", `${where}.volatile.add`);
-    if (entry.profile === "nixops") {
-      for (const { pattern, line } of added.filter((a) => namesRecordLevel(profileRow("nixops"), a.pattern))) {
-        this.problem(line, `${quote(formatJsonPathPattern(pattern))} in ${where}.volatile.add names whole deployments or machines, which are never volatile (ours would drop theirs' machines); name an attribute a deploy rewrites, such as "/*/resources/*/publicIpv4"`);
+    // The merge never takes these as volatile (ours would win whole records, dropping theirs'):
+    // a path naming them would be ignored without a word.
+    const keyedRecords = entry.keyedArrays.map((k) => [...k.pattern, "*"]);
+    for (const { pattern, line } of added) {
+      const text = quote(formatJsonPathPattern(pattern));
+      if (pattern.length === 0) this.problem(line, `${text} in ${where}.volatile.add names the whole document, which is never volatile (ours would drop every change of theirs); name a value a deploy rewrites, such as "/tenants/*/lastSeen"`);
+      else if (entry.profile === "nixops" && namesRecordLevel(profileRow("nixops"), pattern)) {
+        this.problem(line, `${text} in ${where}.volatile.add names whole deployments or machines, which are never volatile (ours would drop theirs' machines); name an attribute a deploy rewrites, such as "/*/resources/*/publicIpv4"`);
+      } else if (namesLevel(keyedRecords, pattern)) {
+        this.problem(line, `${text} in ${where}.volatile.add names whole elements of a keyed array, which are never volatile (ours would drop the elements theirs added); name a field of them, such as ${quote(formatJsonPathPattern([...pattern, "lastSeen"]))}`);
       }
     }
     entry.volatile.add = added.map((p) => p.pattern);

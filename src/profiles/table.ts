@@ -116,7 +116,12 @@ function isRecordPath(row: ProfileRow, path: Path): boolean {
 
 /** A policy's path pattern that can name whole records of the row's levels (a NixOps deployment or machine). */
 export function namesRecordLevel(row: ProfileRow, pattern: PathPattern): boolean {
-  return row.records.some((level) => level.at.length === pattern.length && pattern.every((seg, i) => level.at[i] === "*" || seg === level.at[i] || seg.includes("*")));
+  return namesLevel(row.records.map((level) => level.at), pattern);
+}
+
+/** Does the pattern name whole records at one of these levels (a level's `*` or a wildcard segment)? */
+export function namesLevel(levels: readonly PathPattern[], pattern: PathPattern): boolean {
+  return levels.some((at) => at.length === pattern.length && pattern.every((seg, i) => at[i] === "*" || seg === at[i] || seg.includes("*")));
 }
 
 /** A keyed element's segment (`[id="globex"]`) as people name it (`globex`). */
