@@ -1,12 +1,13 @@
 // `doctor` reports every mistake of the policy file, from any directory of the repository.
 
-import { mkdirSync } from "node:fs";
+import { mkdirSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { doctorContext, runDoctor } from "../../src/doctor/doctor";
 import { EXTRA_DOCTOR_CHECKS } from "../../src/doctor/doctorExtraChecks";
 import { policyFileCheck } from "../../src/doctor/policyCheck";
 import { TempRepo } from "../support/gitRepo";
+import { fileViewFor } from "../../src/view/fileView";
 
 describe("doctor checks the policy file", () => {
   it("is one of doctor's checks", () => {
@@ -32,5 +33,17 @@ describe("doctor checks the policy file", () => {
     const { findings, exitCode } = runDoctor(doctorContext(repo.dir), {}, [policyFileCheck]);
     expect(exitCode).toBe(0);
     expect(findings).toEqual([{ severity: "ok", check: "policy-file", message: ".statefile-merge.json is valid (1 file entry)" }]);
+  });
+
+  it("reports a policy file that is a symbolic link to nothing, and merges no file by a policy it cannot read", () => {
+    const repo = TempRepo.create();
+    symlinkSync("policies/statefile-merge.json", join(repo.dir, ".statefile-merge.json"));
+    const { findings, exitCode } = runDoctor(doctorContext(repo.dir), {}, [policyFileCheck]);
+    expect(exitCode).toBe(1);
+    expect(findings.map((f) => [f.severity, f.message])).toEqual([
+      ["error", '.statefile-merge.json:1: is a symbolic link to "policies/statefile-merge.json", which does not exist; fix the link or remove it'],
+    ]);
+    // The driver then merges the file line by line, with this reason.
+    expect(fileViewFor(repo.dir, join(repo.dir, "tenants.json")).problem).toMatch(/^the policy file is not usable: .*symbolic link to "policies\/statefile-merge.json", which does not exist/);
   });
 });
