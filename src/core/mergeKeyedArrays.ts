@@ -47,8 +47,20 @@ export function parseElementSegment(segment: string): { field: KeyFields; identi
     } catch {
       return null;
     }
+    // The string "1" and the number 1 are two identities: a string that would read as another
+    // value keeps its quotes where people read it.
+    if (readsAsOtherValue(name)) name = identity;
   }
   return { field: m[1].includes(",") ? m[1].split(",") : m[1], identity, name };
+}
+
+/** Does this text, read as JSON, give a value that is not a string (a number, true, false, null)? */
+function readsAsOtherValue(text: string): boolean {
+  try {
+    return typeof JSON.parse(text) !== "string";
+  } catch {
+    return false;
+  }
 }
 
 /** A field's value as identity text (strings JSON-quoted, numbers as written), or null. */

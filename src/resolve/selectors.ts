@@ -90,12 +90,12 @@ export function isPrefix(prefix: Path, path: Path): boolean {
 function elementNamed(name: string, path: Path, profile: Profile, documents: readonly Slot[]): string | null {
   const field = profile.policy.arrayKey?.(path);
   if (!field) return null;
-  for (const doc of documents) {
-    const array = valueAt(doc, path);
-    if (!Array.isArray(array)) continue;
-    for (const element of array) {
-      const id = identityOf(element, field);
-      if (id !== null && (id === name || id === JSON.stringify(name))) return elementSegment(field, id);
+  // The identity as written first (`1` is the number, `"1"` the string), then a string's bare name (`globex`).
+  for (const wanted of [name, JSON.stringify(name)]) {
+    for (const doc of documents) {
+      const array = valueAt(doc, path);
+      if (!Array.isArray(array)) continue;
+      for (const element of array) if (identityOf(element, field) === wanted) return elementSegment(field, wanted);
     }
   }
   return null;

@@ -40,4 +40,15 @@ describe("selectors", () => {
     expect(selectorPath("/generatedBy", tenants, doc)).toEqual(["generatedBy"]);
     expect(selectorPath("nobody", tenants, doc)).toEqual(["nobody"]);
   });
+
+  it("tell the string \"1\" from the number 1: named as written, and shown with quotes where they would read alike", () => {
+    const tenants = profileNamed("json", overlayOf({ keyedArrays: [{ pattern: ["tenants"], field: "id" }] }));
+    // The string first, so that a selector that took the first match of either would pick it.
+    const doc = [parseJson('{"tenants": [{"id": "1", "plan": "a"}, {"id": 1, "plan": "b"}, {"id": "globex"}]}').value];
+    expect(selectorPath("tenants/1", tenants, doc)).toEqual(["tenants", "[id=1]"]);
+    expect(selectorPath('tenants/"1"', tenants, doc)).toEqual(["tenants", '[id="1"]']);
+    expect(selectorPath("globex", tenants, doc)).toEqual(["tenants", '[id="globex"]']);
+    const shown = (path: string[]) => tenants.describePath(path, doc);
+    expect([shown(["tenants", "[id=1]", "plan"]), shown(["tenants", '[id="1"]', "plan"]), shown(["tenants", '[id="globex"]'])]).toEqual(["/tenants/1/plan", '/tenants/"1"/plan', "/tenants/globex"]);
+  });
 });
