@@ -1,15 +1,21 @@
 // One wrapped nixops run per state file at a time. The lock is a small JSON file naming its
 // holder (pid, host, command, start time), created atomically with link(2) so that nobody
 // ever reads a half-written lock. It lives in the Git directory when the state file is in a
-// repository (shared by all worktrees, never committed), else beside the state file.
+// repository (shared by all worktrees, never committed), else beside the state file. The
+// holder adds the pid of the nixops it runs and its private directory once they exist: a
+// wrapper killed outright (kill -9) leaves a nixops still deploying, which must keep the lock,
+// and a directory holding the state that run made, which the next run must point to.
 
 import { createHash, randomBytes } from "node:crypto";
-import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
+import { existsSync, linkSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { isAlive } from "../io/staleTemps";
 import { WrapperError } from "./errors";
 import { askGit } from "./gitQuery";
+
+/** In a run's private directory: the state file as the run found it (the base to merge its state with). */
+export const STARTED_FROM = "started-from.json";
 
 export interface LockHolder {
   pid: number;
@@ -17,6 +23,10 @@ export interface LockHolder {
   command: string;
   started: string;
   file: string;
+  /** The nixops process the holder runs, once started. */
+  nixops?: number;
+  /** The holder's private directory (its nixops statefile), once made. */
+  privateDir?: string;
 }
 
 export function lockPathFor(stateFile: string): string {
@@ -60,8 +70,24 @@ export class StateLock {
         if (holder === null) {
           throw new WrapperError(`statefile-merge: ${stateFile} is locked by ${path}, which cannot be read; if no wrapped nixops run is active, delete it`);
         }
+        const nixopsRuns = holder.nixops !== undefined && isAlive(holder.nixops);
+        if (holder.host === me.host && !isAlive(holder.pid) && nixopsRuns) {
+          throw new WrapperError(
+            `statefile-merge: ${stateFile} is in use: the wrapped run pid ${holder.pid} ("${holder.command}", since ${holder.started}) is gone, ` +
+              `but the nixops it started (pid ${holder.nixops}) still runs; wait for it to finish (if that process is gone, delete ${path})`,
+          );
+        }
         if (holder.host === me.host && !isAlive(holder.pid)) {
           notice(`statefile-merge: removing a stale lock on ${stateFile}: pid ${holder.pid} (${holder.command}, ${holder.started}) is no longer running`);
+          const left = holder.privateDir;
+          if (left !== undefined && existsSync(join(left, "state.nixops"))) {
+            const [statefile, exported] = [join(left, "state.nixops"), join(left, "export.json")];
+            notice(
+              `statefile-merge: that run ended without saving its state, which is left in ${left} (private; it holds secrets): ` +
+                `export it with NIXOPS_STATE=${statefile} nixops export --all > ${exported}, merge it in with ` +
+                `statefile-merge merge ${join(left, STARTED_FROM)} ${stateFile} ${exported}, then delete ${left}`,
+            );
+          }
           try {
             unlinkSync(path);
           } catch {
@@ -78,6 +104,15 @@ export class StateLock {
     } finally {
       unlinkSync(temp);
     }
+  }
+
+  /** Adds to what the lock says of its holder (replaced whole, by a rename: never half written). */
+  record(more: Pick<LockHolder, "nixops" | "privateDir">): void {
+    const holder = readHolder(this.path);
+    if (holder?.pid !== process.pid) return;
+    const temp = `${this.path}.${process.pid}.${randomBytes(4).toString("hex")}`;
+    writeFileSync(temp, JSON.stringify({ ...holder, ...more }) + "\n", { mode: 0o644, flag: "wx" });
+    renameSync(temp, this.path);
   }
 
   release(): void {

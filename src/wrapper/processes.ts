@@ -19,8 +19,8 @@ export interface ChildOptions {
   stdout: "capture" | "inherit" | "stderr";
   /** In its own session, out of reach of the terminal's Ctrl-C (import and export must finish). */
   detached?: boolean;
-  /** Called with the child while it runs, so signals can be forwarded to it. */
-  onSpawn?: (kill: (signal: NodeJS.Signals) => void) => void;
+  /** Called with the child while it runs, so signals can be forwarded to it (and its pid recorded). */
+  onSpawn?: (kill: (signal: NodeJS.Signals) => void, pid: number | undefined) => void;
 }
 
 const SIGNAL_NUMBERS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGTERM: 15 };
@@ -44,7 +44,7 @@ export function runChild(command: string, args: string[], options: ChildOptions)
       child.stdin.on("error", () => undefined); // nixops may exit without reading all of it
       child.stdin.end(options.input);
     }
-    options.onSpawn?.((signal) => child.kill(signal));
+    options.onSpawn?.((signal) => child.kill(signal), child.pid);
     child.on("close", (code, signal) => {
       resolve({ status: code ?? (signal ? signalStatus(signal) : 1), signal, stdout: Buffer.concat(chunks) });
     });

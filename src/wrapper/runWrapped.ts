@@ -14,7 +14,7 @@ import { commitMessage, commitStateFile } from "./commitState";
 import { WrapperError } from "./errors";
 import { BadExport, changedDeployments, renderExport, type RenderedExport } from "./exportedState";
 import { askGit } from "./gitQuery";
-import { StateLock } from "./lock";
+import { STARTED_FROM, StateLock } from "./lock";
 import { committedNixExprs, localNixExprs } from "./nixExprsPaths";
 import { describeCommand, detectNixops, nixopsEnv, withStatefile, type Nixops } from "./nixopsCli";
 import { checkStateFile, type StateInput } from "./preflight";
@@ -112,6 +112,11 @@ export async function runWrapped(options: WrapOptions, io: WrapIo = processIo): 
     if (changesState(options.nixopsArgs)) teamLock = guardTeamRun(file, top, command, options, io.stderr);
     dir = mkdtempSync(join(tmpdir(), "statefile-merge-nixops-")); // 0700
     const statefile = join(dir, "state.nixops");
+    // What the run starts from, kept beside its statefile: the base to merge its state with
+    // when the file changes meanwhile, or when this process is killed outright (StateLock).
+    const startedFrom = join(dir, STARTED_FROM);
+    writeFileSync(startedFrom, input?.fileText ?? "", { mode: 0o600 });
+    lock.record({ privateDir: dir });
     const env = nixopsEnv(statefile);
 
     if (input === null) io.stderr(`statefile-merge: ${file} does not exist yet; nixops starts from an empty state`);
@@ -121,7 +126,10 @@ export async function runWrapped(options: WrapOptions, io: WrapIo = processIo): 
     const run = await runChild(nixops.executable, withStatefile(nixops, options.nixopsArgs, statefile), {
       env,
       stdout: "inherit",
-      onSpawn: (kill) => signals.child(kill),
+      onSpawn: (kill, pid) => {
+        signals.child(kill);
+        if (pid !== undefined) lock?.record({ nixops: pid });
+      },
     });
     signals.child(null);
     unsaved = true;
@@ -143,9 +151,7 @@ export async function runWrapped(options: WrapOptions, io: WrapIo = processIo): 
     if (changes.length > 0 && changedMeanwhile(file, input)) {
       // A pull (or an edit) while nixops ran: writing the export would undo it unseen.
       const saved = join(dir, "export.json");
-      const startedFrom = join(dir, "started-from.json");
       writeFileSync(saved, exported.text, { mode: 0o600 });
-      writeFileSync(startedFrom, input?.fileText ?? "", { mode: 0o600 });
       keepDir = true;
       io.stderr(
         `statefile-merge: ${file} changed while nixops ran (a git pull, or an edit), so it is not overwritten; ` +

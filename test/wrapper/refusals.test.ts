@@ -1,10 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { spawnSync } from "node:child_process";
 import { dirname, join } from "node:path";
 import { State, fixtureText } from "../support/fixtures";
 import { lockPathFor } from "../../src/wrapper/lock";
+import { isAlive } from "../../src/io/staleTemps";
 import { GITCRYPT_HEADER } from "../../src/crypt/gitCrypt";
 import { STATE, WrapperRepo } from "../support/wrapperRun";
 
@@ -127,6 +128,43 @@ describe("the lock on a state file", () => {
     }
     expect(existsSync(lockPathFor(join(w.repo.dir, STATE)))).toBe(false);
     expect(w.run(["deploy"]).status).toBe(0);
+  });
+
+  it("stays while the nixops of a wrapper killed outright still runs, then points to the state that run left", async () => {
+    const w = WrapperRepo.create(base().text());
+    const first = w.start(["sleep", "30"]);
+    const wrapper = first.child.pid as number;
+    try {
+      await w.waitFor("sleeping");
+      // kill -9 of the wrapper alone: its nixops keeps deploying, orphaned.
+      const exited = new Promise((done) => first.child.once("exit", done));
+      process.kill(wrapper, "SIGKILL");
+      await exited; // not `done`: the orphan still holds the wrapper's output open
+      const nixops = (JSON.parse(readFileSync(lockPathFor(join(w.repo.dir, STATE)), "utf8")) as { nixops: number }).nixops;
+      expect(isAlive(nixops)).toBe(true);
+      const r = w.run(["deploy"]);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toContain(`the wrapped run pid ${wrapper} ("nixops sleep 30", since 20`);
+      expect(r.stderr).toContain(`but the nixops it started (pid ${nixops}) still runs; wait for it to finish`);
+      expect(w.entries().filter((e) => e.event === "start").map((e) => e.command)).toEqual(["import", "sleep"]);
+    } finally {
+      process.kill(-wrapper, "SIGINT");
+      await first.done;
+    }
+    // Once it has ended, the next run takes the lock and says where that run's state is left.
+    const lock = JSON.parse(readFileSync(lockPathFor(join(w.repo.dir, STATE)), "utf8")) as { nixops: number; privateDir: string };
+    for (let waited = 0; isAlive(lock.nixops) && waited < 200; waited++) await new Promise((done) => setTimeout(done, 50));
+    const r = w.run(["deploy"]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`removing a stale lock on ${STATE}: pid ${wrapper}`);
+    const left = lock.privateDir;
+    expect(r.stderr).toContain(
+      `that run ended without saving its state, which is left in ${left} (private; it holds secrets): export it with NIXOPS_STATE=${left}/state.nixops nixops export --all > ${left}/export.json, ` +
+        `merge it in with statefile-merge merge ${left}/started-from.json ${STATE} ${left}/export.json, then delete ${left}`,
+    );
+    // The base it names is the file as that run found it.
+    expect(readFileSync(join(left, "started-from.json"), "utf8")).toBe(base().text());
+    rmSync(left, { recursive: true, force: true });
   });
 
   it("lives in the Git directory, not in the work tree", () => {
