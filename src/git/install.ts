@@ -239,6 +239,8 @@ export function install(options: InstallOptions): Report {
     throw new Error(`${options.cwd} is not inside a Git work tree; run install inside the clone, or use --global for the config part`);
   }
   const where = options.global ? "global config" : "repository config";
+  // Asked before anything is written: a file Git would not read is refused whole.
+  const globalFile = repo === null ? attributesPath(null, "global", options.cwd, true) : null;
   const style = conflictStyleToInstall(options.cwd, options.global);
   for (const [key, value] of driverSettings(options.node, options.bin, style)) {
     const current = configGet(options.cwd, options.global, key);
@@ -246,8 +248,8 @@ export function install(options: InstallOptions): Report {
     gitOk(options.cwd, ["config", scopeFlag(options.global), key, value]);
     report.push(current === null ? `set ${key} in the ${where}` : `replaced ${key} in the ${where} (was: ${current})`);
   }
-  if (repo === null) {
-    addLines(report, "global", attributesPath(null, "global", options.cwd), options.patterns, null);
+  if (globalFile !== null) {
+    addLines(report, "global", globalFile, options.patterns, null);
   } else if (options.attributes) {
     addLines(report, "gitattributes", attributesPath(repo, "gitattributes", options.cwd), options.patterns, repo);
   } else {

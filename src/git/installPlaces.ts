@@ -16,17 +16,29 @@ function configValue(cwd: string, args: string[]): string | null {
   return r.status === 0 ? r.stdout.toString("utf8").replace(/\n$/, "") : null;
 }
 
-/** The user's attributes file: core.attributesFile from the global config, else Git's XDG default. */
-export function globalAttributesFile(cwd: string): string {
+/**
+ * The user's attributes file: core.attributesFile from the global config, else Git's XDG
+ * default. `writing`: the file install is about to write, which must be one Git reads: when
+ * only the system config sets core.attributesFile, Git reads that file and never the XDG
+ * default, so lines written there would route nothing (refused; uninstall still cleans it).
+ */
+export function globalAttributesFile(cwd: string, writing = false): string {
   const home = process.env.HOME || homedir();
   const configured = configValue(cwd, ["--global", "--path", "--get", "core.attributesFile"]);
   if (configured !== null && configured !== "") return isAbsolute(configured) ? configured : resolve(home, configured);
+  const system = writing ? configValue(cwd, ["--system", "--path", "--get", "core.attributesFile"]) : null;
+  if (system !== null && system !== "") {
+    throw new Error(
+      `the system config sets core.attributesFile to ${system}, so Git reads no attributes file of your own and lines install wrote there would route nothing; ` +
+        `set core.attributesFile in your global config (a copy of that file's lines plus install's), or run install in each clone without --global (nothing was changed)`,
+    );
+  }
   const xdg = process.env.XDG_CONFIG_HOME || join(home, ".config");
   return join(xdg, "git", "attributes");
 }
 
-export function attributesPath(repo: Repo | null, target: AttributesTarget, cwd: string): string {
-  if (target === "global") return globalAttributesFile(cwd);
+export function attributesPath(repo: Repo | null, target: AttributesTarget, cwd: string, writing = false): string {
+  if (target === "global") return globalAttributesFile(cwd, writing);
   if (repo === null) throw new Error("no repository for a repository attribute file");
   return target === "gitattributes" ? join(repo.top, ".gitattributes") : gitPath(repo, "info/attributes");
 }

@@ -1,6 +1,6 @@
 // `statefile-merge install` / `uninstall` with the built bin in real repositories.
 
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
@@ -177,6 +177,26 @@ describe("install", () => {
     expect(runBin(repo, ["install", "--global"]).status).toBe(0);
     expect(readFileSync(file, "utf8")).toContain("*.nixops.json merge=statefile diff=statefile");
     expect(existsSync(globalAttributes(repo))).toBe(false);
+  });
+
+  it("--global refuses, changing nothing, when only the system config sets core.attributesFile (Git would never read the user's file)", () => {
+    const repo = newRepo();
+    const systemAttributes = join(repo.env.HOME!, "site-attributes");
+    const system = join(repo.env.HOME!, "system-gitconfig");
+    writeFileSync(system, `[core]\n\tattributesFile = ${systemAttributes}\n`);
+    delete repo.env.GIT_CONFIG_NOSYSTEM;
+    repo.env.GIT_CONFIG_SYSTEM = system;
+    const r = runBin(repo, ["install", "--global"]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`the system config sets core.attributesFile to ${systemAttributes}, so Git reads no attributes file of your own`);
+    expect(r.stderr).toContain("(nothing was changed)");
+    expect(existsSync(repo.env.GIT_CONFIG_GLOBAL!)).toBe(false);
+    expect(existsSync(globalAttributes(repo))).toBe(false);
+    // With a file of the user's own in the global config, install writes there, and Git reads it.
+    const own = join(repo.env.HOME!, "my-attributes");
+    repo.git("config", "--global", "core.attributesFile", own);
+    expect(runBin(repo, ["install", "--global"]).status).toBe(0);
+    expect(repo.git("check-attr", "merge", "--", "prod.nixops.json")).toBe("prod.nixops.json: merge: statefile\n");
   });
 
   it("refuses --global with --attributes: the two change different things", () => {
