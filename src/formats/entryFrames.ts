@@ -84,16 +84,20 @@ export function entryAt(b: Buffer, p: number, indent: number, closing: ClosingLi
 }
 
 /**
- * Where the first closing line (a newline, `indent` spaces, "}") after `from` starts, or -1.
- * A closing line followed by another entry ends in "},\n", and nothing else in the frame does
- * (a string holds no raw newline): that pattern is several times quicker to find. It gives the
- * answer when no line ends in "}\n" before it (the last entry of an object, whose end the
- * pattern would jump over). Where each pattern is next is remembered while asks stay before
- * it (Python 2's separator is "}, \n": the quick pattern is then never found, once).
+ * Where the first closing line (a newline, `indent` spaces, "}") after an entry's "{" at `from`
+ * starts, or -1. A closing line followed by another entry ends in "},\n", and nothing else in
+ * the frame does (a string holds no raw newline): that pattern is several times quicker to
+ * find. It gives the answer when no line ends in "}\n" before it (the last entry of an object,
+ * whose end the pattern would jump over) and no object opens ("{\n") on its way: an entry's
+ * own lines open none in NixOps' layout, while any entry after an earlier closing line would,
+ * and that closing line may end otherwise ("} ,", or Python 2's "}, " in a file that mixes
+ * both), which the pattern would jump over too. Where each pattern is next is remembered while
+ * asks stay before it (Python 2's separator is "}, \n": the quick pattern is then never found).
  */
 export class ClosingLines {
   private readonly more = new NextPlace(THEN_MORE);
   private readonly last = new NextPlace(THEN_END);
+  private readonly opens = new NextPlace(OPENS_OBJECT);
 
   private constructor(private readonly b: Buffer) {}
 
@@ -110,12 +114,14 @@ export class ClosingLines {
     const b = this.b;
     const brace = this.more.after(b, from);
     const line = brace - indent - 1;
-    if (brace !== Infinity && line >= from && b[line] === NL && allSpaces(b, line + 1, indent) && this.last.after(b, from) > brace) return line;
+    const quick = brace !== Infinity && line >= from && b[line] === NL && allSpaces(b, line + 1, indent);
+    if (quick && this.last.after(b, from) > brace && this.opens.after(b, from + 1) > line) return line;
     return b.indexOf(closer(indent), from);
   }
 }
 
 const THEN_MORE = Buffer.from("},\n");
+const OPENS_OBJECT = Buffer.from("{\n");
 const THEN_END = Buffer.from("}\n");
 
 /** The first place of a pattern at or after a position, remembered while later asks fall before it. */

@@ -106,20 +106,23 @@ const SEPARATORS = [",\n", ", \n"];
 /**
  * The values and layout of three framed NixOps exports (as the full path would build them),
  * with what the cut took standing in as shared entries; null when the reading does not apply
- * (bytes it does not take, a record or attribute written twice, text it cannot parse).
+ * (bytes it does not take, a record or attribute written twice, text it cannot parse, or
+ * separators other than `itemSeparator`, what the whole files vote for).
  */
-export function readFramedExports(frames: ExportFrames, cut: SharedCut | null): FastRead | null {
+export function readFramedExports(frames: ExportFrames, cut: SharedCut | null, itemSeparator?: string): FastRead | null {
   try {
     const kept = frames.sides.map((side, i) => keptEntries(side, cut, i === 1));
     const separator = oursSeparator(frames.sides[1], kept[1]).slice(0, -1);
+    // The whole files' vote decides the layout: what the cut left may vote otherwise.
+    if (itemSeparator !== undefined && separator !== itemSeparator) notHere();
     const knownMerges = new Map<object, KnownMerge>();
     const valueOf = recordValues(frames.sides, kept, separator, knownMerges);
     const values = frames.sides.map((side, i) => readSide(side, i, kept[i], cut, valueOf));
     const layout: Layout = {
       ...nixopsLayout(separator === ", " ? "py2" : "py3", "\n"),
       // A record or deployment taken unchanged is written as its input's own bytes, never parsed or copied.
-      verbatim: (node) => (node instanceof LazyRecord && node.pristine ? node.parts : undefined),
-      verbatimEntry: (key, node, indent) => (node instanceof SharedEntry && node.pristine ? node.entryBytes(key, indent) : undefined),
+      verbatim: (node) => (node instanceof LazyRecord ? node.verbatimParts() : undefined),
+      verbatimEntry: (key, node, indent) => (node instanceof SharedEntry && node.pristine ? node.entryBytes(key, indent, separator) : undefined),
     };
     return { values, layout, knownMerges };
   } catch (e) {

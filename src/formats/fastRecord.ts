@@ -32,6 +32,11 @@ export class LazyRecord extends Map<string, JsonValue> {
     return !this.changed;
   }
 
+  /** Its bytes to write as they are: while nothing was set or deleted in it. */
+  verbatimParts(): readonly Span[] | undefined {
+    return this.pristine ? this.parts : undefined;
+  }
+
   /** The record's text, as written. */
   get text(): string {
     let text = "";

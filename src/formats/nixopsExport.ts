@@ -44,16 +44,25 @@ const SEPARATOR_VOTES = 1000;
  * by the majority of the first lines that end in a comma, so one stray trailing space neither
  * switches a whole file's layout nor costs a scan of a 50 MB file; null when no line does.
  */
-export function detectSeparators(text: string): PythonSeparators | null {
+export function detectSeparators(text: string | Uint8Array): PythonSeparators | null {
+  // Text or its bytes (the framed reading votes on the files as they are, before any is decoded).
+  // Line by line: a comma votes where a line ends in ",", ", " (then "\n" or "\r\n").
+  const code = typeof text === "string" ? (i: number) => text.charCodeAt(i) : (i: number) => text[i];
+  const newline = typeof text === "string" ? (from: number) => text.indexOf("\n", from) : (from: number) => text.indexOf(10, from);
   let py2 = 0;
   let py3 = 0;
-  for (let at = text.indexOf(",", 0); at !== -1 && py2 + py3 < SEPARATOR_VOTES; at = text.indexOf(",", at + 1)) {
-    const next = text.charCodeAt(at + 1);
-    if (next === 10 || (next === 13 && text.charCodeAt(at + 2) === 10)) py3++;
-    else if (next === 32 && (text.charCodeAt(at + 2) === 10 || (text.charCodeAt(at + 2) === 13 && text.charCodeAt(at + 3) === 10))) py2++;
+  for (let at = newline(0); at !== -1 && py2 + py3 < SEPARATOR_VOTES; at = newline(at + 1)) {
+    const end = code(at - 1) === 13 ? at - 1 : at;
+    if (code(end - 1) === 44) py3++;
+    else if (code(end - 1) === 32 && code(end - 2) === 44) py2++;
   }
   if (py2 + py3 === 0) return null;
   return py2 > py3 ? "py2" : "py3";
+}
+
+/** The separators of three exports (base, ours, theirs): ours' vote, else theirs', else base's, else Python 3's. */
+export function exportSeparators(texts: readonly (string | Uint8Array)[]): PythonSeparators {
+  return detectSeparators(texts[1]) ?? detectSeparators(texts[2]) ?? detectSeparators(texts[0]) ?? "py3";
 }
 
 /**

@@ -10,7 +10,7 @@ import { LazyRecord } from "./fastRecord";
 import type { Span } from "./renderDocument";
 import { decodeDeploymentEmbedded, decodeRecordEmbedded } from "./nixopsExport";
 import type { ExportFrames, SideFrame } from "./exportFrames";
-import { closer, entrySpan, type EntrySpan } from "./entryFrames";
+import { closer, entrySpan, type EntrySpan, type ObjectFrame } from "./entryFrames";
 import { COMMA, NL, QUOTE, SPACE } from "./byteCodes";
 
 /**
@@ -43,7 +43,8 @@ export function cutSharedEntries(frames: ExportFrames): SharedCut | null {
     const rb = base.resources.get(o.key);
     const rt = theirs.resources.get(o.key);
     if (!rb || !rt || !ours.resources.has(o.key)) continue;
-    const shared = frames.runs ? sharedRuns(ours.buf, ours.resources.get(o.key)?.entries ?? [], rb.entries, rt.entries) : sharedRecords(ours.buf, rb.entries, rt.entries);
+    const ro = ours.resources.get(o.key);
+    const shared = frames.runs && ro ? sharedRuns(ours.buf, ro, rb.entries, rt.entries) : sharedRecords(ours.buf, rb.entries, rt.entries);
     if (shared.size > 0) records.set(o.key, shared);
   }
   return deployments.size === 0 && records.size === 0 ? null : { deployments, records };
@@ -65,7 +66,8 @@ function sharedRecords(source: Buffer, inBase: readonly EntrySpan[], inTheirs: r
  * base, ours and theirs alike (a run the frame already made counts as its records) taken as
  * one SharedRun, listed under the name of each entry of the frame it spans.
  */
-function sharedRuns(source: Buffer, ours: readonly EntrySpan[], inBase: readonly EntrySpan[], inTheirs: readonly EntrySpan[]): Map<string, SharedEntry> {
+function sharedRuns(source: Buffer, oursFrame: ObjectFrame, inBase: readonly EntrySpan[], inTheirs: readonly EntrySpan[]): Map<string, SharedEntry> {
+  const ours = oursFrame.entries;
   const where = (entries: readonly EntrySpan[]) => new Map(entries.map((e, i) => [e.sameAs, i]));
   const [b, t] = [where(inBase), where(inTheirs)];
   const shared = new Map<string, SharedEntry>();
@@ -79,7 +81,7 @@ function sharedRuns(source: Buffer, ours: readonly EntrySpan[], inBase: readonly
     }
     let j = i + 1;
     while (j < ours.length && b.get(ours[j]) === bi + (j - i) && t.get(ours[j]) === ti + (j - i)) j++;
-    const entry = j - i === 1 && first.records === 1 ? new SharedEntry(source, first, "record") : new SharedRun(source, first, ours[j - 1]);
+    const entry = j - i === 1 && first.records === 1 ? new SharedEntry(source, first, "record") : new SharedRun(source, first, ours[j - 1], oursFrame.separator ?? "");
     for (let k = i; k < j; k++) shared.set(ours[k].key, entry);
     i = j;
   }
@@ -129,10 +131,9 @@ function reduce(side: SideFrame, cut: SharedCut): Buffer {
 
 /**
  * The values read from the reduced files, with what was cut put back: one object on all three
- * sides for each shared deployment or record. Deployments go back in each side's order (the
- * unique-name rule names them in that order); records are added at the end of their
- * deployment's resources (NixOps' layout writes them sorted, and a record no side changed
- * gives the merge nothing to report, so their order shows nowhere).
+ * sides for each shared deployment or record, each in its side's order (the unique-name rule
+ * names deployments in that order, and the merge lists the conflicts of the records around
+ * them in the order the sides give).
  */
 export function putBackShared(values: Slot[], frames: ExportFrames, cut: SharedCut): void {
   values.forEach((root, i) => {
@@ -147,7 +148,14 @@ export function putBackShared(values: Slot[], frames: ExportFrames, cut: SharedC
     for (const [uuid, shared] of cut.records) {
       const resources = (root.get(uuid) as JsonObject | undefined)?.get("resources");
       if (!(resources instanceof Map)) throw new Error(`the reduced deployment ${uuid} has no resources`);
-      for (const [name, record] of shared) if (standsUnder(record, name)) resources.set(name, record);
+      // Each side's own record order: the merge orders keys it did not sort by the sides' orders.
+      const read = new Map(resources);
+      resources.clear();
+      for (const { key } of frames.sides[i].resources.get(uuid)?.entries ?? []) {
+        const record = shared.get(key) ?? read.get(key);
+        if (record === undefined) throw new Error(`${key} is neither shared nor in the reduced deployment ${uuid}`);
+        if (!(record instanceof SharedEntry) || standsUnder(record, key)) resources.set(key, record);
+      }
     }
   });
 }
@@ -175,7 +183,7 @@ export class SharedEntry extends LazyRecord {
    * indentation: the frame checked that line to be spaces, the plain key quoted, and `": `,
    * which is what NixOps' layout writes there.
    */
-  entryBytes(key: string, indent: number): Span | undefined {
+  entryBytes(key: string, indent: number, _itemSeparator: string): Span | undefined {
     const e = this.entry;
     if (key !== e.key || e.start - e.line !== indent + key.length + 4) return undefined;
     return { source: this.parts[0].source, start: e.line, end: e.end };
@@ -245,9 +253,30 @@ export class RunInspected extends Error {
 export class SharedRun extends SharedEntry {
   readonly key: string;
 
-  constructor(source: Buffer, first: EntrySpan, last: EntrySpan) {
+  /** `separator`: what separates its records in ours (",\n" or ", \n"). */
+  constructor(
+    source: Buffer,
+    first: EntrySpan,
+    last: EntrySpan,
+    private readonly separator: string,
+  ) {
     super(source, entrySpan(first.key, first.line, first.start, last.end, undefined), "record");
     this.key = first.key;
+  }
+
+  /**
+   * Its bytes go out as they are only where the layout separates items as ours separates its
+   * records (a file that mixes Python 2's and 3's separators may not): otherwise the merge is
+   * made again without runs, and the writer puts the layout's separator between the records.
+   */
+  override entryBytes(key: string, indent: number, itemSeparator: string): Span | undefined {
+    if (this.separator !== itemSeparator + "\n") throw new RunInspected();
+    return super.entryBytes(key, indent, itemSeparator);
+  }
+
+  /** A run is never written as one record's value. */
+  override verbatimParts(): never {
+    throw new RunInspected();
   }
 
   protected override load(): void {

@@ -6,7 +6,7 @@
 import type { Slot } from "../core/values";
 import type { ParsedJson } from "../formats/parseJson";
 import type { Layout } from "../formats/renderDocument";
-import { decodeEmbedded, detectSeparators, nixopsLayout } from "../formats/nixopsExport";
+import { decodeEmbedded, exportSeparators, nixopsLayout } from "../formats/nixopsExport";
 import { detectJsonLayout } from "../formats/jsonLayout";
 import { stripBom } from "../formats/bom";
 import { PROFILE_TABLE, profileRow } from "../profiles/table";
@@ -18,13 +18,17 @@ export interface KindReading {
   layoutOf(values: readonly Slot[], texts: readonly string[], parsed: readonly (ParsedJson | null)[]): Layout;
   /** The files may be framed and read record by record, what all three share cut out first. */
   framed: boolean;
+  /**
+   * Framed files: the item separator the whole files (base, ours, theirs) vote for, which the
+   * layout keeps whatever the cut leaves to read (fewer lines may vote otherwise).
+   */
+  framedSeparator?: (files: readonly Uint8Array[]) => string;
 }
 
 /** NixOps' own layout (Python's separators, as ours writes them), its embedded JSON decoded. */
 function nixopsLayoutOf(values: readonly Slot[], texts: readonly string[]): Layout {
   for (const v of values) if (v instanceof Map) decodeEmbedded(v);
-  const separators = detectSeparators(texts[1]) ?? detectSeparators(texts[2]) ?? detectSeparators(texts[0]) ?? "py3";
-  return nixopsLayout(separators, stripBom(texts[1]).includes("\r\n") ? "\r\n" : "\n");
+  return nixopsLayout(exportSeparators(texts), stripBom(texts[1]).includes("\r\n") ? "\r\n" : "\n");
 }
 
 /** Ours' indentation, key spacing and line ends. */
@@ -33,7 +37,7 @@ function jsonLayoutOf(_values: readonly Slot[], texts: readonly string[], parsed
 }
 
 export const KIND_READINGS: Readonly<Record<ProfileRow["layout"], KindReading>> = {
-  nixops: { layoutOf: nixopsLayoutOf, framed: true },
+  nixops: { layoutOf: nixopsLayoutOf, framed: true, framedSeparator: (files) => nixopsLayout(exportSeparators(files)).itemSeparator },
   json: { layoutOf: jsonLayoutOf, framed: false },
   // Its merge (KIND_MERGES) lays the file out itself; this is for any other reading.
   tfstate: { layoutOf: jsonLayoutOf, framed: false },

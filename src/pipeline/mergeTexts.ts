@@ -134,8 +134,9 @@ function framedExports(inputs: MergeInputs, settings: MergeSettings, maxBytes: n
  */
 function mergeFramed(row: ProfileRow, frames: ExportFrames, cut: SharedCut | null, settings: MergeSettings, maxBytes: number): MergeOutcome | null {
   const kept = cut ? ", what no side changed kept as it is" : "";
+  const separator = KIND_READINGS[row.layout].framedSeparator?.(frames.sides.map((side) => side.buf));
   try {
-    const read = settings.wholeParse ? null : readFramedExports(frames, cut);
+    const read = settings.wholeParse ? null : readFramedExports(frames, cut, separator);
     if (read) {
       const profile = buildProfile(row, settings.overlay ?? NO_OVERLAY);
       return mergeRead({ ...read, profile, duplicates: new Map() }, `record by record${kept}`, settings);
@@ -144,20 +145,24 @@ function mergeFramed(row: ProfileRow, frames: ExportFrames, cut: SharedCut | nul
     const [base, ours, theirs] = reducedInputs(frames, cut);
     const states = readWholeFiles({ base, ours, theirs }, settings, maxBytes);
     if ("method" in states || states.profile.row !== row) return null;
-    return mergeRead(withShared(states, frames, cut), `whole files${kept}`, settings);
+    return mergeRead(withShared(states, frames, cut, separator), `whole files${kept}`, settings);
   } catch (e) {
     if (e instanceof Fallback || e instanceof RangeError || e instanceof JsonParseError) return null;
     throw e;
   }
 }
 
-/** What was cut put back, one object on all three sides, written as ours' bytes. */
-function withShared(states: ReadStates, frames: ExportFrames, cut: SharedCut): ReadStates {
+/**
+ * What was cut put back, one object on all three sides, written as ours' bytes; the layout's
+ * item separator the whole files' (`separator`), not what the cut left of them.
+ */
+function withShared(states: ReadStates, frames: ExportFrames, cut: SharedCut, separator: string | undefined): ReadStates {
   putBackShared(states.values, frames, cut);
+  const itemSeparator = separator ?? states.layout.itemSeparator;
   const own = states.layout.verbatim;
-  const verbatim = (node: object) => (node instanceof SharedEntry && node.pristine ? node.parts : own?.(node));
-  const verbatimEntry = (key: string, node: object, indent: number) => (node instanceof SharedEntry && node.pristine ? node.entryBytes(key, indent) : undefined);
-  return { ...states, layout: { ...states.layout, verbatim, verbatimEntry } };
+  const verbatim = (node: object) => (node instanceof SharedEntry ? node.verbatimParts() : undefined) ?? own?.(node);
+  const verbatimEntry = (key: string, node: object, indent: number) => (node instanceof SharedEntry && node.pristine ? node.entryBytes(key, indent, itemSeparator) : undefined);
+  return { ...states, layout: { ...states.layout, itemSeparator, verbatim, verbatimEntry } };
 }
 
 /**

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import fc from "fast-check";
 import { detectSeparators } from "../../src/formats/nixopsExport";
 import { mergeTexts } from "../../src/pipeline/mergeTexts";
 import { State, fixtureText } from "../support/fixtures";
@@ -13,7 +14,28 @@ function strayTrailingSpace(text: string, n: number): string {
   return lines.join("\n");
 }
 
+/** The rule as docs/merge-rules.md words it: the majority of the first 1,000 commas that end a line ("," or ", ", then LF or CRLF). */
+function majorityOfLineEndCommas(text: string): "py2" | "py3" | null {
+  const votes = [...text.matchAll(/,( ?)\r?\n/g)].slice(0, 1000).map((m) => (m[1] === " " ? "py2" : "py3"));
+  if (votes.length === 0) return null;
+  return votes.filter((v) => v === "py2").length > votes.length / 2 ? "py2" : "py3";
+}
+
 describe("detectSeparators", () => {
+  it("votes as the rule says, on text and on its bytes alike", () => {
+    const piece = fc.constantFrom(",", " ", "\n", "\r", "}", "a", ", \n", ",\n", ",\r\n", ", \r\n");
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 60 }), fc.nat(2500), (pieces, pad) => {
+        // Enough line ends, sometimes, that the first 1,000 votes are not all of them.
+        const text = pieces.join("") + ",\n".repeat(pad % 3 === 0 ? pad : 0) + pieces.join("");
+        const expected = majorityOfLineEndCommas(text);
+        expect(detectSeparators(text)).toBe(expected);
+        expect(detectSeparators(Buffer.from(text, "latin1"))).toBe(expected);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it("reads NixOps 2.0 (Python 3) and 1.7 (Python 2) exports", () => {
     expect(detectSeparators(fixtureText("ec2-prod-5machines"))).toBe("py3");
     expect(detectSeparators(fixtureText("legacy-nixops-1.7-python2"))).toBe("py2");

@@ -509,7 +509,7 @@ describe("runs of records no side changed (the driver's cut)", () => {
     expect(found.length).toBeGreaterThan(0);
     const ours = Buffer.from(inputs.ours);
     for (const run of found) {
-      const span = run.entryBytes(run.key, 6);
+      const span = run.entryBytes(run.key, 6, ",");
       expect(span).toBeDefined();
       const text = ours.toString("utf8", span!.start, span!.end);
       // Two records or more: its first name's line, then records up to a closing brace at record depth.
@@ -523,7 +523,10 @@ describe("runs of records no side changed (the driver's cut)", () => {
 
   it("throws RunInspected when anything looks inside a run, where a record would parse", () => {
     const [run] = runs();
+    // Also when it would be written as one record's value, or where the layout separates items
+    // otherwise than ours separates the run's records (Python 2's ", " here).
     const looks: Array<() => unknown> = [() => run.get("type"), () => run.has("type"), () => run.size, () => [...run.keys()], () => [...run], () => run.text];
+    looks.push(() => run.verbatimParts(), () => run.entryBytes(run.key, 6, ", "));
     for (const look of looks) expect(look).toThrow(RunInspected);
   });
 
