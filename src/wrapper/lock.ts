@@ -7,7 +7,7 @@
 // and a directory holding the state that run made, which the next run must point to.
 
 import { createHash, randomBytes } from "node:crypto";
-import { existsSync, linkSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
+import { existsSync, linkSync, mkdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { isAlive } from "../io/staleTemps";
@@ -37,6 +37,12 @@ export function lockPathFor(stateFile: string): string {
     return join(gitDir, "statefile-merge", "locks", `${basename(absolute)}-${hash}.lock`);
   }
   return join(dirname(absolute), `.${basename(absolute)}.statefile-merge.lock`);
+}
+
+/** The private directory a holder that is gone left its nixops state in, or null when there is none. */
+function leftState(holder: LockHolder): string | null {
+  const dir = holder.privateDir;
+  return typeof dir === "string" && existsSync(join(dir, "state.nixops")) ? dir : null;
 }
 
 function readHolder(path: string): LockHolder | null {
@@ -70,24 +76,26 @@ export class StateLock {
         if (holder === null) {
           throw new WrapperError(`statefile-merge: ${stateFile} is locked by ${path}, which cannot be read; if no wrapped nixops run is active, delete it`);
         }
-        const nixopsRuns = holder.nixops !== undefined && isAlive(holder.nixops);
-        if (holder.host === me.host && !isAlive(holder.pid) && nixopsRuns) {
+        const gone = holder.host === me.host && !isAlive(holder.pid);
+        const left = gone ? leftState(holder) : null;
+        if (gone && holder.nixops !== undefined && isAlive(holder.nixops)) {
           throw new WrapperError(
             `statefile-merge: ${stateFile} is in use: the wrapped run pid ${holder.pid} ("${holder.command}", since ${holder.started}) is gone, ` +
-              `but the nixops it started (pid ${holder.nixops}) still runs; wait for it to finish (if that process is gone, delete ${path})`,
+              `but the nixops it started (pid ${holder.nixops}) still runs; wait for it to finish` +
+              (left ? `; its state will be left in ${left}` : ` (if that process is gone, delete ${path})`),
           );
         }
-        if (holder.host === me.host && !isAlive(holder.pid)) {
+        if (left !== null) {
+          // A run from the file as it is would not know what that run deployed (and might make it again).
+          const [statefile, exported] = [join(left, "state.nixops"), join(left, "export.json")];
+          throw new WrapperError(
+            `statefile-merge: the last wrapped run on ${stateFile} (pid ${holder.pid}, "${holder.command}", since ${holder.started}) ended without saving its state, ` +
+              `which is left in ${left} (private; it holds secrets): export it with NIXOPS_STATE=${statefile} nixops export --all > ${exported}, ` +
+              `merge it in with statefile-merge merge ${join(left, STARTED_FROM)} ${stateFile} ${exported}, then delete ${left} and run again (or delete ${left} to go on without it)`,
+          );
+        }
+        if (gone) {
           notice(`statefile-merge: removing a stale lock on ${stateFile}: pid ${holder.pid} (${holder.command}, ${holder.started}) is no longer running`);
-          const left = holder.privateDir;
-          if (left !== undefined && existsSync(join(left, "state.nixops"))) {
-            const [statefile, exported] = [join(left, "state.nixops"), join(left, "export.json")];
-            notice(
-              `statefile-merge: that run ended without saving its state, which is left in ${left} (private; it holds secrets): ` +
-                `export it with NIXOPS_STATE=${statefile} nixops export --all > ${exported}, merge it in with ` +
-                `statefile-merge merge ${join(left, STARTED_FROM)} ${stateFile} ${exported}, then delete ${left}`,
-            );
-          }
           try {
             unlinkSync(path);
           } catch {
@@ -106,13 +114,23 @@ export class StateLock {
     }
   }
 
-  /** Adds to what the lock says of its holder (replaced whole, by a rename: never half written). */
-  record(more: Pick<LockHolder, "nixops" | "privateDir">): void {
-    const holder = readHolder(this.path);
-    if (holder?.pid !== process.pid) return;
+  /**
+   * Adds to what the lock says of its holder (replaced whole, by a rename: never half
+   * written); a field set to undefined is dropped. Best effort: false when it could not be
+   * written (a full disk), which must not stop a run whose nixops already works.
+   */
+  record(more: Partial<Pick<LockHolder, "nixops" | "privateDir">>): boolean {
     const temp = `${this.path}.${process.pid}.${randomBytes(4).toString("hex")}`;
-    writeFileSync(temp, JSON.stringify({ ...holder, ...more }) + "\n", { mode: 0o644, flag: "wx" });
-    renameSync(temp, this.path);
+    try {
+      const holder = readHolder(this.path);
+      if (holder?.pid !== process.pid) return false;
+      writeFileSync(temp, JSON.stringify({ ...holder, ...more }) + "\n", { mode: 0o644, flag: "wx" });
+      renameSync(temp, this.path);
+      return true;
+    } catch {
+      rmSync(temp, { force: true });
+      return false;
+    }
   }
 
   release(): void {

@@ -116,7 +116,7 @@ export async function runWrapped(options: WrapOptions, io: WrapIo = processIo): 
     // when the file changes meanwhile, or when this process is killed outright (StateLock).
     const startedFrom = join(dir, STARTED_FROM);
     writeFileSync(startedFrom, input?.fileText ?? "", { mode: 0o600 });
-    lock.record({ privateDir: dir });
+    if (!lock.record({ privateDir: dir })) io.stderr(`statefile-merge: could not note ${dir} in the lock ${lock.path}; if this run is killed, its state is there`);
     const env = nixopsEnv(statefile);
 
     if (input === null) io.stderr(`statefile-merge: ${file} does not exist yet; nixops starts from an empty state`);
@@ -128,7 +128,10 @@ export async function runWrapped(options: WrapOptions, io: WrapIo = processIo): 
       stdout: "inherit",
       onSpawn: (kill, pid) => {
         signals.child(kill);
-        if (pid !== undefined) lock?.record({ nixops: pid });
+        if (pid === undefined) return; // not started
+        // From here the statefile may hold what nixops did: kept unless the file gets it.
+        unsaved = true;
+        lock?.record({ nixops: pid });
       },
     });
     signals.child(null);
@@ -164,6 +167,7 @@ export async function runWrapped(options: WrapOptions, io: WrapIo = processIo): 
       io.stderr(`statefile-merge: wrote ${file} (${changes.map((c) => `${c.name} ${c.change}`).join(", ")})`);
     }
     unsaved = false; // the file holds this run's state: written just now, or it had it already
+    lock.record({ privateDir: undefined }); // nothing is left behind if this process dies now
     let status = run.status;
     if (status !== 0) io.stderr(`statefile-merge: ${command} exited with status ${status}; the state it left is exported to ${file}`);
     if (signals.received && status === 0) status = signalStatus(signals.received);

@@ -4,7 +4,7 @@ import { hostname } from "node:os";
 import { spawnSync } from "node:child_process";
 import { dirname, join } from "node:path";
 import { State, fixtureText } from "../support/fixtures";
-import { lockPathFor } from "../../src/wrapper/lock";
+import { lockPathFor, StateLock } from "../../src/wrapper/lock";
 import { isAlive } from "../../src/io/staleTemps";
 import { GITCRYPT_HEADER } from "../../src/crypt/gitCrypt";
 import { STATE, WrapperRepo } from "../support/wrapperRun";
@@ -151,20 +151,41 @@ describe("the lock on a state file", () => {
       process.kill(-wrapper, "SIGINT");
       await first.done;
     }
-    // Once it has ended, the next run takes the lock and says where that run's state is left.
+    // Once it has ended, runs stop until the state that run left is merged in (or given up).
     const lock = JSON.parse(readFileSync(lockPathFor(join(w.repo.dir, STATE)), "utf8")) as { nixops: number; privateDir: string };
     for (let waited = 0; isAlive(lock.nixops) && waited < 200; waited++) await new Promise((done) => setTimeout(done, 50));
-    const r = w.run(["deploy"]);
-    expect(r.status, r.stderr).toBe(0);
-    expect(r.stderr).toContain(`removing a stale lock on ${STATE}: pid ${wrapper}`);
     const left = lock.privateDir;
-    expect(r.stderr).toContain(
-      `that run ended without saving its state, which is left in ${left} (private; it holds secrets): export it with NIXOPS_STATE=${left}/state.nixops nixops export --all > ${left}/export.json, ` +
-        `merge it in with statefile-merge merge ${left}/started-from.json ${STATE} ${left}/export.json, then delete ${left}`,
-    );
+    for (const args of [["deploy"], ["info"]]) {
+      const r = w.run(args);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toContain(
+        `the last wrapped run on ${STATE} (pid ${wrapper}, "nixops sleep 30", since 20`,
+      );
+      expect(r.stderr).toContain(
+        `ended without saving its state, which is left in ${left} (private; it holds secrets): export it with NIXOPS_STATE=${left}/state.nixops nixops export --all > ${left}/export.json, ` +
+          `merge it in with statefile-merge merge ${left}/started-from.json ${STATE} ${left}/export.json, then delete ${left} and run again (or delete ${left} to go on without it)`,
+      );
+    }
+    expect(w.entries().filter((e) => e.event === "start").map((e) => e.command)).toEqual(["import", "sleep"]);
     // The base it names is the file as that run found it.
     expect(readFileSync(join(left, "started-from.json"), "utf8")).toBe(base().text());
     rmSync(left, { recursive: true, force: true });
+    const r = w.run(["deploy"]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`removing a stale lock on ${STATE}: pid ${wrapper}`);
+  });
+
+  it("leaves no pointer to its state once the file holds it, and notes in the lock only what it can", () => {
+    const w = WrapperRepo.create(base().text());
+    expect(w.run(["deploy"]).status).toBe(0);
+    const lock = StateLock.acquire(join(w.repo.dir, STATE), "test", () => undefined);
+    expect(lock.record({ privateDir: "/nonexistent/x" })).toBe(true);
+    expect(lock.record({ privateDir: undefined })).toBe(true);
+    expect(Object.keys(JSON.parse(readFileSync(lock.path, "utf8")) as object)).not.toContain("privateDir");
+    // Someone removed the lock meanwhile: nothing is written, and the run goes on.
+    rmSync(lock.path);
+    expect(lock.record({ nixops: 1 })).toBe(false);
+    expect(existsSync(lock.path)).toBe(false);
   });
 
   it("lives in the Git directory, not in the work tree", () => {
