@@ -40,24 +40,28 @@ export function parseElementSegment(segment: string): { field: KeyFields; identi
   const m = /^\[([^=\]]+)=(.*)\]$/s.exec(segment);
   if (!m) return null;
   const identity = m[2];
+  const field: KeyFields = m[1].includes(",") ? m[1].split(",") : m[1];
   let name = identity;
-  if (identity.startsWith('"')) {
+  // One field's value: a JSON string is named by its text. Several fields' values joined by
+  // commas (a Terraform resource in a module: "module.a",...) are named as they are.
+  if (typeof field === "string" && identity.startsWith('"')) {
     try {
       name = JSON.parse(identity) as string;
     } catch {
       return null;
     }
     // The string "1" and the number 1 are two identities: a string that would read as another
-    // value keeps its quotes where people read it.
-    if (readsAsOtherValue(name)) name = identity;
+    // identity (a number, true, or a string in quotes) keeps its quotes where people read it.
+    if (readsAsJson(name)) name = identity;
   }
-  return { field: m[1].includes(",") ? m[1].split(",") : m[1], identity, name };
+  return { field, identity, name };
 }
 
-/** Does this text, read as JSON, give a value that is not a string (a number, true, false, null)? */
-function readsAsOtherValue(text: string): boolean {
+/** Does this text read as JSON (a number, true, false, null, or a string in quotes)? */
+function readsAsJson(text: string): boolean {
   try {
-    return typeof JSON.parse(text) !== "string";
+    JSON.parse(text);
+    return true;
   } catch {
     return false;
   }

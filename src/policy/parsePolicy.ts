@@ -237,14 +237,19 @@ class PolicyReader {
     const added = this.pathList(volatile, "add", `${where}.volatile.add`);
     // The merge never takes these as volatile (ours would win whole records, dropping theirs'):
     // a path naming them would be ignored without a word.
-    const keyedRecords = entry.keyedArrays.map((k) => [...k.pattern, "*"]);
+    const keyedArrays = [...entry.keyedArrays, ...(entry.profile ? (profileRow(entry.profile).keyedArrays ?? []) : [])].map((k) => k.pattern);
     for (const { pattern, line } of added) {
       const text = quote(formatJsonPathPattern(pattern));
+      const array = keyedArrays.find((k) => namesLevel([k], pattern));
+      const elementsOf = keyedArrays.find((k) => namesLevel([[...k, "*"]], pattern));
+      const field = (k: PathPattern) => quote(formatJsonPathPattern([...k, "*", "lastSeen"]));
       if (pattern.length === 0) this.problem(line, `${text} in ${where}.volatile.add names the whole document, which is never volatile (ours would drop every change of theirs); name a value a deploy rewrites, such as "/tenants/*/lastSeen"`);
       else if (entry.profile === "nixops" && namesRecordLevel(profileRow("nixops"), pattern)) {
         this.problem(line, `${text} in ${where}.volatile.add names whole deployments or machines, which are never volatile (ours would drop theirs' machines); name an attribute a deploy rewrites, such as "/*/resources/*/publicIpv4"`);
-      } else if (namesLevel(keyedRecords, pattern)) {
-        this.problem(line, `${text} in ${where}.volatile.add names whole elements of a keyed array, which are never volatile (ours would drop the elements theirs added); name a field of them, such as ${quote(formatJsonPathPattern([...pattern, "lastSeen"]))}`);
+      } else if (array) {
+        this.problem(line, `${text} in ${where}.volatile.add names a keyed array, which is never volatile (ours would drop the elements theirs added); name a field of its elements, such as ${field(array)}`);
+      } else if (elementsOf) {
+        this.problem(line, `${text} in ${where}.volatile.add names whole elements of a keyed array, which are never volatile (ours would drop the elements theirs added); name a field of them, such as ${field(elementsOf)}`);
       }
     }
     entry.volatile.add = added.map((p) => p.pattern);

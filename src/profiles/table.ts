@@ -76,10 +76,14 @@ export function buildProfile(row: ProfileRow, overlay: Overlay, documents: reado
   const { volatile } = overlay;
   const volatilePaths = volatile.enabled ? [...row.volatile.filter((d) => !volatile.remove.some((r) => samePattern(d, r))), ...volatile.add] : [];
   const identity = row.identity;
+  const keyed = [...overlay.keyedArrays, ...(row.keyedArrays ?? [])];
+  const arrayKey = (path: Path) => keyed.find((k) => matchesPattern(path, k.pattern))?.field ?? null;
   const policy: MergePolicy = {
-    // Values a deploy rewrites are attributes: a whole record (a NixOps deployment or machine)
-    // is never one, whatever a policy adds, or ours would silently win over theirs' machines.
-    isVolatile: (path) => path.length > 0 && matchesAny(path, volatilePaths) && !isRecordPath(row, path),
+    // Values a deploy rewrites are attributes: a whole record (a NixOps deployment or machine,
+    // a keyed array or one of its elements) is never one, whatever a policy adds, or ours would
+    // silently win over theirs' machines or elements.
+    isVolatile: (path) =>
+      path.length > 0 && matchesAny(path, volatilePaths) && !isRecordPath(row, path) && arrayKey(path) === null && parseElementSegment(path[path.length - 1]) === null,
     identityAttributes(path, ours, theirs) {
       if (!identity || !matchesPattern(path, identity.at)) return null;
       const type = ours.get(identity.typeAttribute) ?? theirs.get(identity.typeAttribute);
@@ -91,7 +95,7 @@ export function buildProfile(row: ProfileRow, overlay: Overlay, documents: reado
     nameAttribute: (path) => row.records.find((l) => l.uniqueName && l.nameAttribute && l.at.length === path.length + 1 && matchesPattern(path, l.at.slice(0, -1)))?.nameAttribute ?? null,
     encodeEmbedded: row.encodeEmbedded,
     // The first rule naming this array wins, as the first matching file entry does.
-    arrayKey: (path) => [...overlay.keyedArrays, ...(row.keyedArrays ?? [])].find((k) => matchesPattern(path, k.pattern))?.field ?? null,
+    arrayKey,
     wholeRecordConflict: row.wholeRecordConflict,
   };
   // Secrets the documents mark, by every row that reads marks: a Terraform state read as

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { mergeDocuments } from "../../src/core/mergeValues";
-import { keyedOrder } from "../../src/core/mergeKeyedArrays";
+import { childAt, elementSegment, identityOf, keyedOrder, parseElementSegment } from "../../src/core/mergeKeyedArrays";
 import { PLAIN_POLICY, type MergePolicy } from "../../src/core/policy";
 import { ABSENT, type JsonValue, type Slot } from "../../src/core/values";
 import { containsHunk, pickSide, type MergeOutcome } from "../../src/core/merged";
@@ -250,5 +250,25 @@ describe("keyed arrays with a composite identity (several fields)", () => {
     const r = mergeComposite([{ name: "a" }], [{ name: "a" }, { zone: true, name: "b" }], [{ name: "a" }, { name: "c" }]);
     expect(r.warnings.map((w) => w.message)).toEqual(['element 2 of ours has no string or number "zone", "name"; the array is merged as one value']);
     expect(containsHunk(r.merged)).toBe(true);
+  });
+});
+
+describe("element segments, read back", () => {
+  it("step into an element by its identity, also one of several fields whose first is a string (a Terraform resource in a module)", () => {
+    const resources = value([
+      { module: "module.a", mode: "managed", type: "aws_instance", name: "web", v: 1 },
+      { mode: "managed", type: "aws_instance", name: "web", v: 2 },
+    ]);
+    const field = ["module", "mode", "type", "name"];
+    for (const element of resources as JsonValue[]) {
+      const segment = elementSegment(field, identityOf(element, field) as string);
+      expect(childAt(resources, segment)).toBe(element);
+      expect(parseElementSegment(segment)?.field).toEqual(field);
+    }
+  });
+
+  it('name the string "1" with its quotes beside the number 1, and a string holding quotes by its JSON', () => {
+    const names = ['"1"', "1", '"true"', '"globex"', '"\\"x\\""'].map((id) => parseElementSegment(`[id=${id}]`)?.name);
+    expect(names).toEqual(['"1"', "1", '"true"', "globex", '"\\"x\\""']);
   });
 });
