@@ -3,7 +3,7 @@
 // attributes file) and the merge.conflictStyle to copy into the driver command.
 
 import { homedir } from "node:os";
-import { isAbsolute, join, resolve } from "node:path";
+import { isAbsolute, join, relative, resolve } from "node:path";
 import type { ConflictStyle } from "../formats/renderDocument";
 import { gitPath, type Repo } from "./indexStages";
 import { runGit } from "./run";
@@ -17,21 +17,40 @@ function configValue(cwd: string, args: string[]): string | null {
 }
 
 /**
- * The user's attributes file: core.attributesFile from the global config, else Git's XDG
- * default. `writing`: the file install is about to write, which must be one Git reads: when
- * only the system config sets core.attributesFile, Git reads that file and never the XDG
- * default, so lines written there would route nothing (refused; uninstall still cleans it).
+ * A setting as Git reads it outside any one repository: the last value the global or system
+ * config gives (the system file is skipped where GIT_CONFIG_NOSYSTEM says so, as Git skips it),
+ * with its scope; null when neither sets it.
+ */
+function userValue(cwd: string, key: string, path: boolean): { value: string; scope: "global" | "system" } | null {
+  const all = configValue(cwd, ["--show-scope", ...(path ? ["--path"] : []), "--get-all", key]);
+  let found: { value: string; scope: "global" | "system" } | null = null;
+  for (const line of all?.split("\n") ?? []) {
+    const tab = line.indexOf("\t");
+    const scope = line.slice(0, tab);
+    if (scope === "global" || scope === "system") found = { value: line.slice(tab + 1), scope };
+  }
+  return found;
+}
+
+/**
+ * The user's attributes file: core.attributesFile as the global (else system) config sets it,
+ * else Git's XDG default. `writing`: the file install is about to write, which must be one
+ * the user may change for themselves: a system setting outside the home directory names a
+ * file shared by every user (refused, nothing changed); uninstall still cleans the default.
  */
 export function globalAttributesFile(cwd: string, writing = false): string {
   const home = process.env.HOME || homedir();
-  const configured = configValue(cwd, ["--global", "--path", "--get", "core.attributesFile"]);
-  if (configured !== null && configured !== "") return isAbsolute(configured) ? configured : resolve(home, configured);
-  const system = writing ? configValue(cwd, ["--system", "--path", "--get", "core.attributesFile"]) : null;
-  if (system !== null && system !== "") {
-    throw new Error(
-      `the system config sets core.attributesFile to ${system}, so Git reads no attributes file of your own and lines install wrote there would route nothing; ` +
-        `set core.attributesFile in your global config (a copy of that file's lines plus install's), or run install in each clone without --global (nothing was changed)`,
-    );
+  const set = userValue(cwd, "core.attributesFile", true);
+  if (set !== null && set.value !== "") {
+    const file = isAbsolute(set.value) ? set.value : resolve(home, set.value);
+    const own = !relative(home, file).startsWith("..");
+    if (set.scope === "global" || own) return file;
+    if (writing) {
+      throw new Error(
+        `the system config sets core.attributesFile to ${set.value}, a file every user of this machine shares, so install --global would change it for all of them; ` +
+          `set core.attributesFile in your global config (a copy of that file's lines plus install's), or run install in each clone without --global (nothing was changed)`,
+      );
+    }
   }
   const xdg = process.env.XDG_CONFIG_HOME || join(home, ".config");
   return join(xdg, "git", "attributes");
@@ -67,5 +86,5 @@ export function asConflictStyle(value: string | null): ConflictStyle {
  */
 export function conflictStyleToInstall(cwd: string, global: boolean): ConflictStyle {
   if (!global) return asConflictStyle(configValue(cwd, ["--get", "merge.conflictStyle"]));
-  return asConflictStyle(configValue(cwd, ["--global", "--get", "merge.conflictStyle"]) ?? configValue(cwd, ["--system", "--get", "merge.conflictStyle"]));
+  return asConflictStyle(userValue(cwd, "merge.conflictStyle", false)?.value ?? null);
 }

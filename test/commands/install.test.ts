@@ -179,23 +179,28 @@ describe("install", () => {
     expect(existsSync(globalAttributes(repo))).toBe(false);
   });
 
-  it("--global refuses, changing nothing, when only the system config sets core.attributesFile (Git would never read the user's file)", () => {
+  it("--global writes the attributes file the system config names for each user, and refuses, changing nothing, one every user shares", () => {
     const repo = newRepo();
-    const systemAttributes = join(repo.env.HOME!, "site-attributes");
     const system = join(repo.env.HOME!, "system-gitconfig");
-    writeFileSync(system, `[core]\n\tattributesFile = ${systemAttributes}\n`);
-    delete repo.env.GIT_CONFIG_NOSYSTEM;
     repo.env.GIT_CONFIG_SYSTEM = system;
+    // Where Git skips the system file (GIT_CONFIG_NOSYSTEM), so does install: the default file.
+    const shared = join(mkdtempSync(join(tmpdir(), "statefile-merge-site-")), "gitattributes");
+    writeFileSync(system, `[core]\n\tattributesFile = ${shared}\n`);
+    expect(runBin(repo, ["install", "--global"]).status).toBe(0);
+    expect(readFileSync(globalAttributes(repo), "utf8")).toContain("*.nixops.json merge=statefile diff=statefile");
+    expect(runBin(repo, ["uninstall", "--global"]).status).toBe(0);
+    // Read, it names a file all users share: refused before anything is written.
+    delete repo.env.GIT_CONFIG_NOSYSTEM;
     const r = runBin(repo, ["install", "--global"]);
     expect(r.status).toBe(2);
-    expect(r.stderr).toContain(`the system config sets core.attributesFile to ${systemAttributes}, so Git reads no attributes file of your own`);
+    expect(r.stderr).toContain(`the system config sets core.attributesFile to ${shared}, a file every user of this machine shares`);
     expect(r.stderr).toContain("(nothing was changed)");
-    expect(existsSync(repo.env.GIT_CONFIG_GLOBAL!)).toBe(false);
-    expect(existsSync(globalAttributes(repo))).toBe(false);
-    // With a file of the user's own in the global config, install writes there, and Git reads it.
-    const own = join(repo.env.HOME!, "my-attributes");
-    repo.git("config", "--global", "core.attributesFile", own);
+    expect(repo.tryGit("config", "--global", "--get", "merge.statefile.driver").status).toBe(1);
+    expect(existsSync(shared)).toBe(false);
+    // Each user's own file (~ is each user's home): written, and Git reads it.
+    writeFileSync(system, "[core]\n\tattributesFile = ~/.gitattributes\n");
     expect(runBin(repo, ["install", "--global"]).status).toBe(0);
+    expect(readFileSync(join(repo.env.HOME!, ".gitattributes"), "utf8")).toContain("*.nixops.json merge=statefile diff=statefile");
     expect(repo.git("check-attr", "merge", "--", "prod.nixops.json")).toBe("prod.nixops.json: merge: statefile\n");
   });
 
