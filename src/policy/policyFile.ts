@@ -12,10 +12,12 @@ export function readPolicyFile(repoRoot: string): ParsedPolicy | null {
   try {
     text = readFileSync(join(repoRoot, POLICY_FILE_NAME), "utf8");
   } catch (e) {
-    const dangling = (e as NodeJS.ErrnoException).code === "ENOENT" ? danglingLink(join(repoRoot, POLICY_FILE_NAME)) : null;
-    if ((e as NodeJS.ErrnoException).code === "ENOENT" && dangling === null) return null;
+    const code = (e as NodeJS.ErrnoException).code;
+    const dangling = code === "ENOENT" || code === "ELOOP" || code === "ENOTDIR" ? danglingLink(join(repoRoot, POLICY_FILE_NAME)) : null;
+    if (code === "ENOENT" && dangling === null) return null;
     // A link to nothing is a policy the team meant to apply, not the absence of one.
-    const message = dangling !== null ? `is a symbolic link to ${JSON.stringify(dangling)}, which does not exist; fix the link or remove it` : `cannot be read (${(e as Error).message}); check its permissions`;
+    const loop = code === "ELOOP" ? " (its links form a loop)" : "";
+    const message = dangling !== null ? `is a symbolic link to ${JSON.stringify(dangling)}, which leads to no file${loop}; fix the link or remove it` : `cannot be read (${(e as Error).message}); check its permissions`;
     const problem: Problem = { file: POLICY_FILE_NAME, line: 1, message };
     return { policy: { file: POLICY_FILE_NAME, entries: [] }, problems: [problem], secretNamesWritten: [] };
   }

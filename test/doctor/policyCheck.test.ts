@@ -1,6 +1,6 @@
 // `doctor` reports every mistake of the policy file, from any directory of the repository.
 
-import { mkdirSync, symlinkSync } from "node:fs";
+import { mkdirSync, rmSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { doctorContext, runDoctor } from "../../src/doctor/doctor";
@@ -41,9 +41,14 @@ describe("doctor checks the policy file", () => {
     const { findings, exitCode } = runDoctor(doctorContext(repo.dir), {}, [policyFileCheck]);
     expect(exitCode).toBe(1);
     expect(findings.map((f) => [f.severity, f.message])).toEqual([
-      ["error", '.statefile-merge.json:1: is a symbolic link to "policies/statefile-merge.json", which does not exist; fix the link or remove it'],
+      ["error", '.statefile-merge.json:1: is a symbolic link to "policies/statefile-merge.json", which leads to no file; fix the link or remove it'],
     ]);
     // The driver then merges the file line by line, with this reason.
-    expect(fileViewFor(repo.dir, join(repo.dir, "tenants.json")).problem).toMatch(/^the policy file is not usable: .*symbolic link to "policies\/statefile-merge.json", which does not exist/);
+    expect(fileViewFor(repo.dir, join(repo.dir, "tenants.json")).problem).toMatch(/^the policy file is not usable: .*symbolic link to "policies\/statefile-merge.json", which leads to no file/);
+    // A loop of links, and a chain that ends nowhere, are said so too (not a permissions problem).
+    symlinkSync(".statefile-merge.json", join(repo.dir, "loop.json"));
+    rmSync(join(repo.dir, ".statefile-merge.json"));
+    symlinkSync("loop.json", join(repo.dir, ".statefile-merge.json"));
+    expect(runDoctor(doctorContext(repo.dir), {}, [policyFileCheck]).findings[0].message).toBe('.statefile-merge.json:1: is a symbolic link to "loop.json", which leads to no file (its links form a loop); fix the link or remove it');
   });
 });
