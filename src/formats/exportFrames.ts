@@ -3,8 +3,9 @@
 // record (`      "name": {`) starts and ends. Found with native searches and comparisons only
 // (each entry's closing line; in base and theirs, one comparison with ours' entry, or for the
 // driver, with a stretch of ours' records: recordRuns.ts), so that the cut (sharedEntries.ts)
-// and the record-by-record reading (fastNixopsRead.ts) look inside only what changed. Anything outside the exact frame NixOps prints (2-space indent, keys in
-// strictly increasing order, "\n" line ends) is not framed: the file is then read whole.
+// and the record-by-record reading (fastNixopsRead.ts) look inside only what changed.
+// Anything outside the exact frame NixOps prints (2-space indent, keys in strictly increasing
+// order, "\n" line ends) is not framed: the file is then read whole.
 
 import { NL } from "./byteCodes";
 import { frameObject, ObjectWalk, type EntrySpan, type ObjectFrame } from "./entryFrames";
