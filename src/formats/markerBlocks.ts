@@ -22,10 +22,20 @@ export interface MarkedFile {
 
 const OPEN = /^(<{7,})(?: (.*))?$/;
 
+/**
+ * The file's conflict blocks, or null when it has none. `size`: the file's conflict-marker-size
+ * attribute, tried first (it may be below Git's 7); else, or when blocks of that size are not
+ * there, the size the file's first opening marker has.
+ */
 export function readMarkers(text: string, size?: number): MarkedFile | null {
+  return (size ? readBlocks(text, size) : null) ?? readBlocks(text, 0);
+}
+
+/** The blocks of markers `size` long (0: as long as the first opening marker). */
+function readBlocks(text: string, size: number): MarkedFile | null {
   const newline = text.includes("\r\n") ? "\r\n" : "\n";
   const lines = text.split(/\r?\n/);
-  let n = size ?? 0;
+  let n = size;
   if (!n) {
     const first = lines.map((l) => OPEN.exec(l)).find((m) => m !== null);
     if (!first) return null;

@@ -24,8 +24,7 @@ function parseView(text: string): Slot {
 }
 
 export function readWorkTree(text: string, markerSize?: number): WorkTreeView {
-  // The size the attributes give first (it may be below Git's 7); else whatever the file holds.
-  const marked = (markerSize === undefined ? null : readMarkers(text, markerSize)) ?? readMarkers(text);
+  const marked = readMarkers(text, markerSize);
   if (marked?.malformed) return { marked, ours: null, theirs: null, unreadable: `its conflict markers are malformed (${marked.malformed})` };
   try {
     const ours = parseView(marked ? marked.views.ours : text);

@@ -40,7 +40,7 @@ export interface CheckOptions {
 }
 
 function markerProblems(text: string, markerSize: number | undefined): Problem[] {
-  const marked = (markerSize === undefined ? null : readMarkers(text, markerSize)) ?? readMarkers(text);
+  const marked = readMarkers(text, markerSize);
   if (marked && marked.blocks.length > 0) {
     return marked.blocks.map((b) =>
       problem(b.startLine, 1, `leftover conflict marker (a conflict block, lines ${b.startLine}-${b.endLine}); settle it with statefile-merge resolve, or edit the file`),
