@@ -3,7 +3,7 @@
 // line merges), and state files that already hold conflict markers.
 
 import { firstMarkerLine } from "../formats/conflictMarkers";
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { matchesFileGlob } from "../policy/fileGlob";
 import { POLICY_FILE_NAME } from "../policy/policyTypes";
@@ -17,12 +17,13 @@ import type { ProfileRow } from "../profiles/profileRow";
 
 const MAX_BYTES = 256 * 1024 * 1024;
 
-function isRegularFile(path: string): boolean {
+/** What the work tree holds at a tracked path: a file within the size bound, something else, or nothing (a sparse checkout). */
+function workTreeEntry(path: string): "file" | "other" | "absent" {
   try {
     const s = statSync(path);
-    return s.isFile() && s.size <= MAX_BYTES;
+    return s.isFile() && s.size <= MAX_BYTES ? "file" : "other";
   } catch {
-    return false;
+    return "absent";
   }
 }
 
@@ -71,7 +72,8 @@ export function stateFileFindings(ctx: DoctorContext): Finding[] {
   const findings: Finding[] = [];
   const routing = routingOf(ctx);
   // Files a sparse checkout leaves out are merged all the same: checked by name, policy and index.
-  const regular = routing.tracked.filter((p) => isRegularFile(join(ctx.top, p)) || !existsSync(join(ctx.top, p)));
+  const entries = new Map(routing.tracked.map((p) => [p, workTreeEntry(join(ctx.top, p))]));
+  const regular = routing.tracked.filter((p) => entries.get(p) !== "other");
   // How each file is read, from the one file view (a policy file with mistakes names no entry: its own check reports them).
   const viewOf = fileViewsIn(ctx.top);
   const repo = { top: ctx.top, cwd: ctx.top };
@@ -81,7 +83,7 @@ export function stateFileFindings(ctx: DoctorContext): Finding[] {
   for (const path of regular) {
     // Merges in this clone read the work tree's attributes.
     const marked = routedInWorktree(routing, path, "merge");
-    const inWorkTree = existsSync(join(ctx.top, path));
+    const inWorkTree = entries.get(path) === "file";
     const reason = marked ? null : stateFileReason(ctx, path, viewOf, inWorkTree);
     if (!marked && reason === null) continue;
     if (marked) covered++;
