@@ -87,10 +87,11 @@ export function driverSettings(node = process.execPath, bin = defaultBin(), styl
  * --no-install statefile-merge merge ...`, a wrapper script) is not install's, whatever it ends with.
  */
 export function isOurValue(key: string, value: string): boolean {
-  if (!driverSettings("NODE", "BIN", null).some(([k]) => k === key)) return false;
+  const template = new Map(driverSettings("NODE", "BIN", null)).get(key);
+  if (template === undefined) return false;
   // The first two shell-quoted words are node and the package's bin, in every form install writes.
   const words = [...value.matchAll(/'((?:[^']|'\\'')*)'/g)].map((m) => m[1].replace(/'\\''/g, "'"));
-  if (words.length < 2) return driverSettings("NODE", "BIN", null).find(([k]) => k === key)![1] === value;
+  if (words.length < 2) return template === value;
   const unescape = (w: string) => (key.startsWith("merge.") ? w.replace(/%%/g, "%") : w);
   const [node, bin] = [unescape(words[0]), unescape(words[1])];
   if (!/statefile-merge(\.js)?$/.test(bin)) return false;

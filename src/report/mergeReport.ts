@@ -55,7 +55,8 @@ export function autoResolvedLine(a: AutoResolved, profile: Profile, documents: r
  * in it (the merge keeps the deletion), found by walking the three documents; null otherwise.
  */
 function deletedAbove(path: Path, documents: readonly Slot[]): { path: Path; by: "ours" | "theirs" } | null {
-  const container = (v: Slot) => isObject(v instanceof Embedded ? v.value : v) || Array.isArray(v instanceof Embedded ? v.value : v);
+  const open = (v: Slot) => (v instanceof Embedded ? v.value : v);
+  const container = (v: Slot) => isObject(open(v)) || Array.isArray(open(v));
   let [base, ours, theirs]: [Slot, Slot, Slot] = [documents[0], documents[1], documents[2]];
   for (let i = 0; i < path.length - 1; i++) {
     if (!container(base) || !container(ours) || !container(theirs)) return null;
