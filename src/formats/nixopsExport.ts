@@ -45,19 +45,39 @@ const SEPARATOR_VOTES = 1000;
  * switches a whole file's layout nor costs a scan of a 50 MB file; null when no line does.
  */
 export function detectSeparators(text: string | Uint8Array): PythonSeparators | null {
-  // Text or its bytes (the framed reading votes on the files as they are, before any is decoded).
-  // Line by line: a comma votes where a line ends in ",", ", " (then "\n" or "\r\n").
-  const code = typeof text === "string" ? (i: number) => text.charCodeAt(i) : (i: number) => text[i];
-  const newline = typeof text === "string" ? (from: number) => text.indexOf("\n", from) : (from: number) => text.indexOf(10, from);
-  let py2 = 0;
-  let py3 = 0;
-  for (let at = newline(0); at !== -1 && py2 + py3 < SEPARATOR_VOTES; at = newline(at + 1)) {
-    const end = code(at - 1) === 13 ? at - 1 : at;
-    if (code(end - 1) === 44) py3++;
-    else if (code(end - 1) === 32 && code(end - 2) === 44) py2++;
+  const votes = { py2: 0, py3: 0 };
+  if (typeof text === "string") voteIn(text, 0, votes);
+  else {
+    // The bytes (the framed reading votes on the files before any is decoded) a window at a
+    // time as latin1 text, one character per byte: one search runs over many lines, where a
+    // search of the bytes would be a call per line. A window also holds the last bytes of
+    // the one before, so that a comma, a space and "\r" before its first newline are seen.
+    const bytes = Buffer.from(text.buffer, text.byteOffset, text.byteLength);
+    for (let from = 0; from < bytes.length && votes.py2 + votes.py3 < SEPARATOR_VOTES; from += SEPARATOR_WINDOW) {
+      const back = Math.min(from, LINE_END_BYTES - 1);
+      voteIn(bytes.toString("latin1", from - back, from + SEPARATOR_WINDOW), back, votes);
+    }
   }
-  if (py2 + py3 === 0) return null;
-  return py2 > py3 ? "py2" : "py3";
+  if (votes.py2 + votes.py3 === 0) return null;
+  return votes.py2 > votes.py3 ? "py2" : "py3";
+}
+
+/** Bytes decoded at a time when voting on a file's bytes. */
+export const SEPARATOR_WINDOW = 64 * 1024;
+/** The longest line end that votes: a comma, a space, "\r\n". */
+const LINE_END_BYTES = 4;
+/** A comma that ends a line: "," (Python 3) or ", " (Python 2), then LF or CRLF. */
+const LINE_END_COMMA = /,( ?)\r?\n/g;
+
+/** Counts the votes of the commas whose line ends in `text` at or after `from`, until there are enough. */
+function voteIn(text: string, from: number, votes: { py2: number; py3: number }): void {
+  const re = LINE_END_COMMA;
+  re.lastIndex = 0;
+  for (let m: RegExpExecArray | null; votes.py2 + votes.py3 < SEPARATOR_VOTES && (m = re.exec(text)) !== null; ) {
+    if (re.lastIndex - 1 < from) continue; // its newline is the window before's
+    if (m[1] === " ") votes.py2++;
+    else votes.py3++;
+  }
 }
 
 /** The separators of three exports (base, ours, theirs): ours' vote, else theirs', else base's, else Python 3's. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { detectSeparators } from "../../src/formats/nixopsExport";
+import { detectSeparators, SEPARATOR_WINDOW } from "../../src/formats/nixopsExport";
 import { mergeTexts } from "../../src/pipeline/mergeTexts";
 import { State, fixtureText } from "../support/fixtures";
 
@@ -34,6 +34,20 @@ describe("detectSeparators", () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it("counts a line end that straddles two windows of the bytes once", () => {
+    // One Python 2 line end, then one Python 3: a tie, which Python 3 wins. Missed, or counted
+    // in both windows, the Python 2 one would change the answer.
+    for (const lineEnd of [", \n", ", \r\n"]) {
+      for (let shift = -lineEnd.length; shift <= lineEnd.length; shift++) {
+        const text = "a".repeat(SEPARATOR_WINDOW + shift) + lineEnd + "b,\n";
+        expect(majorityOfLineEndCommas(text)).toBe("py3");
+        expect(detectSeparators(Buffer.from(text, "latin1"))).toBe("py3");
+        const alone = "a".repeat(SEPARATOR_WINDOW + shift) + lineEnd;
+        expect(detectSeparators(Buffer.from(alone, "latin1"))).toBe("py2");
+      }
+    }
   });
 
   it("reads NixOps 2.0 (Python 3) and 1.7 (Python 2) exports", () => {
