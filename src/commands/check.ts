@@ -46,9 +46,9 @@ export function runCheck(files: string[], request: CheckOptions): number {
     };
     let result = checkState(text, options);
     if (request.fix && result.fixed !== null) {
-      writeFileAtomic(file, result.fixed);
-      process.stderr.write(`${file}: rewritten in ${result.layoutName ?? "nixops export"} layout\n`);
-      result = checkState(result.fixed, options);
+      writeFileAtomic(file, result.fixed.text);
+      process.stderr.write(`${file}: rewritten in ${result.fixed.layoutName} layout\n`);
+      result = checkState(result.fixed.text, options);
     }
     for (const p of result.problems) {
       process.stderr.write(`${file}:${p.line}:${p.column}: ${p.message}${p.fixable && !request.fix ? " (statefile-merge fmt fixes this)" : ""}\n`);

@@ -7,7 +7,8 @@
 import { ABSENT, type JsonObject, type JsonValue, type Slot } from "../core/values";
 import type { Profile } from "../profiles/profile";
 import type { ProfileRow } from "../profiles/profileRow";
-import type { Problem } from "./check/problems";
+import type { CheckedText, KindCheckResult } from "./check/kindCheck";
+import { checkNixops } from "./check/checkNixops";
 import { diffNixopsStates, type StateDiff } from "./semanticDiff";
 import { planDiff } from "./tfstate/planDiff";
 import { readableTfstate } from "./tfstate/readableTfstate";
@@ -18,12 +19,14 @@ export interface KindReview {
   diff?(before: Slot, after: Slot, profile: Profile): StateDiff;
   /** The document as people read it in `git log -p` (textconv), secrets hidden unless shown. */
   readable?(value: JsonValue, profile: Profile, showSecrets: boolean): string;
-  /** `check` beyond valid JSON, for a document the content shows to be this kind. */
+  /** `check` beyond valid JSON, for a document of this kind (review/check/checkState.ts says which). */
   check?: {
     /** Problems, and the text `--fix` writes when only the layout is wrong. */
-    run(value: JsonValue, body: string): { problems: Problem[]; fixed: string | null };
+    run(value: JsonValue, checked: CheckedText): KindCheckResult;
     /** What `check --fix` says it rewrote the file in. */
     layoutName: string;
+    /** Runs on a document holding a key twice too (else that document gets the generic check). */
+    takesDuplicates: boolean;
   };
 }
 
@@ -39,10 +42,11 @@ export function kindReviewOf(row: ProfileRow, documents: readonly Slot[]): KindR
 export const KIND_REVIEWS: Partial<Record<ProfileRow["layout"], KindReview>> = {
   nixops: {
     diff: diffNixopsStates,
+    check: { run: checkNixops, layoutName: "nixops export", takesDuplicates: true },
   },
   tfstate: {
     diff: (before, after, profile) => ({ kind: "tfstate", plan: planDiff(before, after, profile) }),
     readable: (value, profile, showSecrets) => readableTfstate(value as JsonObject, profile, showSecrets),
-    check: { run: (value, body) => checkTfstate(value as JsonObject, body), layoutName: "Terraform's" },
+    check: { run: (value, checked) => checkTfstate(value as JsonObject, checked.body), layoutName: "Terraform's", takesDuplicates: false },
   },
 };

@@ -1,29 +1,30 @@
 // Everything `statefile-merge check` looks for in one state file, each with a line and column:
-// leftover conflict markers, invalid JSON, duplicate keys, a document that is not a NixOps
-// export where one is expected, non-string values, and a layout nixops export would not
-// print. Pure: text in, problems (and the canonical text `--fix` writes) out.
+// leftover conflict markers, invalid JSON, duplicate keys, then what the file's kind checks
+// (review/kindReview.ts: a NixOps export's shape and layout, a Terraform state's layout), or
+// for other JSON, keyed arrays the merge could not match. Pure: text in, problems (and the
+// canonical text `--fix` writes) out.
 
-import { isObject, type JsonObject, type JsonValue, type Path } from "../../core/values";
+import { isObject, type JsonValue, type Path } from "../../core/values";
 import { JsonParseError, lineAndColumn, parseJson, type ParsedJson } from "../../formats/parseJson";
-import { canonicalText, detectSeparators } from "../../formats/nixopsExport";
 import { identityOf } from "../../core/mergeKeyedArrays";
 import type { Profile } from "../../profiles/profile";
 import { profileOf, type FileView } from "../../view/fileView";
 import { stripBom } from "../../formats/bom";
 import { readMarkers } from "../../formats/markerBlocks";
 import { firstMarkerLine } from "../../formats/conflictMarkers";
-import { describeKind } from "../../core/values";
 import { keyOffset, keyPositions } from "./keyPositions";
-import { layoutProblems } from "./layoutProblems";
 import { problem, type Problem } from "./problems";
 import { KIND_REVIEWS } from "../kindReview";
+import { NIXOPS_ROW } from "../../profiles/nixops";
+import type { ProfileRow } from "../../profiles/profileRow";
 
 export interface CheckResult {
   problems: Problem[];
-  /** The file in NixOps layout, when the only problems are layout ones (what --fix writes). */
-  fixed: string | null;
-  /** The layout `fixed` is in, for the message ("nixops export", "Terraform's"). */
-  layoutName?: string;
+  /**
+   * The file in its kind's layout, when the only problems are layout ones (what --fix writes),
+   * and that layout's name for the message ("nixops export", "Terraform's").
+   */
+  fixed: { text: string; layoutName: string } | null;
 }
 
 export interface CheckOptions {
@@ -50,55 +51,6 @@ function markerProblems(text: string, markerSize: number | undefined): Problem[]
   return stray ? [problem(stray.line, 1, "leftover conflict marker line; remove it and check the JSON around it")] : [];
 }
 
-/** Shape problems of a NixOps export, each at the key it concerns. */
-function shapeProblems(value: JsonValue, at: (path: Path) => { line: number; column: number }): Problem[] {
-  const out: Problem[] = [];
-  const say = (path: Path, message: string) => {
-    const { line, column } = at(path);
-    out.push(problem(line, column, message));
-  };
-  if (!isObject(value)) {
-    say([], `the document is ${describeKind(value) === "array" ? "an array" : `a ${describeKind(value)}`}; a NixOps export is an object of deployments keyed by UUID`);
-    return out;
-  }
-  for (const [uuid, deployment] of value) {
-    if (!isObject(deployment)) {
-      say([uuid], `deployment ${uuid} is ${describeKind(deployment)}, not an object of attributes`);
-      continue;
-    }
-    const name = typeof deployment.get("name") === "string" ? `deployment ${deployment.get("name") as string}` : `deployment ${uuid}`;
-    leafProblems(deployment, [uuid], name, say);
-    const resources = deployment.get("resources");
-    if (resources === undefined) {
-      say([uuid], `${name} has no "resources" object (nixops import fails with KeyError: 'resources')`);
-      continue;
-    }
-    if (!isObject(resources)) {
-      say([uuid, "resources"], `${name}: "resources" is ${describeKind(resources)}, not an object of resources`);
-      continue;
-    }
-    for (const [rname, resource] of resources) {
-      const where = `${name}, resource ${rname}`;
-      if (!isObject(resource)) {
-        say([uuid, "resources", rname], `${where} is ${describeKind(resource)}, not an object of attributes`);
-        continue;
-      }
-      if (!resource.has("type")) say([uuid, "resources", rname], `${where} has no "type" (nixops import fails: "imported resource lacks a type")`);
-      leafProblems(resource, [uuid, "resources", rname], where, say);
-    }
-  }
-  return out;
-}
-
-function leafProblems(record: JsonObject, path: Path, where: string, say: (path: Path, message: string) => void): void {
-  for (const [key, v] of record) {
-    if (key === "resources" && path.length === 1) continue;
-    if (typeof v === "string") continue;
-    const hint = v === null ? "leave the attribute out" : "write it as a string, as nixops export does (\"3\", \"1\", JSON text for lists)";
-    say([...path, key], `${where}, attribute ${key} is ${describeKind(v)}, not a string; ${hint}`);
-  }
-}
-
 export function checkState(text: string, options: CheckOptions): CheckResult {
   const forced = options.view.overlay.profile;
   const none: CheckResult = { problems: [], fixed: null };
@@ -121,27 +73,24 @@ export function checkState(text: string, options: CheckOptions): CheckResult {
     const { line, column } = at(d.path, 1);
     return problem(line, column, `key ${JSON.stringify(d.path[d.path.length - 1])} is written ${d.values.length} times in the same object (readers keep only the last); keep one`);
   });
-  // The file's own profile: the policy's, else a kind its content shows (a Terraform state,
-  // whatever its name), else a declared state file's, else the content's.
+  // The kind the file is checked as: the policy's; else one its content shows (a Terraform
+  // state, whatever its name) whose check takes this document; else NixOps for a file declared
+  // a NixOps state file (so that a broken one is told what nixops import needs); else the content's.
   const read = profileOf(options.view, [parsed.value]);
-  const own = KIND_REVIEWS[read.row.layout]?.check;
-  if (own && (forced || parsed.duplicates.length === 0)) {
-    const kind = own.run(parsed.value, body);
-    return { problems: [...problems, ...kind.problems], fixed: kind.fixed, layoutName: own.layoutName };
+  const duplicates = parsed.duplicates.length > 0;
+  const takes = (row: ProfileRow) => {
+    const check = KIND_REVIEWS[row.layout]?.check;
+    return check !== undefined && (forced !== undefined || check.takesDuplicates || !duplicates);
+  };
+  const declared = forced === undefined && (options.declared === "name" || (options.declared === "attributes" && holdsOnlyObjects(parsed.value)));
+  const row = !takes(read.row) && declared ? NIXOPS_ROW : read.row;
+  const own = takes(row) ? KIND_REVIEWS[row.layout]?.check : undefined;
+  if (own) {
+    const kind = own.run(parsed.value, { text, body, at: (p) => at(p), duplicates });
+    return { problems: [...problems, ...kind.problems], fixed: kind.fixed === null ? null : { text: kind.fixed, layoutName: own.layoutName } };
   }
-  const declared = options.declared === "name" || (options.declared === "attributes" && holdsOnlyObjects(parsed.value));
-  const profile = forced ? forced : declared ? "nixops" : read.name;
-  const nixops = profile === "nixops";
-  if (!nixops) {
-    problems.push(...keyedArrayProblems(parsed.value, read, (p) => at(p)));
-    return { problems, fixed: null };
-  }
-  const shape = shapeProblems(parsed.value, (p) => at(p));
-  problems.push(...shape);
-  if (shape.length > 0 || parsed.duplicates.length > 0) return { problems, fixed: null };
-  const separators = detectSeparators(body) ?? "py3";
-  problems.push(...layoutProblems(text, parsed.value, separators));
-  return { problems, fixed: problems.some((p) => p.fixable) ? canonicalText(parsed.value, separators) : null };
+  problems.push(...keyedArrayProblems(parsed.value, read, (p) => at(p)));
+  return { problems, fixed: null };
 }
 
 function holdsOnlyObjects(value: JsonValue): boolean {
