@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { BIN, FIXTURES, State, fixtureText } from "../support/fixtures";
 import { TempRepo } from "../support/gitRepo";
 import { cli } from "../support/review";
+import { tfstateText } from "../support/tfstate";
 
 const GOOD = fixtureText("ec2-prod-5machines");
 const LINES = GOOD.split("\n");
@@ -152,8 +153,19 @@ describe("statefile-merge check", () => {
   it("fmt keeps Python 2 separators for a NixOps 1.x file", () => {
     const legacy = fixtureText("legacy-nixops-1.7-python2");
     const file = tempFile("legacy.nixops.json", legacy.replace(/^( +)/gm, "$1$1"));
-    expect(check(file, "--fix").status).toBe(0);
+    const r = check(file, "--fix");
+    expect(r.status).toBe(0);
+    expect(r.stderr).toBe(`${file}: rewritten in nixops export layout\n`);
     expect(readFileSync(file, "utf8")).toBe(legacy);
+  });
+
+  it("--fix names the layout of the file's own kind: a Terraform state named like a NixOps one is Terraform's", () => {
+    const tfstate = tfstateText("random-foreach-tf1.14.2.tfstate");
+    const file = tempFile("prod.nixops.json", JSON.stringify(JSON.parse(tfstate), null, 4) + "\n");
+    const r = check(file, "--fix");
+    expect(r.status).toBe(0);
+    expect(r.stderr).toBe(`${file}: rewritten in Terraform's layout\n`);
+    expect(readFileSync(file, "utf8")).toBe(tfstate);
   });
 
   it("fmt leaves a file it cannot read untouched", () => {
