@@ -1,5 +1,5 @@
 // One wrapped nixops run per state file at a time. The lock is a small JSON file naming its
-// holder (pid, host, command, start time), created atomically with link(2) so that nobody
+// holder (pid and when that process started, host, command, start time), created atomically with link(2) so that nobody
 // ever reads a half-written lock. It lives in the Git directory when the state file is in a
 // repository (shared by all worktrees, never committed), else beside the state file. The
 // holder adds the pid of the nixops it runs and its private directory once they exist: a
@@ -10,7 +10,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { existsSync, linkSync, mkdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
-import { isAlive } from "../io/staleTemps";
+import { processStart, stillRuns } from "../io/processStart";
 import { WrapperError } from "./errors";
 import { askGit } from "./gitQuery";
 
@@ -19,12 +19,15 @@ export const STARTED_FROM = "started-from.json";
 
 export interface LockHolder {
   pid: number;
+  /** When the holder's process started (io/processStart.ts): a later process given its pid is not it. */
+  pidStart?: string;
   host: string;
   command: string;
   started: string;
   file: string;
   /** The nixops process the holder runs, once started. */
   nixops?: number;
+  nixopsStart?: string;
   /** The holder's private directory (its nixops statefile), once made. */
   privateDir?: string;
 }
@@ -61,7 +64,7 @@ export class StateLock {
   static acquire(stateFile: string, command: string, notice: (line: string) => void): StateLock {
     const path = lockPathFor(stateFile);
     mkdirSync(dirname(path), { recursive: true });
-    const me: LockHolder = { pid: process.pid, host: hostname(), command, started: new Date().toISOString(), file: resolve(stateFile) };
+    const me: LockHolder = { pid: process.pid, pidStart: processStart(process.pid), host: hostname(), command, started: new Date().toISOString(), file: resolve(stateFile) };
     const temp = `${path}.${process.pid}.${randomBytes(4).toString("hex")}`;
     writeFileSync(temp, JSON.stringify(me) + "\n", { mode: 0o644, flag: "wx" });
     try {
@@ -76,9 +79,9 @@ export class StateLock {
         if (holder === null) {
           throw new WrapperError(`statefile-merge: ${stateFile} is locked by ${path}, which cannot be read; if no wrapped nixops run is active, delete it`);
         }
-        const gone = holder.host === me.host && !isAlive(holder.pid);
+        const gone = holder.host === me.host && !stillRuns(holder.pid, holder.pidStart);
         const left = gone ? leftState(holder) : null;
-        if (gone && holder.nixops !== undefined && isAlive(holder.nixops)) {
+        if (gone && holder.nixops !== undefined && stillRuns(holder.nixops, holder.nixopsStart)) {
           throw new WrapperError(
             `statefile-merge: ${stateFile} is in use: the wrapped run pid ${holder.pid} ("${holder.command}", since ${holder.started}) is gone, ` +
               `but the nixops it started (pid ${holder.nixops}) still runs; wait for it to finish` +
@@ -119,7 +122,7 @@ export class StateLock {
    * written); a field set to undefined is dropped. Best effort: false when it could not be
    * written (a full disk), which must not stop a run whose nixops already works.
    */
-  record(more: Partial<Pick<LockHolder, "nixops" | "privateDir">>): boolean {
+  record(more: Partial<Pick<LockHolder, "nixops" | "nixopsStart" | "privateDir">>): boolean {
     const temp = `${this.path}.${process.pid}.${randomBytes(4).toString("hex")}`;
     try {
       const holder = readHolder(this.path);

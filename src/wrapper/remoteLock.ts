@@ -5,7 +5,7 @@
 // on our own commit, so a lock someone broke and took meanwhile is never deleted by mistake.
 
 import { hostname, userInfo } from "node:os";
-import { isAlive } from "../io/staleTemps";
+import { processStart, stillRuns } from "../io/processStart";
 import { WrapperError } from "./errors";
 import { gitReason, remoteGit, type RemoteGitResult } from "./remoteGit";
 
@@ -15,6 +15,8 @@ export interface LockHolder {
   /** The holder's repository top. */
   clone: string;
   pid: number;
+  /** When that process started (io/processStart.ts), where the system says: a later process given its pid is not it. */
+  start?: string;
   command: string;
   /** ISO time the lock was taken. */
   since: string;
@@ -49,12 +51,13 @@ export function holderHere(clone: string, command: string, now: Date): LockHolde
   } catch {
     // No passwd entry (some containers): $USER it is.
   }
-  return { user, host: hostname(), clone, pid: process.pid, command, since: now.toISOString() };
+  return { user, host: hostname(), clone, pid: process.pid, start: processStart(process.pid), command, since: now.toISOString() };
 }
 
 export function lockMessage(file: string, h: LockHolder): string {
   const oneLine = (v: string | number) => String(v).replace(/[\r\n]+/g, " ");
-  return `statefile-merge deploy lock on ${file}\n\n` + FIELDS.map((f) => `${f}: ${oneLine(h[f])}`).join("\n") + "\n";
+  const start = h.start === undefined ? "" : `start: ${oneLine(h.start)}\n`;
+  return `statefile-merge deploy lock on ${file}\n\n` + FIELDS.map((f) => `${f}: ${oneLine(h[f])}`).join("\n") + "\n" + start;
 }
 
 /** The holder named in a lock commit's message, or null when it is not one of ours. */
@@ -68,7 +71,7 @@ export function parseLockMessage(message: string): LockHolder | null {
   const pid = Number(found.get("pid"));
   const since = found.get("since") as string;
   if (!Number.isInteger(pid) || Number.isNaN(Date.parse(since))) return null;
-  return { user: found.get("user")!, host: found.get("host")!, clone: found.get("clone")!, pid, command: found.get("command")!, since };
+  return { user: found.get("user")!, host: found.get("host")!, clone: found.get("clone")!, pid, start: found.get("start"), command: found.get("command")!, since };
 }
 
 /** "3 hours ago", "12 minutes ago": how old a lock is, for people. */
@@ -171,7 +174,7 @@ export class RemoteLock {
       const shown = h ? describeHolder(h, policy.now) : `an unreadable lock (commit ${seen.commit.slice(0, 12)})`;
       if (policy.forceUnlock) {
         notice(`statefile-merge: breaking the deploy lock of ${where} held by ${shown} (--force-unlock)`);
-      } else if (h && h.host === holder.host && !isAlive(h.pid)) {
+      } else if (h && h.host === holder.host && !stillRuns(h.pid, h.start)) {
         notice(`statefile-merge: replacing the deploy lock of ${where} left by ${shown}: that process is no longer running on this host`);
       } else if (h && policy.now.getTime() - Date.parse(h.since) > policy.staleAfterMs) {
         throw new WrapperError(

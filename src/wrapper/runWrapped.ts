@@ -7,6 +7,7 @@
 // when the state changed as values.
 
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { processStart } from "../io/processStart";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { writeFileAtomic } from "../io/atomicWrite";
@@ -131,7 +132,7 @@ export async function runWrapped(options: WrapOptions, io: WrapIo = processIo): 
         if (pid === undefined) return; // not started
         // From here the statefile may hold what nixops did: kept unless the file gets it.
         unsaved = true;
-        lock?.record({ nixops: pid });
+        lock?.record({ nixops: pid, nixopsStart: processStart(pid) });
       },
     });
     signals.child(null);

@@ -4,7 +4,9 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { State } from "../support/fixtures";
 import { lockRefFor } from "../../src/wrapper/lockRef";
-import { RemoteLock, type LockHolder } from "../../src/wrapper/remoteLock";
+import { lockMessage, parseLockMessage, RemoteLock, type LockHolder } from "../../src/wrapper/remoteLock";
+import { processStart } from "../../src/io/processStart";
+import { hostname } from "node:os";
 import { STATE, STORE_ID, WrapperRepo } from "../support/wrapperRun";
 
 const LOCK_REF = `refs/statefile-merge/lock/${STATE}`;
@@ -120,6 +122,34 @@ describe("the team-wide deploy lock on the shared Git remote", () => {
     expect(r.stderr).toContain(`pid ${2 ** 22 + 17}`);
     expect(r.stderr).toContain("that process is no longer running on this host");
     expect(WrapperRepo.lockRefs(remote)).toEqual([]);
+  });
+
+  it("replaces a lock whose holder's pid now names a later process on this host (pid reused), and keeps one whose holder still runs", () => {
+    const { remote, bob } = WrapperRepo.team(text());
+    // This test's own process holds the pid: alive, started when processStart says.
+    const start = processStart(process.pid);
+    if (start === undefined) return; // no /proc: the pid alone decides (the test above)
+    const [boot, ticks] = start.split(":");
+    const place = { cwd: bob.repo.dir, remote, ref: lockRefFor(STATE), file: STATE };
+    const holder = (started: string): LockHolder => ({ user: "bob", host: hostname(), clone: bob.repo.dir, pid: process.pid, start: started, command: "nixops deploy", since: new Date().toISOString() });
+    const held = RemoteLock.acquire(place, holder(start), { staleAfterMs: HOUR, forceUnlock: false, now: new Date() }, () => undefined);
+    const refused = bob.run(["deploy", "-d", "dev"]);
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toContain(`is locked for a deploy by bob on ${hostname()}`);
+    held.release(() => undefined);
+    RemoteLock.acquire(place, holder(`${boot}:${Number(ticks) - 1}`), { staleAfterMs: HOUR, forceUnlock: false, now: new Date() }, () => undefined);
+    const r = bob.run(["deploy", "-d", "dev"]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toContain("that process is no longer running on this host");
+    expect(WrapperRepo.lockRefs(remote)).toEqual([]);
+  });
+
+  it("names the holder's start in the lock message, and reads it back (a message without one too)", () => {
+    const holder: LockHolder = { user: "u", host: "h", clone: "/c", pid: 7, start: "boot:123", command: "nixops deploy", since: new Date(0).toISOString() };
+    expect(parseLockMessage(lockMessage(STATE, holder))).toEqual(holder);
+    const older = lockMessage(STATE, { ...holder, start: undefined });
+    expect(older).not.toContain("start:");
+    expect(parseLockMessage(older)).toEqual({ ...holder, start: undefined });
   });
 
   it("a lock taken over meanwhile is not deleted by the run that lost it", () => {
