@@ -8,6 +8,7 @@ import { findRepo, repoPath } from "../git/indexStages";
 import { diffTexts, UnreadableSide, type TextDiff } from "../review/diffTexts";
 import { diffJson, renderDiffText } from "../review/renderDiff";
 import { fileViewFor, PLAIN_VIEW, type FileView } from "../view/fileView";
+import { shellWord } from "../git/shellQuote";
 
 export interface DiffOutputOptions {
   json?: boolean;
@@ -77,9 +78,9 @@ export function registerDiff(program: Command): void {
       try {
         result = diffTexts(readSide(oldFile), readSide(newFile), viewOf(oldFile, newFile));
       } catch (e) {
-        const file = e instanceof UnreadableSide ? (e.side === "old" ? oldFile : newFile) : null;
         if (e instanceof UnreadableSide) {
-          process.stderr.write(`statefile-merge diff: ${file}:${e.reason.line}:${e.reason.column}: not valid JSON (${e.reason.reason}); fix it (statefile-merge check ${file})\n`);
+          const file = e.side === "old" ? oldFile : newFile;
+          process.stderr.write(`statefile-merge diff: ${file}:${e.reason.line}:${e.reason.column}: not valid JSON (${e.reason.reason}); fix it (statefile-merge check ${shellWord(file)})\n`);
         } else if ((e as NodeJS.ErrnoException).code) {
           const { path, code } = e as NodeJS.ErrnoException;
           const what = code === "EISDIR" ? "a directory" : code === "ENOENT" ? "no such file" : code;

@@ -14,6 +14,7 @@ import { readIndexed, unmergedPaths } from "../git/indexStages";
 import { DEFAULT_PATTERNS, DRIVER } from "../git/install";
 import { fileStartsLikeState, stateRowOf } from "../view/stateContent";
 import type { ProfileRow } from "../profiles/profileRow";
+import { shellWord } from "../git/shellQuote";
 
 const MAX_BYTES = 256 * 1024 * 1024;
 
@@ -61,7 +62,7 @@ function stateKindInIndex(ctx: DoctorContext, path: string): ProfileRow | null {
 /** What to run or change so that Git routes the path to our driver. */
 function coverageFix(path: string, value: string): string {
   if (value !== "unspecified") {
-    return `an attribute line sets it (\`git check-attr -a -- ${path}\`): change that line in .gitattributes or .git/info/attributes`;
+    return `an attribute line sets it (\`git check-attr -a -- ${shellWord(path)}\`): change that line in .gitattributes or .git/info/attributes`;
   }
   const named = DEFAULT_PATTERNS.some((p) => matchesFileGlob(path, p));
   // A gitattributes pattern holds no space: ? stands for it (install refuses a pattern with one).

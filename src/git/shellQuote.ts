@@ -2,3 +2,8 @@
 export function shellQuote(word: string): string {
   return "'" + word.replace(/'/g, "'\\''") + "'";
 }
+
+/** A word as typed in a shell: quoted only when it needs to be (a command printed for people to copy). */
+export function shellWord(s: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(s) ? s : shellQuote(s);
+}

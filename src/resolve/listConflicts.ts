@@ -16,6 +16,7 @@ import type { MarkerBlock } from "../formats/markerBlocks";
 import { isGitCryptCiphertext } from "../crypt/gitCrypt";
 import { fileViewFor } from "../view/fileView";
 import type { Overlay } from "../profiles/overlay";
+import { shellWord } from "../git/shellQuote";
 
 export interface FileConflicts {
   path: string;
@@ -64,7 +65,7 @@ export function listConflicts(repo: Repo, path: string): FileConflicts {
     // Blocks where the re-merge has none left (Git's line merge wrote them, the file not routed
     // to the driver): the file is not done while they stand.
     const leftBlocks = open.length === 0 && view?.marked ? view.marked.blocks : [];
-    const leftNote = `the file still holds ${leftBlocks.length} conflict block(s) that the record-by-record merge settles on its own (Git's line merge wrote them: run statefile-merge doctor to route the file to the driver); write the record-by-record result with statefile-merge resolve ${path} --ours --force, or settle them in an editor`;
+    const leftNote = `the file still holds ${leftBlocks.length} conflict block(s) that the record-by-record merge settles on its own (Git's line merge wrote them: run statefile-merge doctor to route the file to the driver); write the record-by-record result with statefile-merge resolve ${shellWord(path)} --ours --force, or settle them in an editor`;
     return {
       ...empty,
       source: "index",

@@ -11,6 +11,7 @@ import { existsSync, linkSync, mkdirSync, readFileSync, renameSync, rmSync, unli
 import { hostname } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { processStart, stillRuns } from "../io/processStart";
+import { shellWord } from "../git/shellQuote";
 import { WrapperError } from "./errors";
 import { askGit } from "./gitQuery";
 
@@ -93,8 +94,8 @@ export class StateLock {
           const [statefile, exported] = [join(left, "state.nixops"), join(left, "export.json")];
           throw new WrapperError(
             `statefile-merge: the last wrapped run on ${stateFile} (pid ${holder.pid}, "${holder.command}", since ${holder.started}) ended without saving its state, ` +
-              `which is left in ${left} (private; it holds secrets): export it with NIXOPS_STATE=${statefile} nixops export --all > ${exported}, ` +
-              `merge it in with statefile-merge merge ${join(left, STARTED_FROM)} ${stateFile} ${exported}, then delete ${left} and run again (or delete ${left} to go on without it)`,
+              `which is left in ${left} (private; it holds secrets): export it with NIXOPS_STATE=${shellWord(statefile)} nixops export --all > ${shellWord(exported)}, ` +
+              `merge it in with statefile-merge merge ${[join(left, STARTED_FROM), stateFile, exported].map(shellWord).join(" ")}, then delete ${left} and run again (or delete ${left} to go on without it)`,
           );
         }
         if (gone) {

@@ -3,7 +3,7 @@
 // alias, cannot pick another file), while 2.0 has no -s at all.
 
 import { spawnSync } from "node:child_process";
-import { shellQuote } from "../git/shellQuote";
+import { shellWord } from "../git/shellQuote";
 import { WrapperError } from "./errors";
 
 export interface Nixops {
@@ -65,7 +65,3 @@ export function describeCommand(args: readonly string[]): string {
   return ["nixops", ...shown].join(" ");
 }
 
-/** A word as typed in a shell: quoted only when it needs to be. */
-function shellWord(s: string): string {
-  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(s) ? s : shellQuote(s);
-}

@@ -15,6 +15,7 @@ import { JsonParseError, parseJson } from "../formats/parseJson";
 import { firstMarkerLine } from "../formats/conflictMarkers";
 import { WrapperError } from "./errors";
 import { askGit } from "./gitQuery";
+import { shellWord } from "../git/shellQuote";
 
 export interface StateInput {
   /** The file as read: it is rewritten unless the export renders to exactly this. */
@@ -77,12 +78,12 @@ export function checkStateFile(file: string, top: string | null): StateInput | n
     // twice): refused here with the line, as check says it (layout alone is no problem).
     const problem = checkState(fileText, { view: PLAIN_VIEW, declared: "name" }).problems.find((p) => !p.fixable);
     if (problem) {
-      throw new WrapperError(`statefile-merge: ${file}:${problem.line}:${problem.column}: ${problem.message} (statefile-merge check ${file} lists every problem)`);
+      throw new WrapperError(`statefile-merge: ${file}:${problem.line}:${problem.column}: ${problem.message} (statefile-merge check ${shellWord(file)} lists every problem)`);
     }
     return { fileText, text, doc };
   } catch (e) {
     if (e instanceof JsonParseError) {
-      throw new WrapperError(`statefile-merge: ${file}:${e.line}:${e.column}: not valid JSON (${e.reason}); fix it or restore it with git checkout -- ${file}`);
+      throw new WrapperError(`statefile-merge: ${file}:${e.line}:${e.column}: not valid JSON (${e.reason}); fix it or restore it with git checkout -- ${shellWord(file)}`);
     }
     throw e;
   }

@@ -6,6 +6,7 @@
 
 import { hostname, userInfo } from "node:os";
 import { processStart, stillRuns } from "../io/processStart";
+import { shellWord } from "../git/shellQuote";
 import { WrapperError } from "./errors";
 import { gitReason, remoteGit, type RemoteGitResult } from "./remoteGit";
 
@@ -201,14 +202,14 @@ export class RemoteLock {
     if (p.summary.includes("remote rejected")) {
       notice(
         `statefile-merge: the Git remote ${this.place.remote} refused to delete the deploy lock of ${this.place.file} (${p.summary}); ` +
-          `delete it with: git push ${this.place.remote} :${this.place.ref}`,
+          `delete it with: git push ${shellWord(this.place.remote)} ${shellWord(":" + this.place.ref)}`,
       );
     } else if (p.rejected) {
       notice(`statefile-merge: the deploy lock of ${this.place.file} on ${this.place.remote} is no longer ours (broken with --force-unlock?); left it as it is`);
     } else {
       notice(
         `statefile-merge: could not release the deploy lock of ${this.place.file} on ${this.place.remote} (${gitReason(p.result)}); ` +
-          `release it with: git push ${this.place.remote} :${this.place.ref}`,
+          `release it with: git push ${shellWord(this.place.remote)} ${shellWord(":" + this.place.ref)}`,
       );
     }
   }

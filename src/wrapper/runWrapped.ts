@@ -8,6 +8,7 @@
 
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { processStart } from "../io/processStart";
+import { shellWord } from "../git/shellQuote";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { writeFileAtomic } from "../io/atomicWrite";
@@ -94,7 +95,7 @@ export async function runWrapped(options: WrapOptions, io: WrapIo = processIo): 
     const statefile = join(dir as string, "state.nixops");
     io.stderr(
       `statefile-merge: the statefile of this run is kept at ${statefile} (private; it holds secrets): ` +
-        `export it with NIXOPS_STATE=${statefile} nixops export --all > ${file}, then delete ${dir}`,
+        `export it with NIXOPS_STATE=${shellWord(statefile)} nixops export --all > ${shellWord(file)}, then delete ${dir}`,
     );
   };
   const cleanUp = () => {
@@ -159,7 +160,7 @@ export async function runWrapped(options: WrapOptions, io: WrapIo = processIo): 
       keepDir = true;
       io.stderr(
         `statefile-merge: ${file} changed while nixops ran (a git pull, or an edit), so it is not overwritten; ` +
-          `this run's state is saved at ${saved} (private; it holds secrets): merge it in with statefile-merge merge ${startedFrom} ${file} ${saved}, then delete ${dir}`,
+          `this run's state is saved at ${saved} (private; it holds secrets): merge it in with statefile-merge merge ${[startedFrom, file, saved].map(shellWord).join(" ")}, then delete ${dir}`,
       );
       return run.status !== 0 ? run.status : 1;
     }

@@ -67,6 +67,19 @@ describe("statefile-merge nixops refuses to start", () => {
     expect(r.stderr).toMatch(new RegExp(`${STATE.replace(/\./g, "\\.")}:\\d+:\\d+: not valid JSON`));
   });
 
+  it("on a file that is not JSON, with a command to restore it that a shell reads as written, spaces and all", () => {
+    const w = WrapperRepo.create(null);
+    const odd = "my state's.nixops.json";
+    w.repo.write(odd, base().text()).commit("state");
+    writeFileSync(join(w.repo.dir, odd), base().text().replace('"name": "dev"', '"name": dev'));
+    const r = w.run(["deploy"], [], {}, { state: odd });
+    expect(r.status).toBe(2);
+    const restore = /restore it with (git checkout -- .*)$/m.exec(r.stderr)?.[1];
+    expect(restore).toBe(`git checkout -- 'my state'\\''s.nixops.json'`);
+    expect(spawnSync("sh", ["-c", restore as string], { cwd: w.repo.dir, env: w.env }).status).toBe(0);
+    expect(readFileSync(join(w.repo.dir, odd), "utf8")).toBe(base().text());
+  });
+
   it("on a resource written twice (nixops import would keep one and drop a machine), naming the line", () => {
     const text = base().text();
     const at = text.indexOf('"resources": {\n') + '"resources": {\n'.length;
