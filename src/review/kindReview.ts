@@ -25,7 +25,11 @@ export interface KindReview {
     run(value: JsonValue, checked: CheckedText): KindCheckResult;
     /** What `check --fix` says it rewrote the file in. */
     layoutName: string;
-    /** Runs on a document holding a key twice too (else that document gets the generic check). */
+    /**
+     * Runs on a document holding a key twice too. When not, such a document is checked as a
+     * declared NixOps state file if it is one, else generically (a policy's profile runs its
+     * check whatever the document holds).
+     */
     takesDuplicates: boolean;
   };
 }

@@ -37,8 +37,8 @@ describe("detectSeparators", () => {
   });
 
   it("counts a line end that straddles two windows of the bytes once", () => {
-    // One Python 2 line end, then one Python 3: a tie, which Python 3 wins. Missed, or counted
-    // in both windows, the Python 2 one would change the answer.
+    // One Python 2 line end, then one Python 3: a tie, which Python 3 wins; counted in both
+    // windows, the Python 2 one would win. Alone, it must be found at all.
     for (const lineEnd of [", \n", ", \r\n"]) {
       for (let shift = -lineEnd.length; shift <= lineEnd.length; shift++) {
         const text = "a".repeat(SEPARATOR_WINDOW + shift) + lineEnd + "b,\n";

@@ -26,5 +26,7 @@ describe("shell words for printed commands", () => {
     expect(shellWord("/srv/infra/prod.nixops.json")).toBe("/srv/infra/prod.nixops.json");
     expect(shellWord("/srv/my infra/prod.json")).toBe("'/srv/my infra/prod.json'");
     expect(shellWord("it's")).toBe("'it'\\''s'");
+    expect(shellWord("=ls")).toBe("'=ls'");
+    expect(shellWord("a=b")).toBe("a=b");
   });
 });

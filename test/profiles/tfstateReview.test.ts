@@ -9,7 +9,7 @@ import { deploySummary } from "../../src/review/deploySummary";
 import { readableState } from "../../src/review/readableState";
 import { mergedStateProblems } from "../../src/verify/mergedStateProblems";
 import { checkState } from "../../src/review/check/checkState";
-import { PLAIN_VIEW } from "../../src/view/fileView";
+import { PLAIN_VIEW, type FileView } from "../../src/view/fileView";
 import { TfState, obj } from "../support/tfstate";
 import { hashSecret } from "../../src/profiles/secrets";
 
@@ -143,6 +143,17 @@ describe("check and fmt", () => {
     const r = checkState(other, { view: PLAIN_VIEW, declared: null });
     expect(r.problems.map((p) => [p.line, p.column, p.fixable])).toEqual([[2, 3, true]]);
     expect(r.fixed).toEqual({ text, layoutName: "Terraform's" });
+  });
+
+  it("a state with a key written twice is never rewritten, even when the policy says it is a Terraform state", () => {
+    const other = JSON.stringify(JSON.parse(base().text()), null, 4) + "\n";
+    const twice = other.replace('    "version": 4,\n', '    "version": 4,\n    "version": 4,\n');
+    expect(twice).not.toBe(other);
+    const forced: FileView = { ...PLAIN_VIEW, overlay: { ...PLAIN_VIEW.overlay, profile: "tfstate" } };
+    expect(checkState(other, { view: forced, declared: null }).fixed).not.toBeNull();
+    const r = checkState(twice, { view: forced, declared: null });
+    expect(r.problems[0].message).toMatch(/key "version" is written 2 times/);
+    expect(r.fixed).toBeNull();
   });
 
   it("an old state is reported with what to do", () => {

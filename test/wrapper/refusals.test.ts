@@ -7,6 +7,7 @@ import { State, fixtureText } from "../support/fixtures";
 import { lockPathFor, StateLock } from "../../src/wrapper/lock";
 import { isAlive } from "../../src/io/staleTemps";
 import { processStart } from "../../src/io/processStart";
+import { PROC_STARTS, tickEarlier } from "../support/processStarts";
 import { GITCRYPT_HEADER } from "../../src/crypt/gitCrypt";
 import { STATE, WrapperRepo } from "../support/wrapperRun";
 
@@ -221,29 +222,27 @@ describe("the lock on a state file", () => {
     expect(existsSync(lock)).toBe(false);
   });
 
-  it("takes a lock whose holder's pid now names a later process as stale (pid reused), and keeps one whose holder still runs", async () => {
+  it.runIf(PROC_STARTS)("takes a lock whose holder's pid now names a later process as stale (pid reused), and keeps one whose holder still runs", async () => {
     const w = WrapperRepo.create(base().text());
     const lock = lockPathFor(join(w.repo.dir, STATE));
     mkdirSync(dirname(lock), { recursive: true });
-    // A real process holds the pid; the lock says its holder started at another time (or the same).
+    // A real process holds the pid; the lock says its holder started then, or a tick earlier.
     const other = spawn("sleep", ["30"], { stdio: "ignore" });
     try {
       await new Promise((done) => other.once("spawn", done));
       const pid = other.pid as number;
-      const start = processStart(pid);
-      if (start === undefined) return; // no /proc: the pid alone decides (tested above)
-      const holder = (pidStart: string) => JSON.stringify({ pid, pidStart, host: hostname(), command: "nixops deploy", started: "2020-01-01T00:00:00.000Z", file: STATE });
-      writeFileSync(lock, holder(start));
+      const start = processStart(pid) as string;
+      const holder = (pidStart: string) => ({ pid, pidStart, host: hostname(), command: "nixops deploy", started: "2020-01-01T00:00:00.000Z", file: STATE });
+      writeFileSync(lock, JSON.stringify(holder(start)));
       const held = w.run(["deploy"]);
       expect(held.status).toBe(2);
       expect(held.stderr).toContain(`is in use by another wrapped nixops run: pid ${pid} on ${hostname()}`);
-      const [boot, ticks] = start.split(":");
-      writeFileSync(lock, holder(`${boot}:${Number(ticks) - 1}`));
+      writeFileSync(lock, JSON.stringify(holder(tickEarlier(start))));
       const r = w.run(["deploy"]);
       expect(r.status, r.stderr).toBe(0);
       expect(r.stderr).toContain(`removing a stale lock on ${STATE}: pid ${pid} (nixops deploy, 2020-01-01T00:00:00.000Z) is no longer running`);
       // Nor is a nixops pid that now names a later process taken for the killed run's nixops.
-      writeFileSync(lock, JSON.stringify({ ...JSON.parse(holder(`${boot}:${Number(ticks) - 1}`)), nixops: pid, nixopsStart: `${boot}:${Number(ticks) - 1}` }));
+      writeFileSync(lock, JSON.stringify({ ...holder(tickEarlier(start)), nixops: pid, nixopsStart: tickEarlier(start) }));
       const again = w.run(["deploy"]);
       expect(again.status, again.stderr).toBe(0);
       expect(again.stderr).not.toContain("still runs");

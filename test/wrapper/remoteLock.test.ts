@@ -6,6 +6,7 @@ import { State } from "../support/fixtures";
 import { lockRefFor } from "../../src/wrapper/lockRef";
 import { lockMessage, parseLockMessage, RemoteLock, type LockHolder } from "../../src/wrapper/remoteLock";
 import { processStart } from "../../src/io/processStart";
+import { PROC_STARTS, tickEarlier } from "../support/processStarts";
 import { hostname } from "node:os";
 import { STATE, STORE_ID, WrapperRepo } from "../support/wrapperRun";
 
@@ -124,12 +125,10 @@ describe("the team-wide deploy lock on the shared Git remote", () => {
     expect(WrapperRepo.lockRefs(remote)).toEqual([]);
   });
 
-  it("replaces a lock whose holder's pid now names a later process on this host (pid reused), and keeps one whose holder still runs", () => {
+  it.runIf(PROC_STARTS)("replaces a lock whose holder's pid now names a later process on this host (pid reused), and keeps one whose holder still runs", () => {
     const { remote, bob } = WrapperRepo.team(text());
     // This test's own process holds the pid: alive, started when processStart says.
-    const start = processStart(process.pid);
-    if (start === undefined) return; // no /proc: the pid alone decides (the test above)
-    const [boot, ticks] = start.split(":");
+    const start = processStart(process.pid) as string;
     const place = { cwd: bob.repo.dir, remote, ref: lockRefFor(STATE), file: STATE };
     const holder = (started: string): LockHolder => ({ user: "bob", host: hostname(), clone: bob.repo.dir, pid: process.pid, start: started, command: "nixops deploy", since: new Date().toISOString() });
     const held = RemoteLock.acquire(place, holder(start), { staleAfterMs: HOUR, forceUnlock: false, now: new Date() }, () => undefined);
@@ -137,7 +136,7 @@ describe("the team-wide deploy lock on the shared Git remote", () => {
     expect(refused.status).toBe(2);
     expect(refused.stderr).toContain(`is locked for a deploy by bob on ${hostname()}`);
     held.release(() => undefined);
-    RemoteLock.acquire(place, holder(`${boot}:${Number(ticks) - 1}`), { staleAfterMs: HOUR, forceUnlock: false, now: new Date() }, () => undefined);
+    RemoteLock.acquire(place, holder(tickEarlier(start)), { staleAfterMs: HOUR, forceUnlock: false, now: new Date() }, () => undefined);
     const r = bob.run(["deploy", "-d", "dev"]);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toContain("that process is no longer running on this host");

@@ -87,7 +87,9 @@ export function checkState(text: string, options: CheckOptions): CheckResult {
   const own = takes(row) ? KIND_REVIEWS[row.layout]?.check : undefined;
   if (own) {
     const kind = own.run(parsed.value, { text, body, at: (p) => at(p), duplicates });
-    return { problems: [...problems, ...kind.problems], fixed: kind.fixed === null ? null : { text: kind.fixed, layoutName: own.layoutName } };
+    // Never a rewrite of a document holding a key twice: it would keep one copy without a word.
+    const fixed = kind.fixed === null || duplicates ? null : { text: kind.fixed, layoutName: own.layoutName };
+    return { problems: [...problems, ...kind.problems], fixed };
   }
   problems.push(...keyedArrayProblems(parsed.value, read, (p) => at(p)));
   return { problems, fixed: null };
