@@ -4,7 +4,7 @@
 // The committed .gitattributes changes only with --attributes; --global never touches the
 // repository it runs in (see docs/install-and-doctor.md).
 
-import { existsSync, lstatSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, unlinkSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { ConflictStyle } from "../formats/renderDocument";
 import { writeFileAtomic } from "../io/atomicWrite";
@@ -185,7 +185,7 @@ function findBlock(lines: readonly RawLine[]): { begin: number; end: number } | 
   if (begin < 0) return null;
   const end = lines.findIndex((l, i) => i > begin && l.text === BLOCK_END);
   if (end < 0) {
-    throw new MalformedBlock(`install's block begins on line ${begin + 1} but its end line (${BLOCK_END}) is gone; put it back after install's lines, then run the command again (the file was not changed)`);
+    throw new MalformedBlock(`install's block begins on line ${begin + 1} but its end line (${BLOCK_END}) is gone; put it back after install's lines, then run the command again (nothing was changed)`);
   }
   return { begin, end };
 }
@@ -240,30 +240,33 @@ export function install(options: InstallOptions): Report {
     throw new Error(`${options.cwd} is not inside a Git work tree; run install inside the clone, or use --global for the config part`);
   }
   const where = options.global ? "global config" : "repository config";
-  // Asked before anything is written: a file Git would not read is refused whole.
+  // Asked before anything is written: a file Git would not read is refused whole, and so is
+  // an attributes file install cannot change as asked (nothing of the config is set then).
   const globalFile = repo === null ? attributesPath(null, "global", options.cwd, true) : null;
   const style = conflictStyleToInstall(options.cwd, options.global);
+  let lines: AttributesChange | null;
+  if (globalFile !== null) {
+    lines = addedLines("global", globalFile, options.patterns, null);
+  } else if (options.attributes) {
+    lines = addedLines("gitattributes", attributesPath(repo, "gitattributes", options.cwd), options.patterns, repo);
+  } else {
+    // The clone-only file, for the patterns that the team's .gitattributes does not mark yet.
+    const team = readText(attributesPath(repo, "gitattributes", options.cwd));
+    const missing = options.patterns.filter((p) => !marksPattern(team, p));
+    lines = missing.length > 0 ? addedLines("info", attributesPath(repo, "info", options.cwd), missing, repo) : null;
+    if (missing.length > 0) {
+      advice.push(
+        `.gitattributes does not mark ${missing.join(", ")}: teammates' clones will merge them line by line; \`statefile-merge install --attributes\` adds the lines to .gitattributes (a file you then commit)`,
+      );
+    }
+  }
   for (const [key, value] of driverSettings(options.node, options.bin, style)) {
     const current = configGet(options.cwd, options.global, key);
     if (current === value) continue;
     gitOk(options.cwd, ["config", scopeFlag(options.global), key, value]);
     report.push(current === null ? `set ${key} in the ${where}` : `replaced ${key} in the ${where} (was: ${current})`);
   }
-  if (globalFile !== null) {
-    addLines(report, "global", globalFile, options.patterns, null);
-  } else if (options.attributes) {
-    addLines(report, "gitattributes", attributesPath(repo, "gitattributes", options.cwd), options.patterns, repo);
-  } else {
-    // The clone-only file, for the patterns that the team's .gitattributes does not mark yet.
-    const team = readText(attributesPath(repo, "gitattributes", options.cwd));
-    const missing = options.patterns.filter((p) => !marksPattern(team, p));
-    if (missing.length > 0) {
-      addLines(report, "info", attributesPath(repo, "info", options.cwd), missing, repo);
-      advice.push(
-        `.gitattributes does not mark ${missing.join(", ")}: teammates' clones will merge them line by line; \`statefile-merge install --attributes\` adds the lines to .gitattributes (a file you then commit)`,
-      );
-    }
-  }
+  if (lines !== null) report.push(lines.write());
   if (report.length === 0) report.push("already installed; nothing changed");
   return [...report, ...advice];
 }
@@ -278,20 +281,38 @@ function inFile<T>(file: string, read: () => T): T {
   }
 }
 
-/** Git reads no .gitattributes that is a symbolic link (since 2.32): lines written through one route nothing. */
+/**
+ * Git reads no .gitattributes that is a symbolic link (since 2.32): lines written through one
+ * route nothing. Any other attributes file may be a link (kept a link: its target is written),
+ * but not one to nothing, which a write would replace with a file of its own.
+ */
 function refuseLinkedAttributes(target: AttributesTarget, file: string): void {
-  if (target === "gitattributes" && existsSync(file) && lstatSync(file).isSymbolicLink()) {
-    throw new Error(`${file} is a symbolic link, which Git does not read as .gitattributes; replace it with a regular file, then run the command again (the file was not changed)`);
+  const link = lstatSync(file, { throwIfNoEntry: false })?.isSymbolicLink() === true;
+  if (link && target === "gitattributes") {
+    throw new Error(`${file} is a symbolic link, which Git does not read as .gitattributes; replace it with a regular file, then run the command again (nothing was changed)`);
+  }
+  if (link && !existsSync(file)) {
+    throw new Error(`${file} is a symbolic link to ${readlinkSync(file)}, which does not exist; create that file or remove the link, then run the command again (nothing was changed)`);
   }
 }
 
-function addLines(report: Report, target: AttributesTarget, file: string, patterns: string[], repo: Repo | null): void {
+/** A change to an attributes file, checked and made but not written yet: `write` writes it and says what it did. */
+interface AttributesChange {
+  write(): string;
+}
+
+/** Adding the patterns' lines to `file`, or null when it marks them all already; refuses what it cannot change. */
+function addedLines(target: AttributesTarget, file: string, patterns: string[], repo: Repo | null): AttributesChange | null {
   refuseLinkedAttributes(target, file);
   const after = inFile(file, () => addAttributeLines(readText(file), patterns));
-  if (after === null) return;
-  const existed = existsSync(file);
-  writeAttributes(file, after);
-  report.push(`added ${patterns.join(", ")} to ${attributesName(target, file)}${committedNote(target, repo, existed)}`);
+  if (after === null) return null;
+  return {
+    write: () => {
+      const existed = existsSync(file);
+      writeAttributes(file, after);
+      return `added ${patterns.join(", ")} to ${attributesName(target, file)}${committedNote(target, repo, existed)}`;
+    },
+  };
 }
 
 /** What the user must do after a change to .gitattributes, which is shared through commits. */
@@ -316,6 +337,24 @@ export function uninstall(options: UninstallOptions): Report {
     throw new Error(`${options.cwd} is not inside a Git work tree; run uninstall inside the clone, or use --global for the global config`);
   }
   const where = options.global ? "global config" : "repository config";
+  // Every attributes file is read (and a malformed one refused) before anything is changed.
+  const changes: AttributesChange[] = [];
+  const notes: Report = [];
+  const remove = (target: AttributesTarget, file: string) => {
+    const change = removedLines(target, file, repo);
+    if (change !== null) changes.push(change);
+  };
+  if (repo === null) {
+    remove("global", attributesPath(null, "global", options.cwd));
+  } else {
+    remove("info", attributesPath(repo, "info", options.cwd));
+    const team = attributesPath(repo, "gitattributes", options.cwd);
+    if (options.attributes === true) {
+      remove("gitattributes", team);
+    } else if (existsSync(team) && inFile(team, () => removeAttributeLines(readText(team))) !== null) {
+      notes.push(team);
+    }
+  }
   for (const [key] of driverSettings()) {
     const current = configGet(options.cwd, options.global, key);
     if (current === null) continue;
@@ -329,34 +368,32 @@ export function uninstall(options: UninstallOptions): Report {
   for (const section of [`merge.${DRIVER}`, `merge.${VIRTUAL_DRIVER}`, `diff.${DRIVER}`]) {
     removeSectionIfEmpty(options, section);
   }
-  if (repo === null) {
-    removeLines(report, "global", attributesPath(null, "global", options.cwd), null);
-  } else {
-    removeLines(report, "info", attributesPath(repo, "info", options.cwd), repo);
-    const team = attributesPath(repo, "gitattributes", options.cwd);
-    if (options.attributes === true) {
-      removeLines(report, "gitattributes", team, repo);
-    } else if (existsSync(team) && inFile(team, () => removeAttributeLines(readText(team))) !== null) {
-      // A driver still configured elsewhere (the global config) keeps merging those files.
-      const still = git(options.cwd, ["config", "--get", `merge.${DRIVER}.driver`]).status === 0;
-      const effect = still ? "and the merge driver still configured outside this repository (the global config) merges those files" : "so Git now merges those files line by line in this clone";
-      report.push(`.gitattributes still holds install's lines (left alone: it is shared with the team), ${effect}; \`statefile-merge uninstall --attributes\` removes the lines too`);
-    }
+  for (const change of changes) report.push(change.write());
+  if (notes.length > 0) {
+    // A driver still configured elsewhere (the global config) keeps merging those files.
+    const still = git(options.cwd, ["config", "--get", `merge.${DRIVER}.driver`]).status === 0;
+    const effect = still ? "and the merge driver still configured outside this repository (the global config) merges those files" : "so Git now merges those files line by line in this clone";
+    report.push(`.gitattributes still holds install's lines (left alone: it is shared with the team), ${effect}; \`statefile-merge uninstall --attributes\` removes the lines too`);
   }
   if (report.length === 0) report.push("nothing installed; nothing changed");
   return report;
 }
 
-function removeLines(report: Report, target: AttributesTarget, file: string, repo: Repo | null): void {
-  if (!existsSync(file)) return;
+/** Removing install's lines from `file`, or null when it has none (or does not exist); refuses what it cannot change. */
+function removedLines(target: AttributesTarget, file: string, repo: Repo | null): AttributesChange | null {
+  if (lstatSync(file, { throwIfNoEntry: false }) === undefined) return null;
   refuseLinkedAttributes(target, file);
   const after = inFile(file, () => removeAttributeLines(readFileSync(file, "utf8")));
-  if (after === null) return;
-  const tracked = target === "gitattributes" && repo !== null && isTracked(repo, ".gitattributes");
-  if (after === "") unlinkSync(file);
-  else writeAttributes(file, after);
-  const what = after === "" ? " (now empty, deleted" + (tracked ? ": commit the deletion)" : ")") : tracked ? " (a committed file: review and commit the change)" : "";
-  report.push(`removed the statefile-merge lines from ${attributesName(target, file)}${what}`);
+  if (after === null) return null;
+  return {
+    write: () => {
+      const tracked = target === "gitattributes" && repo !== null && isTracked(repo, ".gitattributes");
+      if (after === "") unlinkSync(file);
+      else writeAttributes(file, after);
+      const what = after === "" ? " (now empty, deleted" + (tracked ? ": commit the deletion)" : ")") : tracked ? " (a committed file: review and commit the change)" : "";
+      return `removed the statefile-merge lines from ${attributesName(target, file)}${what}`;
+    },
+  };
 }
 
 /** `git config --unset` leaves an empty `[merge "statefile"]` header behind; drop it. */

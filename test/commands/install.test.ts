@@ -1,8 +1,8 @@
 // `statefile-merge install` / `uninstall` with the built bin in real repositories.
 
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { spawnSync } from "node:child_process";
 import { afterAll, describe, expect, it } from "vitest";
 import { TempRepo } from "../support/gitRepo";
@@ -244,14 +244,46 @@ describe("install", () => {
     expect(existsSync(join(repo.dir, ".gitattributes"))).toBe(false);
   });
 
-  it("refuses a .gitattributes that is a symbolic link (Git does not read it), changing nothing", () => {
+  it("refuses a .gitattributes that is a symbolic link (Git does not read it), changing nothing, not even the config", () => {
     const repo = newRepo();
     repo.write("team-attributes", "*.md text\n");
     symlinkSync("team-attributes", join(repo.dir, ".gitattributes"));
     const r = runBin(repo, ["install", "--attributes"]);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/\.gitattributes is a symbolic link, which Git does not read as \.gitattributes/);
+    expect(r.stderr).toContain("(nothing was changed)");
     expect(readFileSync(join(repo.dir, "team-attributes"), "utf8")).toBe("*.md text\n");
+    expect(repo.tryGit("config", "--local", "--get-regexp", "statefile").stdout).toBe("");
+  });
+
+  it("refuses, changing no config, a block whose end line is gone: install, and uninstall of an installed clone", () => {
+    const repo = newRepo();
+    const broken = `*.md text\n${BLOCK_BEGIN}\n*.nixops.json merge=statefile diff=statefile\n`;
+    repo.write(".gitattributes", broken);
+    const r = runBin(repo, ["install", "--attributes"]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/\.gitattributes: install's block begins on line 2 but its end line .* is gone.*\(nothing was changed\)/);
+    expect(repo.tryGit("config", "--local", "--get-regexp", "statefile").stdout).toBe("");
+    // Installed for this clone only, then asked to remove the team's lines too.
+    expect(runBin(repo, ["install"]).status).toBe(0);
+    const before = repo.git("config", "--local", "--get-regexp", "statefile");
+    const u = runBin(repo, ["uninstall", "--attributes"]);
+    expect(u.status).toBe(2);
+    expect(u.stdout).toBe("");
+    expect(repo.git("config", "--local", "--get-regexp", "statefile")).toBe(before);
+    expect(readFileSync(join(repo.dir, ".gitattributes"), "utf8")).toBe(broken);
+  });
+
+  it("refuses an attributes file that is a symbolic link to nothing, naming where it points, changing nothing", () => {
+    const repo = newRepo();
+    const info = join(repo.dir, ".git", "info", "attributes");
+    mkdirSync(dirname(info), { recursive: true });
+    symlinkSync("/nonexistent/attributes", info);
+    const r = runBin(repo, ["install"]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`${info} is a symbolic link to /nonexistent/attributes, which does not exist; create that file or remove the link`);
+    expect(lstatSync(info).isSymbolicLink()).toBe(true);
+    expect(repo.tryGit("config", "--local", "--get-regexp", "statefile").stdout).toBe("");
   });
 });
 
