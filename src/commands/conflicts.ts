@@ -37,7 +37,8 @@ function textLines(repo: Repo, found: FileConflicts, showSecrets: boolean): stri
   for (const c of found.conflicts) {
     lines.push(`${name}: ${conflictLine(c, found.profile!, found.documents, { showSecrets })}`);
   }
-  if (found.conflicts.length === 0) {
+  // Blocks read from the index's re-merge are apart from its conflicts; from the markers alone, they are where the conflicts came from.
+  if (found.conflicts.length === 0 || found.source === "index") {
     for (const b of found.blocks) lines.push(`${name}:${b.startLine}: conflict block (lines ${b.startLine}-${b.endLine})`);
   }
   if (found.settled > 0) lines.push(`${name}: ${found.settled} more conflict(s) already settled in the work tree`);

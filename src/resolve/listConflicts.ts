@@ -5,18 +5,21 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Slot } from "../core/values";
-import type { Conflict } from "../core/merged";
 import type { Profile } from "../profiles/profile";
 import { mergeTexts } from "../pipeline/mergeTexts";
 import { readStages, type Repo } from "../git/indexStages";
 import { contentStages, PLAIN_MARKERS, remerge } from "./remerge";
 import { conflictState, readWorkTree } from "./workTree";
-import { markerSizeOf } from "../git/attributes";
 import type { MarkerBlock } from "../formats/markerBlocks";
 import { isGitCryptCiphertext } from "../crypt/gitCrypt";
 import { fileViewFor } from "../view/fileView";
 import type { Overlay } from "../profiles/overlay";
 import { shellWord } from "../git/shellQuote";
+import { attributeOf, markerSizeOf } from "../git/attributes";
+import { DRIVER } from "../git/install";
+import { pathKey } from "../core/policy";
+import type { Conflict, Side } from "../core/merged";
+import { workTreeDrift } from "./workTreeDrift";
 
 export interface FileConflicts {
   path: string;
@@ -61,20 +64,40 @@ export function listConflicts(repo: Repo, path: string): FileConflicts {
     const result = remerge(both, { overlay: fileView.overlay, markers: PLAIN_MARKERS });
     if (result.kind === "fallback") return fromMarkers(empty, text, `cannot be merged record by record (${result.reason})`, fileView.overlay, size);
     const view = text === null ? null : readWorkTree(text, size);
-    const open = result.conflicts.filter((c) => view === null || conflictState(c, view).state !== "settled");
-    // Blocks where the re-merge has none left (Git's line merge wrote them, the file not routed
-    // to the driver): the file is not done while they stand.
-    const leftBlocks = open.length === 0 && view?.marked ? view.marked.blocks : [];
-    const leftNote = `the file still holds ${leftBlocks.length} conflict block(s) that the record-by-record merge settles on its own (Git's line merge wrote them: run statefile-merge doctor to route the file to the driver); write the record-by-record result with statefile-merge resolve ${shellWord(path)} --ours --force, or settle them in an editor`;
-    return {
+    const settledTo = new Map<string, Side>();
+    const open = result.conflicts.filter((c) => {
+      const state = view === null ? null : conflictState(c, view);
+      if (state?.state === "settled") settledTo.set(pathKey(c.path), state.side);
+      return state?.state !== "settled";
+    });
+    const rest = {
       ...empty,
-      source: "index",
+      source: "index" as const,
       conflicts: open,
       settled: result.conflicts.length - open.length,
       profile: result.profile,
       documents: result.documents,
-      blocks: leftBlocks,
-      note: view?.unreadable && view.marked ? `the work-tree copy ${view.unreadable}; listing every conflict of the re-merge` : leftBlocks.length > 0 ? leftNote : null,
+    };
+    if (view?.unreadable && view.marked) return { ...rest, note: `the work-tree copy ${view.unreadable}; listing every conflict of the re-merge` };
+    if (!view?.marked) return rest;
+    // Blocks where the re-merge has none left (Git's line merge wrote them, the file not routed
+    // to the driver): the file is not done while they stand.
+    const how = `run statefile-merge doctor to route the file to the driver`;
+    if (open.length === 0) {
+      const blocks = view.marked.blocks;
+      return { ...rest, blocks, note: `the file still holds ${blocks.length} conflict block(s) that the record-by-record merge settles on its own (Git's line merge wrote them: ${how}); write the record-by-record result with statefile-merge resolve ${shellWord(path)} --ours --force, or settle them in an editor` };
+    }
+    // Conflicts left, and Git's line merge wrote the blocks: some may be ones the record merge
+    // settles on its own, where the file then reads otherwise than the re-merge; resolve
+    // refuses to overwrite those unless forced, so they are named here too.
+    if (attributeOf(repo, path, "merge") === DRIVER) return rest;
+    const drift = workTreeDrift(view, both, { overlay: fileView.overlay, markers: PLAIN_MARKERS, settle: (p) => settledTo.get(pathKey(p)) }, () => false);
+    if (drift.unchanged) return rest;
+    const where = drift.where ? ` at ${result.profile.describePath(drift.where, result.documents)}` : "";
+    return {
+      ...rest,
+      blocks: view.marked.blocks,
+      note: `the file holds conflict blocks that Git's line merge wrote (${how}), which read otherwise than the record-by-record merge${where}: statefile-merge resolve refuses to overwrite them unless given --force (a backup copy is kept); or settle them in an editor`,
     };
   }
   return fromMarkers(empty, text, null, fileView.overlay, size);

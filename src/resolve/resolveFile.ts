@@ -18,7 +18,7 @@ import { writeFileAtomic } from "../io/atomicWrite";
 import { contentStages, driverSettingsFor, PolicyProblem, remerge } from "./remerge";
 import { isPrefix, selectorPath } from "./selectors";
 import { conflictState, readWorkTree, type WorkTreeView } from "./workTree";
-import { firstDifference } from "../core/firstDifference";
+import { workTreeDrift } from "./workTreeDrift";
 
 export class ResolveRefusal extends Error {}
 
@@ -141,7 +141,7 @@ export function resolveFile(repo: Repo, request: ResolveRequest): ResolveOutcome
   }
   let backup: string | null = null;
   const skip = (p: Path) => isSelected.has(pathKey(p));
-  const drift = edits(view, both, { ...settings, settle: (p) => earlier.get(pathKey(p)) }, skip);
+  const drift = workTreeDrift(view, both, { ...settings, settle: (p) => earlier.get(pathKey(p)) }, skip);
   if (!drift.unchanged) {
     if (!request.force && view?.marked && attributeOf(repo, path, "merge") !== DRIVER) {
       // Not the driver's markers: Git's line merge wrote them, and its sides differ from the record merge's.
@@ -176,20 +176,4 @@ export function resolveFile(repo: Repo, request: ResolveRequest): ResolveOutcome
   }
   writeFileAtomic(file, final.text);
   return { settledNow, remaining: final.conflicts, result: final, backup };
-}
-
-/** Whether the work-tree copy says exactly what the re-merge (with earlier settlements) says. */
-function edits(
-  view: WorkTreeView | null,
-  both: Parameters<typeof remerge>[0],
-  settings: Parameters<typeof remerge>[1],
-  skip: (path: Path) => boolean,
-): { unchanged: boolean; where: Path | null } {
-  if (!view || view.ours === null || view.theirs === null) return { unchanged: true, where: null };
-  const again = remerge(both, settings);
-  if (again.kind === "fallback") return { unchanged: true, where: null };
-  const expected = readWorkTree(again.text, settings.markers.size);
-  if (expected.ours === null || expected.theirs === null) return { unchanged: true, where: null };
-  const where = firstDifference(expected.ours, view.ours, [], skip) ?? firstDifference(expected.theirs, view.theirs, [], skip);
-  return { unchanged: where === null, where };
 }

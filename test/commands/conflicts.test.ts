@@ -57,6 +57,23 @@ describe("a state file Git merged line by line (not routed to the driver)", () =
     expect(listed.stdout).toMatch(/^state\.json:\d+: conflict block \(lines \d+-\d+\)$/m);
   });
 
+  it("with a true conflict left too, conflicts names the blocks resolve would refuse over, at the same place", () => {
+    const repo = lineMerged();
+    const listed = cli(repo, "conflicts", "state.json");
+    expect(listed.status).toBe(1);
+    expect(listed.stdout).toMatch(/attribute toplevel/);
+    const note = /^state\.json: note: (.*)$/m.exec(listed.stdout)?.[1] ?? "";
+    expect(note).toMatch(/^the file holds conflict blocks that Git's line merge wrote .*, which read otherwise than the record-by-record merge at deployment prod .*attribute configsPath/);
+    expect(listed.stdout.match(/^state\.json:\d+: conflict block \(lines \d+-\d+\)$/gm)).toHaveLength(2);
+    const json = JSON.parse(cli(repo, "conflicts", "state.json", "--json").stdout) as { files: Array<{ note: string; blocks: unknown[] }> };
+    expect(json.files[0].note).toBe(note);
+    expect(json.files[0].blocks).toHaveLength(2);
+    // resolve refuses over the very place conflicts named.
+    const refused = cli(repo, "resolve", "state.json", "--ours", "prod/app1");
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toMatch(/differ from the record-by-record merge at deployment prod .*attribute configsPath/);
+  });
+
   it("resolve says the blocks are Git's line merge's, and --force writes the record-by-record merge", () => {
     const repo = lineMerged();
     const refused = cli(repo, "resolve", "state.json", "--ours", "prod/app1");
