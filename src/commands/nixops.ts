@@ -1,6 +1,6 @@
 // `statefile-merge nixops`: run nixops on the state file kept in Git (see src/wrapper/).
 
-import { InvalidArgumentError, type Command } from "commander";
+import { InvalidArgumentError, Option, type Command } from "commander";
 import { runWrapped } from "../wrapper/runWrapped";
 import { DEFAULT_STATE_FILE } from "../wrapper/stateFileChoice";
 
@@ -22,7 +22,7 @@ export function registerNixops(program: Command): void {
   program
     .command("nixops")
     .description("run nixops on a state file kept in Git: import it into a private temporary statefile, run, export it back")
-    .usage("[--state FILE] [--commit] [--nixops PATH] -- <nixops arguments>")
+    .usage("[--state FILE] [--commit] [--nixops PATH] [--nixops-version 1|2] [--no-remote-lock] [--force-unlock] [--lock-stale-after 2h] [--allow-behind] -- <nixops arguments>")
     .argument("<nixops-args...>", "the nixops command and its arguments (after --)")
     .showHelpAfterError("(nixops' own arguments go after --, e.g. statefile-merge nixops -- deploy -d prod)")
     .option("--state <file>", `the \`nixops export --all\` file in the repository (default: ${DEFAULT_STATE_FILE}, if it exists)`)
@@ -31,7 +31,8 @@ export function registerNixops(program: Command): void {
     .option("--nixops-version <major>", "NixOps major version (1 or 2) instead of asking nixops --version", major)
     .option("--no-remote-lock", "do not take the team-wide deploy lock on the Git remote (offline); only this clone is locked")
     .option("--force-unlock", "break the team-wide deploy lock someone else holds, then run")
-    .option("--lock-stale-after <duration>", "call a deploy lock older than this stale (e.g. 90m, 2h, 1d)", duration, duration(DEFAULT_STALE_AFTER))
+    // The default shown as written ("2h"), not as the milliseconds it stands for.
+    .addOption(new Option("--lock-stale-after <duration>", "call a deploy lock older than this stale (e.g. 90m, 2h, 1d)").argParser(duration).default(duration(DEFAULT_STALE_AFTER), DEFAULT_STALE_AFTER))
     .option("--allow-behind", "deploy even when the branch is behind its upstream")
     .action(async (args: string[], o: Record<string, unknown>) => {
       process.exitCode = await runWrapped({
