@@ -15,7 +15,8 @@ import { conditionHolds, githubExpressions, githubRunSteps, gitlabJobScripts, ty
 import { cli } from "../support/review";
 
 const FILE = "prod.nixops.json";
-const INSTALL = "npm install --global statefile-merge";
+/** The install step: statefile-merge from where the team keeps it (a variable the team sets), never the public registry, which has no such package. */
+const INSTALL = /^npm install --global "\$\{STATEFILE_MERGE_PACKAGE:\?[^}]+\}"$/;
 
 /** A directory holding a `statefile-merge` that runs the built bin, for PATH. */
 function shimDir(): string {
@@ -58,7 +59,7 @@ interface Run {
 function runCommands(ci: TempRepo, commands: CiCommand[], holds: (c: CiCommand) => boolean, env: Record<string, string>): Run[] {
   const runs: Run[] = [];
   for (const c of commands.filter(holds)) {
-    if (c.command === INSTALL) continue; // PATH holds the built bin instead
+    if (INSTALL.test(c.command)) continue; // PATH holds the built bin instead
     const r = spawnSync("bash", ["-c", c.command], { cwd: ci.dir, env: { ...ci.env, ...env, ...c.env, PATH: `${SHIM}:${process.env.PATH}` }, encoding: "utf8" });
     runs.push({ command: c.command, status: r.status ?? -1, output: r.stdout + r.stderr });
     if (r.status !== 0) break;
@@ -68,17 +69,17 @@ function runCommands(ci: TempRepo, commands: CiCommand[], holds: (c: CiCommand) 
 
 function github(ci: TempRepo, event: "pull_request" | "push", context: Record<string, string>): Run[] {
   const all = githubRunSteps();
-  expect(all.map((s) => s.command)).toContain(INSTALL);
+  expect(all.filter((s) => INSTALL.test(s.command))).toHaveLength(1);
   // GitHub evaluates a step's expressions only when the step runs.
   const steps = all
     .filter((s) => s.condition === null || conditionHolds(s.condition, { "github.event_name": event }))
-    .map((s) => ({ ...s, env: Object.fromEntries(Object.entries(s.env).map(([k, v]) => [k, githubExpressions(v, context)])) }));
+    .map((s) => ({ ...s, env: Object.fromEntries(Object.entries(s.env).map(([k, v]) => [k, githubExpressions(v, { "vars.STATEFILE_MERGE_PACKAGE": "", ...context })])) }));
   return runCommands(ci, steps, () => true, {});
 }
 
 function gitlab(ci: TempRepo, variables: Record<string, string>): Run[] {
   const commands = gitlabJobScripts();
-  expect(commands.map((c) => c.command)).toContain(INSTALL);
+  expect(commands.filter((c) => INSTALL.test(c.command))).toHaveLength(1);
   return runCommands(ci, commands, (c) => c.condition !== "template" && c.condition !== null && conditionHolds(c.condition, variables), variables);
 }
 
@@ -118,5 +119,19 @@ describe("examples/ci, run as CI runs them", () => {
     const main = repo.git("rev-parse", "main").trim();
     expect(verifyRuns(github(checkout(repo, main), "push", {})).map((r) => r.status)).toEqual([0]);
     expect(gitlab(checkout(repo, main), { CI_PIPELINE_SOURCE: "push", CI_COMMIT_BRANCH: "main", CI_DEFAULT_BRANCH: "main", CI_COMMIT_SHA: main }).map((r) => r.status)).toEqual([0]);
+  });
+});
+
+describe("the CI examples' install step", () => {
+  it("stops with what to set when the team has not said where its statefile-merge is, before npm runs", () => {
+    const steps = [...githubRunSteps(), ...gitlabJobScripts()].filter((c) => INSTALL.test(c.command));
+    expect(steps).toHaveLength(2);
+    for (const step of steps) {
+      const r = spawnSync("bash", ["--norc", "--noprofile", "-c", step.command], { env: { PATH: process.env.PATH }, encoding: "utf8" });
+      expect(r.status).not.toBe(0);
+      expect(r.stdout).toBe("");
+      // The shell's own refusal, nothing from npm.
+      expect(r.stderr.trim()).toMatch(/^bash: line \d+: STATEFILE_MERGE_PACKAGE: set STATEFILE_MERGE_PACKAGE to where your team keeps statefile-merge \(an npm pack tarball, or a git\+https URL with a tag\)$/);
+    }
   });
 });
