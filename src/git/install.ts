@@ -266,7 +266,7 @@ export function install(options: InstallOptions): Report {
     gitOk(options.cwd, ["config", scopeFlag(options.global), key, value]);
     report.push(current === null ? `set ${key} in the ${where}` : `replaced ${key} in the ${where} (was: ${current})`);
   }
-  if (lines !== null) report.push(lines.write());
+  writeChanges(report, lines === null ? [] : [lines]);
   if (report.length === 0) report.push("already installed; nothing changed");
   return [...report, ...advice];
 }
@@ -299,6 +299,17 @@ function refuseLinkedAttributes(target: AttributesTarget, file: string): void {
 /** A change to an attributes file, checked and made but not written yet: `write` writes it and says what it did. */
 interface AttributesChange {
   write(): string;
+}
+
+/** Writes the changes, adding what each did to the report; one that cannot be written (no permission) says what was done before it. */
+function writeChanges(report: Report, changes: readonly AttributesChange[]): void {
+  for (const change of changes) {
+    try {
+      report.push(change.write());
+    } catch (e) {
+      throw new Error(`${(e as Error).message}${report.length > 0 ? ` (done before that: ${report.join("; ")})` : ""}`);
+    }
+  }
 }
 
 /** Adding the patterns' lines to `file`, or null when it marks them all already; refuses what it cannot change. */
@@ -368,7 +379,7 @@ export function uninstall(options: UninstallOptions): Report {
   for (const section of [`merge.${DRIVER}`, `merge.${VIRTUAL_DRIVER}`, `diff.${DRIVER}`]) {
     removeSectionIfEmpty(options, section);
   }
-  for (const change of changes) report.push(change.write());
+  writeChanges(report, changes);
   if (notes.length > 0) {
     // A driver still configured elsewhere (the global config) keeps merging those files.
     const still = git(options.cwd, ["config", "--get", `merge.${DRIVER}.driver`]).status === 0;
