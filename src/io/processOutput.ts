@@ -25,6 +25,8 @@ export function writeStderr(text: string): void {
     // stderr any more, and a merge's result does not depend on its messages.
     if ((e as NodeJS.ErrnoException).code !== "EAGAIN") return;
     stderrQueued = true;
+    // The reader may still go away: an error then ends nothing (no listener would crash the process).
+    process.stderr.on("error", () => undefined);
     process.stderr.write(bytes.subarray(written));
   }
 }

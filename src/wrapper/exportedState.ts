@@ -65,3 +65,24 @@ export function changedDeployments(before: JsonObject | null, now: JsonObject): 
   for (const [uuid, d] of old) if (!now.has(uuid)) changes.push({ uuid, name: name(d, uuid), change: "removed" });
   return changes;
 }
+
+/**
+ * Refuses an export that lacks a deployment nixops was given by the import, unless the run was
+ * `nixops delete` (the one subcommand that removes one): such an export did not read this run's
+ * statefile (a NixOps 2 network with another `storage`), or lost part of it, and written, it
+ * would wipe those deployments from the state file.
+ */
+export function checkNoDeploymentDropped(imported: JsonObject | null, exported: JsonObject, subcommand: string | null): void {
+  if (imported === null || subcommand === "delete") return;
+  const dropped = [...imported.keys()].filter((uuid) => !exported.has(uuid));
+  if (dropped.length === 0) return;
+  const named = dropped.map((uuid) => {
+    const d = imported.get(uuid);
+    const name = isObject(d) ? d.get("name") : undefined;
+    return typeof name === "string" ? `${name} (${uuid})` : uuid;
+  });
+  throw new BadExport(
+    `nixops export --all lacks ${dropped.length === 1 ? "the deployment" : "the deployments"} ${named.join(", ")}, which the import gave it, although only nixops delete removes one ` +
+      `(does this network keep its state elsewhere than the statefile, a NixOps 2 storage setting?)`,
+  );
+}

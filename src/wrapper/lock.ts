@@ -43,6 +43,19 @@ export function lockPathFor(stateFile: string): string {
   return join(dirname(absolute), `.${basename(absolute)}.statefile-merge.lock`);
 }
 
+/**
+ * How to bring the state a run left in its private directory into the state file: export its
+ * statefile beside it, then merge that with the file, based on the file as the run found it
+ * (never an export straight over the file, which would undo what changed it meanwhile).
+ */
+export function mergeInSteps(dir: string, stateFile: string): string {
+  const [statefile, exported] = [join(dir, "state.nixops"), join(dir, "export.json")];
+  return (
+    `export it with NIXOPS_STATE=${shellWord(statefile)} nixops export --all > ${shellWord(exported)}, ` +
+    `merge it in with statefile-merge merge ${[join(dir, STARTED_FROM), stateFile, exported].map(shellWord).join(" ")}`
+  );
+}
+
 /** The private directory a holder that is gone left its nixops state in, or null when there is none. */
 function leftState(holder: LockHolder): string | null {
   const dir = holder.privateDir;
@@ -91,11 +104,9 @@ export class StateLock {
         }
         if (left !== null) {
           // A run from the file as it is would not know what that run deployed (and might make it again).
-          const [statefile, exported] = [join(left, "state.nixops"), join(left, "export.json")];
           throw new WrapperError(
             `statefile-merge: the last wrapped run on ${stateFile} (pid ${holder.pid}, "${holder.command}", since ${holder.started}) ended without saving its state, ` +
-              `which is left in ${left} (private; it holds secrets): export it with NIXOPS_STATE=${shellWord(statefile)} nixops export --all > ${shellWord(exported)}, ` +
-              `merge it in with statefile-merge merge ${[join(left, STARTED_FROM), stateFile, exported].map(shellWord).join(" ")}, then delete ${left} and run again (or delete ${left} to go on without it)`,
+              `which is left in ${left} (private; it holds secrets): ${mergeInSteps(left, stateFile)}, then delete ${left} and run again (or delete ${left} to go on without it)`,
           );
         }
         if (gone) {

@@ -9,21 +9,22 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { processStart } from "../io/processStart";
 import { shellWord } from "../git/shellQuote";
+import { writeStderr } from "../io/processOutput";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { writeFileAtomic } from "../io/atomicWrite";
 import { commitMessage, commitStateFile } from "./commitState";
 import { WrapperError } from "./errors";
-import { BadExport, changedDeployments, renderExport, type RenderedExport } from "./exportedState";
+import { BadExport, changedDeployments, checkNoDeploymentDropped, renderExport, type RenderedExport } from "./exportedState";
 import { askGit } from "./gitQuery";
-import { STARTED_FROM, StateLock } from "./lock";
+import { mergeInSteps, STARTED_FROM, StateLock } from "./lock";
 import { committedNixExprs, localNixExprs } from "./nixExprsPaths";
 import { describeCommand, detectNixops, nixopsEnv, withStatefile, type Nixops } from "./nixopsCli";
 import { checkStateFile, type StateInput } from "./preflight";
 import { runChild, signalStatus } from "./processes";
 import type { RemoteLock } from "./remoteLock";
 import { chooseStateFile } from "./stateFileChoice";
-import { changesState } from "./subcommands";
+import { changesState, subcommandOf } from "./subcommands";
 import { guardTeamRun, type TeamOptions } from "./teamGuard";
 import { canonicalText } from "../formats/nixopsExport";
 import { parseJson } from "../formats/parseJson";
@@ -44,7 +45,9 @@ export interface WrapIo {
   stderr(line: string): void;
 }
 
-const processIo: WrapIo = { stderr: (line) => process.stderr.write(line + "\n") };
+// Straight to fd 2, errors ignored: a stderr nobody reads any more (a `| tee` killed by the
+// same Ctrl-C, a closed terminal) must not end the run before its state is saved.
+const processIo: WrapIo = { stderr: (line) => writeStderr(line + "\n") };
 const SIGNALS: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
 
 /** Signals arriving while we run: remembered, forwarded to nixops where the terminal did not. */
@@ -92,16 +95,19 @@ export async function runWrapped(options: WrapOptions, io: WrapIo = processIo): 
   let unsaved = false;
   const keepStatefile = () => {
     keepDir = true; // the only copy of what this run did to the state
-    const statefile = join(dir as string, "state.nixops");
     io.stderr(
-      `statefile-merge: the statefile of this run is kept at ${statefile} (private; it holds secrets): ` +
-        `export it with NIXOPS_STATE=${shellWord(statefile)} nixops export --all > ${shellWord(file)}, then delete ${dir}`,
+      `statefile-merge: the statefile of this run is kept at ${join(dir as string, "state.nixops")} (private; it holds secrets), ` +
+        `and wrapped runs on ${file} stop until it is merged in: ${mergeInSteps(dir as string, file)}, then delete ${dir}`,
     );
   };
   const cleanUp = () => {
-    if (dir !== null && !keepDir) rmSync(dir, { recursive: true, force: true });
+    // State nixops made that the file does not hold yet is never deleted, and the lock stays,
+    // naming it: the next run stops and says how to merge it in (StateLock.acquire). So even
+    // an end this code did not foresee (an uncaught error, process.exit) loses nothing.
+    const leftBehind = keepDir || unsaved;
+    if (dir !== null && !leftBehind) rmSync(dir, { recursive: true, force: true });
     teamLock?.release(io.stderr);
-    lock?.release();
+    if (!leftBehind) lock?.release();
   };
   // Last resort: even process.exit() from an unexpected error runs this.
   process.on("exit", cleanUp);
@@ -143,9 +149,10 @@ export async function runWrapped(options: WrapOptions, io: WrapIo = processIo): 
     try {
       const commitForm = top ? (doc: JsonObject) => void committedNixExprs(doc, top) : undefined;
       exported = renderExport(await exportState(nixops, statefile, env), input?.text ?? null, commitForm);
+      checkNoDeploymentDropped(input?.doc ?? null, exported.doc, subcommandOf(options.nixopsArgs));
     } catch (e) {
       if (!(e instanceof BadExport)) throw e;
-      io.stderr(`statefile-merge: ${e.message}; ${file} is unchanged`);
+      io.stderr(`statefile-merge: ${e.message}; ${file} is not written by this run`);
       keepStatefile();
       return run.status !== 0 ? run.status : 1;
     }
@@ -160,7 +167,8 @@ export async function runWrapped(options: WrapOptions, io: WrapIo = processIo): 
       keepDir = true;
       io.stderr(
         `statefile-merge: ${file} changed while nixops ran (a git pull, or an edit), so it is not overwritten; ` +
-          `this run's state is saved at ${saved} (private; it holds secrets): merge it in with statefile-merge merge ${[startedFrom, file, saved].map(shellWord).join(" ")}, then delete ${dir}`,
+          `this run's state is saved at ${saved} (private; it holds secrets), and wrapped runs on ${file} stop until it is merged in: ` +
+          `merge it in with statefile-merge merge ${[startedFrom, file, saved].map(shellWord).join(" ")}, then delete ${dir}`,
       );
       return run.status !== 0 ? run.status : 1;
     }

@@ -1,9 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { existsSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, statSync, symlinkSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { State, fixtureText } from "../support/fixtures";
+import { BIN, State, fixtureText } from "../support/fixtures";
 import { lockPathFor } from "../../src/wrapper/lock";
-import { STATE, WrapperRepo, deployed, machinesOf } from "../support/wrapperRun";
+import { FAKE_NIXOPS, STATE, WrapperRepo, deployed, machinesOf } from "../support/wrapperRun";
 
 
 describe("statefile-merge nixops", () => {
@@ -91,16 +93,55 @@ describe("statefile-merge nixops", () => {
     expect(statSync(join(w.repo.dir, STATE)).mode & 0o777).toBe(0o600);
   });
 
-  it("when the export fails, keeps the file and the statefile (the only copy of the new state), and says where", () => {
+  it("when the export fails, keeps the file and the statefile (the only copy of the new state), stops later runs until it is merged in, and the steps it names work", () => {
     const w = WrapperRepo.create(fixtureText("ec2-prod-5machines"), { FAKE_NIXOPS_BREAK_EXPORT: "1" });
     const r = w.run(["deploy", "-d", "prod"]);
     expect(r.status).toBe(1);
     expect(w.state()).toBe(fixtureText("ec2-prod-5machines"));
     const sf = w.entries()[0].statefile;
-    expect(r.stderr).toContain(`nixops export --all failed (exit 1); ${STATE} is unchanged`);
+    const dir = dirname(sf);
+    expect(r.stderr).toContain(`nixops export --all failed (exit 1); ${STATE} is not written by this run`);
     expect(r.stderr).toContain(`kept at ${sf}`);
     expect(existsSync(sf)).toBe(true);
-    expect(statSync(dirname(sf)).mode & 0o777).toBe(0o700);
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+    // The next run stops, naming the kept state, until it is merged in.
+    const before = w.entries().length;
+    const next = w.run(["deploy", "-d", "prod"], [], { FAKE_NIXOPS_BREAK_EXPORT: "" });
+    expect(next.status).toBe(2);
+    expect(next.stderr).toContain(`ended without saving its state, which is left in ${dir}`);
+    expect(w.entries()).toHaveLength(before); // nixops not run at all
+    // The steps as printed, run by a shell, with the stand-in nixops and the built bin on PATH.
+    const steps = /export it with (.*), merge it in with statefile-merge merge (\S+) (\S+) (\S+), then delete/.exec(r.stderr);
+    expect(steps, r.stderr).not.toBeNull();
+    const [, exportCommand, base, ours, theirs] = steps as RegExpExecArray;
+    const bin = mkdtempSync(join(tmpdir(), "statefile-merge-path-"));
+    symlinkSync(FAKE_NIXOPS, join(bin, "nixops"));
+    const exportRun = spawnSync("sh", ["-c", exportCommand], { cwd: w.repo.dir, env: { ...w.env, FAKE_NIXOPS_BREAK_EXPORT: "", PATH: `${bin}:${process.env.PATH}` }, encoding: "utf8" });
+    expect(exportRun.status, exportRun.stderr).toBe(0);
+    const merged = spawnSync(process.execPath, [BIN, "merge", base, ours, theirs], { cwd: w.repo.dir, env: w.env, encoding: "utf8" });
+    expect(merged.status, merged.stderr).toBe(0);
+    expect(w.state()).toBe(deployed(State.fixture("ec2-prod-5machines"), "prod", ...machinesOf(State.fixture("ec2-prod-5machines"), "prod")).text());
+    rmSync(dir, { recursive: true, force: true });
+    const after = w.run(["deploy", "-d", "prod"], [], { FAKE_NIXOPS_BREAK_EXPORT: "" });
+    expect(after.status, after.stderr).toBe(0);
+  });
+
+  it("keeps the file when the export lacks a deployment the import gave nixops (a deploy never removes one): the state is kept, later runs stop", () => {
+    const fixture = fixtureText("hetzner-hcloud-multitenant");
+    const sharedDb = "8e2f4b90-2b7c-11ee-9a5e-9c2dcd0b1f11";
+    // nixops loses shared-db while deploying tenant-acme (its state kept elsewhere, say).
+    const lose = `node -e 'const fs=require("fs"),f=process.env.NIXOPS_STATE,s=JSON.parse(fs.readFileSync(f));delete s["${sharedDb}"];fs.writeFileSync(f,JSON.stringify(s))'`;
+    const w = WrapperRepo.create(fixture, { FAKE_NIXOPS_DURING: lose });
+    const r = w.run(["deploy", "-d", "tenant-acme"], ["--commit"]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(`nixops export --all lacks the deployment shared-db (${sharedDb}), which the import gave it, although only nixops delete removes one`);
+    expect(w.state()).toBe(fixture);
+    expect(w.repo.git("log", "--format=%s")).not.toMatch(/state of/);
+    const sf = w.entries()[0].statefile;
+    expect(existsSync(sf)).toBe(true);
+    const next = w.run(["deploy", "-d", "tenant-acme"], [], { FAKE_NIXOPS_DURING: "" });
+    expect(next.status).toBe(2);
+    expect(next.stderr).toContain(`ended without saving its state, which is left in ${dirname(sf)}`);
     rmSync(dirname(sf), { recursive: true, force: true });
   });
 

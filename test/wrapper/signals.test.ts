@@ -32,6 +32,21 @@ describe("Ctrl-C during a wrapped nixops run", () => {
     expect(existsSync(lockPathFor(join(w.repo.dir, STATE)))).toBe(false);
   });
 
+  it("with nobody reading its stderr any more (a `| tee` the same Ctrl-C ended), still exports the state", async () => {
+    const w = WrapperRepo.create(State.fixture("vbox-none-2machines").text());
+    const run = w.start(["sleep", "30", "-d", "dev"]);
+    const sleeping = await w.waitFor("sleeping");
+    // The reading end of the wrapper's stderr goes away: its next line gets EPIPE.
+    run.child.stderr?.destroy();
+    process.kill(-(run.child.pid as number), "SIGINT");
+    const exited = await new Promise<number | null>((done) => run.child.once("exit", (code) => done(code)));
+    expect(exited).toBe(130);
+    expect(w.entries().map((e) => `${e.command}:${e.event}`).slice(-2)).toEqual(["export:start", "export:end"]);
+    expect(w.state()).toBe(State.fixture("vbox-none-2machines").set("dev", null, "description", "interrupted run").text());
+    expect(existsSync(dirname(sleeping.statefile))).toBe(false);
+    expect(existsSync(lockPathFor(join(w.repo.dir, STATE)))).toBe(false);
+  });
+
   it("forwards SIGTERM sent to the wrapper alone, and cleans up the same way", async () => {
     const w = WrapperRepo.create(State.fixture("vbox-none-2machines").text());
     const run = w.start(["sleep", "30", "-d", "dev"]);
