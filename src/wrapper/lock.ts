@@ -7,7 +7,7 @@
 // and a directory holding the state that run made, which the next run must point to.
 
 import { createHash, randomBytes } from "node:crypto";
-import { existsSync, linkSync, mkdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
+import { existsSync, linkSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { processStart, stillRuns } from "../io/processStart";
@@ -71,6 +71,36 @@ function readHolder(path: string): LockHolder | null {
   }
 }
 
+/** A run that died while it removed a stale lock leaves its mark; after this long it is taken for gone. */
+const BREAK_STALE_MS = 10_000;
+
+/**
+ * Removes the lock at `path` if it still names `stale`, under a second lock (`path.break`,
+ * created from `temp` with link(2)): two runs that both found the same stale lock would
+ * otherwise both remove it, the second one the lock the first had just taken, and both run.
+ * False when another run is at it (the caller looks again).
+ */
+export function removeStale(path: string, temp: string, stale: LockHolder): boolean {
+  const mark = `${path}.break`;
+  try {
+    linkSync(temp, mark);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+    const since = statSync(mark, { throwIfNoEntry: false })?.mtimeMs;
+    if (since !== undefined && Date.now() - since > BREAK_STALE_MS) rmSync(mark, { force: true });
+    else Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50); // the other run is at it
+    return false;
+  }
+  try {
+    const now = readHolder(path);
+    if (now === null || now.pid !== stale.pid || now.started !== stale.started) return false;
+    unlinkSync(path);
+    return true;
+  } finally {
+    rmSync(mark, { force: true });
+  }
+}
+
 export class StateLock {
   private constructor(readonly path: string) {}
 
@@ -82,7 +112,8 @@ export class StateLock {
     const temp = `${path}.${process.pid}.${randomBytes(4).toString("hex")}`;
     writeFileSync(temp, JSON.stringify(me) + "\n", { mode: 0o644, flag: "wx" });
     try {
-      for (let attempt = 0; attempt < 3; attempt++) {
+      // Enough tries to wait out another run removing the same stale lock (removeStale).
+      for (let attempt = 0; attempt < 20; attempt++) {
         try {
           linkSync(temp, path);
           return new StateLock(path);
@@ -110,11 +141,8 @@ export class StateLock {
           );
         }
         if (gone) {
-          notice(`statefile-merge: removing a stale lock on ${stateFile}: pid ${holder.pid} (${holder.command}, ${holder.started}) is no longer running`);
-          try {
-            unlinkSync(path);
-          } catch {
-            // Another run removed it first; try again.
+          if (removeStale(path, temp, holder)) {
+            notice(`statefile-merge: removing a stale lock on ${stateFile}: pid ${holder.pid} (${holder.command}, ${holder.started}) is no longer running`);
           }
           continue;
         }

@@ -1,10 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { hostname } from "node:os";
 import { spawn, spawnSync } from "node:child_process";
 import { dirname, join } from "node:path";
 import { State, fixtureText } from "../support/fixtures";
-import { lockPathFor, StateLock } from "../../src/wrapper/lock";
+import { lockPathFor, removeStale, StateLock } from "../../src/wrapper/lock";
 import { isAlive } from "../../src/io/staleTemps";
 import { processStart } from "../../src/io/processStart";
 import { PROC_STARTS, tickEarlier } from "../support/processStarts";
@@ -287,4 +288,40 @@ it("the stand-in's import refuses a UUID already in the statefile, as NixOps doe
   const again = spawnSync(fake, ["import"], { env, input, encoding: "utf8" });
   expect(again.status).toBe(1);
   expect(again.stderr).toContain(`state file already contains a deployment with UUID ‘${base().uuid("dev")}’`);
+});
+
+describe("removing a stale lock", () => {
+  const holder = (pid: number, started: string) => ({ pid, host: hostname(), command: "nixops deploy", started, file: STATE });
+  const setUp = () => {
+    const dir = mkdtempSync(join(tmpdir(), "statefile-merge-lock-"));
+    const path = join(dir, "state.lock");
+    const temp = join(dir, "mine.tmp");
+    writeFileSync(temp, JSON.stringify(holder(process.pid, "2026-01-01T00:00:00.000Z")));
+    return { path, temp };
+  };
+
+  it("removes it only while it still names the stale holder: a lock another run took meanwhile stays", () => {
+    const { path, temp } = setUp();
+    const stale = holder(999_999_999, "2020-01-01T00:00:00.000Z");
+    writeFileSync(path, JSON.stringify(holder(process.pid, "2026-12-01T00:00:00.000Z")));
+    expect(removeStale(path, temp, stale)).toBe(false);
+    expect(existsSync(path)).toBe(true);
+    writeFileSync(path, JSON.stringify(stale));
+    expect(removeStale(path, temp, stale)).toBe(true);
+    expect(existsSync(path)).toBe(false);
+    expect(existsSync(`${path}.break`)).toBe(false);
+  });
+
+  it("waits while another run is removing it, and takes over a mark that run left long ago", () => {
+    const { path, temp } = setUp();
+    const stale = holder(999_999_999, "2020-01-01T00:00:00.000Z");
+    writeFileSync(path, JSON.stringify(stale));
+    writeFileSync(`${path}.break`, "another run");
+    expect(removeStale(path, temp, stale)).toBe(false);
+    expect(existsSync(path)).toBe(true);
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(`${path}.break`, old, old);
+    expect(removeStale(path, temp, stale)).toBe(false); // the old mark removed; the next look takes it
+    expect(removeStale(path, temp, stale)).toBe(true);
+  });
 });
