@@ -104,7 +104,10 @@ function pemLines(items: readonly JsonValue[]): Set<number> {
 function brokenJsonWithSecret(text: string, path: Path, profile: Profile): boolean {
   if (!looksLikeJson(text)) return false;
   if (profile.holdsSecrets(path)) return true;
-  return keyPathsIn(text).some((inner) => profile.isSecretPath([...path, ...inner]));
+  if (keyPathsIn(text).some((inner) => profile.isSecretPath([...path, ...inner]))) return true;
+  // The key walk loses its place after a quote gone missing, and reads no unquoted or
+  // single-quoted key: any word of the text named like a secret hides it whole too.
+  return (text.match(/[\w.$-]+/g) ?? []).some((word) => profile.isSecretPath([...path, word]));
 }
 
 /** The JSON a string holds: an object, an array, or a string of JSON written again as a JSON string. */
