@@ -48,8 +48,9 @@ export const NIXOPS_ROW: ProfileRow = {
   identity: { at: RESOURCE, typeAttribute: "type", common: ["creationTime", "vmId"], byType: IDENTITY_BY_TYPE },
   volatile: DEFAULT_VOLATILE,
   secretNames: [],
-  // keys.<name>.text holds the key itself; command-output's value holds generated secrets.
-  secretPaths: [["**", "keys", "*", "text"], [...RESOURCE, "value"]],
+  // keys.<name>.text holds the key itself; command-output's value holds generated secrets; a
+  // deployment's `args` hold what --arg/--argstr gave, which the wrapper hides as secrets too.
+  secretPaths: [["**", "keys", "*", "text"], [...RESOURCE, "value"], ["*", "args", "*"]],
   secretBlobs: [["**", "keys"]],
   embeddedJson: [["*", "*"], [...RESOURCE, "*"]],
   encodeEmbedded: pythonDumps,

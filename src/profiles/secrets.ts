@@ -6,8 +6,10 @@ import { createHash } from "node:crypto";
 // "pass" covers password, passwd, passphrase, robotPass and names like "db-pass": hiding a
 // value that was not secret costs nothing (its hash still tells two values apart). "auth"
 // covers a Docker registry's `auth` (user:password in base64), `basicAuth`, `Authorization`
-// and `authorizedKeys`, but not `author` or `authority`.
-const SECRET_NAME = /(private.?(host)?key|api.?key|secret|token|pass|credential|auth(?!or(?!i[sz])))/i;
+// and `authorizedKeys`, but not `author` or `authority`. "access key" and "connection string"
+// cover provider attributes Terraform does not always mark sensitive (an Azure storage
+// account's `primary_access_key`, its `primary_connection_string` holding `AccountKey=`).
+const SECRET_NAME = /(private.?(host)?key|api.?key|access.?key(?!.?id)|connection.?string|secret|token|pass|credential|auth(?!or(?!i[sz])))/i;
 const PEM_BLOCK = /-----BEGIN [A-Z0-9 ]*-----/;
 
 /**

@@ -14,6 +14,10 @@ describe("secret attribute names", () => {
     expect(isSecretName("smtp_pass")).toBe(true);
   });
 
+  it("covers provider attributes Terraform does not always mark sensitive: access keys and connection strings", () => {
+    for (const name of ["primary_access_key", "secondary_access_key", "accessKey", "primary_connection_string", "connectionString"]) expect(isSecretName(name), name).toBe(true);
+  });
+
   it("covers auth values (a Docker registry's auth, basicAuth, an Authorization header), not authors", () => {
     for (const name of ["auth", "basicAuth", "Authorization", "oauth_client", "authorised", "AUTH"]) expect(isSecretName(name), name).toBe(true);
     for (const name of ["author", "authority", "Author", "authored"]) expect(isSecretName(name), name).toBe(false);

@@ -83,7 +83,7 @@ describe("broken JSON where secrets live is hidden whole", () => {
 });
 
 describe("broken JSON naming a secret key however the slip reads", () => {
-  // Each a one-slip hand edit of `args` (a deployment attribute where no secret lives by name).
+  // Each a one-slip hand edit of a machine's `userData` (an attribute where no secret lives by name).
   const SLIPS = [
     ["a quote gone before the secret key", `{"domain": "dev.example.org, "dbPassword": "SLIP-QUOTE-5d21"}`, "SLIP-QUOTE-5d21"],
     ["an unquoted key", `{domain: "dev.example.org", password: "SLIP-UNQUOTED-8b04"}`, "SLIP-UNQUOTED-8b04"],
@@ -92,18 +92,18 @@ describe("broken JSON naming a secret key however the slip reads", () => {
 
   it("is hidden whole by diff and textconv, and what names no secret stays readable", () => {
     const dir = scratchDir("statefile-merge-broken-slips-");
-    const before = base().set("prod", null, "args", '{"domain": "dev.example.org"}');
+    const before = base().set("prod", "app2", "userData", '{"domain": "dev.example.org"}');
     writeFileSync(join(dir, "old.json"), before.text());
     for (const [slip, text, secret] of SLIPS) {
-      writeFileSync(join(dir, "new.json"), base().set("prod", null, "args", text).text());
+      writeFileSync(join(dir, "new.json"), base().set("prod", "app2", "userData", text).text());
       const diff = run(dir, "diff", "old.json", "new.json").stdout;
       const textconv = run(dir, "textconv", "new.json").stdout;
       expect(diff, slip).not.toContain(secret);
       expect(textconv, slip).not.toContain(secret);
-      expect(diff, slip).toMatch(/args: .*<secret sha256:[0-9a-f]{12}>/);
+      expect(diff, slip).toMatch(/userData: .*<secret sha256:[0-9a-f]{12}>/);
     }
     // Broken, but naming nothing secret: shown as it is.
-    writeFileSync(join(dir, "new.json"), base().set("prod", null, "args", `{"domain": "dev.example.org, "replicas": "3"}`).text());
+    writeFileSync(join(dir, "new.json"), base().set("prod", "app2", "userData", `{"domain": "dev.example.org, "replicas": "3"}`).text());
     expect(run(dir, "diff", "old.json", "new.json").stdout).toContain("replicas");
   });
 });

@@ -30,6 +30,16 @@ describe("secrets beyond their own attribute name", () => {
     expect(conflictReports(r, true)).toContain(values[1]);
   });
 
+  it("a NixOps deployment's args (what --arg/--argstr gave, which the wrapper hides too), changed on both sides, are hidden whatever their names", () => {
+    const args = (pw: string) => State.fixture("ec2-prod-5machines").set("prod", null, "args", JSON.stringify({ adminPw: JSON.stringify(pw), region: '"eu-west-1"' })).text();
+    const values = ["argstr-ours-4d5e6f70", "argstr-theirs-8a9b0c1d"];
+    const r = mergeTexts({ base: args("argstr-base-1234abcd"), ours: args(values[0]), theirs: args(values[1]) }, { markers: DEFAULT_MARKERS });
+    if (r.kind !== "merged") throw new Error(`fell back: ${r.reason}`);
+    expect(r.conflicts.map((c) => c.path.slice(1))).toEqual([["args", "adminPw"]]);
+    for (const v of values) expect(conflictReports(r)).not.toContain(v);
+    expect(conflictReports(r, true)).toContain(values[1]);
+  });
+
   it("a Docker registry's auth (user:password in base64), changed on both sides, is hidden; an author is not", () => {
     const doc = (auth: string, author: string) => JSON.stringify({ auths: { "registry.example.com": { auth } }, author }, null, 2) + "\n";
     const secrets = [Buffer.from("deploy:ours-9c8b7a6d").toString("base64"), Buffer.from("deploy:theirs-5e4f3a2b").toString("base64")];
