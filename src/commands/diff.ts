@@ -7,7 +7,7 @@ import type { Command } from "commander";
 import { findRepo, repoPath } from "../git/indexStages";
 import { diffTexts, UnreadableSide, type TextDiff } from "../review/diffTexts";
 import { diffJson, renderDiffText } from "../review/renderDiff";
-import { fileViewFor, PLAIN_VIEW, type FileView } from "../view/fileView";
+import { fileViewFor, fileViewForBoth, PLAIN_VIEW, type FileView } from "../view/fileView";
 import { shellWord } from "../git/shellQuote";
 
 export interface DiffOutputOptions {
@@ -47,20 +47,28 @@ function readSide(file: string): string | null {
 }
 
 /**
- * The file view of the NEW file, else of the OLD one, in the work tree holding it (a version
- * saved outside, as in `diff old.json tenants.json` or `diff tenants.json /tmp/new.json`, is
- * read the way the file in the work tree is); the plain view when neither lies in one.
+ * How the two files are read: in the work tree holding them, the new file's view, also hiding
+ * what the old one's entry calls secret (`diff old.json tenants.json` or `diff tenants.json
+ * /tmp/new.json`: a version saved outside is read the way the file in the work tree is);
+ * with neither in one, from inside a repository, every secret name its policy lists (as
+ * textconv reads Git's temporary copies); elsewhere the plain view.
  */
 function viewOf(oldFile: string, newFile: string): FileView {
-  for (const file of [newFile, oldFile]) {
-    if (file === "/dev/null" || file === "-") continue;
+  const places = [oldFile, newFile].map((file) => {
+    if (file === "/dev/null" || file === "-") return null;
     const abs = realpathSync(file);
     const repo = findRepo(dirname(abs));
-    if (!repo) continue;
-    const path = repoPath(repo, abs);
-    if (!path.startsWith("../")) return fileViewFor(repo.top, path);
+    const path = repo === null ? null : repoPath(repo, abs);
+    return repo === null || path === null || path.startsWith("../") ? null : { top: repo.top, path };
+  });
+  const [before, after] = places;
+  const top = (after ?? before)?.top;
+  if (top !== undefined) {
+    const inTop = (p: typeof before) => (p !== null && p.top === top ? p.path : null);
+    return fileViewForBoth(top, inTop(before), inTop(after) ?? inTop(before));
   }
-  return PLAIN_VIEW;
+  const here = findRepo();
+  return here ? fileViewFor(here.top, null) : PLAIN_VIEW;
 }
 
 export function registerDiff(program: Command): void {

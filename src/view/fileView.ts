@@ -51,6 +51,19 @@ export function fileViewsIn(repoTop: string | null): (file: string | null) => Fi
   return (file) => viewOf(read, repoTop, file);
 }
 
+/**
+ * The view for two versions of a file under two paths (a rename, or a version saved under
+ * another name): the new path's, also hiding the secret names the old path's entry lists,
+ * since its values were secrets there.
+ */
+export function fileViewForBoth(repoTop: string | null, oldFile: string | null, newFile: string | null): FileView {
+  const views = fileViewsIn(repoTop);
+  const view = views(newFile);
+  if (oldFile === null || oldFile === newFile) return view;
+  const more = views(oldFile).overlay.secretNames.filter((n) => !view.overlay.secretNames.includes(n));
+  return more.length === 0 ? view : { ...view, overlay: { ...view.overlay, secretNames: [...view.overlay.secretNames, ...more] } };
+}
+
 function viewOf(read: ReturnType<typeof readPolicyFile>, repoTop: string | null, file: string | null): FileView {
   if (!read) return { ...PLAIN_VIEW, path: file === null || repoTop === null ? file : repositoryPath(repoTop, file) };
   const everyName: Overlay = { ...NO_OVERLAY, secretNames: [...new Set([...read.policy.entries.flatMap((e) => e.secretNames), ...read.secretNamesWritten])] };

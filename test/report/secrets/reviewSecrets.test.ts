@@ -5,6 +5,7 @@
 import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { tmpdir } from "node:os";
 import { describe, expect, it } from "vitest";
 import { BIN, State } from "../../support/fixtures";
 import { TempRepo } from "../../support/gitRepo";
@@ -112,10 +113,30 @@ describe("a policy file's secretNames are hidden by diff, git-diff and textconv"
     expect(shown(outputs, [...LICENSE, ...TENANT])).toEqual([]);
     expect(outputs.diff).toMatch(/licenseCode/);
     expect(outputs["diff tenants"]).toMatch(/tenantCode/);
-    // A file outside the work tree takes no policy entry: the check can see a leak.
+    // Both files outside the work tree, from inside it (`diff <(git show A:f) <(git show B:f)`):
+    // every name the policy lists is hidden, as textconv does with Git's temporary copies.
     const outside = join(repo.dir, "..", "new.nixops.json");
     writeFileSync(outside, repo.git("show", "HEAD:prod.nixops.json"));
-    expect(cli(repo, "diff", old, outside).stdout).toContain(LICENSE[1]);
+    const fromInside = cli(repo, "diff", old, outside).stdout;
+    expect(shown({ "diff of two copies": fromInside }, LICENSE)).toEqual([]);
+    expect(fromInside).toMatch(/licenseCode: .*<secret sha256/);
+    // Run outside any repository, no policy applies: the check can see a leak.
+    const away = spawnSync(process.execPath, [BIN, "diff", old, outside], { cwd: tmpdir(), env: repo.env, encoding: "utf8" }).stdout;
+    expect(away).toContain(LICENSE[1]);
+  });
+
+  it("a renamed file is read with the secret names of both its paths (git show -M --ext-diff)", () => {
+    const repo = policyRepo();
+    repo.git("mv", "tenants.json", "customers.json");
+    const tenants = JSON.stringify({ tenants: [{ id: "acme", tenantCode: "TEN-RENAMED-6e7f8a9b" }] }, null, 2) + "\n";
+    repo.write("customers.json", tenants).commit("rename, and rotate the code");
+    const outputs = {
+      "git show -M --ext-diff": repo.git("show", "-M", "--ext-diff", "HEAD"),
+      "git diff -M": repo.git("diff", "-M", "HEAD~1", "HEAD"),
+    };
+    expect(shown(outputs, [...TENANT, "TEN-RENAMED-6e7f8a9b"])).toEqual([]);
+    expect(outputs["git show -M --ext-diff"]).toMatch(/rename from tenants\.json/);
+    expect(outputs["git show -M --ext-diff"]).toMatch(/tenantCode/);
   });
 });
 
