@@ -1,7 +1,8 @@
 // `--commit`: commit the state file alone (other staged changes stay staged), with a message
 // that names the nixops command and the deployments whose state changed.
 
-import { basename, dirname, resolve } from "node:path";
+import { existsSync, realpathSync } from "node:fs";
+import { basename, dirname } from "node:path";
 import { GitError, runGit } from "../git/run";
 import type { DeploymentChange } from "./exportedState";
 import { WrapperError } from "./errors";
@@ -29,10 +30,27 @@ function failure(cwd: string, args: string[], input?: string): string | null {
   }
 }
 
-/** Commits the file; returns false when it has nothing to commit. */
+/**
+ * Before nixops runs with `--commit`: the file must hold nothing uncommitted (an edit, a
+ * staged change, or the whole file untracked), which the commit would take in under a
+ * message that names only what nixops changed.
+ */
+export function refuseUncommitted(file: string): void {
+  if (!existsSync(file)) return; // created by this run: the commit adds it
+  const target = realpathSync(file);
+  const r = runGit(dirname(target), ["status", "--porcelain", "--", basename(target)]);
+  if (r.status !== 0 || r.stdout.toString("utf8").trim() === "") return;
+  throw new WrapperError(
+    `statefile-merge: ${file} has changes that are not committed (git status lists them), which --commit would commit under a message naming only what nixops changed; ` +
+      `commit or stash them first, or run without --commit`,
+  );
+}
+
+/** Commits the file (the one a symbolic link names: git would commit the link); returns false when it has nothing to commit. */
 export function commitStateFile(file: string, message: string): boolean {
-  const cwd = dirname(resolve(file));
-  const name = basename(file);
+  const target = realpathSync(file);
+  const cwd = dirname(target);
+  const name = basename(target);
   const add = failure(cwd, ["add", "--", name]);
   if (add !== null) throw new WrapperError(`statefile-merge: git add ${file} failed: ${add}; the state file is written, commit it by hand`, 1);
   if (runGit(cwd, ["diff", "--cached", "--quiet", "--", name]).status === 0) return false;

@@ -13,7 +13,7 @@ import { writeStderr } from "../io/processOutput";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { writeFileAtomic } from "../io/atomicWrite";
-import { commitMessage, commitStateFile } from "./commitState";
+import { commitMessage, commitStateFile, refuseUncommitted } from "./commitState";
 import { WrapperError } from "./errors";
 import { BadExport, changedDeployments, checkNoDeploymentDropped, renderExport, type RenderedExport } from "./exportedState";
 import { askGit } from "./gitQuery";
@@ -117,6 +117,7 @@ export async function runWrapped(options: WrapOptions, io: WrapIo = processIo): 
     lock = StateLock.acquire(file, command, io.stderr);
     const top = askGit(dirname(resolve(file)), ["rev-parse", "--show-toplevel"]);
     const input = checkStateFile(file, top);
+    if (options.commit && top !== null && changesState(options.nixopsArgs)) refuseUncommitted(file);
     if (changesState(options.nixopsArgs)) teamLock = guardTeamRun(file, top, command, options, io.stderr);
     dir = mkdtempSync(join(tmpdir(), "statefile-merge-nixops-")); // 0700
     const statefile = join(dir, "state.nixops");

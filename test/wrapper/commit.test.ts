@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { symlinkSync } from "node:fs";
+import { join } from "node:path";
 import { State, fixtureText } from "../support/fixtures";
 import { STATE, WrapperRepo } from "../support/wrapperRun";
 
@@ -48,6 +50,40 @@ describe("statefile-merge nixops --commit", () => {
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toContain("no changes to commit");
     expect(w.repo.git("rev-parse", "HEAD")).toBe(head);
+  });
+
+  it("refuses, before nixops runs, to deploy with --commit while the file holds edits of the user's own (the commit would take them in unnamed)", () => {
+    const w = WrapperRepo.create(fixtureText("hetzner-hcloud-multitenant"));
+    const edited = State.fixture("hetzner-hcloud-multitenant");
+    for (const [uuid, d] of edited.doc) if ((d as Map<string, unknown>).get("name") === "shared-db") edited.doc.delete(uuid);
+    w.repo.write(STATE, edited.text());
+    const head = w.repo.git("rev-parse", "HEAD");
+    const r = w.run(["deploy", "-d", "tenant-acme"], ["--commit"]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`${STATE} has changes that are not committed (git status lists them), which --commit would commit`);
+    expect(w.entries()).toEqual([]);
+    expect(w.repo.git("rev-parse", "HEAD")).toBe(head);
+    expect(w.state()).toBe(edited.text());
+    // Staged counts too; committed, the run goes on.
+    w.repo.git("add", STATE);
+    expect(w.run(["deploy", "-d", "tenant-acme"], ["--commit"]).status).toBe(2);
+    w.repo.git("commit", "-q", "-m", "remove shared-db");
+    const ok = w.run(["deploy", "-d", "tenant-acme"], ["--commit"]);
+    expect(ok.status, ok.stderr).toBe(0);
+    expect(w.repo.git("show", "--stat", "--format=%s", "HEAD")).toMatch(/state of tenant-acme changed/);
+  });
+
+  it("commits the file a symbolic link --state names (git would commit the unchanged link)", () => {
+    const w = WrapperRepo.create(null);
+    w.repo.write("state/real.json", fixtureText("vbox-none-2machines"));
+    symlinkSync("state/real.json", join(w.repo.dir, STATE));
+    w.repo.git("add", "-A");
+    w.repo.git("commit", "-q", "-m", "state behind a link");
+    const r = w.run(["deploy", "-d", "dev"], ["--commit"]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`committed ${STATE}`);
+    expect(w.repo.git("status", "--porcelain")).toBe("");
+    expect(w.repo.git("show", "--name-only", "--format=", "HEAD").trim()).toBe("state/real.json");
   });
 
   it("does not commit the user's own uncommitted edits of the file when nixops changed nothing", () => {
