@@ -21,6 +21,8 @@ export interface ChildOptions {
   detached?: boolean;
   /** Called with the child while it runs, so signals can be forwarded to it (and its pid recorded). */
   onSpawn?: (kill: (signal: NodeJS.Signals) => void, pid: number | undefined) => void;
+  /** The child's umask (nixops creates its statefile with it); ours stays as it was for everything else. */
+  umask?: number;
 }
 
 const SIGNAL_NUMBERS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGTERM: 15 };
@@ -36,7 +38,14 @@ export function runChild(command: string, args: string[], options: ChildOptions)
       options.stdout === "inherit" ? "inherit" : options.stdout === "stderr" ? 2 : "pipe",
       "inherit",
     ];
-    const child = spawn(command, args, { env: options.env, cwd: options.cwd, stdio, detached: options.detached === true });
+    // A child takes the umask the process has when it is spawned: set for that moment only.
+    const umask = options.umask === undefined ? null : process.umask(options.umask);
+    let child;
+    try {
+      child = spawn(command, args, { env: options.env, cwd: options.cwd, stdio, detached: options.detached === true });
+    } finally {
+      if (umask !== null) process.umask(umask);
+    }
     const chunks: Buffer[] = [];
     child.stdout?.on("data", (c: Buffer) => chunks.push(c));
     child.on("error", reject);

@@ -49,6 +49,8 @@ export interface WrapIo {
 // same Ctrl-C, a closed terminal) must not end the run before its state is saved.
 const processIo: WrapIo = { stderr: (line) => writeStderr(line + "\n") };
 const SIGNALS: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+/** nixops' umask: it creates its statefile (private keys) 0600. Ours is left alone (a clone several users share). */
+const PRIVATE = 0o077;
 
 /** Signals arriving while we run: remembered, forwarded to nixops where the terminal did not. */
 class SignalGuard {
@@ -111,7 +113,6 @@ export async function runWrapped(options: WrapOptions, io: WrapIo = processIo): 
   };
   // Last resort: even process.exit() from an unexpected error runs this.
   process.on("exit", cleanUp);
-  const umask = process.umask(0o077); // nixops creates the statefile 0600
   try {
     const nixops = detectNixops(options.nixops, process.env, options.nixopsMajor);
     lock = StateLock.acquire(file, command, io.stderr);
@@ -134,6 +135,7 @@ export async function runWrapped(options: WrapOptions, io: WrapIo = processIo): 
 
     const run = await runChild(nixops.executable, withStatefile(nixops, options.nixopsArgs, statefile), {
       env,
+      umask: PRIVATE,
       stdout: "inherit",
       onSpawn: (kill, pid) => {
         signals.child(kill);
@@ -200,7 +202,6 @@ export async function runWrapped(options: WrapOptions, io: WrapIo = processIo): 
     io.stderr(e.message);
     return e.exitCode;
   } finally {
-    process.umask(umask);
     cleanUp();
     process.off("exit", cleanUp);
     signals.dispose();
@@ -225,6 +226,7 @@ function importText(input: StateInput, top: string | null): string {
 async function importState(nixops: Nixops, statefile: string, env: NodeJS.ProcessEnv, file: string, text: string): Promise<void> {
   const r = await runChild(nixops.executable, withStatefile(nixops, ["import"], statefile), {
     env,
+    umask: PRIVATE,
     input: Buffer.from(text, "utf8"),
     stdout: "stderr",
     detached: true,
@@ -236,7 +238,7 @@ async function importState(nixops: Nixops, statefile: string, env: NodeJS.Proces
 
 /** What `nixops export --all` prints; BadExport when it fails. */
 async function exportState(nixops: Nixops, statefile: string, env: NodeJS.ProcessEnv): Promise<string> {
-  const r = await runChild(nixops.executable, withStatefile(nixops, ["export", "--all"], statefile), { env, stdout: "capture", detached: true });
+  const r = await runChild(nixops.executable, withStatefile(nixops, ["export", "--all"], statefile), { env, stdout: "capture", detached: true, umask: PRIVATE });
   if (r.status !== 0) throw new BadExport(`nixops export --all failed (exit ${r.status})`);
   return r.stdout.toString("utf8");
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { symlinkSync } from "node:fs";
+import { statSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { State, fixtureText } from "../support/fixtures";
 import { STATE, WrapperRepo } from "../support/wrapperRun";
@@ -84,6 +84,19 @@ describe("statefile-merge nixops --commit", () => {
     expect(r.stderr).toContain(`committed ${STATE}`);
     expect(w.repo.git("status", "--porcelain")).toBe("");
     expect(w.repo.git("show", "--name-only", "--format=", "HEAD").trim()).toBe("state/real.json");
+  });
+
+  it("leaves the user's umask to what it writes in the repository (a clone several users share), and nixops its private one", () => {
+    const w = WrapperRepo.create(fixtureText("vbox-none-2machines"));
+    const umask = process.umask(); // the runs below inherit it
+    const r = w.run(["deploy", "-d", "dev"], ["--commit"]);
+    expect(r.status, r.stderr).toBe(0);
+    const commit = w.repo.git("rev-parse", "HEAD").trim();
+    const object = join(w.repo.dir, ".git", "objects", commit.slice(0, 2), commit.slice(2));
+    expect(statSync(object).mode & 0o777).toBe(0o444 & ~umask);
+    expect(statSync(join(w.repo.dir, ".git", "statefile-merge", "locks")).mode & 0o777).toBe(0o777 & ~umask);
+    // nixops' statefile, made under its own umask: private.
+    expect(w.entries().find((e) => e.event === "end" && e.command === "deploy")?.fileMode).toBe("600");
   });
 
   it("does not commit the user's own uncommitted edits of the file when nixops changed nothing", () => {
