@@ -8,7 +8,7 @@
 
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync, linkSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from "node:fs";
-import { hostname } from "node:os";
+import { hostname, tmpdir } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { processStart, stillRuns } from "../io/processStart";
 import { shellWord } from "../git/shellQuote";
@@ -41,6 +41,19 @@ export function lockPathFor(stateFile: string): string {
     return join(gitDir, "statefile-merge", "locks", `${basename(absolute)}-${hash}.lock`);
   }
   return join(dirname(absolute), `.${basename(absolute)}.statefile-merge.lock`);
+}
+
+/**
+ * Where a run makes its private directory: beside the locks in the Git directory, so that a
+ * state a run had to leave behind outlives a reboot or a /tmp cleaner (the lock points to
+ * it); the system's temporary directory outside a repository.
+ */
+export function runsDirFor(stateFile: string): string {
+  const lock = lockPathFor(stateFile);
+  if (basename(dirname(lock)) !== "locks") return tmpdir();
+  const runs = join(dirname(dirname(lock)), "runs");
+  mkdirSync(runs, { recursive: true, mode: 0o700 });
+  return runs;
 }
 
 /**

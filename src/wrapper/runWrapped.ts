@@ -10,14 +10,13 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { processStart } from "../io/processStart";
 import { shellWord } from "../git/shellQuote";
 import { writeStderr } from "../io/processOutput";
-import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { writeFileAtomic } from "../io/atomicWrite";
 import { commitMessage, commitStateFile, refuseUncommitted } from "./commitState";
 import { WrapperError } from "./errors";
 import { BadExport, changedDeployments, checkNoDeploymentDropped, renderExport, type RenderedExport } from "./exportedState";
 import { askGit } from "./gitQuery";
-import { mergeInSteps, STARTED_FROM, StateLock } from "./lock";
+import { mergeInSteps, runsDirFor, STARTED_FROM, StateLock } from "./lock";
 import { committedNixExprs, localNixExprs } from "./nixExprsPaths";
 import { describeCommand, detectNixops, nixopsEnv, withStatefile, type Nixops } from "./nixopsCli";
 import { checkStateFile, type StateInput } from "./preflight";
@@ -120,7 +119,7 @@ export async function runWrapped(options: WrapOptions, io: WrapIo = processIo): 
     const input = checkStateFile(file, top);
     if (options.commit && top !== null && changesState(options.nixopsArgs)) refuseUncommitted(file);
     if (changesState(options.nixopsArgs)) teamLock = guardTeamRun(file, top, command, options, io.stderr);
-    dir = mkdtempSync(join(tmpdir(), "statefile-merge-nixops-")); // 0700
+    dir = mkdtempSync(join(runsDirFor(file), "statefile-merge-nixops-")); // 0700
     const statefile = join(dir, "state.nixops");
     // What the run starts from, kept beside its statefile: the base to merge its state with
     // when the file changes meanwhile, or when this process is killed outright (StateLock).

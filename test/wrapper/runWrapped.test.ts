@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { existsSync, mkdtempSync, rmSync, statSync, symlinkSync } from "node:fs";
+import { existsSync, mkdtempSync, realpathSync, rmSync, statSync, symlinkSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -104,6 +104,9 @@ describe("statefile-merge nixops", () => {
     expect(r.stderr).toContain(`kept at ${sf}`);
     expect(existsSync(sf)).toBe(true);
     expect(statSync(dir).mode & 0o777).toBe(0o700);
+    // In the Git directory, never committed, where a reboot or a /tmp cleaner does not reach.
+    expect(dirname(dir)).toBe(join(realpathSync(w.repo.dir), ".git", "statefile-merge", "runs"));
+    expect(w.repo.git("status", "--porcelain")).toBe("");
     // The next run stops, naming the kept state, until it is merged in.
     const before = w.entries().length;
     const next = w.run(["deploy", "-d", "prod"], [], { FAKE_NIXOPS_BREAK_EXPORT: "" });
