@@ -84,6 +84,24 @@ function readHolder(path: string): LockHolder | null {
   }
 }
 
+/**
+ * What a wrapped run that is gone left in its clone, read from that clone's lock on the state
+ * file (the team-wide lock knows the run's clone and pid): the nixops it started, if that
+ * still runs, and the directory holding a state it did not save. Null when that lock is not
+ * the run's (released, or taken by another run since) or cannot be read.
+ */
+export function leftByRun(stateFile: string, pid: number): { nixops: number | null; left: string | null } | null {
+  let holder: LockHolder | null;
+  try {
+    holder = readHolder(lockPathFor(stateFile));
+  } catch {
+    return null;
+  }
+  if (holder === null || holder.pid !== pid) return null;
+  const running = holder.nixops !== undefined && stillRuns(holder.nixops, holder.nixopsStart) ? holder.nixops : null;
+  return { nixops: running, left: leftState(holder) };
+}
+
 /** A run that died while it removed a stale lock leaves its mark; after this long it is taken for gone. */
 const BREAK_STALE_MS = 10_000;
 

@@ -6,6 +6,8 @@
 
 import { hostname, userInfo } from "node:os";
 import { processStart, stillRuns } from "../io/processStart";
+import { join } from "node:path";
+import { leftByRun } from "./lock";
 import { shellWord } from "../git/shellQuote";
 import { WrapperError } from "./errors";
 import { gitReason, remoteGit, type RemoteGitResult } from "./remoteGit";
@@ -176,6 +178,17 @@ export class RemoteLock {
       if (policy.forceUnlock) {
         notice(`statefile-merge: breaking the deploy lock of ${where} held by ${shown} (--force-unlock)`);
       } else if (h && h.host === holder.host && !stillRuns(h.pid, h.start)) {
+        // The run is gone; what it started or left in its clone may not be (a kill -9 of the wrapper alone).
+        const run = leftByRun(join(h.clone, place.file), h.pid);
+        if (run?.nixops != null) {
+          throw new WrapperError(`statefile-merge: ${where} is locked for a deploy by ${shown}: that run is gone, but the nixops it started (pid ${run.nixops}) still runs; wait for it to finish`);
+        }
+        if (run?.left != null) {
+          throw new WrapperError(
+            `statefile-merge: ${where} is locked for a deploy by ${shown}: that run is gone, and the state it made is left unsaved in ${run.left}; ` +
+              `a wrapped run in ${h.clone} says how to merge it in; commit and push that first`,
+          );
+        }
         notice(`statefile-merge: replacing the deploy lock of ${where} left by ${shown}: that process is no longer running on this host`);
       } else if (h && policy.now.getTime() - Date.parse(h.since) > policy.staleAfterMs) {
         throw new WrapperError(

@@ -143,6 +143,31 @@ describe("the team-wide deploy lock on the shared Git remote", () => {
     expect(WrapperRepo.lockRefs(remote)).toEqual([]);
   });
 
+  it("on this host, keeps the lock of a wrapper killed outright while its nixops runs, then while the state it made is unsaved", async () => {
+    const { alice, bob } = WrapperRepo.team(text());
+    const first = alice.start(["sleep", "30", "-d", "dev"]);
+    const wrapper = first.child.pid as number;
+    try {
+      await alice.waitFor("sleeping");
+      const exited = new Promise((done) => first.child.once("exit", done));
+      process.kill(wrapper, "SIGKILL"); // the wrapper alone: its nixops keeps deploying
+      await exited;
+      const r = bob.run(["deploy", "-d", "dev"]);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(/is locked for a deploy by .*: that run is gone, but the nixops it started \(pid \d+\) still runs; wait for it to finish/);
+      expect(bob.entries()).toEqual([]);
+    } finally {
+      process.kill(-wrapper, "SIGINT");
+      await first.done;
+    }
+    // Its nixops has ended; its state is left in alice's clone, unsaved.
+    for (let waited = 0; waited < 200 && /still runs/.test(bob.run(["deploy", "-d", "dev"]).stderr); waited++) await new Promise((done) => setTimeout(done, 50));
+    const r = bob.run(["deploy", "-d", "dev"]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(new RegExp(`that run is gone, and the state it made is left unsaved in .*; a wrapped run in ${alice.repo.dir.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} says how to merge it in`));
+    expect(bob.entries()).toEqual([]);
+  });
+
   it("names the holder's start in the lock message, and reads it back (a message without one too)", () => {
     const holder: LockHolder = { user: "u", host: "h", clone: "/c", pid: 7, start: "boot:123", command: "nixops deploy", since: new Date(0).toISOString() };
     expect(parseLockMessage(lockMessage(STATE, holder))).toEqual(holder);
