@@ -10,6 +10,17 @@ import { JsonParseError, parseJson } from "../formats/parseJson";
 
 export class BadExport extends Error {}
 
+/** An export that lacks deployments the import gave nixops (checkNoDeploymentDropped). */
+export class DroppedDeployments extends BadExport {
+  constructor(
+    message: string,
+    /** The deployments it lacks, for messages ("shared-db (8e2f...)"). */
+    readonly names: string,
+  ) {
+    super(message);
+  }
+}
+
 function parseExport(text: string): JsonObject {
   let value: JsonValue;
   try {
@@ -81,8 +92,9 @@ export function checkNoDeploymentDropped(imported: JsonObject | null, exported: 
     const name = isObject(d) ? d.get("name") : undefined;
     return typeof name === "string" ? `${name} (${uuid})` : uuid;
   });
-  throw new BadExport(
+  throw new DroppedDeployments(
     `nixops export --all lacks ${dropped.length === 1 ? "the deployment" : "the deployments"} ${named.join(", ")}, which the import gave it, although only nixops delete removes one ` +
       `(does this network keep its state elsewhere than the statefile, a NixOps 2 storage setting?)`,
+    named.join(", "),
   );
 }

@@ -7,7 +7,7 @@
 // and a directory holding the state that run made, which the next run must point to.
 
 import { createHash, randomBytes } from "node:crypto";
-import { existsSync, linkSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import { existsSync, linkSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { processStart, stillRuns } from "../io/processStart";
@@ -33,40 +33,70 @@ export interface LockHolder {
   privateDir?: string;
 }
 
-export function lockPathFor(stateFile: string): string {
+/** The state file's absolute path with its directory's symbolic links resolved: one file, one lock, by whatever path it is named. */
+function canonicalPath(stateFile: string): string {
   const absolute = resolve(stateFile);
-  const gitDir = askGit(dirname(absolute), ["rev-parse", "--path-format=absolute", "--git-common-dir"])?.trim();
-  if (gitDir) {
-    const hash = createHash("sha256").update(absolute).digest("hex").slice(0, 12);
-    return join(gitDir, "statefile-merge", "locks", `${basename(absolute)}-${hash}.lock`);
+  try {
+    return join(realpathSync(dirname(absolute)), basename(absolute));
+  } catch {
+    return absolute; // a directory that does not exist: the path as given
   }
-  return join(dirname(absolute), `.${basename(absolute)}.statefile-merge.lock`);
+}
+
+/** The repository's common Git directory (shared by its worktrees) holding the state file, or null outside one. */
+function gitDirOf(file: string): string | null {
+  return askGit(dirname(file), ["rev-parse", "--path-format=absolute", "--git-common-dir"])?.trim() || null;
+}
+
+export function lockPathFor(stateFile: string): string {
+  const file = canonicalPath(stateFile);
+  const gitDir = gitDirOf(file);
+  if (gitDir) {
+    const hash = createHash("sha256").update(file).digest("hex").slice(0, 12);
+    return join(gitDir, "statefile-merge", "locks", `${basename(file)}-${hash}.lock`);
+  }
+  return join(dirname(file), `.${basename(file)}.statefile-merge.lock`);
 }
 
 /**
  * Where a run makes its private directory: beside the locks in the Git directory, so that a
  * state a run had to leave behind outlives a reboot or a /tmp cleaner (the lock points to
- * it); the system's temporary directory outside a repository.
+ * it); the system's temporary directory outside a repository. The folder itself is made with
+ * the user's umask (a clone several users share); each run's directory in it is 0700.
  */
 export function runsDirFor(stateFile: string): string {
-  const lock = lockPathFor(stateFile);
-  if (basename(dirname(lock)) !== "locks") return tmpdir();
-  const runs = join(dirname(dirname(lock)), "runs");
-  mkdirSync(runs, { recursive: true, mode: 0o700 });
+  const gitDir = gitDirOf(canonicalPath(stateFile));
+  if (gitDir === null) return tmpdir();
+  const runs = join(gitDir, "statefile-merge", "runs");
+  mkdirSync(runs, { recursive: true });
   return runs;
 }
+
+/** In a run's private directory, written when the run keeps it: what to do with it, which the next run repeats. */
+export const NEXT_STEPS = "next-steps.txt";
 
 /**
  * How to bring the state a run left in its private directory into the state file: export its
  * statefile beside it, then merge that with the file, based on the file as the run found it
- * (never an export straight over the file, which would undo what changed it meanwhile).
+ * (never an export straight over the file, which would undo what changed it meanwhile). A
+ * file that does not exist yet (a first run) is created empty first: the merge writes into it.
  */
 export function mergeInSteps(dir: string, stateFile: string): string {
   const [statefile, exported] = [join(dir, "state.nixops"), join(dir, "export.json")];
+  const create = existsSync(stateFile) ? "" : `create ${shellWord(stateFile)} empty (: > ${shellWord(stateFile)}), `;
   return (
     `export it with NIXOPS_STATE=${shellWord(statefile)} nixops export --all > ${shellWord(exported)}, ` +
-    `merge it in with statefile-merge merge ${[join(dir, STARTED_FROM), stateFile, exported].map(shellWord).join(" ")}`
+    `${create}merge it in with statefile-merge merge ${[join(dir, STARTED_FROM), stateFile, exported].map(shellWord).join(" ")}`
   );
+}
+
+/** What to do with a run's kept directory: what the run wrote there, else the steps that merge its state in. */
+function nextSteps(dir: string, stateFile: string): string {
+  try {
+    return readFileSync(join(dir, NEXT_STEPS), "utf8").trim();
+  } catch {
+    return mergeInSteps(dir, stateFile); // killed before it could say (kill -9)
+  }
 }
 
 /** The private directory a holder that is gone left its nixops state in, or null when there is none. */
@@ -168,7 +198,7 @@ export class StateLock {
           // A run from the file as it is would not know what that run deployed (and might make it again).
           throw new WrapperError(
             `statefile-merge: the last wrapped run on ${stateFile} (pid ${holder.pid}, "${holder.command}", since ${holder.started}) ended without saving its state, ` +
-              `which is left in ${left} (private; it holds secrets): ${mergeInSteps(left, stateFile)}, then delete ${left} and run again (or delete ${left} to go on without it)`,
+              `which is left in ${left} (private; it holds secrets): ${nextSteps(left, stateFile)}, then delete ${left} and run again (or delete ${left} to go on without it)`,
           );
         }
         if (gone) {

@@ -14,9 +14,9 @@ import { dirname, join, resolve } from "node:path";
 import { writeFileAtomic } from "../io/atomicWrite";
 import { commitMessage, commitStateFile, refuseUncommitted } from "./commitState";
 import { WrapperError } from "./errors";
-import { BadExport, changedDeployments, checkNoDeploymentDropped, renderExport, type RenderedExport } from "./exportedState";
+import { BadExport, changedDeployments, checkNoDeploymentDropped, DroppedDeployments, renderExport, type RenderedExport } from "./exportedState";
 import { askGit } from "./gitQuery";
-import { mergeInSteps, runsDirFor, STARTED_FROM, StateLock } from "./lock";
+import { mergeInSteps, NEXT_STEPS, runsDirFor, STARTED_FROM, StateLock } from "./lock";
 import { committedNixExprs, localNixExprs } from "./nixExprsPaths";
 import { describeCommand, detectNixops, nixopsEnv, withStatefile, type Nixops } from "./nixopsCli";
 import { checkStateFile, type StateInput } from "./preflight";
@@ -94,20 +94,28 @@ export async function runWrapped(options: WrapOptions, io: WrapIo = processIo): 
   let keepDir = false;
   /** nixops has run and its state is not in the state file yet: never delete it then. */
   let unsaved = false;
-  const keepStatefile = () => {
-    keepDir = true; // the only copy of what this run did to the state
+  /** Keeps the statefile, the only copy of what this run did, saying what to do with it (`steps`: how to bring it into the file). */
+  const keepStatefile = (steps = mergeInSteps(dir as string, file)) => {
+    keepDir = true;
+    try {
+      writeFileSync(join(dir as string, NEXT_STEPS), steps + "\n", { mode: 0o600 }); // the next run repeats them
+    } catch {
+      // Best effort: the next run then names the usual steps.
+    }
+    const team = teamLock ? "; the team-wide deploy lock stays held meanwhile (the next wrapped run here takes it over)" : "";
     io.stderr(
       `statefile-merge: the statefile of this run is kept at ${join(dir as string, "state.nixops")} (private; it holds secrets), ` +
-        `and wrapped runs on ${file} stop until it is merged in: ${mergeInSteps(dir as string, file)}, then delete ${dir}`,
+        `and wrapped runs on ${file} stop until it is dealt with: ${steps}, then delete ${dir}${team}`,
     );
   };
   const cleanUp = () => {
-    // State nixops made that the file does not hold yet is never deleted, and the lock stays,
-    // naming it: the next run stops and says how to merge it in (StateLock.acquire). So even
-    // an end this code did not foresee (an uncaught error, process.exit) loses nothing.
+    // State nixops made that the file does not hold yet is never deleted, and the locks stay,
+    // naming it: the next run here stops and says what to do (StateLock.acquire), and
+    // teammates wait. So even an end this code did not foresee (an uncaught error,
+    // process.exit) loses nothing.
     const leftBehind = keepDir || unsaved;
     if (dir !== null && !leftBehind) rmSync(dir, { recursive: true, force: true });
-    teamLock?.release(io.stderr);
+    if (!leftBehind) teamLock?.release(io.stderr);
     if (!leftBehind) lock?.release();
   };
   // Last resort: even process.exit() from an unexpected error runs this.
@@ -155,7 +163,11 @@ export async function runWrapped(options: WrapOptions, io: WrapIo = processIo): 
     } catch (e) {
       if (!(e instanceof BadExport)) throw e;
       io.stderr(`statefile-merge: ${e.message}; ${file} is not written by this run`);
-      keepStatefile();
+      if (e instanceof DroppedDeployments) {
+        // Its export lacks them too: merged in, it would delete them from the file.
+        const sf = shellWord(join(dir, "state.nixops"));
+        keepStatefile(`do not merge its export, which lacks ${e.names}: find out why (NIXOPS_STATE=${sf} nixops info), and bring what this run deployed into ${shellWord(file)} by hand`);
+      } else keepStatefile();
       return run.status !== 0 ? run.status : 1;
     }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { hostname } from "node:os";
 import { spawn, spawnSync } from "node:child_process";
@@ -208,6 +208,13 @@ describe("the lock on a state file", () => {
     const w = WrapperRepo.create(base().text());
     const lock = lockPathFor(join(w.repo.dir, STATE));
     expect(lock.startsWith(join(w.repo.dir, ".git") + "/")).toBe(true);
+  });
+
+  it("is one lock for one file, by whatever path (through a symbolic link) it is named", () => {
+    const w = WrapperRepo.create(base().text());
+    const link = join(mkdtempSync(join(tmpdir(), "statefile-merge-link-")), "clone");
+    symlinkSync(w.repo.dir, link);
+    expect(lockPathFor(join(link, STATE))).toBe(lockPathFor(join(w.repo.dir, STATE)));
   });
 
   it("replaces a stale lock left by a dead process on this host, and says so", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { execFileSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { State } from "../support/fixtures";
 import { lockRefFor } from "../../src/wrapper/lockRef";
@@ -166,6 +166,24 @@ describe("the team-wide deploy lock on the shared Git remote", () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(new RegExp(`that run is gone, and the state it made is left unsaved in .*; a wrapped run in ${alice.repo.dir.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} says how to merge it in`));
     expect(bob.entries()).toEqual([]);
+  });
+
+  it("stays held while a run's state is kept unsaved (its export failed), so teammates wait; the next run there takes it over", () => {
+    const { remote, alice, bob } = WrapperRepo.team(text());
+    const r = alice.run(["deploy", "-d", "dev"], [], { FAKE_NIXOPS_BREAK_EXPORT: "1" });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("the team-wide deploy lock stays held meanwhile");
+    expect(WrapperRepo.lockRefs(remote)).toEqual([LOCK_REF]);
+    const refused = bob.run(["deploy", "-d", "dev"]);
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toMatch(/that run is gone, and the state it made is left unsaved in /);
+    expect(bob.entries()).toEqual([]);
+    // Given up in alice's clone (its directory deleted), her next run takes the lock over, and releases it.
+    const kept = /kept at (\S+)\/state\.nixops/.exec(r.stderr)?.[1] as string;
+    rmSync(kept, { recursive: true, force: true });
+    const again = alice.run(["deploy", "-d", "dev"], [], { FAKE_NIXOPS_BREAK_EXPORT: "" });
+    expect(again.status, again.stderr).toBe(0);
+    expect(WrapperRepo.lockRefs(remote)).toEqual([]);
   });
 
   it("names the holder's start in the lock message, and reads it back (a message without one too)", () => {

@@ -104,8 +104,10 @@ describe("statefile-merge nixops", () => {
     expect(r.stderr).toContain(`kept at ${sf}`);
     expect(existsSync(sf)).toBe(true);
     expect(statSync(dir).mode & 0o777).toBe(0o700);
-    // In the Git directory, never committed, where a reboot or a /tmp cleaner does not reach.
+    // In the Git directory, never committed, where a reboot or a /tmp cleaner does not reach;
+    // the folder of runs made with the user's umask (a clone several users share).
     expect(dirname(dir)).toBe(join(realpathSync(w.repo.dir), ".git", "statefile-merge", "runs"));
+    expect(statSync(dirname(dir)).mode & 0o777).toBe(0o777 & ~process.umask());
     expect(w.repo.git("status", "--porcelain")).toBe("");
     // The next run stops, naming the kept state, until it is merged in.
     const before = w.entries().length;
@@ -142,10 +144,31 @@ describe("statefile-merge nixops", () => {
     expect(w.repo.git("log", "--format=%s")).not.toMatch(/state of/);
     const sf = w.entries()[0].statefile;
     expect(existsSync(sf)).toBe(true);
+    // Its steps never merge that export (it would delete shared-db), now or on the next run.
+    expect(r.stderr).toContain(`do not merge its export, which lacks shared-db (${sharedDb})`);
+    expect(r.stderr).not.toContain("merge it in with");
     const next = w.run(["deploy", "-d", "tenant-acme"], [], { FAKE_NIXOPS_DURING: "" });
     expect(next.status).toBe(2);
-    expect(next.stderr).toContain(`ended without saving its state, which is left in ${dirname(sf)}`);
+    expect(next.stderr).toContain(`ended without saving its state, which is left in ${dirname(sf)} (private; it holds secrets): do not merge its export, which lacks shared-db`);
+    expect(next.stderr).not.toContain("merge it in with");
     rmSync(dirname(sf), { recursive: true, force: true });
+  });
+
+  it("on a first run whose export fails, names steps that work although the file does not exist yet", () => {
+    const w = WrapperRepo.create(null, { FAKE_NIXOPS_BREAK_EXPORT: "1" });
+    const r = w.run(["create", "-d", "fresh"], [], {}, { state: STATE });
+    expect(r.status).toBe(1);
+    expect(existsSync(join(w.repo.dir, STATE))).toBe(false);
+    const steps = /export it with (.*), create (\S+) empty \(: > \S+\), merge it in with statefile-merge merge (\S+) (\S+) (\S+), then delete/.exec(r.stderr);
+    expect(steps, r.stderr).not.toBeNull();
+    const [, exportCommand, created, base, ours, theirs] = steps as RegExpExecArray;
+    const bin = mkdtempSync(join(tmpdir(), "statefile-merge-path-"));
+    symlinkSync(FAKE_NIXOPS, join(bin, "nixops"));
+    expect(spawnSync("sh", ["-c", exportCommand], { cwd: w.repo.dir, env: { ...w.env, FAKE_NIXOPS_BREAK_EXPORT: "", PATH: `${bin}:${process.env.PATH}` } }).status).toBe(0);
+    expect(spawnSync("sh", ["-c", `: > ${created}`], { cwd: w.repo.dir }).status).toBe(0);
+    const merged = spawnSync(process.execPath, [BIN, "merge", base, ours, theirs], { cwd: w.repo.dir, env: w.env, encoding: "utf8" });
+    expect(merged.status, merged.stderr).toBe(0);
+    expect(Object.values(JSON.parse(w.state()) as Record<string, { name: string }>).map((d) => d.name)).toEqual(["fresh"]);
   });
 
   it("refuses a resource without a type before nixops import sees it, naming the line", () => {
