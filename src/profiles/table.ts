@@ -77,7 +77,14 @@ export function buildProfile(row: ProfileRow, overlay: Overlay, documents: reado
   const volatilePaths = volatile.enabled ? [...row.volatile.filter((d) => !volatile.remove.some((r) => samePattern(d, r))), ...volatile.add] : [];
   const identity = row.identity;
   const keyed = [...overlay.keyedArrays, ...(row.keyedArrays ?? [])];
-  const arrayKey = (path: Path) => keyed.find((k) => matchesPattern(path, k.pattern))?.field ?? null;
+  const arrayKey = (path: Path) => {
+    const k = keyed.find((k) => matchesPattern(path, k.pattern));
+    // Every message names an element by its identity: under a level named like a secret (a
+    // policy's `/*/grants` meeting `apiKeys/grants`), that would print a secret, so such an
+    // array is merged as one value (the policy check refuses the plain spelling, `/apiKeys`).
+    if (k === undefined || ((overlay.keyedArrays as readonly object[]).includes(k) && path.some((level) => isSecretName(level, overlay.secretNames)))) return null;
+    return k.field;
+  };
   const policy: MergePolicy = {
     // Values a deploy rewrites are attributes: a whole record (a NixOps deployment or machine,
     // a keyed array or one of its elements) is never one, whatever a policy adds, or ours would

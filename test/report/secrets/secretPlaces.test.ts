@@ -79,6 +79,16 @@ describe("secrets beyond their own attribute name", () => {
     expect(conflictReports(r, true)).toContain(values[1]);
   });
 
+  it("a policy's keyed array that a wildcard finds under a level named like a secret (/*/grants meeting apiKeys/grants) is merged as one value: no identity printed", () => {
+    const doc = (scope: string) => JSON.stringify({ apiKeys: { grants: [{ id: "sk-live-5f4e3d2c1b", scope }] }, users: { grants: [{ id: "alice", scope }] } }, null, 2) + "\n";
+    const overlay = overlayOf({ keyedArrays: [{ pattern: ["*", "grants"], field: "id" }] });
+    const r = mergeTexts({ base: doc("read"), ours: doc("write"), theirs: doc("admin") }, { markers: DEFAULT_MARKERS, overlay });
+    if (r.kind !== "merged") throw new Error(`fell back: ${r.reason}`);
+    expect(r.conflicts.map((c) => c.path)).toEqual([["apiKeys", "grants"], ["users", "grants", '[id="alice"]', "scope"]]);
+    expect(conflictReports(r)).not.toContain("sk-live-5f4e3d2c1b");
+    expect(conflictReports(r, true)).toContain("sk-live-5f4e3d2c1b");
+  });
+
   it("a machine named like a secret (compass, token-service) is a name, not a secret: its conflicts show their values", () => {
     const base = State.fixture("ec2-prod-5machines");
     for (const name of ["compass", "token-service"]) base.addResource("prod", name, { ...Object.fromEntries(base.resource("prod", "app1")), toplevel: "/nix/store/base-system" } as Record<string, string>);
