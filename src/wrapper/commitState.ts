@@ -38,8 +38,12 @@ function failure(cwd: string, args: string[], input?: string): string | null {
 export function refuseUncommitted(file: string): void {
   if (!existsSync(file)) return; // created by this run: the commit adds it
   const target = realpathSync(file);
-  const r = runGit(dirname(target), ["status", "--porcelain", "--", basename(target)]);
-  if (r.status !== 0 || r.stdout.toString("utf8").trim() === "") return;
+  const r = runGit(dirname(target), ["status", "--porcelain", "--ignored", "--", basename(target)]);
+  const status = r.status === 0 ? r.stdout.toString("utf8").trim() : "";
+  if (status === "") return;
+  if (status.startsWith("!!")) {
+    throw new WrapperError(`statefile-merge: ${file} is ignored by Git (a .gitignore line), so --commit could not commit it; un-ignore it, or run without --commit`);
+  }
   throw new WrapperError(
     `statefile-merge: ${file} has changes that are not committed (git status lists them), which --commit would commit under a message naming only what nixops changed; ` +
       `commit or stash them first, or run without --commit`,

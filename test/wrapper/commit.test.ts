@@ -73,6 +73,16 @@ describe("statefile-merge nixops --commit", () => {
     expect(w.repo.git("show", "--stat", "--format=%s", "HEAD")).toMatch(/state of tenant-acme changed/);
   });
 
+  it("refuses, before nixops runs, --commit of a file Git ignores", () => {
+    const w = WrapperRepo.create(null);
+    w.repo.write(".gitignore", `${STATE}\n`).commit("ignore the state file");
+    w.repo.write(STATE, fixtureText("vbox-none-2machines"));
+    const r = w.run(["deploy", "-d", "dev"], ["--commit"]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`${STATE} is ignored by Git (a .gitignore line), so --commit could not commit it`);
+    expect(w.entries()).toEqual([]);
+  });
+
   it("commits the file a symbolic link --state names (git would commit the unchanged link)", () => {
     const w = WrapperRepo.create(null);
     w.repo.write("state/real.json", fixtureText("vbox-none-2machines"));
