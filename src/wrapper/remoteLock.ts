@@ -206,6 +206,11 @@ export class RemoteLock {
     throw new WrapperError(`statefile-merge: could not take the deploy lock of ${place.file} on ${place.remote}: it kept changing; try again`);
   }
 
+  /** The command that deletes the lock by hand. */
+  releaseCommand(): string {
+    return `git push ${shellWord(this.place.remote)} ${shellWord(":" + this.place.ref)}`;
+  }
+
   /** Deletes the lock if it is still ours; says so when it cannot. Safe to call twice. */
   release(notice: (line: string) => void): void {
     if (this.released) return;
@@ -215,14 +220,14 @@ export class RemoteLock {
     if (p.summary.includes("remote rejected")) {
       notice(
         `statefile-merge: the Git remote ${this.place.remote} refused to delete the deploy lock of ${this.place.file} (${p.summary}); ` +
-          `delete it with: git push ${shellWord(this.place.remote)} ${shellWord(":" + this.place.ref)}`,
+          `delete it with: ${this.releaseCommand()}`,
       );
     } else if (p.rejected) {
       notice(`statefile-merge: the deploy lock of ${this.place.file} on ${this.place.remote} is no longer ours (broken with --force-unlock?); left it as it is`);
     } else {
       notice(
         `statefile-merge: could not release the deploy lock of ${this.place.file} on ${this.place.remote} (${gitReason(p.result)}); ` +
-          `release it with: git push ${shellWord(this.place.remote)} ${shellWord(":" + this.place.ref)}`,
+          `release it with: ${this.releaseCommand()}`,
       );
     }
   }

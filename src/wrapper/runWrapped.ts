@@ -102,12 +102,16 @@ export async function runWrapped(options: WrapOptions, io: WrapIo = processIo): 
     } catch {
       // Best effort: the next run then names the usual steps.
     }
-    const team = teamLock ? "; the team-wide deploy lock stays held meanwhile (the next wrapped run here takes it over)" : "";
     io.stderr(
       `statefile-merge: the statefile of this run is kept at ${join(dir as string, "state.nixops")} (private; it holds secrets), ` +
-        `and wrapped runs on ${file} stop until it is dealt with: ${steps}, then delete ${dir}${team}`,
+        `and wrapped runs on ${file} stop until it is dealt with: ${steps}, then delete ${dir}${teamLockKept()}`,
     );
   };
+  /** What a kept state means for the team-wide lock, which stays held with it (cleanUp). */
+  const teamLockKept = () =>
+    teamLock === null
+      ? ""
+      : `; the team-wide deploy lock stays held meanwhile, so teammates wait: your next wrapped run here takes it over, or, once ${file} holds this run's state and is pushed, ${teamLock.releaseCommand()} releases it`;
   const cleanUp = () => {
     // State nixops made that the file does not hold yet is never deleted, and the locks stay,
     // naming it: the next run here stops and says what to do (StateLock.acquire), and
@@ -182,7 +186,7 @@ export async function runWrapped(options: WrapOptions, io: WrapIo = processIo): 
       io.stderr(
         `statefile-merge: ${file} changed while nixops ran (a git pull, or an edit), so it is not overwritten; ` +
           `this run's state is saved at ${saved} (private; it holds secrets), and wrapped runs on ${file} stop until it is merged in: ` +
-          `merge it in with statefile-merge merge ${[startedFrom, file, saved].map(shellWord).join(" ")}, then delete ${dir}`,
+          `merge it in with statefile-merge merge ${[startedFrom, file, saved].map(shellWord).join(" ")}, then delete ${dir}${teamLockKept()}`,
       );
       return run.status !== 0 ? run.status : 1;
     }

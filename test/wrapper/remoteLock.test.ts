@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { State } from "../support/fixtures";
@@ -183,6 +183,13 @@ describe("the team-wide deploy lock on the shared Git remote", () => {
     rmSync(kept, { recursive: true, force: true });
     const again = alice.run(["deploy", "-d", "dev"], [], { FAKE_NIXOPS_BREAK_EXPORT: "" });
     expect(again.status, again.stderr).toBe(0);
+    expect(WrapperRepo.lockRefs(remote)).toEqual([]);
+    // Or released by hand with the command the message names.
+    const second = alice.run(["deploy", "-d", "dev"], [], { FAKE_NIXOPS_BREAK_EXPORT: "1" });
+    expect(WrapperRepo.lockRefs(remote)).toEqual([LOCK_REF]);
+    const release = /, (git push \S+ \S+) releases it/.exec(second.stderr)?.[1];
+    expect(release, second.stderr).toBeDefined();
+    expect(spawnSync("sh", ["-c", release as string], { cwd: alice.repo.dir, env: alice.env }).status).toBe(0);
     expect(WrapperRepo.lockRefs(remote)).toEqual([]);
   });
 
