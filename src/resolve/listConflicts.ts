@@ -9,7 +9,7 @@ import type { Profile } from "../profiles/profile";
 import { mergeTexts } from "../pipeline/mergeTexts";
 import { readStages, type Repo } from "../git/indexStages";
 import { contentStages, PLAIN_MARKERS, remerge } from "./remerge";
-import { conflictState, readWorkTree } from "./workTree";
+import { readWorkTree, settlementsOf } from "./workTree";
 import type { MarkerBlock } from "../formats/markerBlocks";
 import { isGitCryptCiphertext } from "../crypt/gitCrypt";
 import { fileViewFor } from "../view/fileView";
@@ -18,7 +18,7 @@ import { shellWord } from "../git/shellQuote";
 import { attributeOf, markerSizeOf } from "../git/attributes";
 import { DRIVER } from "../git/install";
 import { pathKey } from "../core/policy";
-import type { Conflict, Side } from "../core/merged";
+import type { Conflict } from "../core/merged";
 import { workTreeDrift } from "./workTreeDrift";
 
 export interface FileConflicts {
@@ -64,12 +64,8 @@ export function listConflicts(repo: Repo, path: string): FileConflicts {
     const result = remerge(both, { overlay: fileView.overlay, markers: PLAIN_MARKERS });
     if (result.kind === "fallback") return fromMarkers(empty, text, `cannot be merged record by record (${result.reason})`, fileView.overlay, size);
     const view = text === null ? null : readWorkTree(text, size);
-    const settledTo = new Map<string, Side>();
-    const open = result.conflicts.filter((c) => {
-      const state = view === null ? null : conflictState(c, view);
-      if (state?.state === "settled") settledTo.set(pathKey(c.path), state.side);
-      return state?.state !== "settled";
-    });
+    const { settled } = settlementsOf(result.conflicts, view);
+    const open = result.conflicts.filter((c) => !settled.has(pathKey(c.path)));
     const rest = {
       ...empty,
       source: "index" as const,
@@ -91,7 +87,7 @@ export function listConflicts(repo: Repo, path: string): FileConflicts {
     // settles on its own, where the file then reads otherwise than the re-merge; resolve
     // refuses to overwrite those unless forced, so they are named here too.
     if (attributeOf(repo, path, "merge") === DRIVER) return rest;
-    const drift = workTreeDrift(view, both, { overlay: fileView.overlay, markers: PLAIN_MARKERS, settle: (p) => settledTo.get(pathKey(p)) }, () => false);
+    const drift = workTreeDrift(view, both, { overlay: fileView.overlay, markers: PLAIN_MARKERS, settle: (p) => settled.get(pathKey(p)) }, () => false);
     if (drift.unchanged) return rest;
     const where = drift.where ? ` at ${result.profile.describePath(drift.where, result.documents)}` : "";
     return {

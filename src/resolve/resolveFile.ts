@@ -17,7 +17,7 @@ import { gitPath, readStages, type Repo } from "../git/indexStages";
 import { writeFileAtomic } from "../io/atomicWrite";
 import { contentStages, driverSettingsFor, PolicyProblem, remerge } from "./remerge";
 import { isPrefix, selectorPath } from "./selectors";
-import { conflictState, readWorkTree, type WorkTreeView } from "./workTree";
+import { readWorkTree, settlementsOf, type WorkTreeView } from "./workTree";
 import { workTreeDrift } from "./workTreeDrift";
 
 export class ResolveRefusal extends Error {}
@@ -94,13 +94,7 @@ export function resolveFile(repo: Repo, request: ResolveRequest): ResolveOutcome
   if (first.kind === "fallback") throw new ResolveRefusal(`${path} cannot be merged record by record (${first.reason}); resolve it by hand`);
 
   // What the work tree already settled stays settled; hand edits inside a conflict are not ours to replace.
-  const earlier = new Map<string, Side>();
-  const edited: Conflict[] = [];
-  for (const c of first.conflicts) {
-    const state = view ? conflictState(c, view) : { state: "open" as const };
-    if (state.state === "settled") earlier.set(pathKey(c.path), state.side);
-    else if (state.state === "edited") edited.push(c);
-  }
+  const { settled: earlier, edited } = settlementsOf(first.conflicts, view);
 
   // No selector: every conflict still open. A selector may also re-settle one settled before.
   const wanted = request.selectors.map((s) => ({ text: s, path: selectorPath(s, first.profile, first.documents) }));

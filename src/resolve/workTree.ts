@@ -3,6 +3,7 @@
 // ours/theirs"), or edited by hand to something neither side had. Pure.
 
 import { ABSENT, valuesEqual, type Slot } from "../core/values";
+import { pathKey } from "../core/policy";
 import { sideValue, type Conflict, type Side } from "../core/merged";
 import { JsonParseError } from "../formats/parseJson";
 import { loadState, valueAt } from "../view/loadState";
@@ -49,4 +50,22 @@ export function conflictState(c: Conflict, view: WorkTreeView): ConflictState {
     if (valuesEqual(v, ours) && (v !== ABSENT || ours === ABSENT)) return { state: "settled", side };
   }
   return { state: "edited" };
+}
+
+/** What the work tree made of a re-merge's conflicts: the side each settled one took (by path key), and those edited by hand. */
+export interface WorkTreeSettlements {
+  settled: Map<string, Side>;
+  edited: Conflict[];
+}
+
+export function settlementsOf(conflicts: readonly Conflict[], view: WorkTreeView | null): WorkTreeSettlements {
+  const settled = new Map<string, Side>();
+  const edited: Conflict[] = [];
+  if (view === null) return { settled, edited };
+  for (const c of conflicts) {
+    const state = conflictState(c, view);
+    if (state.state === "settled") settled.set(pathKey(c.path), state.side);
+    else if (state.state === "edited") edited.push(c);
+  }
+  return { settled, edited };
 }
