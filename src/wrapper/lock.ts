@@ -48,28 +48,19 @@ function gitDirOf(file: string): string | null {
   return askGit(dirname(file), ["rev-parse", "--path-format=absolute", "--git-common-dir"])?.trim() || null;
 }
 
-export function lockPathFor(stateFile: string): string {
+/** Where the lock on a state file lives, and the Git directory holding it (null outside a repository). */
+function lockPlace(stateFile: string): { path: string; gitDir: string | null } {
   const file = canonicalPath(stateFile);
   const gitDir = gitDirOf(file);
   if (gitDir) {
     const hash = createHash("sha256").update(file).digest("hex").slice(0, 12);
-    return join(gitDir, "statefile-merge", "locks", `${basename(file)}-${hash}.lock`);
+    return { path: join(gitDir, "statefile-merge", "locks", `${basename(file)}-${hash}.lock`), gitDir };
   }
-  return join(dirname(file), `.${basename(file)}.statefile-merge.lock`);
+  return { path: join(dirname(file), `.${basename(file)}.statefile-merge.lock`), gitDir: null };
 }
 
-/**
- * Where a run makes its private directory: beside the locks in the Git directory, so that a
- * state a run had to leave behind outlives a reboot or a /tmp cleaner (the lock points to
- * it); the system's temporary directory outside a repository. The folder itself is made with
- * the user's umask (a clone several users share); each run's directory in it is 0700.
- */
-export function runsDirFor(stateFile: string): string {
-  const gitDir = gitDirOf(canonicalPath(stateFile));
-  if (gitDir === null) return tmpdir();
-  const runs = join(gitDir, "statefile-merge", "runs");
-  mkdirSync(runs, { recursive: true });
-  return runs;
+export function lockPathFor(stateFile: string): string {
+  return lockPlace(stateFile).path;
 }
 
 /** In a run's private directory, written when the run keeps it: what to do with it, which the next run repeats. */
@@ -128,6 +119,11 @@ export function leftByRun(stateFile: string, pid: number): { nixops: number | nu
     return null;
   }
   if (holder === null || holder.pid !== pid) return null;
+  return leftBy(holder);
+}
+
+/** What a holder that is gone left: the nixops it started, if that still runs, and the directory holding a state it did not save. */
+function leftBy(holder: LockHolder): { nixops: number | null; left: string | null } {
   const running = holder.nixops !== undefined && stillRuns(holder.nixops, holder.nixopsStart) ? holder.nixops : null;
   return { nixops: running, left: leftState(holder) };
 }
@@ -163,11 +159,27 @@ export function removeStale(path: string, temp: string, stale: LockHolder): bool
 }
 
 export class StateLock {
-  private constructor(readonly path: string) {}
+  private constructor(
+    readonly path: string,
+    private readonly gitDir: string | null,
+  ) {}
+
+  /**
+   * Where a run makes its private directory: beside the locks in the Git directory, so that a
+   * state a run had to leave behind outlives a reboot or a /tmp cleaner (the lock points to
+   * it); the system's temporary directory outside a repository. The folder itself is made
+   * with the user's umask (a clone several users share); each run's directory in it is 0700.
+   */
+  runsDir(): string {
+    if (this.gitDir === null) return tmpdir();
+    const runs = join(this.gitDir, "statefile-merge", "runs");
+    mkdirSync(runs, { recursive: true });
+    return runs;
+  }
 
   /** Takes the lock, replacing a stale one (dead pid on this host), or refuses naming the holder. */
   static acquire(stateFile: string, command: string, notice: (line: string) => void): StateLock {
-    const path = lockPathFor(stateFile);
+    const { path, gitDir } = lockPlace(stateFile);
     mkdirSync(dirname(path), { recursive: true });
     const me: LockHolder = { pid: process.pid, pidStart: processStart(process.pid), host: hostname(), command, started: new Date().toISOString(), file: resolve(stateFile) };
     const temp = `${path}.${process.pid}.${randomBytes(4).toString("hex")}`;
@@ -177,7 +189,7 @@ export class StateLock {
       for (let attempt = 0; attempt < 20; attempt++) {
         try {
           linkSync(temp, path);
-          return new StateLock(path);
+          return new StateLock(path, gitDir);
         } catch (e) {
           if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
         }
@@ -186,11 +198,11 @@ export class StateLock {
           throw new WrapperError(`statefile-merge: ${stateFile} is locked by ${path}, which cannot be read; if no wrapped nixops run is active, delete it`);
         }
         const gone = holder.host === me.host && !stillRuns(holder.pid, holder.pidStart);
-        const left = gone ? leftState(holder) : null;
-        if (gone && holder.nixops !== undefined && stillRuns(holder.nixops, holder.nixopsStart)) {
+        const { nixops, left } = gone ? leftBy(holder) : { nixops: null, left: null };
+        if (nixops !== null) {
           throw new WrapperError(
             `statefile-merge: ${stateFile} is in use: the wrapped run pid ${holder.pid} ("${holder.command}", since ${holder.started}) is gone, ` +
-              `but the nixops it started (pid ${holder.nixops}) still runs; wait for it to finish` +
+              `but the nixops it started (pid ${nixops}) still runs; wait for it to finish` +
               (left ? `; its state will be left in ${left}` : ` (if that process is gone, delete ${path})`),
           );
         }

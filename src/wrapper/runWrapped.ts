@@ -16,7 +16,7 @@ import { commitMessage, commitStateFile, refuseUncommitted } from "./commitState
 import { WrapperError } from "./errors";
 import { BadExport, changedDeployments, checkNoDeploymentDropped, DroppedDeployments, renderExport, type RenderedExport } from "./exportedState";
 import { askGit } from "./gitQuery";
-import { mergeInSteps, NEXT_STEPS, runsDirFor, STARTED_FROM, StateLock } from "./lock";
+import { mergeInSteps, NEXT_STEPS, STARTED_FROM, StateLock } from "./lock";
 import { committedNixExprs, localNixExprs } from "./nixExprsPaths";
 import { describeCommand, detectNixops, nixopsEnv, withStatefile, type Nixops } from "./nixopsCli";
 import { checkStateFile, type StateInput } from "./preflight";
@@ -131,7 +131,7 @@ export async function runWrapped(options: WrapOptions, io: WrapIo = processIo): 
     const input = checkStateFile(file, top);
     if (options.commit && top !== null && changesState(options.nixopsArgs)) refuseUncommitted(file);
     if (changesState(options.nixopsArgs)) teamLock = guardTeamRun(file, top, command, options, io.stderr);
-    dir = mkdtempSync(join(runsDirFor(file), "statefile-merge-nixops-")); // 0700
+    dir = mkdtempSync(join(lock.runsDir(), "statefile-merge-nixops-")); // 0700
     const statefile = join(dir, "state.nixops");
     // What the run starts from, kept beside its statefile: the base to merge its state with
     // when the file changes meanwhile, or when this process is killed outright (StateLock).
