@@ -218,11 +218,12 @@ class PolicyReader {
       else if (field !== field.trim()) this.problem(line, `${at} is ${quote(field)}, with spaces around the field name; remove them`);
       // Every conflict line, report and log names an element by its identity: a secret there would be printed.
       else if (isSecretName(field, entry.secretNames)) this.problem(line, `${at} is ${quote(field)}, a secret attribute; elements are named by their identity in every message, so key them by a field that is not secret, like "id" or "name"`);
-      else if ("pattern" in parsed && parsed.pattern.some((level) => isSecretName(level, entry.secretNames))) {
+      else if ("pattern" in parsed) {
         // Everything below a level named like a secret is secret, its elements' identities too.
-        const level = parsed.pattern.find((l) => isSecretName(l, entry.secretNames)) as string;
-        this.problem(line, `${at}: the array lies under ${quote(level)}, named like a secret, so its elements' identities are secrets, and every message names an element by its identity; remove the entry (the array is then merged as one value, shown as a hash)`);
-      } else if ("pattern" in parsed) entry.keyedArrays.push({ pattern: parsed.pattern, field });
+        const secretLevel = parsed.pattern.find((level) => isSecretName(level, entry.secretNames));
+        if (secretLevel === undefined) entry.keyedArrays.push({ pattern: parsed.pattern, field });
+        else this.problem(line, `${at}: the array lies under ${quote(secretLevel)}, named like a secret, so its elements' identities are secrets, and every message names an element by its identity; remove the entry (the array is then merged as one value, shown as a hash)`);
+      }
     }
   }
 
