@@ -146,6 +146,24 @@ function allSpaces(b: Buffer, p: number, n: number): boolean {
   return true;
 }
 
+/** afterEntry: the object closes right after the entry. */
+export const CLOSED = "closed";
+
+/**
+ * What follows an entry that ends at p, in an object whose entries sit at `indent`: the
+ * object's closing line (CLOSED; it ends `closer(indent - 2).length` bytes on), or the
+ * separator before the next entry (",\n", or Python 2's ", \n"); null when neither is there.
+ */
+export function afterEntry(b: Buffer, p: number, indent: number): typeof CLOSED | ",\n" | ", \n" | null {
+  if (b[p] === NL) {
+    const close = closer(indent - 2);
+    return b.compare(close, 0, close.length, p, p + close.length) === 0 ? CLOSED : null;
+  }
+  if (b[p] !== COMMA) return null;
+  const sep = b[p + 1] === SPACE ? ", \n" : ",\n";
+  return b[p + sep.length - 1] === NL ? sep : null;
+}
+
 /** Ours' entry `o` at p in b, if b holds its very bytes there (key line included) and an entry ends there. */
 function guidedEntryAt(b: Buffer, p: number, guide: Buffer, o: EntrySpan | undefined): EntrySpan | null {
   if (o === undefined) return null;
@@ -205,7 +223,7 @@ export class ObjectWalk {
   /** Frames the next entry; false once the object has ended (or is not in the frame). */
   step(): boolean {
     const { b, indent, guide } = this;
-    let p = this.p;
+    const p = this.p;
     if (p === -1) return false;
     let entry = guide ? guidedEntryAt(b, p, guide.buf, guide.entries[this.cursor]) : null;
     if (entry !== null) this.cursor++;
@@ -218,17 +236,11 @@ export class ObjectWalk {
     const previous = entries[entries.length - 1];
     if (previous !== undefined && !(previous.key < entry.key)) return this.stop();
     entries.push(entry);
-    p = entry.end;
-    if (b[p] === NL) {
-      const close = closer(indent - 2);
-      if (b.compare(close, 0, close.length, p, p + close.length) === 0) this.end = p + close.length;
-      return this.stop();
-    }
-    if (b[p] !== COMMA) return this.stop();
-    const sep = b[p + 1] === SPACE ? ", \n" : ",\n";
-    if (b[p + sep.length - 1] !== NL || (this.separator !== null && this.separator !== sep)) return this.stop();
-    this.separator = sep;
-    this.p = p + sep.length;
+    const after = afterEntry(b, entry.end, indent);
+    if (after === CLOSED) this.end = entry.end + closer(indent - 2).length;
+    if (after === CLOSED || after === null || (this.separator !== null && this.separator !== after)) return this.stop();
+    this.separator = after;
+    this.p = entry.end + after.length;
     return true;
   }
 

@@ -7,8 +7,8 @@
 // framed one by one (exportFrames.ts), which checks their keys strictly increasing: a run
 // holds no key twice, and no key that sorts among the records around it.
 
-import { COMMA, CLOSE_BRACE, NL, OPEN_BRACE, SPACE } from "./byteCodes";
-import { ClosingLines, closer, entryAt, entrySpan, type EntrySpan, type ObjectFrame } from "./entryFrames";
+import { COMMA, CLOSE_BRACE, NL, OPEN_BRACE } from "./byteCodes";
+import { afterEntry, CLOSED, ClosingLines, closer, entryAt, entrySpan, type EntrySpan, type ObjectFrame } from "./entryFrames";
 
 /** Records sit at this indent inside `    "resources": {`. */
 const INDENT = 6;
@@ -111,15 +111,11 @@ export function piecesAgainstOurs(b: Buffer, open: number, ours: Buffer, oursFra
       p = own.end;
       lastKey = own.key;
     }
-    if (b[p] === NL) {
-      const close = closer(INDENT - 2);
-      return b.compare(close, 0, close.length, p, p + close.length) === 0 ? { pieces, separator, end: p + close.length } : null;
-    }
-    if (b[p] !== COMMA) return null;
-    const sep = b[p + 1] === SPACE ? ", \n" : ",\n";
-    if (b[p + sep.length - 1] !== NL || (separator !== null && separator !== sep)) return null;
-    separator = sep;
-    p += sep.length;
+    const after = afterEntry(b, p, INDENT);
+    if (after === CLOSED) return { pieces, separator, end: p + closer(INDENT - 2).length };
+    if (after === null || (separator !== null && separator !== after)) return null;
+    separator = after;
+    p += after.length;
   }
 }
 
