@@ -55,7 +55,7 @@ function jsonFile(repo: Repo, found: FileConflicts, showSecrets: boolean): Recor
     source: found.source,
     profile: found.profile ? found.profile.name : null,
     conflicts: report.conflicts,
-    where: found.profile ? found.conflicts.map((c) => found.profile!.describePath(c.path, found.documents)) : [],
+    where: found.profile ? found.conflicts.map((c) => found.profile!.describePath(c.path, found.documents, showSecrets)) : [],
     settled: found.settled,
     note: found.note,
     blocks: found.blocks,

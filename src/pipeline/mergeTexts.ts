@@ -249,7 +249,7 @@ function readWholeFiles(inputs: MergeInputs, settings: MergeSettings, maxBytes: 
   // A kind with its own rules around the record merge (kindMerge.ts): it merges and lays out.
   const kindMerge = KIND_MERGES[profile.row.layout];
   if (kindMerge) {
-    const duplicateKeys = parsed.map((p) => (p && p.duplicates.length > 0 ? p.duplicates[0].path.join(".") : null));
+    const duplicateKeys = parsed.map((p) => (p && p.duplicates.length > 0 ? profile.shownPath(p.duplicates[0].path).join(".") : null));
     const r = kindMerge({ values, texts: texts.map(stripBom), duplicateKeys, profile, settle: settings.settle });
     if (r.kind === "fallback") return { method: "git merge-file", reason: r.reason };
     const { merged, conflicts, autoResolved, warnings, layout, wholeText } = r;
@@ -260,7 +260,7 @@ function readWholeFiles(inputs: MergeInputs, settings: MergeSettings, maxBytes: 
   parsed.forEach((p, i) => {
     for (const d of p?.duplicates ?? []) {
       const where = profile.describePath(d.path, values);
-      if (!profile.duplicateIsRecord(d.path)) throw new Fallback(`${INPUT_NAMES[i]} has the key ${JSON.stringify(d.path[d.path.length - 1])} twice in ${where}`);
+      if (!profile.duplicateIsRecord(d.path)) throw new Fallback(`${INPUT_NAMES[i]} has the key ${JSON.stringify(profile.shownPath(d.path).at(-1))} twice in ${where}`);
       const entry = duplicates.get(pathKey(d.path)) ?? {};
       entry[INPUT_NAMES[i]] = d.values;
       duplicates.set(pathKey(d.path), entry);

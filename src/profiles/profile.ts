@@ -13,10 +13,12 @@ export interface Profile {
   policy: MergePolicy;
   /** Secret in any profile the file could be read with, or named by the policy file. */
   isSecretPath(path: Path): boolean;
+  /** The path with every key below a secret place replaced by its hash, for anything people or scripts read. */
+  shownPath(path: Path): Path;
   /** Embedded JSON that holds secrets inside (in any profile): hidden whole when it does not parse. */
   holdsSecrets(path: Path): boolean;
   /** A key written twice here is a conflict at that record; elsewhere the merge falls back. */
   duplicateIsRecord(path: Path): boolean;
-  /** A place in words, for one-line messages ("deployment prod (uuid), resource app1, ..."). */
-  describePath(path: Path, documents: readonly Slot[]): string;
+  /** A place in words, for one-line messages ("deployment prod (uuid), resource app1, ..."), keys as shownPath shows them unless secrets are shown. */
+  describePath(path: Path, documents: readonly Slot[], showSecrets?: boolean): string;
 }

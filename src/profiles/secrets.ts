@@ -34,3 +34,8 @@ export function looksLikeSecretText(text: string): boolean {
 export function hashSecret(text: string): string {
   return "<secret sha256:" + createHash("sha256").update(text).digest("hex").slice(0, 12) + ">";
 }
+
+/** Text hashSecret could have written. */
+export function isSecretHash(text: string): boolean {
+  return /^<secret sha256:[0-9a-f]{12}>$/.test(text);
+}

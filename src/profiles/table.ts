@@ -10,7 +10,7 @@ import { NIXOPS_ROW } from "./nixops";
 import { JSON_ROW } from "./json";
 import { TFSTATE_ROW } from "./tfstate";
 import { formatJsonPathPattern, matchesAny, matchesPattern, type PathPattern } from "./pathPattern";
-import { isSecretName } from "./secrets";
+import { hashSecret, isSecretName } from "./secrets";
 import { NO_OVERLAY, type Overlay, type ProfileName } from "./overlay";
 import type { ProfileRow } from "./profileRow";
 import type { Profile } from "./profile";
@@ -56,13 +56,39 @@ function matchesPlace(path: Path, pattern: PathPattern): boolean {
  * Only a key of the reading row's own record levels with more below it is not read as a
  * name (a NixOps deployment's UUID, a machine called `compass`, above its attributes): it
  * names a machine, not a value. The last key is always read (`"password": "..."` at the top
- * of a file forced to the NixOps profile is a value, whatever the level).
+ * of a file forced to the NixOps profile is a value, whatever the level). Returns the index of
+ * the first key so named that `skip` does not pass over, or -1.
  */
-function isSecretPath(path: Path, overlay: Overlay, row: ProfileRow): boolean {
+function secretNameAt(path: Path, overlay: Overlay, row: ProfileRow, skip?: (depth: number) => boolean): number {
   const namesRecord = (depth: number) => depth < path.length && row.records.some((level) => level.at.length === depth && matchesPattern(path.slice(0, depth), level.at));
   const named = (key: string, i: number) =>
-    !namesRecord(i + 1) && [key, displaySegment(key)].some((k) => isSecretName(k, overlay.secretNames) || PROFILE_TABLE.some((r) => r.secretNames.includes(k)));
-  return path.some(named) || PROFILE_TABLE.some((r) => r.secretPaths.some((p) => atOrBelow(path, p)));
+    !namesRecord(i + 1) && !skip?.(i + 1) && [key, displaySegment(key)].some((k) => isSecretName(k, overlay.secretNames) || PROFILE_TABLE.some((r) => r.secretNames.includes(k)));
+  return path.findIndex(named);
+}
+
+/** At or below a place some row keeps secret whatever its name (NixOps' `args`). */
+function secretPlace(path: Path): boolean {
+  return PROFILE_TABLE.some((r) => r.secretPaths.some((p) => atOrBelow(path, p)));
+}
+
+/**
+ * The path as people may see it: every key below a secret place is data, not a name (a map
+ * `"tokens": {"<token>": {...}}` keyed by the secret itself), so it is shown as its hash,
+ * which still tells two keys apart. The secret place itself, and what leads to it, is shown.
+ * An entry of a blob of secrets (NixOps' `keys`) named like a secret starts no such place:
+ * its name is a name (`db-password`), and what is below it the blob's own fields (`text`,
+ * hidden by place).
+ */
+function shownPath(path: Path, nameAt: number, secretHere: (path: Path) => boolean): Path {
+  // Names are read on the whole path (a machine named like a secret, with attributes below, is no secret place).
+  let shownKeys = nameAt >= 0 ? nameAt + 1 : path.length;
+  for (let n = 1; n < shownKeys; n++) {
+    if (secretHere(path.slice(0, n))) {
+      shownKeys = n;
+      break;
+    }
+  }
+  return shownKeys < path.length ? [...path.slice(0, shownKeys), ...path.slice(shownKeys).map(hashSecret)] : path;
 }
 
 /** The path is at a place or inside it (a `command-output` value holding JSON: its inner paths too). */
@@ -108,15 +134,24 @@ export function buildProfile(row: ProfileRow, overlay: Overlay, documents: reado
   // Secrets the documents mark, by every row that reads marks: a Terraform state read as
   // plain JSON (a policy's "profile": "json") still hides its sensitive values.
   const marked = PROFILE_TABLE.flatMap((r) => (r.secretsIn ? [r.secretsIn(documents)] : []));
+  const secretHere = (path: Path) => secretPlace(path) || marked.some((m) => m(path));
+  const isSecret = (path: Path) => secretNameAt(path, overlay, row) >= 0 || secretHere(path);
+  const holdsSecrets = (path: Path) => PROFILE_TABLE.some((r) => r.secretBlobs.some((p) => matchesPlace(path, p)));
+  const blobEntry = (path: Path) => (depth: number) => depth < path.length && holdsSecrets(path.slice(0, depth - 1));
+  const shown = (path: Path) => shownPath(path, secretNameAt(path, overlay, row, blobEntry(path)), secretHere);
   return {
     name: row.name,
     row,
     overlay,
     policy,
-    isSecretPath: (path) => isSecretPath(path, overlay, row) || marked.some((m) => m(path)),
-    holdsSecrets: (path) => PROFILE_TABLE.some((r) => r.secretBlobs.some((p) => matchesPlace(path, p))),
+    isSecretPath: isSecret,
+    shownPath: shown,
+    holdsSecrets,
     duplicateIsRecord: (path) => isRecordPath(row, path),
-    describePath: (path, docs) => (row.describePath ? row.describePath(path) : describePath(row, path, docs)),
+    describePath: (path, docs, showSecrets = false) => {
+      const keys = showSecrets ? path : shown(path);
+      return row.describePath ? row.describePath(keys) : describePath(row, path, keys, docs);
+    },
   };
 }
 
@@ -151,21 +186,25 @@ function recordName(documents: readonly Slot[], path: Path, attribute: string): 
   return null;
 }
 
-/** "deployment prod (uuid), resource app1, attribute keys, inner path a/b"; a JSON Pointer for rows without record levels. */
-function describePath(row: ProfileRow, path: Path, documents: readonly Slot[]): string {
-  if (row.records.length === 0) return path.length === 0 ? "the document root" : formatJsonPathPattern(path.map(displaySegment));
+/**
+ * "deployment prod (uuid), resource app1, attribute keys, inner path a/b"; a JSON Pointer for
+ * rows without record levels. Keys are printed as `shown` has them (shownPath); records' names
+ * are read at `path`.
+ */
+function describePath(row: ProfileRow, path: Path, shown: Path, documents: readonly Slot[]): string {
+  if (row.records.length === 0) return path.length === 0 ? "the document root" : formatJsonPathPattern(shown.map(displaySegment));
   if (path.length === 0) return "the whole file";
   const parts: string[] = [];
   let below = 0;
   for (const level of row.records) {
     const depth = level.at.length;
     if (path.length < depth || !matchesPattern(path.slice(0, depth), level.at)) continue;
-    const key = path[depth - 1];
-    const name = level.nameAttribute ? recordName(documents, path.slice(0, depth), level.nameAttribute) : null;
+    const key = shown[depth - 1];
+    const name = key === path[depth - 1] && level.nameAttribute ? recordName(documents, path.slice(0, depth), level.nameAttribute) : null;
     parts.push(name ? `${level.noun} ${name} (${key})` : `${level.noun} ${key}`);
     below = depth;
   }
-  const rest = path.slice(below);
+  const rest = shown.slice(below);
   if (rest.length > 0) parts.push(`attribute ${rest[0]}`);
   if (rest.length > 1) parts.push(`inner path ${rest.slice(1).join("/")}`);
   return parts.join(", ");

@@ -32,9 +32,10 @@ function sideAction(base: HunkSide, side: HunkSide, text: (v: HunkSide) => strin
 export function conflictLine(c: Conflict, profile: Profile, documents: readonly Slot[], options: RedactOptions = {}): string {
   const text = (v: HunkSide) => shortText(v, c.path, profile, options);
   // Each record with the name, by UUID: `nixops -d NAME` needs the user to tell them apart.
-  const sameName = c.sameNameAs ? `; the same name as ${c.sameNameAs.map((p) => profile.describePath(p, documents)).join(" and ")}` : "";
+  const where = (p: Path) => profile.describePath(p, documents, options.showSecrets);
+  const sameName = c.sameNameAs ? `; the same name as ${c.sameNameAs.map(where).join(" and ")}` : "";
   return (
-    `CONFLICT (${c.kind}, ${KIND_TEXT[c.kind]}) in ${profile.describePath(c.path, documents)}${sameName}: ` +
+    `CONFLICT (${c.kind}, ${KIND_TEXT[c.kind]}) in ${where(c.path)}${sameName}: ` +
     `ours ${sideAction(c.base, c.ours, text)}; theirs ${sideAction(c.base, c.theirs, text)}`
   );
 }
@@ -80,18 +81,19 @@ export interface ReportInput {
 /** The --report-json document; absent sides are null. */
 export function reportJson(input: ReportInput, options: RedactOptions = {}): string {
   const { profile } = input;
+  const shown = (p: Path): JsonValue => (profile === null || options.showSecrets ? [...p] : [...profile.shownPath(p)]);
   const conflicts: JsonValue[] = profile === null ? [] : input.conflicts.map(
     (c) =>
       new Map<string, JsonValue>([
-        ["path", [...c.path]],
+        ["path", shown(c.path)],
         ["kind", c.kind],
         ["ours", redactValue(c.ours, c.path, profile, options)],
         ["theirs", redactValue(c.theirs, c.path, profile, options)],
         ["base", redactValue(c.base, c.path, profile, options)],
-        ...(c.sameNameAs ? [["sameNameAs", c.sameNameAs.map((p): JsonValue => [...p])] as [string, JsonValue]] : []),
+        ...(c.sameNameAs ? [["sameNameAs", c.sameNameAs.map(shown)] as [string, JsonValue]] : []),
       ]),
   );
-  const autoResolved: JsonValue[] = input.autoResolved.map((a) => new Map<string, JsonValue>([["path", [...a.path]]]));
+  const autoResolved: JsonValue[] = input.autoResolved.map((a) => new Map<string, JsonValue>([["path", shown(a.path)]]));
   const doc = new Map<string, JsonValue>([
     ["conflicts", conflicts],
     ["autoResolved", autoResolved],

@@ -11,6 +11,7 @@ import { isObject, type JsonObject, type Path, type Slot } from "../core/values"
 import { valueAt } from "../view/loadState";
 import { elementSegment, identityOf } from "../core/mergeKeyedArrays";
 import type { Profile } from "../profiles/profile";
+import { hashSecret, isSecretHash } from "../profiles/secrets";
 import type { RecordLevel } from "../profiles/profileRow";
 
 export class SelectorError extends Error {}
@@ -60,11 +61,11 @@ export function selectorPath(selector: string, profile: Profile, documents: read
   if (profile.row.selectorPath) {
     const found = profile.row.selectorPath(selector, documents);
     if ("error" in found) throw new SelectorError(found.error);
-    return found;
+    return keysBehindHashes(found, documents);
   }
   const parts = segments(selector);
   const levels = profile.row.records;
-  if (levels.length === 0) return keyedPath(parts, profile, documents);
+  if (levels.length === 0) return keysBehindHashes(keyedPath(parts, profile, documents), documents);
   let path: string[] = [];
   let next = 0;
   for (const level of levels) {
@@ -79,8 +80,24 @@ export function selectorPath(selector: string, profile: Profile, documents: read
     path = [...path, ...between, key];
     next = at + 1;
   }
-  return [...path, ...parts.slice(next)];
+  return keysBehindHashes([...path, ...parts.slice(next)], documents);
 }
+
+/**
+ * Keys below a secret place are shown as their hashes (Profile.shownPath): a selector copied
+ * from a message names such a key by its hash, which stands here for the key it hashes.
+ */
+function keysBehindHashes(path: Path, documents: readonly Slot[]): Path {
+  if (!path.some(isSecretHash)) return path;
+  const out: string[] = [];
+  for (const segment of path) {
+    const keys = isSecretHash(segment) ? documents.flatMap((d) => objectKeys(valueAt(d, out))) : [];
+    out.push(keys.find((k) => hashSecret(k) === segment) ?? segment);
+  }
+  return out;
+}
+
+const objectKeys = (node: Slot): string[] => (isObject(node) ? [...node.keys()] : []);
 
 export function isPrefix(prefix: Path, path: Path): boolean {
   return prefix.length <= path.length && prefix.every((k, i) => path[i] === k);

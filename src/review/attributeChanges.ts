@@ -26,14 +26,17 @@ export function attributeChanges(before: Slot, after: Slot, at: Path, inner: str
   if (valuesEqual(before, after)) return [];
   const b = before instanceof Embedded ? before.value : before;
   const a = after instanceof Embedded ? after.value : after;
-  if (isObject(b) && isObject(a)) {
+  // A secret place is one change, its value hidden whole: the keys inside can be the secrets
+  // themselves (a map keyed by token), which a change per key would print.
+  const secret = inner.length > 0 && profile.isSecretPath(at);
+  if (isObject(b) && isObject(a) && !secret) {
     const out: AttributeChange[] = [];
     for (const key of new Set([...b.keys(), ...a.keys()])) {
       out.push(...attributeChanges(slotOf(b, key), slotOf(a, key), [...at, key], [...inner, key], profile));
     }
     return out;
   }
-  const keyed = Array.isArray(b) && Array.isArray(a) ? keyedElements(b, a, profile.policy.arrayKey?.(at) ?? null) : null;
+  const keyed = Array.isArray(b) && Array.isArray(a) && !secret ? keyedElements(b, a, profile.policy.arrayKey?.(at) ?? null) : null;
   if (keyed) {
     const out: AttributeChange[] = [];
     for (const [segment, [old, now]] of keyed) out.push(...attributeChanges(old, now, [...at, segment], [...inner, segment], profile));

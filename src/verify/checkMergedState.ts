@@ -65,7 +65,7 @@ class Checker {
   }
 
   private add(kind: FindingKind, path: Path, what: string): void {
-    this.findings.push({ kind, path: [...path], message: `${this.profile.describePath(path, this.documents)}: ${what}` });
+    this.findings.push({ kind, path: [...this.profile.shownPath(path)], message: `${this.profile.describePath(path, this.documents)}: ${what}` });
   }
 
   private show(v: Slot, path: Path): string {

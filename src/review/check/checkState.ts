@@ -69,14 +69,15 @@ export function checkState(text: string, options: CheckOptions): CheckResult {
     const offset = path.length === 0 ? 0 : keyOffset(positions, path, occurrence);
     return lineAndColumn(body, offset ?? 0);
   };
-  const problems: Problem[] = parsed.duplicates.map((d) => {
-    const { line, column } = at(d.path, 1);
-    return problem(line, column, `key ${JSON.stringify(d.path[d.path.length - 1])} is written ${d.values.length} times in the same object (readers keep only the last); keep one`);
-  });
   // The kind the file is checked as: the policy's; else one its content shows (a Terraform
   // state, whatever its name) whose check takes this document; else NixOps for a file declared
   // a NixOps state file (so that a broken one is told what nixops import needs); else the content's.
   const read = profileOf(options.view, [parsed.value]);
+  const problems: Problem[] = parsed.duplicates.map((d) => {
+    const { line, column } = at(d.path, 1);
+    const key = read.shownPath(d.path).at(-1);
+    return problem(line, column, `key ${JSON.stringify(key)} is written ${d.values.length} times in the same object (readers keep only the last); keep one`);
+  });
   const duplicates = parsed.duplicates.length > 0;
   const takes = (row: ProfileRow) => {
     const check = KIND_REVIEWS[row.layout]?.check;
@@ -114,10 +115,11 @@ function keyedArrayProblems(value: JsonValue, profile: Profile, at: (path: Path)
     if (field === null) return node.forEach((v, i) => walk(v, [...path, String(i)]));
     const seen = new Set<string>();
     const { line, column } = at(path);
+    const where = profile.shownPath(path).join("/");
     node.forEach((element, i) => {
       const id = identityOf(element, field);
-      if (id === null) out.push(problem(line, column, `element ${i + 1} of ${path.join("/")} has no string or number "${field}"; the merge then treats the whole array as one value, so give it one`));
-      else if (seen.has(id)) out.push(problem(line, column, `${path.join("/")} has two elements with "${field}" ${id}; the merge then makes the whole array one conflict, so keep one`));
+      if (id === null) out.push(problem(line, column, `element ${i + 1} of ${where} has no string or number "${field}"; the merge then treats the whole array as one value, so give it one`));
+      else if (seen.has(id)) out.push(problem(line, column, `${where} has two elements with "${field}" ${profile.shownPath([...path, id]).at(-1)}; the merge then makes the whole array one conflict, so keep one`));
       else seen.add(id);
       walk(element, [...path, String(i)]);
     });

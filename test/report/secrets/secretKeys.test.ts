@@ -1,0 +1,129 @@
+// Keys below a secret place are data, not names (a map keyed by the token itself): every
+// message, report, listing and diff shows them by their hash, and `resolve` takes the hash
+// back. Each case also shows them with --show-secrets, so the search can see a leak.
+
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { mergeTexts } from "../../../src/pipeline/mergeTexts";
+import { DEFAULT_MARKERS } from "../../../src/formats/renderDocument";
+import { overlayOf } from "../../../src/profiles/overlay";
+import { profileNamed } from "../../../src/profiles/table";
+import { hashSecret } from "../../../src/profiles/secrets";
+import { parseJson } from "../../../src/formats/parseJson";
+import { checkMergedState } from "../../../src/verify/checkMergedState";
+import { autoResolvedLine } from "../../../src/report/mergeReport";
+import { conflictReports } from "../../support/mergeSummary";
+import { TempRepo } from "../../support/gitRepo";
+import { runBin } from "../../support/conflictedRepo";
+import { cli } from "../../support/review";
+import { token, tokenState } from "../../support/secretKeys";
+
+describe("a key below a secret place is shown by its hash", () => {
+  it("in a plain JSON file: every key below `tokens`, not `tokens` itself nor what leads to it", () => {
+    const json = profileNamed("json");
+    expect(json.shownPath(["tokens", token(1), "scope"])).toEqual(["tokens", hashSecret(token(1)), hashSecret("scope")]);
+    expect(json.shownPath(["tenants", "[id=\"acme\"]", "plan"])).toEqual(["tenants", "[id=\"acme\"]", "plan"]);
+    expect(json.shownPath(["tokens"])).toEqual(["tokens"]);
+    expect(json.describePath(["tokens", token(1)], [])).not.toContain(token(1));
+    expect(json.describePath(["tokens", token(1)], [], true)).toContain(token(1));
+  });
+
+  it("in a NixOps state: a machine or key entry named like a secret is a name, its fields shown; below an arg, keys are hidden", () => {
+    const nixops = profileNamed("nixops");
+    const machine = ["0e1f", "resources", "vault-secret-store", "toplevel"];
+    expect(nixops.shownPath(machine)).toEqual(machine);
+    expect(nixops.shownPath(["0e1f", "args", "webhooks", token(2)])).toEqual(["0e1f", "args", "webhooks", hashSecret(token(2))]);
+    // A key entry named like a secret is a name; its text is hidden by place, its field names shown.
+    const keyText = ["0e1f", "resources", "db1", "keys", "postgres-password", "text"];
+    expect(nixops.shownPath(keyText)).toEqual(keyText);
+    expect(nixops.isSecretPath(keyText)).toBe(true);
+  });
+
+  it("below a name the policy calls secret", () => {
+    const profile = profileNamed("json", overlayOf({ secretNames: ["grants"] }));
+    expect(profile.shownPath(["grants", "alice@example.org", "role"])).toEqual(["grants", hashSecret("alice@example.org"), hashSecret("role")]);
+  });
+
+  it("no conflict line, auto-resolved line or report of a merge prints a token that keys the map (property)", () => {
+    const tokenSet = fc.uniqueArray(fc.integer({ min: 0, max: 9999 }), { minLength: 1, maxLength: 6 });
+    fc.assert(
+      fc.property(tokenSet, fc.nat(), (ids, pick) => {
+        const tokens = ids.map(token);
+        const grants = (scope: (t: string) => string) => Object.fromEntries(tokens.map((t) => [t, { scope: scope(t) }]));
+        const changed = tokens[pick % tokens.length];
+        const base = tokenState(grants(() => "read"));
+        const ours = tokenState({ ...grants((t) => (t === changed ? "write" : "read")), [token("ours")]: { scope: "read" } });
+        const theirs = tokenState({ ...grants((t) => (t === changed ? "admin" : "read")), [token("theirs")]: { scope: "read" } });
+        const r = mergeTexts({ base, ours, theirs }, { markers: DEFAULT_MARKERS });
+        if (r.kind !== "merged") throw new Error(`fell back: ${r.reason}`);
+        expect(r.conflicts.map((c) => c.path)).toEqual([["tokens", changed, "scope"]]);
+        const printed = [conflictReports(r), ...r.autoResolved.map((a) => autoResolvedLine(a, r.profile, r.documents))].join("\n");
+        for (const t of [...tokens, token("ours"), token("theirs")]) expect(printed).not.toContain(t);
+        expect(printed).toContain(hashSecret(changed));
+        expect(conflictReports(r, true)).toContain(changed);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it("verify's findings name the place by the hash too", () => {
+    const doc = (scope: string) => parseJson(tokenState({ [token(3)]: { scope } })).value;
+    const findings = checkMergedState(
+      { base: doc("read"), ours: doc("write"), theirs: doc("read"), expected: doc("write"), conflictPaths: [], result: doc("read"), resultDuplicates: [] },
+      profileNamed("json"),
+    );
+    expect(findings.length).toBeGreaterThan(0);
+    const printed = JSON.stringify(findings);
+    expect(printed).not.toContain(token(3));
+    expect(printed).toContain(hashSecret(token(3)));
+  });
+
+  it("check names a key written twice below `tokens` by its hash", () => {
+    const twice = `{\n  "tokens": {\n    "${token(4)}": {"scope": "read"},\n    "${token(4)}": {"scope": "write"}\n  }\n}\n`;
+    const file = join(mkdtempSync(join(tmpdir(), "statefile-secret-keys-")), "state.json");
+    writeFileSync(file, twice);
+    const r = cli(null, "check", file);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr + r.stdout).toContain(hashSecret(token(4)));
+    expect(r.stderr + r.stdout).not.toContain(token(4));
+  });
+
+  it("diff shows a changed secret map as one change, its keys unprinted; --show-secrets shows them", () => {
+    const dir = mkdtempSync(join(tmpdir(), "statefile-secret-keys-"));
+    writeFileSync(join(dir, "old.json"), tokenState({ [token(5)]: { scope: "read" } }));
+    writeFileSync(join(dir, "new.json"), tokenState({ [token(5)]: { scope: "admin" }, [token(6)]: { scope: "read" } }));
+    const r = cli(null, "diff", join(dir, "old.json"), join(dir, "new.json"));
+    expect(r.stdout.trim().split("\n")).toHaveLength(1);
+    expect(r.stdout).toMatch(/^~ tokens: "<secret sha256:[0-9a-f]{12}>" -> "<secret sha256:[0-9a-f]{12}>"/);
+    expect(r.stdout).not.toMatch(/ghp_/);
+    expect(cli(null, "diff", "--show-secrets", join(dir, "old.json"), join(dir, "new.json")).stdout).toContain(token(6));
+  });
+
+  it("in a real merge: the driver, conflicts and conflicts --json hide the token, and resolve takes the place as conflicts printed it", () => {
+    const repo = TempRepo.create().configureDriver("*.json");
+    repo.write("state.json", tokenState({ [token(7)]: { scope: "read" }, [token(8)]: { scope: "read" } })).commit("base");
+    repo.git("checkout", "-q", "-b", "theirs");
+    repo.write("state.json", tokenState({ [token(7)]: { scope: "admin" }, [token(8)]: { scope: "read" } })).commit("theirs");
+    repo.git("checkout", "-q", "main");
+    repo.write("state.json", tokenState({ [token(7)]: { scope: "write" }, [token(8)]: { scope: "read" } })).commit("ours");
+    const merge = repo.tryGit("merge", "--no-edit", "theirs");
+    expect(merge.status).not.toBe(0);
+    expect(merge.stdout + merge.stderr).toContain(hashSecret(token(7)));
+    expect(merge.stdout + merge.stderr).not.toMatch(/ghp_/);
+
+    const listed = runBin(repo, ["conflicts"]);
+    expect(listed.stdout).not.toMatch(/ghp_/);
+    expect(runBin(repo, ["conflicts", "--json"]).stdout).not.toMatch(/ghp_/);
+    expect(runBin(repo, ["conflicts", "--show-secrets"]).stdout).toContain(token(7));
+    // The place as the listing printed it, copied into a selector.
+    const place = /in (\/tokens\/<secret sha256:[0-9a-f]{12}>)\//.exec(listed.stdout)?.[1];
+    expect(place).toBe(`/tokens/${hashSecret(token(7))}`);
+    const resolved = runBin(repo, ["resolve", "--theirs", "state.json", place as string]);
+    expect(resolved.stderr).toContain("settled 1 conflict(s) to theirs; 0 remain");
+    expect(resolved.stderr).not.toMatch(/ghp_/);
+    expect((parseJson(repo.read("state.json")).value as Map<string, Map<string, Map<string, string>>>).get("tokens")?.get(token(7))?.get("scope")).toBe("admin");
+  });
+});
