@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { Command, CommanderError } from "commander";
 import { registerMerge } from "./commands/merge";
 import { registerNixops } from "./commands/nixops";
+import { registerRecover } from "./commands/recover";
 import { registerInstall } from "./commands/install";
 import { registerUninstall } from "./commands/uninstall";
 import { registerDoctor } from "./commands/doctor";
@@ -19,7 +20,7 @@ import { registerLog } from "./commands/log";
 import { registerTextconv } from "./commands/textconv";
 import { registerVerify } from "./commands/verify";
 
-const COMMANDS: Array<(program: Command) => void> = [registerMerge, registerInstall, registerUninstall, registerDoctor, registerNixops, registerConflicts, registerResolve, registerCheck, registerFmt, registerDiff, registerGitDiff, registerTextconv, registerLog, registerVerify];
+const COMMANDS: Array<(program: Command) => void> = [registerMerge, registerInstall, registerUninstall, registerDoctor, registerNixops, registerRecover, registerConflicts, registerResolve, registerCheck, registerFmt, registerDiff, registerGitDiff, registerTextconv, registerLog, registerVerify];
 
 /** The package's version, from package.json one level above src/ and dist/ (as bin reads it). */
 export function packageVersion(): string {

@@ -3,13 +3,9 @@
 import { InvalidArgumentError, Option, type Command } from "commander";
 import { runWrapped } from "../wrapper/runWrapped";
 import { DEFAULT_STATE_FILE } from "../wrapper/stateFileChoice";
+import { nixopsMajor } from "./options";
 
 const DEFAULT_STALE_AFTER = "2h";
-
-function major(value: string): number {
-  if (value !== "1" && value !== "2") throw new InvalidArgumentError("expected 1 or 2");
-  return Number(value);
-}
 
 /** "90m", "2h", "1d" (or seconds, "45s") in milliseconds. */
 function duration(value: string): number {
@@ -28,7 +24,7 @@ export function registerNixops(program: Command): void {
     .option("--state <file>", `the \`nixops export --all\` file in the repository (default: ${DEFAULT_STATE_FILE}, if it exists)`)
     .option("--commit", "commit the state file afterwards, naming the command and the changed deployments")
     .option("--nixops <path>", "the nixops executable", "nixops")
-    .option("--nixops-version <major>", "NixOps major version (1 or 2) instead of asking nixops --version", major)
+    .option("--nixops-version <major>", "NixOps major version (1 or 2) instead of asking nixops --version", nixopsMajor)
     .option("--no-remote-lock", "do not take the team-wide deploy lock on the Git remote (offline); only this clone is locked")
     .option("--force-unlock", "break the team-wide deploy lock someone else holds, then run")
     // The default shown as written ("2h"), not as the milliseconds it stands for.

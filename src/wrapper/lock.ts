@@ -31,6 +31,14 @@ export interface LockHolder {
   nixopsStart?: string;
   /** The holder's private directory (its nixops statefile), once made. */
   privateDir?: string;
+  /** The nixops subcommand it runs (`delete` may drop deployments from the state). */
+  subcommand?: string;
+}
+
+/** A state a gone run left, taken over by `statefile-merge recover` with its lock. */
+export interface KeptState {
+  dir: string;
+  subcommand: string | null;
 }
 
 /** The state file's absolute path with its directory's symbolic links resolved: one file, one lock, by whatever path it is named. */
@@ -66,19 +74,19 @@ export function lockPathFor(stateFile: string): string {
 /** In a run's private directory, written when the run keeps it: what to do with it, which the next run repeats. */
 export const NEXT_STEPS = "next-steps.txt";
 
+/** In a run's private directory, when the run exported its state but could not write it: that export, in committed form. */
+export const SAVED_EXPORT = "export.json";
+
 /**
- * How to bring the state a run left in its private directory into the state file: export its
- * statefile beside it, then merge that with the file, based on the file as the run found it
- * (never an export straight over the file, which would undo what changed it meanwhile). A
- * file that does not exist yet (a first run) is created empty first: the merge writes into it.
+ * How to bring the state a run left in its private directory into the state file: one
+ * command, `statefile-merge recover` (recoverRun.ts), which exports it as the file commits it
+ * and merges it with the file, based on the file as the run found it (never an export straight
+ * over the file, which would undo what changed it meanwhile). `recoverOptions`: the nixops
+ * options it needs to run the same nixops (`--nixops PATH`).
  */
-export function mergeInSteps(dir: string, stateFile: string): string {
-  const [statefile, exported] = [join(dir, "state.nixops"), join(dir, "export.json")];
-  const create = existsSync(stateFile) ? "" : `create ${shellWord(stateFile)} empty (: > ${shellWord(stateFile)}), `;
-  return (
-    `export it with NIXOPS_STATE=${shellWord(statefile)} nixops export --all > ${shellWord(exported)}, ` +
-    `${create}merge it in with statefile-merge merge ${[join(dir, STARTED_FROM), stateFile, exported].map(shellWord).join(" ")}`
-  );
+export function mergeInSteps(dir: string, stateFile: string, recoverOptions: readonly string[] = []): string {
+  const command = ["statefile-merge", "recover", "--state", stateFile, ...recoverOptions].map(shellWord).join(" ");
+  return `bring it into ${stateFile} with ${command}, which merges it in and then deletes ${dir}`;
 }
 
 /** What to do with a run's kept directory: what the run wrote there, else the steps that merge its state in. */
@@ -135,9 +143,10 @@ const BREAK_STALE_MS = 10_000;
  * Removes the lock at `path` if it still names `stale`, under a second lock (`path.break`,
  * created from `temp` with link(2)): two runs that both found the same stale lock would
  * otherwise both remove it, the second one the lock the first had just taken, and both run.
+ * With `replacement`, that file is renamed over it instead (the caller's lock, at once).
  * False when another run is at it (the caller looks again).
  */
-export function removeStale(path: string, temp: string, stale: LockHolder): boolean {
+export function removeStale(path: string, temp: string, stale: LockHolder, replacement?: string): boolean {
   const mark = `${path}.break`;
   try {
     linkSync(temp, mark);
@@ -151,7 +160,8 @@ export function removeStale(path: string, temp: string, stale: LockHolder): bool
   try {
     const now = readHolder(path);
     if (now === null || now.pid !== stale.pid || now.started !== stale.started) return false;
-    unlinkSync(path);
+    if (replacement !== undefined) renameSync(replacement, path);
+    else unlinkSync(path);
     return true;
   } finally {
     rmSync(mark, { force: true });
@@ -162,6 +172,8 @@ export class StateLock {
   private constructor(
     readonly path: string,
     private readonly gitDir: string | null,
+    /** With `adopt`: the state the last holder left, now this lock's to deal with. */
+    readonly adopted: KeptState | null = null,
   ) {}
 
   /**
@@ -177,8 +189,12 @@ export class StateLock {
     return runs;
   }
 
-  /** Takes the lock, replacing a stale one (dead pid on this host), or refuses naming the holder. */
-  static acquire(stateFile: string, command: string, notice: (line: string) => void): StateLock {
+  /**
+   * Takes the lock, replacing a stale one (dead pid on this host), or refuses naming the holder.
+   * A gone holder that left a state it did not save is refused too, unless `adopt`: then its
+   * lock is taken over with that state (`adopted`), still named in the lock until released.
+   */
+  static acquire(stateFile: string, command: string, notice: (line: string) => void, adopt = false): StateLock {
     const { path, gitDir } = lockPlace(stateFile);
     mkdirSync(dirname(path), { recursive: true });
     const me: LockHolder = { pid: process.pid, pidStart: processStart(process.pid), host: hostname(), command, started: new Date().toISOString(), file: resolve(stateFile) };
@@ -206,11 +222,19 @@ export class StateLock {
               (left ? `; its state will be left in ${left}` : ` (if that process is gone, delete ${path})`),
           );
         }
+        if (left !== null && adopt) {
+          // Replaced in one rename by a lock that names the state: no moment without one.
+          const ours = `${temp}.adopt`;
+          writeFileSync(ours, JSON.stringify({ ...me, privateDir: left, subcommand: holder.subcommand }) + "\n", { mode: 0o644, flag: "wx" });
+          if (removeStale(path, temp, holder, ours)) return new StateLock(path, gitDir, { dir: left, subcommand: holder.subcommand ?? null });
+          rmSync(ours, { force: true });
+          continue;
+        }
         if (left !== null) {
           // A run from the file as it is would not know what that run deployed (and might make it again).
           throw new WrapperError(
             `statefile-merge: the last wrapped run on ${stateFile} (pid ${holder.pid}, "${holder.command}", since ${holder.started}) ended without saving its state, ` +
-              `which is left in ${left} (private; it holds secrets): ${nextSteps(left, stateFile)}, then delete ${left} and run again (or delete ${left} to go on without it)`,
+              `which is left in ${left} (private; it holds secrets): ${nextSteps(left, stateFile)}; then run again (or delete ${left} to go on without it)`,
           );
         }
         if (gone) {
@@ -235,7 +259,7 @@ export class StateLock {
    * written); a field set to undefined is dropped. Best effort: false when it could not be
    * written (a full disk), which must not stop a run whose nixops already works.
    */
-  record(more: Partial<Pick<LockHolder, "nixops" | "nixopsStart" | "privateDir">>): boolean {
+  record(more: Partial<Pick<LockHolder, "nixops" | "nixopsStart" | "privateDir" | "subcommand">>): boolean {
     const temp = `${this.path}.${process.pid}.${randomBytes(4).toString("hex")}`;
     try {
       const holder = readHolder(this.path);

@@ -14,9 +14,10 @@ import { dirname, join, resolve } from "node:path";
 import { writeFileAtomic } from "../io/atomicWrite";
 import { commitMessage, commitStateFile, refuseUncommitted } from "./commitState";
 import { WrapperError } from "./errors";
-import { BadExport, changedDeployments, checkNoDeploymentDropped, DroppedDeployments, renderExport, type RenderedExport } from "./exportedState";
+import { BadExport, changedDeployments, checkNoDeploymentDropped, DroppedDeployments, type RenderedExport } from "./exportedState";
+import { committedExport, exportState, NIXOPS_UMASK } from "./stateExport";
 import { askGit } from "./gitQuery";
-import { mergeInSteps, NEXT_STEPS, STARTED_FROM, StateLock } from "./lock";
+import { mergeInSteps, NEXT_STEPS, SAVED_EXPORT, STARTED_FROM, StateLock } from "./lock";
 import { committedNixExprs, localNixExprs } from "./nixExprsPaths";
 import { describeCommand, detectNixops, nixopsEnv, withStatefile, type Nixops } from "./nixopsCli";
 import { checkStateFile, type StateInput } from "./preflight";
@@ -48,8 +49,6 @@ export interface WrapIo {
 // same Ctrl-C, a closed terminal) must not end the run before its state is saved.
 const processIo: WrapIo = { stderr: (line) => writeStderr(line + "\n") };
 const SIGNALS: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
-/** nixops' umask: it creates its statefile (private keys) 0600. Ours is left alone (a clone several users share). */
-const PRIVATE = 0o077;
 
 /** Signals arriving while we run: remembered, forwarded to nixops where the terminal did not. */
 class SignalGuard {
@@ -94,17 +93,25 @@ export async function runWrapped(options: WrapOptions, io: WrapIo = processIo): 
   let keepDir = false;
   /** nixops has run and its state is not in the state file yet: never delete it then. */
   let unsaved = false;
-  /** Keeps the statefile, the only copy of what this run did, saying what to do with it (`steps`: how to bring it into the file). */
-  const keepStatefile = (steps = mergeInSteps(dir as string, file)) => {
+  /** `statefile-merge recover`, run with the nixops this run used. */
+  const recoverSteps = () => {
+    const nixopsOptions = [...(options.nixops !== "nixops" ? ["--nixops", options.nixops] : []), ...(options.nixopsMajor ? ["--nixops-version", String(options.nixopsMajor)] : [])];
+    return mergeInSteps(dir as string, file, nixopsOptions);
+  };
+  /** Keeps the run's directory, the only copy of what this run did, and what to do with it (`steps`), which the next run repeats. */
+  const keep = (steps: string) => {
     keepDir = true;
     try {
-      writeFileSync(join(dir as string, NEXT_STEPS), steps + "\n", { mode: 0o600 }); // the next run repeats them
+      writeFileSync(join(dir as string, NEXT_STEPS), steps + "\n", { mode: 0o600 });
     } catch {
       // Best effort: the next run then names the usual steps.
     }
+  };
+  const keepStatefile = (steps = recoverSteps()) => {
+    keep(steps);
     io.stderr(
       `statefile-merge: the statefile of this run is kept at ${join(dir as string, "state.nixops")} (private; it holds secrets), ` +
-        `and wrapped runs on ${file} stop until it is dealt with: ${steps}, then delete ${dir}${teamLockKept()}`,
+        `and wrapped runs on ${file} stop until it is dealt with: ${steps}${teamLockKept()}`,
     );
   };
   /** What a kept state means for the team-wide lock, which stays held with it (cleanUp). */
@@ -137,7 +144,7 @@ export async function runWrapped(options: WrapOptions, io: WrapIo = processIo): 
     // when the file changes meanwhile, or when this process is killed outright (StateLock).
     const startedFrom = join(dir, STARTED_FROM);
     writeFileSync(startedFrom, input?.fileText ?? "", { mode: 0o600 });
-    if (!lock.record({ privateDir: dir })) io.stderr(`statefile-merge: could not note ${dir} in the lock ${lock.path}; if this run is killed, its state is there`);
+    if (!lock.record({ privateDir: dir, subcommand: subcommandOf(options.nixopsArgs) ?? undefined })) io.stderr(`statefile-merge: could not note ${dir} in the lock ${lock.path}; if this run is killed, its state is there`);
     const env = nixopsEnv(statefile);
 
     if (input === null) io.stderr(`statefile-merge: ${file} does not exist yet; nixops starts from an empty state`);
@@ -146,7 +153,7 @@ export async function runWrapped(options: WrapOptions, io: WrapIo = processIo): 
 
     const run = await runChild(nixops.executable, withStatefile(nixops, options.nixopsArgs, statefile), {
       env,
-      umask: PRIVATE,
+      umask: NIXOPS_UMASK,
       stdout: "inherit",
       onSpawn: (kill, pid) => {
         signals.child(kill);
@@ -161,8 +168,7 @@ export async function runWrapped(options: WrapOptions, io: WrapIo = processIo): 
 
     let exported: RenderedExport;
     try {
-      const commitForm = top ? (doc: JsonObject) => void committedNixExprs(doc, top) : undefined;
-      exported = renderExport(await exportState(nixops, statefile, env), input?.text ?? null, commitForm);
+      exported = committedExport(await exportState(nixops, statefile, env), input?.text ?? null, top);
       checkNoDeploymentDropped(input?.doc ?? null, exported.doc, subcommandOf(options.nixopsArgs));
     } catch (e) {
       if (!(e instanceof BadExport)) throw e;
@@ -170,7 +176,7 @@ export async function runWrapped(options: WrapOptions, io: WrapIo = processIo): 
       if (e instanceof DroppedDeployments) {
         // Its export lacks them too: merged in, it would delete them from the file.
         const sf = shellWord(join(dir, "state.nixops"));
-        keepStatefile(`do not merge its export, which lacks ${e.names}: find out why (NIXOPS_STATE=${sf} nixops info), and bring what this run deployed into ${shellWord(file)} by hand`);
+        keepStatefile(`do not merge its export, which lacks ${e.names}: find out why (NIXOPS_STATE=${sf} nixops info), bring what this run deployed into ${shellWord(file)} by hand, then delete ${dir}`);
       } else keepStatefile();
       return run.status !== 0 ? run.status : 1;
     }
@@ -180,13 +186,13 @@ export async function runWrapped(options: WrapOptions, io: WrapIo = processIo): 
     const changes = changedDeployments(input?.doc ?? null, exported.doc);
     if (changes.length > 0 && changedMeanwhile(file, input)) {
       // A pull (or an edit) while nixops ran: writing the export would undo it unseen.
-      const saved = join(dir, "export.json");
+      const saved = join(dir, SAVED_EXPORT);
       writeFileSync(saved, exported.text, { mode: 0o600 });
-      keepDir = true;
+      const steps = recoverSteps();
+      keep(steps);
       io.stderr(
         `statefile-merge: ${file} changed while nixops ran (a git pull, or an edit), so it is not overwritten; ` +
-          `this run's state is saved at ${saved} (private; it holds secrets), and wrapped runs on ${file} stop until it is merged in: ` +
-          `merge it in with statefile-merge merge ${[startedFrom, file, saved].map(shellWord).join(" ")}, then delete ${dir}${teamLockKept()}`,
+          `this run's state is saved at ${saved} (private; it holds secrets), and wrapped runs on ${file} stop until it is merged in: ${steps}${teamLockKept()}`,
       );
       return run.status !== 0 ? run.status : 1;
     }
@@ -241,7 +247,7 @@ function importText(input: StateInput, top: string | null): string {
 async function importState(nixops: Nixops, statefile: string, env: NodeJS.ProcessEnv, file: string, text: string): Promise<void> {
   const r = await runChild(nixops.executable, withStatefile(nixops, ["import"], statefile), {
     env,
-    umask: PRIVATE,
+    umask: NIXOPS_UMASK,
     input: Buffer.from(text, "utf8"),
     stdout: "stderr",
     detached: true,
@@ -249,11 +255,4 @@ async function importState(nixops: Nixops, statefile: string, env: NodeJS.Proces
   if (r.status !== 0) {
     throw new WrapperError(`statefile-merge: nixops import of ${file} failed (exit ${r.status}); nixops was not run and ${file} is unchanged`, r.status);
   }
-}
-
-/** What `nixops export --all` prints; BadExport when it fails. */
-async function exportState(nixops: Nixops, statefile: string, env: NodeJS.ProcessEnv): Promise<string> {
-  const r = await runChild(nixops.executable, withStatefile(nixops, ["export", "--all"], statefile), { env, stdout: "capture", detached: true, umask: PRIVATE });
-  if (r.status !== 0) throw new BadExport(`nixops export --all failed (exit ${r.status})`);
-  return r.stdout.toString("utf8");
 }

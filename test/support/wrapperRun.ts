@@ -3,7 +3,7 @@
 // two clones of one bare repository, the shared remote that holds the deploy lock.
 
 import { execFileSync, spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, realpathSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { BIN, REPO_ROOT, type State } from "./fixtures";
@@ -130,6 +130,19 @@ export class WrapperRepo {
 
   state(): string {
     return this.repo.read(STATE);
+  }
+
+  /**
+   * The `statefile-merge recover ...` command a message names, run as printed by a shell in
+   * the repository, with the built bin as `statefile-merge` on PATH; null when none is named.
+   */
+  runPrintedRecover(message: string, env: NodeJS.ProcessEnv = {}): Run | null {
+    const command = /with (statefile-merge recover .*?), which merges it in/.exec(message)?.[1];
+    if (command === undefined) return null;
+    const bin = mkdtempSync(join(tmpdir(), "statefile-merge-path-"));
+    writeFileSync(join(bin, "statefile-merge"), `#!/bin/sh\nexec '${process.execPath}' '${BIN}' "$@"\n`, { mode: 0o755 });
+    const r = spawnSync("sh", ["-c", command], { cwd: this.repo.dir, env: { ...this.env, ...env, PATH: `${bin}:${process.env.PATH}` }, encoding: "utf8" });
+    return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
   }
 
   /** The lock refs on a remote, as `git ls-remote` lists them. */

@@ -1,12 +1,11 @@
 // A state file that changes while nixops runs (a teammate's change pulled meanwhile) is never
-// overwritten by the export: the run's state is saved aside, the command to merge it is said,
-// and nothing is committed. The stand-in's FAKE_NIXOPS_DURING plays the pull.
+// overwritten by the export: the run's state is saved aside, the one command that merges it in
+// (statefile-merge recover) is said, and nothing is committed. The stand-in's FAKE_NIXOPS_DURING plays the pull.
 
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { BIN, State, fixtureText } from "../support/fixtures";
+import { State, fixtureText } from "../support/fixtures";
 import { STATE, WrapperRepo } from "../support/wrapperRun";
 
 const FIXTURE = "vbox-none-2machines";
@@ -22,15 +21,16 @@ describe("the state file changed while nixops ran", () => {
     expect(r.status).toBe(1);
     expect(w.state()).toBe(pulled);
     expect(w.repo.git("rev-parse", "HEAD")).toBe(head);
-    const advice = /merge it in with statefile-merge merge (\S+) (\S+) (\S+), then delete (\S+)$/m.exec(r.stderr);
-    expect(advice, r.stderr).not.toBeNull();
     expect(r.stderr).toContain(`${STATE} changed while nixops ran (a git pull, or an edit), so it is not overwritten`);
-    // Following the advice merges the run's deploy with the teammate's change.
-    const [, base, ours, theirs] = advice!;
-    const merged = spawnSync(process.execPath, [BIN, "merge", base, ours, theirs], { cwd: w.repo.dir, env: w.env, encoding: "utf8" });
-    expect(merged.status, merged.stderr).toBe(0);
+    // The next run repeats what to do; following it merges the run's deploy with the teammate's change.
+    const next = w.run(["deploy", "-d", "dev"]);
+    expect(next.status).toBe(2);
+    expect(next.stderr).toContain(`statefile-merge recover --state ${STATE}`);
+    const recovered = w.runPrintedRecover(r.stderr, { FAKE_NIXOPS_BREAK_EXPORT: "1" }); // the saved export is used: nixops is not asked again
+    expect(recovered?.status, recovered?.stderr ?? r.stderr).toBe(0);
     expect(w.state()).toContain('"privateIpv4": "10.9.9.9"');
     expect(w.state()).toContain(`/nix/store/0123456789abcdfghijklmnpqrsvwxyz-nixos-system-db`);
+    expect(w.run(["deploy", "-d", "dev"]).status).toBe(0);
   });
 
   it("the control: unchanged meanwhile, the export is written and committed", () => {

@@ -178,8 +178,8 @@ describe("the lock on a state file", () => {
         `the last wrapped run on ${STATE} (pid ${wrapper}, "nixops sleep 30", since 20`,
       );
       expect(r.stderr).toContain(
-        `ended without saving its state, which is left in ${left} (private; it holds secrets): export it with NIXOPS_STATE=${left}/state.nixops nixops export --all > ${left}/export.json, ` +
-          `merge it in with statefile-merge merge ${left}/started-from.json ${STATE} ${left}/export.json, then delete ${left} and run again (or delete ${left} to go on without it)`,
+        `ended without saving its state, which is left in ${left} (private; it holds secrets): bring it into ${STATE} with statefile-merge recover --state ${STATE}, ` +
+          `which merges it in and then deletes ${left}; then run again (or delete ${left} to go on without it)`,
       );
     }
     expect(w.entries().filter((e) => e.event === "start").map((e) => e.command)).toEqual(["import", "sleep"]);
