@@ -15,6 +15,8 @@ export interface Profile {
   isSecretPath(path: Path): boolean;
   /** The path with every key below a secret place replaced by its hash, for anything people or scripts read. */
   shownPath(path: Path): Path;
+  /** True when shownPath hides the keys directly below this place (a secret place keyed by data). */
+  hidesKeysBelow(path: Path): boolean;
   /** Embedded JSON that holds secrets inside (in any profile): hidden whole when it does not parse. */
   holdsSecrets(path: Path): boolean;
   /** A key written twice here is a conflict at that record; elsewhere the merge falls back. */

@@ -10,7 +10,7 @@ import { NIXOPS_ROW } from "./nixops";
 import { JSON_ROW } from "./json";
 import { TFSTATE_ROW } from "./tfstate";
 import { formatJsonPathPattern, matchesAny, matchesPattern, type PathPattern } from "./pathPattern";
-import { hashSecret, isSecretName } from "./secrets";
+import { hashSecret, isSecretHash, isSecretName } from "./secrets";
 import { NO_OVERLAY, type Overlay, type ProfileName } from "./overlay";
 import type { ProfileRow } from "./profileRow";
 import type { Profile } from "./profile";
@@ -72,23 +72,21 @@ function secretPlace(path: Path): boolean {
 }
 
 /**
- * The path as people may see it: every key below a secret place is data, not a name (a map
- * `"tokens": {"<token>": {...}}` keyed by the secret itself), so it is shown as its hash,
- * which still tells two keys apart. The secret place itself, and what leads to it, is shown.
- * An entry of a blob of secrets (NixOps' `keys`) named like a secret starts no such place:
- * its name is a name (`db-password`), and what is below it the blob's own fields (`text`,
- * hidden by place).
+ * How many keys of the path people may see: every key below a secret place is data, not a
+ * name (a map `"tokens": {"<token>": {...}}` keyed by the secret itself), so it is shown as
+ * its hash, which still tells two keys apart. The secret place itself, and what leads to it,
+ * is shown. `nameAt` is where the path's first secret name is (secretNameAt), read on the
+ * whole path: a machine named like a secret, with attributes below, is no secret place.
  */
-function shownPath(path: Path, nameAt: number, secretHere: (path: Path) => boolean): Path {
-  // Names are read on the whole path (a machine named like a secret, with attributes below, is no secret place).
-  let shownKeys = nameAt >= 0 ? nameAt + 1 : path.length;
-  for (let n = 1; n < shownKeys; n++) {
-    if (secretHere(path.slice(0, n))) {
-      shownKeys = n;
-      break;
-    }
-  }
-  return shownKeys < path.length ? [...path.slice(0, shownKeys), ...path.slice(shownKeys).map(hashSecret)] : path;
+function shownKeyCount(path: Path, nameAt: number, secretHere: (path: Path) => boolean): number {
+  const shown = nameAt >= 0 ? nameAt + 1 : path.length;
+  for (let n = 1; n < shown; n++) if (secretHere(path.slice(0, n))) return n;
+  return shown;
+}
+
+/** The path with the keys shownKeyCount does not show replaced by their hashes (a hash already is one). */
+function withHiddenKeys(path: Path, shown: number): Path {
+  return shown < path.length ? [...path.slice(0, shown), ...path.slice(shown).map((k) => (isSecretHash(k) ? k : hashSecret(k)))] : path;
 }
 
 /** The path is at a place or inside it (a `command-output` value holding JSON: its inner paths too). */
@@ -137,8 +135,13 @@ export function buildProfile(row: ProfileRow, overlay: Overlay, documents: reado
   const secretHere = (path: Path) => secretPlace(path) || marked.some((m) => m(path));
   const isSecret = (path: Path) => secretNameAt(path, overlay, row) >= 0 || secretHere(path);
   const holdsSecrets = (path: Path) => PROFILE_TABLE.some((r) => r.secretBlobs.some((p) => matchesPlace(path, p)));
-  const blobEntry = (path: Path) => (depth: number) => depth < path.length && holdsSecrets(path.slice(0, depth - 1));
-  const shown = (path: Path) => shownPath(path, secretNameAt(path, overlay, row, blobEntry(path)), secretHere);
+  // An entry of this row's blob of secrets (NixOps' `keys`) named like a secret starts no
+  // secret place for shownPath: its name is a name (`db-password`), and what is below it the
+  // blob's own fields (`text`, hidden by place). Only the reading row's blobs: under any other
+  // object called `keys`, a map named `tokens` is keyed by tokens.
+  const blobEntry = (path: Path) => (depth: number) => depth < path.length && row.secretBlobs.some((p) => matchesPlace(path.slice(0, depth - 1), p));
+  const shownKeys = (path: Path) => shownKeyCount(path, secretNameAt(path, overlay, row, blobEntry(path)), secretHere);
+  const shown = (path: Path) => withHiddenKeys(path, shownKeys(path));
   return {
     name: row.name,
     row,
@@ -146,6 +149,7 @@ export function buildProfile(row: ProfileRow, overlay: Overlay, documents: reado
     policy,
     isSecretPath: isSecret,
     shownPath: shown,
+    hidesKeysBelow: (path) => shownKeys([...path, ""]) <= path.length,
     holdsSecrets,
     duplicateIsRecord: (path) => isRecordPath(row, path),
     describePath: (path, docs, showSecrets = false) => {

@@ -7,7 +7,7 @@
 // selector covers every conflict at or below the place it names.
 
 import { unescapeKey } from "../profiles/pathPattern";
-import { isObject, type JsonObject, type Path, type Slot } from "../core/values";
+import { Embedded, isObject, type JsonObject, type Path, type Slot } from "../core/values";
 import { valueAt } from "../view/loadState";
 import { elementSegment, identityOf } from "../core/mergeKeyedArrays";
 import type { Profile } from "../profiles/profile";
@@ -61,11 +61,11 @@ export function selectorPath(selector: string, profile: Profile, documents: read
   if (profile.row.selectorPath) {
     const found = profile.row.selectorPath(selector, documents);
     if ("error" in found) throw new SelectorError(found.error);
-    return keysBehindHashes(found, documents);
+    return keysBehindHashes(found, profile, documents);
   }
   const parts = segments(selector);
   const levels = profile.row.records;
-  if (levels.length === 0) return keysBehindHashes(keyedPath(parts, profile, documents), documents);
+  if (levels.length === 0) return keysBehindHashes(keyedPath(parts, profile, documents), profile, documents);
   let path: string[] = [];
   let next = 0;
   for (const level of levels) {
@@ -80,24 +80,34 @@ export function selectorPath(selector: string, profile: Profile, documents: read
     path = [...path, ...between, key];
     next = at + 1;
   }
-  return keysBehindHashes([...path, ...parts.slice(next)], documents);
+  return keysBehindHashes([...path, ...parts.slice(next)], profile, documents);
 }
 
 /**
  * Keys below a secret place are shown as their hashes (Profile.shownPath): a selector copied
  * from a message names such a key by its hash, which stands here for the key it hashes.
  */
-function keysBehindHashes(path: Path, documents: readonly Slot[]): Path {
+function keysBehindHashes(path: Path, profile: Profile, documents: readonly Slot[]): Path {
   if (!path.some(isSecretHash)) return path;
   const out: string[] = [];
   for (const segment of path) {
-    const keys = isSecretHash(segment) ? documents.flatMap((d) => objectKeys(valueAt(d, out))) : [];
+    const keys = isSecretHash(segment) ? documents.flatMap((d) => segmentsAt(valueAt(d, out), out, profile)) : [];
     out.push(keys.find((k) => hashSecret(k) === segment) ?? segment);
   }
   return out;
 }
 
-const objectKeys = (node: Slot): string[] => (isObject(node) ? [...node.keys()] : []);
+/** The segments that name what a value holds: an object's keys, an array's indexes and elements' identities, inside embedded JSON too. */
+function segmentsAt(node: Slot, at: Path, profile: Profile): string[] {
+  const value = node instanceof Embedded ? node.value : node;
+  if (isObject(value)) return [...value.keys()];
+  if (!Array.isArray(value)) return [];
+  const indexes = value.map((_, i) => String(i));
+  const field = profile.policy.arrayKey?.(at) ?? null;
+  if (field === null) return indexes;
+  const identities = value.map((e) => identityOf(e, field)).filter((id): id is string => id !== null);
+  return [...indexes, ...identities.map((id) => elementSegment(field, id))];
+}
 
 export function isPrefix(prefix: Path, path: Path): boolean {
   return prefix.length <= path.length && prefix.every((k, i) => path[i] === k);

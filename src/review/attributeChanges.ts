@@ -26,9 +26,9 @@ export function attributeChanges(before: Slot, after: Slot, at: Path, inner: str
   if (valuesEqual(before, after)) return [];
   const b = before instanceof Embedded ? before.value : before;
   const a = after instanceof Embedded ? after.value : after;
-  // A secret place is one change, its value hidden whole: the keys inside can be the secrets
-  // themselves (a map keyed by token), which a change per key would print.
-  const secret = inner.length > 0 && profile.isSecretPath(at);
+  // A place whose keys are hidden (a map keyed by token) is one change, its value hidden
+  // whole: a change per key would print the keys.
+  const secret = inner.length > 0 && profile.hidesKeysBelow(at);
   if (isObject(b) && isObject(a) && !secret) {
     const out: AttributeChange[] = [];
     for (const key of new Set([...b.keys(), ...a.keys()])) {

@@ -33,6 +33,10 @@ export interface LockHolder {
   privateDir?: string;
   /** The nixops subcommand it runs (`delete` may drop deployments from the state). */
   subcommand?: string;
+  /** The options `statefile-merge recover` needs to run the same nixops (`--nixops PATH`). */
+  recoverOptions?: string[];
+  /** The pid of the gone run whose kept state this lock took over (recover): the team-wide lock names that run. */
+  keptFor?: number;
 }
 
 /** A state a gone run left, taken over by `statefile-merge recover` with its lock. */
@@ -78,30 +82,43 @@ export const NEXT_STEPS = "next-steps.txt";
 export const SAVED_EXPORT = "export.json";
 
 /**
+ * In a run's private directory, written just before nixops itself starts: without it (nor a
+ * nixops pid in the lock) the statefile holds at most the import of the file, which the file
+ * has, and a wrapper killed while importing left nothing to recover.
+ */
+export const NIXOPS_STARTED = "nixops-started";
+
+/**
  * How to bring the state a run left in its private directory into the state file: one
  * command, `statefile-merge recover` (recoverRun.ts), which exports it as the file commits it
  * and merges it with the file, based on the file as the run found it (never an export straight
  * over the file, which would undo what changed it meanwhile). `recoverOptions`: the nixops
- * options it needs to run the same nixops (`--nixops PATH`).
+ * options it needs to run the same nixops (`--nixops PATH`). The file is named by its absolute
+ * path: the next run that repeats the command may start in another directory.
  */
 export function mergeInSteps(dir: string, stateFile: string, recoverOptions: readonly string[] = []): string {
-  const command = ["statefile-merge", "recover", "--state", stateFile, ...recoverOptions].map(shellWord).join(" ");
+  const command = ["statefile-merge", "recover", "--state", resolve(stateFile), ...recoverOptions].map(shellWord).join(" ");
   return `bring it into ${stateFile} with ${command}, which merges it in and then deletes ${dir}`;
 }
 
-/** What to do with a run's kept directory: what the run wrote there, else the steps that merge its state in. */
-function nextSteps(dir: string, stateFile: string): string {
+/** What to do with a gone holder's kept directory: what the run wrote there, else the steps that merge its state in. */
+function nextSteps(holder: LockHolder, dir: string, stateFile: string): string {
   try {
     return readFileSync(join(dir, NEXT_STEPS), "utf8").trim();
   } catch {
-    return mergeInSteps(dir, stateFile); // killed before it could say (kill -9)
+    return mergeInSteps(dir, stateFile, holder.recoverOptions); // killed before it could say (kill -9)
   }
 }
 
 /** The private directory a holder that is gone left its nixops state in, or null when there is none. */
 function leftState(holder: LockHolder): string | null {
   const dir = holder.privateDir;
-  return typeof dir === "string" && existsSync(join(dir, "state.nixops")) ? dir : null;
+  return typeof dir === "string" && existsSync(join(dir, "state.nixops")) && !diedBeforeNixops(holder, dir) ? dir : null;
+}
+
+/** The holder's directory holds no more than an import of the file: nixops never started (NIXOPS_STARTED). */
+function diedBeforeNixops(holder: LockHolder, dir: string): boolean {
+  return holder.nixops === undefined && !existsSync(join(dir, NIXOPS_STARTED));
 }
 
 function readHolder(path: string): LockHolder | null {
@@ -126,7 +143,7 @@ export function leftByRun(stateFile: string, pid: number): { nixops: number | nu
   } catch {
     return null;
   }
-  if (holder === null || holder.pid !== pid) return null;
+  if (holder === null || (holder.pid !== pid && holder.keptFor !== pid)) return null;
   return leftBy(holder);
 }
 
@@ -225,7 +242,8 @@ export class StateLock {
         if (left !== null && adopt) {
           // Replaced in one rename by a lock that names the state: no moment without one.
           const ours = `${temp}.adopt`;
-          writeFileSync(ours, JSON.stringify({ ...me, privateDir: left, subcommand: holder.subcommand }) + "\n", { mode: 0o644, flag: "wx" });
+          const keeping = { privateDir: left, subcommand: holder.subcommand, recoverOptions: holder.recoverOptions, keptFor: holder.keptFor ?? holder.pid };
+          writeFileSync(ours, JSON.stringify({ ...me, ...keeping }) + "\n", { mode: 0o644, flag: "wx" });
           if (removeStale(path, temp, holder, ours)) return new StateLock(path, gitDir, { dir: left, subcommand: holder.subcommand ?? null });
           rmSync(ours, { force: true });
           continue;
@@ -234,12 +252,14 @@ export class StateLock {
           // A run from the file as it is would not know what that run deployed (and might make it again).
           throw new WrapperError(
             `statefile-merge: the last wrapped run on ${stateFile} (pid ${holder.pid}, "${holder.command}", since ${holder.started}) ended without saving its state, ` +
-              `which is left in ${left} (private; it holds secrets): ${nextSteps(left, stateFile)}; then run again (or delete ${left} to go on without it)`,
+              `which is left in ${left} (private; it holds secrets): ${nextSteps(holder, left, stateFile)}; then run again (or delete ${left} to go on without it)`,
           );
         }
         if (gone) {
           if (removeStale(path, temp, holder)) {
             notice(`statefile-merge: removing a stale lock on ${stateFile}: pid ${holder.pid} (${holder.command}, ${holder.started}) is no longer running`);
+            // Killed while importing: its directory holds only the file's own state (and its keys).
+            if (holder.privateDir && diedBeforeNixops(holder, holder.privateDir)) rmSync(holder.privateDir, { recursive: true, force: true });
           }
           continue;
         }
@@ -259,7 +279,7 @@ export class StateLock {
    * written); a field set to undefined is dropped. Best effort: false when it could not be
    * written (a full disk), which must not stop a run whose nixops already works.
    */
-  record(more: Partial<Pick<LockHolder, "nixops" | "nixopsStart" | "privateDir" | "subcommand">>): boolean {
+  record(more: Partial<Pick<LockHolder, "nixops" | "nixopsStart" | "privateDir" | "subcommand" | "recoverOptions">>): boolean {
     const temp = `${this.path}.${process.pid}.${randomBytes(4).toString("hex")}`;
     try {
       const holder = readHolder(this.path);

@@ -5,18 +5,22 @@
 // based on the file as the run found it, and deletes the directory. With conflicts, the file
 // gets them marked and the directory stays until they are settled; on any failure nothing is
 // written and the directory and the lock stay, naming it.
+//
+// Exit status: 0 recovered (or nothing to recover), 1 conflicts marked in the file, 2 nothing
+// written (refused, or the export or merge failed).
 
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { isObject, type JsonObject } from "../core/values";
 import { parseJson } from "../formats/parseJson";
 import { stripBom } from "../formats/bom";
-import { mergeTexts } from "../pipeline/mergeTexts";
+import { canonicalText, detectSeparators } from "../formats/nixopsExport";
+import { mergeTexts, type MergeResult } from "../pipeline/mergeTexts";
 import { conflictStyleFromConfig } from "../git/gitConfig";
 import { shellWord } from "../git/shellQuote";
 import { writeFileAtomic } from "../io/atomicWrite";
 import { writeStderr } from "../io/processOutput";
-import { conflictLine } from "../report/mergeReport";
+import { autoResolvedLine, conflictLine } from "../report/mergeReport";
 import { fileViewFor } from "../view/fileView";
 import { WrapperError } from "./errors";
 import { BadExport, changedDeployments, checkNoDeploymentDropped, type RenderedExport } from "./exportedState";
@@ -35,40 +39,48 @@ export interface RecoverOptions {
 
 const stderrLine = (line: string) => writeStderr(line + "\n");
 
+/** Why nothing was written: the kept directory and the lock stay. */
+class NotRecovered extends Error {}
+
 export async function recoverRun(options: RecoverOptions, stderr: (line: string) => void = stderrLine): Promise<number> {
-  let lock: StateLock | null = null;
+  let file: string;
+  let lock: StateLock;
   try {
-    const file = chooseStateFile(options.stateFile);
+    file = chooseStateFile(options.stateFile);
     lock = StateLock.acquire(file, "statefile-merge recover", stderr, true);
-    const kept = lock.adopted;
-    if (kept === null) {
-      lock.release();
-      stderr(`statefile-merge: no wrapped nixops run left a state for ${file} in this clone; nothing to recover`);
-      return 0;
+  } catch (e) {
+    if (!(e instanceof WrapperError)) throw e;
+    stderr(e.message);
+    return e.exitCode;
+  }
+  const kept = lock.adopted;
+  if (kept === null) {
+    lock.release();
+    // A path that names no file may be the wrong path (typed from another directory).
+    if (!existsSync(file)) {
+      stderr(`statefile-merge: no wrapped nixops run left a state for ${file}, which does not exist; check --state (the path the run's message names)`);
+      return 2;
     }
-    const top = askGit(dirname(resolve(file)), ["rev-parse", "--show-toplevel"]);
-    const outcome = await recover(file, kept, top, options, stderr);
-    if (outcome === "settled") {
-      rmSync(kept.dir, { recursive: true, force: true });
-      lock.release();
-      stderr(`statefile-merge: deleted ${kept.dir}; commit ${file} and push it${teamLockNote(file)}`);
-      return 0;
-    }
-    // Conflicts marked in the file: the directory and the lock stay until they are settled.
-    return 1;
+    stderr(`statefile-merge: no wrapped nixops run left a state for ${file} in this clone; nothing to recover`);
+    return 0;
+  }
+  let merged: Recovered;
+  try {
+    merged = await recover(file, kept, options, stderr);
   } catch (e) {
     // The kept directory stays, and the lock (now ours) still names it for the next run.
-    if (e instanceof WrapperError) {
-      stderr(e.message);
-      return e.exitCode;
-    }
-    if (e instanceof BadExport) {
-      stderr(`statefile-merge: ${e.message}; nothing was written`);
-      return 1;
-    }
-    stderr(`statefile-merge: internal error: ${(e as Error).message}; nothing was written`);
+    const why = e instanceof NotRecovered || e instanceof BadExport || e instanceof WrapperError ? e.message : `internal error: ${(e as Error).message}`;
+    stderr(`statefile-merge: ${why}; nothing was written, and ${kept.dir} stays`);
+    return 2;
+  }
+  if (merged === "conflicts") {
+    stderr(`statefile-merge: ${kept.dir} and the lock on ${file} stay until then${teamLockNote(file)}`);
     return 1;
   }
+  rmSync(kept.dir, { recursive: true, force: true });
+  lock.release();
+  stderr(`statefile-merge: deleted ${kept.dir}; commit ${file} and push it${teamLockNote(file)}`);
+  return 0;
 }
 
 /** What the team-wide deploy lock of the run may still need. */
@@ -76,10 +88,16 @@ function teamLockNote(file: string): string {
   return `; if that run held the team-wide deploy lock, it is still held: your next wrapped run on ${file} here takes it over and releases it`;
 }
 
-/** Merges the kept state into the file: "settled", or "conflicts" (marked in the file, the directory kept). */
-async function recover(file: string, kept: KeptState, top: string | null, options: RecoverOptions, stderr: (line: string) => void): Promise<"settled" | "conflicts"> {
+type Recovered = "settled" | "conflicts";
+
+/** Merges the kept state into the file: "settled", or "conflicts" (marked in the file); NotRecovered when nothing was written. */
+async function recover(file: string, kept: KeptState, options: RecoverOptions, stderr: (line: string) => void): Promise<Recovered> {
+  const top = askGit(dirname(resolve(file)), ["rev-parse", "--show-toplevel"]);
   const startedFrom = readFileSync(join(kept.dir, STARTED_FROM), "utf8");
   const now = existsSync(file) ? readFileSync(file, "utf8") : "";
+  if (startedFrom.trim() !== "" && now.trim() === "") {
+    throw new NotRecovered(`${file} is gone or empty, although the run started from the state it held; restore it (git checkout -- ${shellWord(file)}) and run recover again`);
+  }
   const exported = await keptExport(kept.dir, now, top, options);
   // Merged in, an export that lacks a deployment deletes it from the file: only nixops delete does that.
   checkNoDeploymentDropped(stateDoc(startedFrom), exported.doc, kept.subcommand);
@@ -87,25 +105,44 @@ async function recover(file: string, kept: KeptState, top: string | null, option
   // A first run (no state before it, none since): its export is the file.
   if (startedFrom.trim() === "" && now.trim() === "") {
     writeFileAtomic(file, exported.text);
-    stderr(`statefile-merge: wrote ${file} (${changedDeployments(null, exported.doc).map((c) => `${c.name} ${c.change}`).join(", ") || "no deployment"})`);
+    stderr(`statefile-merge: wrote ${file} (${describeChanges(null, exported.doc)})`);
     return "settled";
   }
   const markers = { size: 7, ours: `${file} (now)`, base: `${file} (as the run found it)`, theirs: "the kept run's state", style: conflictStyleFromConfig(top ?? undefined) };
-  const merged = mergeTexts({ base: startedFrom, ours: now, theirs: exported.text }, { overlay: fileViewFor(top, resolve(file)).overlay, markers });
-  if (merged.kind === "fallback") {
-    throw new WrapperError(`statefile-merge: cannot merge the kept state into ${file} (${merged.reason}); nothing was written, and ${kept.dir} stays`);
-  }
-  if (merged.text !== now) writeFileAtomic(file, merged.text);
-  if (merged.conflicts.length > 0) {
-    for (const c of merged.conflicts) stderr(`statefile-merge: ${conflictLine(c, merged.profile, merged.documents)}`);
-    const steps = `${file} holds its state with ${merged.conflicts.length} conflict(s) marked: settle them in an editor (statefile-merge check ${shellWord(file)} finds any left), then delete ${kept.dir}`;
-    writeFileSync(join(kept.dir, NEXT_STEPS), steps + "\n", { mode: 0o600 }); // the next run repeats it
+  const result = mergeTexts({ base: startedFrom, ours: now, theirs: exported.text }, { overlay: fileViewFor(top, resolve(file)).overlay, markers });
+  if (result.kind === "fallback") throw new NotRecovered(`cannot merge the kept state into ${file} (${result.reason})`);
+  printLines(result, stderr);
+  if (result.conflicts.length > 0) {
+    writeFileAtomic(file, result.text);
+    const steps = `${file} holds its state with ${result.conflicts.length} conflict(s) marked: settle them in an editor (statefile-merge check ${shellWord(file)} finds any left), then delete ${kept.dir}`;
+    try {
+      writeFileSync(join(kept.dir, NEXT_STEPS), steps + "\n", { mode: 0o600 }); // the next run repeats it
+    } catch {
+      // Best effort: the next run then names recover, which refuses a file with markers, saying so.
+    }
     stderr(`statefile-merge: wrote ${file}; ${steps}`);
     return "conflicts";
   }
-  const changes = changedDeployments(stateDoc(now), stateDoc(merged.text) as JsonObject);
-  stderr(changes.length === 0 ? `statefile-merge: ${file} already holds the kept state` : `statefile-merge: wrote ${file} (${changes.map((c) => `${c.name} ${c.change}`).join(", ")})`);
+  // Written as the wrapper writes an export: NixOps' layout, with the separators the file has.
+  const merged = stateDoc(result.text) as JsonObject;
+  const text = canonicalText(merged, detectSeparators(stripBom(now)) ?? "py3");
+  if (text !== now) writeFileAtomic(file, text);
+  const changes = describeChanges(stateDoc(now), stateDoc(text) as JsonObject);
+  stderr(changes === "" ? `statefile-merge: ${file} already holds the kept state` : `statefile-merge: wrote ${file} (${changes})`);
   return "settled";
+}
+
+/** Conflict and auto-resolved lines, as the driver prints them. */
+function printLines(result: Extract<MergeResult, { kind: "merged" }>, stderr: (line: string) => void): void {
+  for (const c of result.conflicts) stderr(`statefile-merge: ${conflictLine(c, result.profile, result.documents)}`);
+  for (const a of result.autoResolved) stderr(autoResolvedLine(a, result.profile, result.documents));
+}
+
+/** "prod changed, dev added"; empty when no deployment differs as values. */
+function describeChanges(before: JsonObject | null, after: JsonObject): string {
+  return changedDeployments(before, after)
+    .map((c) => `${c.name} ${c.change}`)
+    .join(", ");
 }
 
 /** The run's export: saved already when the file changed while it ran, else made now from its statefile. */

@@ -17,7 +17,7 @@ import { WrapperError } from "./errors";
 import { BadExport, changedDeployments, checkNoDeploymentDropped, DroppedDeployments, type RenderedExport } from "./exportedState";
 import { committedExport, exportState, NIXOPS_UMASK } from "./stateExport";
 import { askGit } from "./gitQuery";
-import { mergeInSteps, NEXT_STEPS, SAVED_EXPORT, STARTED_FROM, StateLock } from "./lock";
+import { mergeInSteps, NEXT_STEPS, NIXOPS_STARTED, SAVED_EXPORT, STARTED_FROM, StateLock } from "./lock";
 import { committedNixExprs, localNixExprs } from "./nixExprsPaths";
 import { describeCommand, detectNixops, nixopsEnv, withStatefile, type Nixops } from "./nixopsCli";
 import { checkStateFile, type StateInput } from "./preflight";
@@ -93,11 +93,12 @@ export async function runWrapped(options: WrapOptions, io: WrapIo = processIo): 
   let keepDir = false;
   /** nixops has run and its state is not in the state file yet: never delete it then. */
   let unsaved = false;
-  /** `statefile-merge recover`, run with the nixops this run used. */
-  const recoverSteps = () => {
-    const nixopsOptions = [...(options.nixops !== "nixops" ? ["--nixops", options.nixops] : []), ...(options.nixopsMajor ? ["--nixops-version", String(options.nixopsMajor)] : [])];
-    return mergeInSteps(dir as string, file, nixopsOptions);
-  };
+  // What `statefile-merge recover` needs to run the nixops this run uses (a path made absolute: it may run elsewhere).
+  const recoverOptions = [
+    ...(options.nixops !== "nixops" ? ["--nixops", options.nixops.includes("/") ? resolve(options.nixops) : options.nixops] : []),
+    ...(options.nixopsMajor ? ["--nixops-version", String(options.nixopsMajor)] : []),
+  ];
+  const recoverSteps = () => mergeInSteps(dir as string, file, recoverOptions);
   /** Keeps the run's directory, the only copy of what this run did, and what to do with it (`steps`), which the next run repeats. */
   const keep = (steps: string) => {
     keepDir = true;
@@ -144,12 +145,14 @@ export async function runWrapped(options: WrapOptions, io: WrapIo = processIo): 
     // when the file changes meanwhile, or when this process is killed outright (StateLock).
     const startedFrom = join(dir, STARTED_FROM);
     writeFileSync(startedFrom, input?.fileText ?? "", { mode: 0o600 });
-    if (!lock.record({ privateDir: dir, subcommand: subcommandOf(options.nixopsArgs) ?? undefined })) io.stderr(`statefile-merge: could not note ${dir} in the lock ${lock.path}; if this run is killed, its state is there`);
+    if (!lock.record({ privateDir: dir, subcommand: subcommandOf(options.nixopsArgs) ?? undefined, recoverOptions })) io.stderr(`statefile-merge: could not note ${dir} in the lock ${lock.path}; if this run is killed, its state is there`);
     const env = nixopsEnv(statefile);
 
     if (input === null) io.stderr(`statefile-merge: ${file} does not exist yet; nixops starts from an empty state`);
     else await importState(nixops, statefile, env, file, importText(input, top));
     if (signals.received) throw new WrapperError(`statefile-merge: interrupted before nixops ran; ${file} is unchanged`, signalStatus(signals.received));
+    // From here the statefile may come to hold what nixops did (a wrapper killed before leaves only the import).
+    writeFileSync(join(dir, NIXOPS_STARTED), "", { mode: 0o600 });
 
     const run = await runChild(nixops.executable, withStatefile(nixops, options.nixopsArgs, statefile), {
       env,

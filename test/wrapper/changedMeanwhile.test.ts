@@ -2,7 +2,7 @@
 // overwritten by the export: the run's state is saved aside, the one command that merges it in
 // (statefile-merge recover) is said, and nothing is committed. The stand-in's FAKE_NIXOPS_DURING plays the pull.
 
-import { writeFileSync } from "node:fs";
+import { realpathSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { State, fixtureText } from "../support/fixtures";
@@ -25,7 +25,7 @@ describe("the state file changed while nixops ran", () => {
     // The next run repeats what to do; following it merges the run's deploy with the teammate's change.
     const next = w.run(["deploy", "-d", "dev"]);
     expect(next.status).toBe(2);
-    expect(next.stderr).toContain(`statefile-merge recover --state ${STATE}`);
+    expect(next.stderr).toContain(`statefile-merge recover --state ${join(realpathSync(w.repo.dir), STATE)}`);
     const recovered = w.runPrintedRecover(r.stderr, { FAKE_NIXOPS_BREAK_EXPORT: "1" }); // the saved export is used: nixops is not asked again
     expect(recovered?.status, recovered?.stderr ?? r.stderr).toBe(0);
     expect(w.state()).toContain('"privateIpv4": "10.9.9.9"');

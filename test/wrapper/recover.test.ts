@@ -4,7 +4,7 @@
 // keeps the run's directory; it refuses what would delete a deployment, and a run still going.
 
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { BIN, State, fixtureText, pyDumps } from "../support/fixtures";
@@ -73,6 +73,7 @@ describe("statefile-merge recover", () => {
     const again = recover(w);
     expect(again.status).toBe(2);
     expect(again.stderr).toContain("already holds conflict markers");
+    expect(again.stderr).toContain(`nothing was written, and ${dir} stays`);
     expect(w.state()).toBe(marked);
   });
 
@@ -101,11 +102,75 @@ describe("statefile-merge recover", () => {
     const v = WrapperRepo.create(fixtureText(fixture), { FAKE_NIXOPS_DURING: lose });
     expect(v.run(["deploy", "-d", "tenant-acme"], [], BROKEN_EXPORT).status).toBe(1);
     const refused = recover(v, { ...WORKING_EXPORT, FAKE_NIXOPS_DURING: "" });
-    expect(refused.status).toBe(1);
+    expect(refused.status).toBe(2);
     expect(refused.stderr).toContain(`lacks the deployment shared-db (${sharedDb})`);
     expect(refused.stderr).toContain("nothing was written");
     expect(v.state()).toBe(fixtureText(fixture));
     expect(runDirs(v)).toHaveLength(1);
+  });
+
+  it("a wrapper killed while importing left nothing nixops did: nothing to recover, and its directory (the file's keys) is removed", () => {
+    const fixture = "vbox-none-2machines";
+    const w = WrapperRepo.create(fixtureText(fixture));
+    const killed = w.run(["deploy", "-d", "dev"], [], { FAKE_NIXOPS_KILL_WRAPPER_IMPORTING: "1" });
+    expect(killed.status).not.toBe(0);
+    expect(runDirs(w)).toHaveLength(1);
+    const r = recover(w);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toContain("nothing to recover");
+    expect(w.state()).toBe(fixtureText(fixture));
+    expect(runDirs(w)).toEqual([]);
+    expect(w.run(["deploy", "-d", "dev"]).status).toBe(0);
+  });
+
+  it("keeps a teammate's deploy waiting while the taken-over state is not in the file (recover ended with conflicts)", () => {
+    const fixture = "vbox-none-2machines";
+    const { alice, bob } = WrapperRepo.team(fixtureText(fixture));
+    expect(alice.run(["deploy", "-d", "dev"], [], BROKEN_EXPORT).status).toBe(1);
+    alice.repo.write(STATE, State.fixture(fixture).set("dev", "db", "toplevel", "/nix/store/pulled-nixos-system-db").text());
+    expect(recover(alice).status).toBe(1);
+    const r = bob.run(["deploy", "-d", "dev"]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain("the state it made is left unsaved in");
+    expect(bob.entries()).toEqual([]);
+  });
+
+  it("names the file by its absolute path, so the command works from another directory than the run's", () => {
+    const w = WrapperRepo.create(fixtureText("vbox-none-2machines"));
+    w.repo.write("infra/README", "network files\n").commit("infra");
+    const r = w.run(["deploy", "-d", "dev"], [], BROKEN_EXPORT, { cwd: join(w.repo.dir, "infra"), state: `../${STATE}` });
+    expect(r.status).toBe(1);
+    const done = w.runPrintedRecover(r.stderr, WORKING_EXPORT);
+    expect(done?.status, done?.stderr ?? r.stderr).toBe(0);
+    expect(runDirs(w)).toEqual([]);
+  });
+
+  it("writes the clean result in NixOps' layout, as the wrapper writes an export (a byte-order mark and CRLF line ends go)", () => {
+    const fixture = "vbox-none-2machines";
+    const w = WrapperRepo.create("\ufeff" + fixtureText(fixture).replace(/\n/g, "\r\n"));
+    expect(w.run(["deploy", "-d", "dev", "--include", "web"], [], BROKEN_EXPORT).status).toBe(1);
+    const done = recover(w);
+    expect(done.status, done.stderr).toBe(0);
+    expect(w.state()).toBe(deployed(State.fixture(fixture), "dev", "web").text());
+  });
+
+  it("refuses when the file is gone, saying how to bring it back, and keeps the run's directory", () => {
+    const w = WrapperRepo.create(fixtureText("vbox-none-2machines"));
+    expect(w.run(["deploy", "-d", "dev"], [], BROKEN_EXPORT).status).toBe(1);
+    rmSync(join(w.repo.dir, STATE));
+    const r = recover(w);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`${STATE} is gone or empty, although the run started from the state it held; restore it (git checkout -- ${STATE})`);
+    expect(runDirs(w)).toHaveLength(1);
+    w.repo.git("checkout", "--", STATE);
+    expect(recover(w).status).toBe(0);
+  });
+
+  it("refuses a --state that names no file when there is nothing to recover (a path typed from elsewhere)", () => {
+    const w = WrapperRepo.create(fixtureText("vbox-none-2machines"));
+    const r = spawnSync(process.execPath, [BIN, "recover", "--state", "nope.nixops.json"], { cwd: w.repo.dir, env: w.env, encoding: "utf8" });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain("which does not exist; check --state");
   });
 
   it("says there is nothing to recover, and leaves a lock it did not find alone", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { hostname } from "node:os";
 import { spawn, spawnSync } from "node:child_process";
@@ -10,7 +10,7 @@ import { isAlive } from "../../src/io/staleTemps";
 import { processStart } from "../../src/io/processStart";
 import { PROC_STARTS, tickEarlier } from "../support/processStarts";
 import { GITCRYPT_HEADER } from "../../src/crypt/gitCrypt";
-import { STATE, WrapperRepo } from "../support/wrapperRun";
+import { FAKE_NIXOPS, STATE, WrapperRepo } from "../support/wrapperRun";
 
 const base = () => State.fixture("vbox-none-2machines");
 
@@ -178,7 +178,7 @@ describe("the lock on a state file", () => {
         `the last wrapped run on ${STATE} (pid ${wrapper}, "nixops sleep 30", since 20`,
       );
       expect(r.stderr).toContain(
-        `ended without saving its state, which is left in ${left} (private; it holds secrets): bring it into ${STATE} with statefile-merge recover --state ${STATE}, ` +
+        `ended without saving its state, which is left in ${left} (private; it holds secrets): bring it into ${STATE} with statefile-merge recover --state ${join(realpathSync(w.repo.dir), STATE)} --nixops ${FAKE_NIXOPS}, ` +
           `which merges it in and then deletes ${left}; then run again (or delete ${left} to go on without it)`,
       );
     }

@@ -114,10 +114,10 @@ describe("statefile-merge nixops", () => {
     expect(next.stderr).toContain(`ended without saving its state, which is left in ${dir}`);
     expect(w.entries()).toHaveLength(before); // nixops not run at all
     // The one step as printed, run by a shell: it exports with the same nixops, merges, deletes the directory.
-    expect(r.stderr).toContain(`with statefile-merge recover --state ${STATE} --nixops ${FAKE_NIXOPS}, which merges it in and then deletes ${dir}`);
+    expect(r.stderr).toContain(`with statefile-merge recover --state ${join(realpathSync(w.repo.dir), STATE)} --nixops ${FAKE_NIXOPS}, which merges it in and then deletes ${dir}`);
     const recovered = w.runPrintedRecover(r.stderr, { FAKE_NIXOPS_BREAK_EXPORT: "" });
     expect(recovered?.status, recovered?.stderr).toBe(0);
-    expect(recovered?.stderr).toContain(`wrote ${STATE} (prod changed)`);
+    expect(recovered?.stderr).toContain(`wrote ${join(realpathSync(w.repo.dir), STATE)} (prod changed)`);
     expect(w.state()).toBe(deployed(State.fixture("ec2-prod-5machines"), "prod", ...machinesOf(State.fixture("ec2-prod-5machines"), "prod")).text());
     expect(existsSync(dir)).toBe(false);
     const after = w.run(["deploy", "-d", "prod"], [], { FAKE_NIXOPS_BREAK_EXPORT: "" });

@@ -20,6 +20,7 @@ import { TempRepo } from "../../support/gitRepo";
 import { runBin } from "../../support/conflictedRepo";
 import { cli } from "../../support/review";
 import { token, tokenState } from "../../support/secretKeys";
+import { State } from "../../support/fixtures";
 
 describe("a key below a secret place is shown by its hash", () => {
   it("in a plain JSON file: every key below `tokens`, not `tokens` itself nor what leads to it", () => {
@@ -40,6 +41,17 @@ describe("a key below a secret place is shown by its hash", () => {
     const keyText = ["0e1f", "resources", "db1", "keys", "postgres-password", "text"];
     expect(nixops.shownPath(keyText)).toEqual(keyText);
     expect(nixops.isSecretPath(keyText)).toBe(true);
+  });
+
+  it("in a plain JSON file, below an object called keys too (only NixOps' own keys blob names its entries)", () => {
+    const json = profileNamed("json");
+    expect(json.shownPath(["keys", "tokens", token(9), "scope"])).toEqual(["keys", "tokens", hashSecret(token(9)), hashSecret("scope")]);
+    expect(profileNamed("nixops").shownPath(["0e1f", "resources", "db1", "keys", "tokens", "text"])).toEqual(["0e1f", "resources", "db1", "keys", "tokens", "text"]);
+  });
+
+  it("a hash is not hashed again (a place named by a selector that matched nothing)", () => {
+    const json = profileNamed("json");
+    expect(json.shownPath(["tokens", hashSecret(token(1))])).toEqual(["tokens", hashSecret(token(1))]);
   });
 
   it("below a name the policy calls secret", () => {
@@ -100,6 +112,33 @@ describe("a key below a secret place is shown by its hash", () => {
     expect(r.stdout).toMatch(/^~ tokens: "<secret sha256:[0-9a-f]{12}>" -> "<secret sha256:[0-9a-f]{12}>"/);
     expect(r.stdout).not.toMatch(/ghp_/);
     expect(cli(null, "diff", "--show-secrets", join(dir, "old.json"), join(dir, "new.json")).stdout).toContain(token(6));
+  });
+
+  it("diff still names the fields of a keys entry named like a secret, one change per field", () => {
+    const dir = mkdtempSync(join(tmpdir(), "statefile-secret-keys-"));
+    const before = State.fixture("vbox-none-2machines");
+    const after = State.fixture("vbox-none-2machines").setInner("dev", "web", "keys", ["grafana-admin-password", "permissions"], "0600");
+    writeFileSync(join(dir, "old.nixops.json"), before.text());
+    writeFileSync(join(dir, "new.nixops.json"), after.text());
+    const r = cli(null, "diff", join(dir, "old.nixops.json"), join(dir, "new.nixops.json"));
+    // Its values stay hashed (a name like a secret's hides what is below it); its fields are named.
+    expect(r.stdout).toMatch(/~ keys\/grafana-admin-password\/permissions: "<secret sha256:[0-9a-f]{12}>" -> "<secret sha256:[0-9a-f]{12}>"/);
+  });
+
+  it("resolve takes back a hash inside embedded JSON (a command-output value, secret by place)", () => {
+    const state = (db: string) => State.fixture("vbox-none-2machines").addResource("dev", "gen", { type: "command-output", value: JSON.stringify({ [token(11)]: db }) }).text();
+    const repo = TempRepo.create().configureDriver("*.nixops.json");
+    repo.write("prod.nixops.json", state("base")).commit("base");
+    repo.git("checkout", "-q", "-b", "theirs");
+    repo.write("prod.nixops.json", state("theirs")).commit("theirs");
+    repo.git("checkout", "-q", "main");
+    repo.write("prod.nixops.json", state("ours")).commit("ours");
+    expect(repo.tryGit("merge", "--no-edit", "theirs").status).not.toBe(0);
+    const listed = runBin(repo, ["conflicts"]);
+    expect(listed.stdout).not.toMatch(/ghp_/);
+    expect(listed.stdout).toContain(`resource gen, attribute value, inner path ${hashSecret(token(11))}`);
+    const resolved = runBin(repo, ["resolve", "--theirs", "prod.nixops.json", `dev/gen/value/${hashSecret(token(11))}`]);
+    expect(resolved.stderr).toContain("settled 1 conflict(s) to theirs; 0 remain");
   });
 
   it("in a real merge: the driver, conflicts and conflicts --json hide the token, and resolve takes the place as conflicts printed it", () => {
