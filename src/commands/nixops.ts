@@ -18,11 +18,12 @@ export function registerNixops(program: Command): void {
   program
     .command("nixops")
     .description("run nixops on a state file kept in Git: import it into a private temporary statefile, run, export it back")
-    .usage("[--state FILE] [--commit] [--nixops PATH] [--nixops-version 1|2] [--no-remote-lock] [--force-unlock] [--lock-stale-after 2h] [--allow-behind] -- <nixops arguments>")
+    .usage("[--state FILE] [--commit] [--push] [--nixops PATH] [--nixops-version 1|2] [--no-remote-lock] [--force-unlock] [--lock-stale-after 2h] [--allow-behind] -- <nixops arguments>")
     .argument("<nixops-args...>", "the nixops command and its arguments (after --)")
     .showHelpAfterError("(nixops' own arguments go after --, e.g. statefile-merge nixops -- deploy -d prod)")
     .option("--state <file>", `the \`nixops export --all\` file in the repository (default: ${DEFAULT_STATE_FILE}, if it exists)`)
     .option("--commit", "commit the state file afterwards, naming the command and the changed deployments")
+    .option("--push", "commit the state file and push the commit to the branch's upstream before the team-wide deploy lock is released (implies --commit)")
     .option("--nixops <path>", "the nixops executable", "nixops")
     .option("--nixops-version <major>", "NixOps major version (1 or 2) instead of asking nixops --version", nixopsMajor)
     .option("--no-remote-lock", "do not take the team-wide deploy lock on the Git remote (offline); only this clone is locked")
@@ -37,6 +38,7 @@ export function registerNixops(program: Command): void {
         nixops: o.nixops as string,
         nixopsMajor: o.nixopsVersion as number | undefined,
         commit: o.commit === true,
+        push: o.push === true,
         remoteLock: o.remoteLock !== false,
         forceUnlock: o.forceUnlock === true,
         staleAfterMs: o.lockStaleAfter as number,

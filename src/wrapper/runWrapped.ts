@@ -26,6 +26,7 @@ import type { RemoteLock } from "./remoteLock";
 import { chooseStateFile } from "./stateFileChoice";
 import { changesState, subcommandOf } from "./subcommands";
 import { guardTeamRun, type TeamOptions } from "./teamGuard";
+import { pushToUpstream, trackedUpstream } from "./upstream";
 import { canonicalText } from "../formats/nixopsExport";
 import { parseJson } from "../formats/parseJson";
 import type { JsonObject } from "../core/values";
@@ -39,6 +40,8 @@ export interface WrapOptions extends TeamOptions {
   /** Skip `nixops --version` and treat nixops as this major version. */
   nixopsMajor?: number;
   commit: boolean;
+  /** Also push the commit to the branch's upstream before the team-wide lock is released. */
+  push?: boolean;
 }
 
 export interface WrapIo {
@@ -93,6 +96,8 @@ export async function runWrapped(options: WrapOptions, io: WrapIo = processIo): 
   let keepDir = false;
   /** nixops has run and its state is not in the state file yet: never delete it then. */
   let unsaved = false;
+  /** --push could not push: the team-wide lock stays until the commit is on the remote. */
+  let unpushed = false;
   // What `statefile-merge recover` needs to run the nixops this run uses (a path made absolute: it may run elsewhere).
   const recoverOptions = [
     ...(options.nixops !== "nixops" ? ["--nixops", options.nixops.includes("/") ? resolve(options.nixops) : options.nixops] : []),
@@ -120,6 +125,20 @@ export async function runWrapped(options: WrapOptions, io: WrapIo = processIo): 
     teamLock === null
       ? ""
       : `; the team-wide deploy lock stays held meanwhile, so teammates wait: your next wrapped run here takes it over, or, once ${file} holds this run's state and is pushed, ${teamLock.releaseCommand()} releases it`;
+  /** --push: the commit onto the upstream; when that fails, the team-wide lock stays until it is there. */
+  const pushCommit = (top: string, status: number): number => {
+    const failed = pushToUpstream(top);
+    if (failed === null) {
+      io.stderr(`statefile-merge: pushed the commit of ${file} to its upstream`);
+      return status;
+    }
+    unpushed = teamLock !== null;
+    const held = teamLock
+      ? `; the team-wide deploy lock stays held meanwhile, so that no teammate deploys from the state before it: once it is pushed, ${teamLock.releaseCommand()} releases it`
+      : "";
+    io.stderr(`statefile-merge: could not push the commit of ${file} (${failed}); push it with git push${held}`);
+    return status !== 0 ? status : 1;
+  };
   const cleanUp = () => {
     // State nixops made that the file does not hold yet is never deleted, and the locks stay,
     // naming it: the next run here stops and says what to do (StateLock.acquire), and
@@ -127,7 +146,7 @@ export async function runWrapped(options: WrapOptions, io: WrapIo = processIo): 
     // process.exit) loses nothing.
     const leftBehind = keepDir || unsaved;
     if (dir !== null && !leftBehind) rmSync(dir, { recursive: true, force: true });
-    if (!leftBehind) teamLock?.release(io.stderr);
+    if (!leftBehind && !unpushed) teamLock?.release(io.stderr);
     if (!leftBehind) lock?.release();
   };
   // Last resort: even process.exit() from an unexpected error runs this.
@@ -137,7 +156,11 @@ export async function runWrapped(options: WrapOptions, io: WrapIo = processIo): 
     lock = StateLock.acquire(file, command, io.stderr);
     const top = askGit(dirname(resolve(file)), ["rev-parse", "--show-toplevel"]);
     const input = checkStateFile(file, top);
-    if (options.commit && top !== null && changesState(options.nixopsArgs)) refuseUncommitted(file);
+    const commit = options.commit || options.push === true;
+    if (commit && top !== null && changesState(options.nixopsArgs)) refuseUncommitted(file);
+    if (options.push && changesState(options.nixopsArgs) && (top === null || trackedUpstream(top) === null)) {
+      throw new WrapperError(`statefile-merge: --push needs ${file} in a branch that tracks a branch of a remote (git branch -u REMOTE/BRANCH); nixops was not run`);
+    }
     if (changesState(options.nixopsArgs)) teamLock = guardTeamRun(file, top, command, options, io.stderr);
     dir = mkdtempSync(join(lock.runsDir(), "statefile-merge-nixops-")); // 0700
     const statefile = join(dir, "state.nixops");
@@ -209,12 +232,14 @@ export async function runWrapped(options: WrapOptions, io: WrapIo = processIo): 
     if (status !== 0) io.stderr(`statefile-merge: ${command} exited with status ${status}; the state it left is exported to ${file}`);
     if (signals.received && status === 0) status = signalStatus(signals.received);
 
-    if (options.commit) {
+    if (commit) {
       if (signals.received) io.stderr(`statefile-merge: interrupted, so ${file} is written but not committed`);
       // Not even `git add`: edits of the user's own in FILE are not this command's to commit.
       else if (changes.length === 0) io.stderr(`statefile-merge: ${file} has no changes to commit`);
-      else if (commitStateFile(file, commitMessage(command, changes, status))) io.stderr(`statefile-merge: committed ${file}`);
-      else io.stderr(`statefile-merge: ${file} has no changes to commit`);
+      else if (commitStateFile(file, commitMessage(command, changes, status))) {
+        io.stderr(`statefile-merge: committed ${file}`);
+        if (options.push && top !== null) status = pushCommit(top, status);
+      } else io.stderr(`statefile-merge: ${file} has no changes to commit`);
     }
     return status;
   } catch (e) {

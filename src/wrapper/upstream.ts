@@ -15,6 +15,26 @@ export interface UpToDateOptions {
   allowBehind: boolean;
 }
 
+/** The branch checked out and the branch of a remote it tracks (`branch.<name>.remote`, `.merge`), or null. */
+export function trackedUpstream(top: string): { branch: string; remote: string; merge: string } | null {
+  const branch = askGit(top, ["symbolic-ref", "--short", "-q", "HEAD"]);
+  if (!branch) return null;
+  const remote = askGit(top, ["config", `branch.${branch}.remote`]);
+  const merge = askGit(top, ["config", `branch.${branch}.merge`]);
+  return remote && merge && remote !== "." ? { branch, remote, merge } : null;
+}
+
+/**
+ * `--push`: the commit just made, pushed to the branch's upstream, before the team-wide lock
+ * is released (a teammate's next run then starts from it). Null when it worked, else why not.
+ */
+export function pushToUpstream(top: string): string | null {
+  const upstream = trackedUpstream(top);
+  if (upstream === null) return "the branch tracks no branch of a remote";
+  const r = remoteGit(top, ["push", "--quiet", upstream.remote, `HEAD:${upstream.merge}`]);
+  return r.status === 0 ? null : gitReason(r);
+}
+
 /** Refuses when HEAD lacks commits of its upstream; does nothing without a branch or an upstream. */
 export function checkUpToDate(top: string, options: UpToDateOptions, notice: (line: string) => void): void {
   const branch = askGit(top, ["symbolic-ref", "--short", "-q", "HEAD"]);
@@ -22,14 +42,11 @@ export function checkUpToDate(top: string, options: UpToDateOptions, notice: (li
   if (!branch || !upstream) return; // a detached HEAD or a branch that tracks nothing: nothing to compare with
   const shown = askGit(top, ["rev-parse", "--abbrev-ref", "@{upstream}"]) ?? upstream;
   let when = "as last fetched";
-  if (options.fetch) {
-    const remote = askGit(top, ["config", `branch.${branch}.remote`]);
-    const merge = askGit(top, ["config", `branch.${branch}.merge`]);
-    if (remote && merge && remote !== "." && upstream.startsWith("refs/remotes/")) {
-      const r = remoteGit(top, ["fetch", "--quiet", "--no-tags", remote, `+${merge}:${upstream}`]);
-      if (r.status === 0) when = "fetched just now";
-      else notice(`statefile-merge: could not fetch ${shown} (${gitReason(r)}); comparing with it as last fetched`);
-    }
+  const tracked = options.fetch ? trackedUpstream(top) : null;
+  if (tracked !== null && upstream.startsWith("refs/remotes/")) {
+    const r = remoteGit(top, ["fetch", "--quiet", "--no-tags", tracked.remote, `+${tracked.merge}:${upstream}`]);
+    if (r.status === 0) when = "fetched just now";
+    else notice(`statefile-merge: could not fetch ${shown} (${gitReason(r)}); comparing with it as last fetched`);
   }
   const behind = Number(askGit(top, ["rev-list", "--count", `HEAD..${upstream}`]) ?? "0");
   if (behind === 0) return;
