@@ -22,6 +22,7 @@ import { writeFileAtomic } from "../io/atomicWrite";
 import { writeStderr } from "../io/processOutput";
 import { autoResolvedLine, conflictLine } from "../report/mergeReport";
 import { fileViewFor } from "../view/fileView";
+import { isGitCryptCiphertext } from "../crypt/gitCrypt";
 import { WrapperError } from "./errors";
 import { BadExport, changedDeployments, checkNoDeploymentDropped, type RenderedExport } from "./exportedState";
 import { askGit } from "./gitQuery";
@@ -94,7 +95,9 @@ type Recovered = "settled" | "conflicts";
 async function recover(file: string, kept: KeptState, options: RecoverOptions, stderr: (line: string) => void): Promise<Recovered> {
   const top = askGit(dirname(resolve(file)), ["rev-parse", "--show-toplevel"]);
   const startedFrom = readFileSync(join(kept.dir, STARTED_FROM), "utf8");
-  const now = existsSync(file) ? readFileSync(file, "utf8") : "";
+  const bytes = existsSync(file) ? readFileSync(file) : Buffer.alloc(0);
+  if (isGitCryptCiphertext(bytes)) throw new NotRecovered(`${file} is git-crypt ciphertext (the repository is locked); run git-crypt unlock, then recover again`);
+  const now = bytes.toString("utf8");
   if (startedFrom.trim() !== "" && now.trim() === "") {
     throw new NotRecovered(`${file} is gone or empty, although the run started from the state it held; restore it (git checkout -- ${shellWord(file)}) and run recover again`);
   }

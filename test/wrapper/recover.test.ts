@@ -4,12 +4,13 @@
 // keeps the run's directory; it refuses what would delete a deployment, and a run still going.
 
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { BIN, State, fixtureText, pyDumps } from "../support/fixtures";
 import { FAKE_NIXOPS, STATE, WrapperRepo, deployed, machinesOf } from "../support/wrapperRun";
 import { lockPathFor } from "../../src/wrapper/lock";
+import { GITCRYPT_HEADER } from "../../src/crypt/gitCrypt";
 
 const BROKEN_EXPORT = { FAKE_NIXOPS_BREAK_EXPORT: "1" };
 const WORKING_EXPORT = { FAKE_NIXOPS_BREAK_EXPORT: "" };
@@ -164,6 +165,18 @@ describe("statefile-merge recover", () => {
     expect(runDirs(w)).toHaveLength(1);
     w.repo.git("checkout", "--", STATE);
     expect(recover(w).status).toBe(0);
+  });
+
+  it("refuses a file that is git-crypt ciphertext (a locked repository), saying to unlock it", () => {
+    const w = WrapperRepo.create(fixtureText("vbox-none-2machines"));
+    expect(w.run(["deploy", "-d", "dev"], [], BROKEN_EXPORT).status).toBe(1);
+    const locked = Buffer.concat([GITCRYPT_HEADER, Buffer.from("0123456789ab\x00\x01")]);
+    writeFileSync(join(w.repo.dir, STATE), locked);
+    const r = recover(w);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`${STATE} is git-crypt ciphertext (the repository is locked); run git-crypt unlock, then recover again`);
+    expect(readFileSync(join(w.repo.dir, STATE)).equals(locked)).toBe(true);
+    expect(runDirs(w)).toHaveLength(1);
   });
 
   it("refuses a --state that names no file when there is nothing to recover (a path typed from elsewhere)", () => {
