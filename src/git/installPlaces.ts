@@ -2,6 +2,7 @@
 // files (the committed .gitattributes, the clone's info/attributes, the user's global
 // attributes file) and the merge.conflictStyle to copy into the driver command.
 
+import { existsSync, readdirSync } from "node:fs";
 import { homedir } from "node:os";
 import { isAbsolute, join, relative, resolve } from "node:path";
 import type { ConflictStyle } from "../formats/renderDocument";
@@ -82,9 +83,23 @@ export function asConflictStyle(value: string | null): ConflictStyle {
 /**
  * The merge.conflictStyle the driver command should carry: the repository's effective value for
  * a local install, the global (else system) value for --global, which must not depend on the
- * repository it happens to run in.
+ * repository it happens to run in. Null for a local install when a worktree of the repository
+ * sets its own (`extensions.worktreeConfig`): one command shared by every worktree cannot
+ * carry each one's style, so the driver asks `git config` in the worktree it merges in.
  */
-export function conflictStyleToInstall(cwd: string, global: boolean): ConflictStyle {
-  if (!global) return asConflictStyle(configValue(cwd, ["--get", "merge.conflictStyle"]));
-  return asConflictStyle(userValue(cwd, "merge.conflictStyle", false)?.value ?? null);
+export function conflictStyleToInstall(cwd: string, global: boolean): ConflictStyle | null {
+  if (global) return asConflictStyle(userValue(cwd, "merge.conflictStyle", false)?.value ?? null);
+  if (worktreeSetsConflictStyle(cwd)) return null;
+  return asConflictStyle(configValue(cwd, ["--get", "merge.conflictStyle"]));
+}
+
+/** True when some worktree's own config (config.worktree) sets merge.conflictStyle. */
+function worktreeSetsConflictStyle(cwd: string): boolean {
+  if (configValue(cwd, ["--bool", "--get", "extensions.worktreeConfig"]) !== "true") return false;
+  const r = runGit(cwd, ["rev-parse", "--git-common-dir"]);
+  if (r.status !== 0) return false;
+  const common = resolve(cwd, r.stdout.toString("utf8").trim()); // relative to cwd, as Git prints it
+  const names = existsSync(join(common, "worktrees")) ? readdirSync(join(common, "worktrees")) : [];
+  const files = [join(common, "config.worktree"), ...names.map((n) => join(common, "worktrees", n, "config.worktree"))];
+  return files.some((f) => existsSync(f) && configValue(cwd, ["--file", f, "--get", "merge.conflictStyle"]) !== null);
 }

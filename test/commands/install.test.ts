@@ -324,6 +324,32 @@ describe("install copies merge.conflictStyle into the driver command", () => {
     // diff3 has a base section; the merge style (today's config) has none.
     expect(conflicted.every((h) => h.base !== null)).toBe(true);
   });
+
+  it("no style on the driver line when a worktree sets its own (extensions.worktreeConfig): each worktree's merges follow its style, and doctor agrees", () => {
+    const fixture = buildFixtureRepo();
+    roots.push(join(fixture.dir, ".."));
+    fixture.git("config", "extensions.worktreeConfig", "true");
+    branchWith(fixture, "topic", stateWith(theirsDeploy), "theirs");
+    fixture.git("branch", "linked-base", "main");
+    const linked = new TempRepo(join(fixture.dir, "..", "linked"));
+    fixture.git("worktree", "add", "-q", linked.dir, "linked-base");
+    linked.git("config", "--worktree", "merge.conflictStyle", "diff3");
+    expect(runBin(fixture, ["install"]).status).toBe(0);
+    expect(driver(fixture, "--local")).toBe(`${GUARD}${RUN} merge ${ARGS}`);
+
+    commitOnMain(fixture, stateWith(oursDeploy), "ours");
+    expect(fixture.tryGit("merge", "topic").status).toBe(1);
+    expect(hunks(fixture.read(FILE)).every((h) => h.base === null)).toBe(true); // the main worktree's style: merge
+    linked.write(FILE, stateWith(oursDeploy)).commit("ours in the linked worktree", FILE);
+    expect(linked.tryGit("merge", "topic").status).toBe(1);
+    const inLinked = hunks(linked.read(FILE));
+    expect(inLinked.length).toBeGreaterThan(0);
+    expect(inLinked.every((h) => h.base !== null)).toBe(true); // its own: diff3
+    for (const where of [fixture, linked]) {
+      const doctor = runBin(where, ["doctor"]);
+      expect(doctor.stdout + doctor.stderr).not.toMatch(/conflict-style.*(error|run `statefile-merge install)/);
+    }
+  });
 });
 
 describe("uninstall", () => {
