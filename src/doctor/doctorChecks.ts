@@ -141,7 +141,7 @@ export const checkDriverRuns: DoctorCheck = (ctx) => {
   const diff = ctx.git(["config", "--get", `diff.${DRIVER}.command`]);
   if (diff.status === 0) {
     const command = diff.stdout.trim();
-    const problem = tryDiffCommand(command);
+    const problem = tryDiffCommand(command, ctx.top);
     findings.push(
       problem === null
         ? { severity: "ok", check: "driver-runs", message: `diff.${DRIVER}.command runs` }

@@ -106,15 +106,26 @@ function trialMerge(command: string, virtual: boolean, version: GitVersion, top:
   }
 }
 
-/** null when the diff command exits 0 on Git's seven external-diff arguments. */
-export function tryDiffCommand(command: string): string | null {
+/**
+ * null when the diff command exits 0 on Git's seven external-diff arguments. Like the merge
+ * driver, it runs in a throw-away directory, then, if it failed there, at the work tree's top,
+ * where Git runs diff commands (a command relative to the repository works only there).
+ */
+export function tryDiffCommand(command: string, top?: string): string | null {
+  const isolated = trialDiff(command, null);
+  return isolated === null || top === undefined ? isolated : trialDiff(command, top) === null ? null : isolated;
+}
+
+function trialDiff(command: string, top: string | null): string | null {
   const dir = mkdtempSync(join(tmpdir(), "statefile-merge-doctor-"));
   try {
     writeFileSync(join(dir, "old"), doc("1", "1"));
     writeFileSync(join(dir, "new"), doc("2", "1"));
     const zero = "0".repeat(40);
-    const args = ["doctor-check.nixops.json", "old", zero, "100644", "new", zero, "100644"];
-    const r = runTrial(`${command} ${args.map(shellQuote).join(" ")}`, dir);
+    // At the top, the test files stay in the throw-away directory, named by absolute paths.
+    const [oldFile, newFile] = top === null ? ["old", "new"] : [join(dir, "old"), join(dir, "new")];
+    const args = ["doctor-check.nixops.json", oldFile, zero, "100644", newFile, zero, "100644"];
+    const r = runTrial(`${command} ${args.map(shellQuote).join(" ")}`, top ?? dir, dir);
     if (r.error) return `it could not start (${r.error.message})`;
     if (r.signal) return `it was killed by ${r.signal}`;
     if (r.status !== 0) return `it exited with status ${r.status}${r.stderr.trim() ? `: ${firstLine(r.stderr)}` : ""}`;

@@ -170,6 +170,20 @@ describe("doctor", () => {
     expect(errors(doctor(repo).stdout).join("\n")).toMatch(/merge\.statefile\.driver does not work/);
   });
 
+  it("a diff command with a path relative to the repository runs as Git runs it (at the top), so doctor says it runs", () => {
+    const repo = fresh();
+    symlinkSync(REPO_ROOT, join(repo.dir, "tools"));
+    repo.git("config", "diff.statefile.command", `'${process.execPath}' tools/bin/statefile-merge.js git-diff`);
+    expect(doctor(repo).stdout).toMatch(/^ok: \[driver-runs\] diff\.statefile\.command runs$/m);
+    // As Git runs it: a real git diff of a state file through that command.
+    repo.write("prod.nixops.json", fixtureText("vbox-none-2machines")).commit("state");
+    repo.write("prod.nixops.json", fixtureText("vbox-none-2machines").replace('"dev"', '"dev2"'));
+    expect(repo.tryGit("diff", "--ext-diff", "--", "prod.nixops.json").status).toBe(0);
+    // The control: a path that exists nowhere still fails.
+    repo.git("config", "diff.statefile.command", `'${process.execPath}' nowhere/bin/statefile-merge.js git-diff`);
+    expect(errors(doctor(repo).stdout).join("\n")).toMatch(/diff\.statefile\.command does not work/);
+  });
+
   it("warns about a driver line an older install wrote, without the check for node and the package", () => {
     const repo = fresh();
     expect(doctor(repo).stdout).not.toMatch(/written by an older install/);
