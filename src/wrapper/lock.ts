@@ -37,6 +37,21 @@ export interface LockHolder {
   recoverOptions?: string[];
   /** The pid of the gone run whose kept state this lock took over (recover): the team-wide lock names that run. */
   keptFor?: number;
+  /**
+   * `--push` wrote the state file but could not commit or push it: the locks stay until the
+   * file's state is on the upstream (stillUnpushed), so that nobody deploys from the one before.
+   */
+  unpushed?: boolean;
+}
+
+/** What a gone holder left in its clone (leftBy). */
+export interface LeftBehind {
+  /** The nixops it started, if that still runs. */
+  nixops: number | null;
+  /** The directory holding a state it did not save. */
+  left: string | null;
+  /** It wrote the state file under --push, and that state is not on the upstream yet. */
+  unpushed: boolean;
 }
 
 /** A state a gone run left, taken over by `statefile-merge recover` with its lock. */
@@ -116,9 +131,28 @@ function leftState(holder: LockHolder): string | null {
   return typeof dir === "string" && existsSync(join(dir, "state.nixops")) && !diedBeforeNixops(holder, dir) ? dir : null;
 }
 
-/** The holder's directory holds no more than an import of the file: nixops never started (NIXOPS_STARTED). */
+/**
+ * The holder's directory holds no more than an import of the file: nixops never started
+ * (NIXOPS_STARTED). Only a run's own directory is judged so (named as runs name them), never
+ * a path a damaged lock names.
+ */
 function diedBeforeNixops(holder: LockHolder, dir: string): boolean {
-  return holder.nixops === undefined && !existsSync(join(dir, NIXOPS_STARTED));
+  return holder.nixops === undefined && basename(dir).startsWith(RUN_DIR_PREFIX) && !existsSync(join(dir, NIXOPS_STARTED));
+}
+
+/** How a run's private directory is named (mkdtemp adds six characters). */
+export const RUN_DIR_PREFIX = "statefile-merge-nixops-";
+
+/**
+ * True while the state file holds changes that are not on its branch's upstream: uncommitted,
+ * or in commits the upstream lacks. Unknown (no repository, no upstream) counts as true.
+ */
+function stillUnpushed(stateFile: string): boolean {
+  const [dir, name] = [dirname(stateFile), basename(stateFile)];
+  const status = askGit(dir, ["status", "--porcelain", "--", name]);
+  if (status === null || status !== "") return true;
+  const ahead = askGit(dir, ["rev-list", "--count", "@{upstream}..HEAD", "--", name]);
+  return ahead !== "0";
 }
 
 function readHolder(path: string): LockHolder | null {
@@ -136,7 +170,7 @@ function readHolder(path: string): LockHolder | null {
  * still runs, and the directory holding a state it did not save. Null when that lock is not
  * the run's (released, or taken by another run since) or cannot be read.
  */
-export function leftByRun(stateFile: string, pid: number): { nixops: number | null; left: string | null } | null {
+export function leftByRun(stateFile: string, pid: number): LeftBehind | null {
   let holder: LockHolder | null;
   try {
     holder = readHolder(lockPathFor(stateFile));
@@ -147,10 +181,10 @@ export function leftByRun(stateFile: string, pid: number): { nixops: number | nu
   return leftBy(holder);
 }
 
-/** What a holder that is gone left: the nixops it started, if that still runs, and the directory holding a state it did not save. */
-function leftBy(holder: LockHolder): { nixops: number | null; left: string | null } {
+/** What a holder that is gone left in its clone. */
+function leftBy(holder: LockHolder): LeftBehind {
   const running = holder.nixops !== undefined && stillRuns(holder.nixops, holder.nixopsStart) ? holder.nixops : null;
-  return { nixops: running, left: leftState(holder) };
+  return { nixops: running, left: leftState(holder), unpushed: holder.unpushed === true && stillUnpushed(holder.file) };
 }
 
 /** A run that died while it removed a stale lock leaves its mark; after this long it is taken for gone. */
@@ -231,7 +265,7 @@ export class StateLock {
           throw new WrapperError(`statefile-merge: ${stateFile} is locked by ${path}, which cannot be read; if no wrapped nixops run is active, delete it`);
         }
         const gone = holder.host === me.host && !stillRuns(holder.pid, holder.pidStart);
-        const { nixops, left } = gone ? leftBy(holder) : { nixops: null, left: null };
+        const { nixops, left, unpushed } = gone ? leftBy(holder) : { nixops: null, left: null, unpushed: false };
         if (nixops !== null) {
           throw new WrapperError(
             `statefile-merge: ${stateFile} is in use: the wrapped run pid ${holder.pid} ("${holder.command}", since ${holder.started}) is gone, ` +
@@ -242,6 +276,8 @@ export class StateLock {
         if (left !== null && adopt) {
           // Replaced in one rename by a lock that names the state: no moment without one.
           const ours = `${temp}.adopt`;
+          // Judged to hold what nixops did: marked so, for a directory an older version kept without the mark.
+          writeFileSync(join(left, NIXOPS_STARTED), "", { mode: 0o600 });
           const keeping = { privateDir: left, subcommand: holder.subcommand, recoverOptions: holder.recoverOptions, keptFor: holder.keptFor ?? holder.pid };
           writeFileSync(ours, JSON.stringify({ ...me, ...keeping }) + "\n", { mode: 0o644, flag: "wx" });
           if (removeStale(path, temp, holder, ours)) return new StateLock(path, gitDir, { dir: left, subcommand: holder.subcommand ?? null });
@@ -253,6 +289,12 @@ export class StateLock {
           throw new WrapperError(
             `statefile-merge: the last wrapped run on ${stateFile} (pid ${holder.pid}, "${holder.command}", since ${holder.started}) ended without saving its state, ` +
               `which is left in ${left} (private; it holds secrets): ${nextSteps(holder, left, stateFile)}; then run again (or delete ${left} to go on without it)`,
+          );
+        }
+        if (unpushed) {
+          throw new WrapperError(
+            `statefile-merge: the last wrapped run on ${stateFile} (pid ${holder.pid}, "${holder.command}", since ${holder.started}) wrote it with --push but could not push it, ` +
+              `so the team-wide deploy lock waits for it: commit ${stateFile} if it is not, push it to the branch's upstream (after git pull --rebase if the push is refused), then run again (or delete ${path} to go on without that)`,
           );
         }
         if (gone) {
@@ -279,7 +321,7 @@ export class StateLock {
    * written); a field set to undefined is dropped. Best effort: false when it could not be
    * written (a full disk), which must not stop a run whose nixops already works.
    */
-  record(more: Partial<Pick<LockHolder, "nixops" | "nixopsStart" | "privateDir" | "subcommand" | "recoverOptions">>): boolean {
+  record(more: Partial<Pick<LockHolder, "nixops" | "nixopsStart" | "privateDir" | "subcommand" | "recoverOptions" | "unpushed">>): boolean {
     const temp = `${this.path}.${process.pid}.${randomBytes(4).toString("hex")}`;
     try {
       const holder = readHolder(this.path);

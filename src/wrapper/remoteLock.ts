@@ -183,6 +183,12 @@ export class RemoteLock {
         if (run?.nixops != null) {
           throw new WrapperError(`statefile-merge: ${where} is locked for a deploy by ${shown}: that run is gone, but the nixops it started (pid ${run.nixops}) still runs; wait for it to finish`);
         }
+        if (run?.unpushed) {
+          throw new WrapperError(
+            `statefile-merge: ${where} is locked for a deploy by ${shown}: that run is gone, and the state it wrote with --push is not pushed yet; ` +
+              `a wrapped run in ${h.clone} says how to finish; wait for that state (git pull)`,
+          );
+        }
         if (run?.left != null) {
           throw new WrapperError(
             `statefile-merge: ${where} is locked for a deploy by ${shown}: that run is gone, and the state it made is left unsaved in ${run.left}; ` +

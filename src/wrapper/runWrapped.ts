@@ -17,7 +17,7 @@ import { WrapperError } from "./errors";
 import { BadExport, changedDeployments, checkNoDeploymentDropped, DroppedDeployments, type RenderedExport } from "./exportedState";
 import { committedExport, exportState, NIXOPS_UMASK } from "./stateExport";
 import { askGit } from "./gitQuery";
-import { mergeInSteps, NEXT_STEPS, NIXOPS_STARTED, SAVED_EXPORT, STARTED_FROM, StateLock } from "./lock";
+import { mergeInSteps, NEXT_STEPS, NIXOPS_STARTED, RUN_DIR_PREFIX, SAVED_EXPORT, STARTED_FROM, StateLock } from "./lock";
 import { committedNixExprs, localNixExprs } from "./nixExprsPaths";
 import { describeCommand, detectNixops, nixopsEnv, withStatefile, type Nixops } from "./nixopsCli";
 import { checkStateFile, type StateInput } from "./preflight";
@@ -26,7 +26,7 @@ import type { RemoteLock } from "./remoteLock";
 import { chooseStateFile } from "./stateFileChoice";
 import { changesState, subcommandOf } from "./subcommands";
 import { guardTeamRun, type TeamOptions } from "./teamGuard";
-import { pushToUpstream, trackedUpstream } from "./upstream";
+import { pushCommand, pushProblem, pushToUpstream, trackedUpstream } from "./upstream";
 import { canonicalText } from "../formats/nixopsExport";
 import { parseJson } from "../formats/parseJson";
 import type { JsonObject } from "../core/values";
@@ -96,7 +96,7 @@ export async function runWrapped(options: WrapOptions, io: WrapIo = processIo): 
   let keepDir = false;
   /** nixops has run and its state is not in the state file yet: never delete it then. */
   let unsaved = false;
-  /** --push could not push: the team-wide lock stays until the commit is on the remote. */
+  /** --push wrote the file and its state is not on the upstream yet: both locks stay until it is (StateLock, stillUnpushed). */
   let unpushed = false;
   // What `statefile-merge recover` needs to run the nixops this run uses (a path made absolute: it may run elsewhere).
   const recoverOptions = [
@@ -125,19 +125,21 @@ export async function runWrapped(options: WrapOptions, io: WrapIo = processIo): 
     teamLock === null
       ? ""
       : `; the team-wide deploy lock stays held meanwhile, so teammates wait: your next wrapped run here takes it over, or, once ${file} holds this run's state and is pushed, ${teamLock.releaseCommand()} releases it`;
-  /** --push: the commit onto the upstream; when that fails, the team-wide lock stays until it is there. */
-  const pushCommit = (top: string, status: number): number => {
+  /** --push: the commit onto the upstream; null when it is there, else why not. */
+  const pushCommit = (top: string): string | null => {
     const failed = pushToUpstream(top);
-    if (failed === null) {
-      io.stderr(`statefile-merge: pushed the commit of ${file} to its upstream`);
-      return status;
-    }
-    unpushed = teamLock !== null;
-    const held = teamLock
-      ? `; the team-wide deploy lock stays held meanwhile, so that no teammate deploys from the state before it: once it is pushed, ${teamLock.releaseCommand()} releases it`
-      : "";
-    io.stderr(`statefile-merge: could not push the commit of ${file} (${failed}); push it with git push${held}`);
-    return status !== 0 ? status : 1;
+    if (failed !== null) return failed;
+    unpushed = false;
+    lock?.record({ unpushed: undefined });
+    io.stderr(`statefile-merge: pushed the commit of ${file} to its upstream`);
+    return null;
+  };
+  /** What a --push run that could not finish says: how to finish, and that the locks wait for it. */
+  const unpushedNotice = (top: string | null) => {
+    const upstream = top === null ? null : trackedUpstream(top);
+    const push = upstream === null ? "push it" : `push it (${pushCommand(upstream).map(shellWord).join(" ")}; git pull --rebase first if it is refused)`;
+    const team = teamLock === null ? "" : `, and the team-wide deploy lock stays held so that no teammate deploys from the state before it (${teamLock.releaseCommand()} releases it by hand)`;
+    io.stderr(`statefile-merge: ${file} holds this run's state but it is not pushed: commit ${file} if it is not, then ${push}; until then the next wrapped run here stops${team}`);
   };
   const cleanUp = () => {
     // State nixops made that the file does not hold yet is never deleted, and the locks stay,
@@ -147,7 +149,7 @@ export async function runWrapped(options: WrapOptions, io: WrapIo = processIo): 
     const leftBehind = keepDir || unsaved;
     if (dir !== null && !leftBehind) rmSync(dir, { recursive: true, force: true });
     if (!leftBehind && !unpushed) teamLock?.release(io.stderr);
-    if (!leftBehind) lock?.release();
+    if (!leftBehind && !unpushed) lock?.release();
   };
   // Last resort: even process.exit() from an unexpected error runs this.
   process.on("exit", cleanUp);
@@ -158,11 +160,11 @@ export async function runWrapped(options: WrapOptions, io: WrapIo = processIo): 
     const input = checkStateFile(file, top);
     const commit = options.commit || options.push === true;
     if (commit && top !== null && changesState(options.nixopsArgs)) refuseUncommitted(file);
-    if (options.push && changesState(options.nixopsArgs) && (top === null || trackedUpstream(top) === null)) {
-      throw new WrapperError(`statefile-merge: --push needs ${file} in a branch that tracks a branch of a remote (git branch -u REMOTE/BRANCH); nixops was not run`);
-    }
+    const pushing = options.push === true && changesState(options.nixopsArgs);
+    const cannotPush = !pushing ? null : top === null ? `${file} is not in a Git repository` : pushProblem(top);
+    if (cannotPush !== null) throw new WrapperError(`statefile-merge: --push cannot push: ${cannotPush}; nixops was not run`);
     if (changesState(options.nixopsArgs)) teamLock = guardTeamRun(file, top, command, options, io.stderr);
-    dir = mkdtempSync(join(lock.runsDir(), "statefile-merge-nixops-")); // 0700
+    dir = mkdtempSync(join(lock.runsDir(), RUN_DIR_PREFIX)); // 0700
     const statefile = join(dir, "state.nixops");
     // What the run starts from, kept beside its statefile: the base to merge its state with
     // when the file changes meanwhile, or when this process is killed outright (StateLock).
@@ -225,6 +227,11 @@ export async function runWrapped(options: WrapOptions, io: WrapIo = processIo): 
     if (changes.length > 0) {
       writeFileAtomic(file, exported.text);
       io.stderr(`statefile-merge: wrote ${file} (${changes.map((c) => `${c.name} ${c.change}`).join(", ")})`);
+      // Under --push, both locks wait for this state to reach the upstream (even if this process dies now).
+      if (pushing) {
+        unpushed = true;
+        lock.record({ unpushed: true });
+      }
     }
     unsaved = false; // the file holds this run's state: written just now, or it had it already
     lock.record({ privateDir: undefined }); // nothing is left behind if this process dies now
@@ -238,18 +245,21 @@ export async function runWrapped(options: WrapOptions, io: WrapIo = processIo): 
       else if (changes.length === 0) io.stderr(`statefile-merge: ${file} has no changes to commit`);
       else if (commitStateFile(file, commitMessage(command, changes, status))) {
         io.stderr(`statefile-merge: committed ${file}`);
-        if (options.push && top !== null) status = pushCommit(top, status);
+        const failed = pushing && top !== null ? pushCommit(top) : null;
+        if (failed !== null) {
+          io.stderr(`statefile-merge: could not push the commit of ${file} (${failed})`);
+          if (status === 0) status = 1;
+        }
       } else io.stderr(`statefile-merge: ${file} has no changes to commit`);
     }
+    if (unpushed) unpushedNotice(top);
     return status;
   } catch (e) {
-    if (!(e instanceof WrapperError)) {
-      io.stderr(`statefile-merge: internal error: ${(e as Error).message}`);
-      if (unsaved) keepStatefile();
-      return 1;
-    }
-    io.stderr(e.message);
-    return e.exitCode;
+    const expected = e instanceof WrapperError;
+    io.stderr(expected ? e.message : `statefile-merge: internal error: ${(e as Error).message}`);
+    if (!expected && unsaved) keepStatefile();
+    if (unpushed) unpushedNotice(askGit(dirname(resolve(file)), ["rev-parse", "--show-toplevel"]));
+    return expected ? e.exitCode : 1;
   } finally {
     cleanUp();
     process.off("exit", cleanUp);

@@ -24,15 +24,36 @@ export function trackedUpstream(top: string): { branch: string; remote: string; 
   return remote && merge && remote !== "." ? { branch, remote, merge } : null;
 }
 
+/** The command that pushes HEAD to the branch's upstream, whatever push.default and pushRemote say. */
+export function pushCommand(upstream: { remote: string; merge: string }): string[] {
+  return ["git", "push", upstream.remote, `HEAD:${upstream.merge}`];
+}
+
+/**
+ * Before a `--push` run: why it could not push what it commits (no branch, no upstream, or
+ * commits of the branch's own the upstream lacks, which the push would take along unasked),
+ * or null.
+ */
+export function pushProblem(top: string): string | null {
+  if (askGit(top, ["symbolic-ref", "-q", "HEAD"]) === null) return "HEAD is detached; check out a branch (git switch BRANCH)";
+  if (trackedUpstream(top) === null) return "the branch tracks no branch of a remote; set one (git branch -u REMOTE/BRANCH)";
+  const ahead = Number(askGit(top, ["rev-list", "--count", "@{upstream}..HEAD"]) ?? "0");
+  if (ahead > 0) return `the branch has ${ahead} commit${ahead === 1 ? "" : "s"} its upstream lacks, which the push would take along; push ${ahead === 1 ? "it" : "them"} first`;
+  return null;
+}
+
 /**
  * `--push`: the commit just made, pushed to the branch's upstream, before the team-wide lock
- * is released (a teammate's next run then starts from it). Null when it worked, else why not.
+ * is released (a teammate's next run then starts from it). Null when it worked, else why not:
+ * the remote's refusal as git reports it (`[rejected] (fetch first)`, a hook's decline).
  */
 export function pushToUpstream(top: string): string | null {
   const upstream = trackedUpstream(top);
   if (upstream === null) return "the branch tracks no branch of a remote";
-  const r = remoteGit(top, ["push", "--quiet", upstream.remote, `HEAD:${upstream.merge}`]);
-  return r.status === 0 ? null : gitReason(r);
+  const r = remoteGit(top, ["push", "--porcelain", upstream.remote, `HEAD:${upstream.merge}`]);
+  const refusal = r.stdout.split("\n").find((l) => l.startsWith("!\t"));
+  if (r.status === 0 && refusal === undefined) return null;
+  return refusal?.split("\t")[2] ?? gitReason(r);
 }
 
 /** Refuses when HEAD lacks commits of its upstream; does nothing without a branch or an upstream. */

@@ -124,6 +124,19 @@ describe("statefile-merge recover", () => {
     expect(w.run(["deploy", "-d", "dev"]).status).toBe(0);
   });
 
+  it("a directory an older version kept (no nixops-started mark) stays after a recover that fails", () => {
+    const w = WrapperRepo.create(fixtureText("vbox-none-2machines"));
+    expect(w.run(["deploy", "-d", "dev"], [], BROKEN_EXPORT).status).toBe(1);
+    const dir = dirname(w.entries()[0].statefile);
+    rmSync(join(dir, "nixops-started")); // as the version before this mark left it
+    expect(recover(w, BROKEN_EXPORT).status).toBe(2);
+    const next = w.run(["deploy", "-d", "dev"]);
+    expect(next.status).toBe(2);
+    expect(next.stderr).toContain(`ended without saving its state, which is left in ${dir}`);
+    expect(existsSync(join(dir, "state.nixops"))).toBe(true);
+    expect(recover(w).status).toBe(0);
+  });
+
   it("keeps a teammate's deploy waiting while the taken-over state is not in the file (recover ended with conflicts)", () => {
     const fixture = "vbox-none-2machines";
     const { alice, bob } = WrapperRepo.team(fixtureText(fixture));
