@@ -2,7 +2,7 @@
 // that names the nixops command and the deployments whose state changed.
 
 import { existsSync, realpathSync } from "node:fs";
-import { basename, dirname } from "node:path";
+import { basename, dirname, resolve } from "node:path";
 import { GitError, runGit } from "../git/run";
 import type { DeploymentChange } from "./exportedState";
 import { WrapperError } from "./errors";
@@ -36,14 +36,18 @@ function failure(cwd: string, args: string[], input?: string): string | null {
  * message that names only what nixops changed.
  */
 export function refuseUncommitted(file: string): void {
-  if (!existsSync(file)) return; // created by this run: the commit adds it
+  const ignored = () => new WrapperError(`statefile-merge: ${file} is ignored by Git (a .gitignore line), so --commit could not commit it; un-ignore it, or run without --commit`);
+  if (!existsSync(file)) {
+    // Created by this run: the commit adds it, unless Git ignores that name.
+    const absolute = resolve(file);
+    if (existsSync(dirname(absolute)) && runGit(dirname(absolute), ["check-ignore", "-q", "--", basename(absolute)]).status === 0) throw ignored();
+    return;
+  }
   const target = realpathSync(file);
   const r = runGit(dirname(target), ["status", "--porcelain", "--ignored", "--", basename(target)]);
   const status = r.status === 0 ? r.stdout.toString("utf8").trim() : "";
   if (status === "") return;
-  if (status.startsWith("!!")) {
-    throw new WrapperError(`statefile-merge: ${file} is ignored by Git (a .gitignore line), so --commit could not commit it; un-ignore it, or run without --commit`);
-  }
+  if (status.startsWith("!!")) throw ignored();
   throw new WrapperError(
     `statefile-merge: ${file} has changes that are not committed (git status lists them), which --commit would commit under a message naming only what nixops changed; ` +
       `commit or stash them first, or run without --commit`,

@@ -14,6 +14,7 @@ import { processStart, stillRuns } from "../io/processStart";
 import { shellWord } from "../git/shellQuote";
 import { WrapperError } from "./errors";
 import { askGit } from "./gitQuery";
+import { isPushed, type PendingPush } from "./upstream";
 
 /** In a run's private directory: the state file as the run found it (the base to merge its state with). */
 export const STARTED_FROM = "started-from.json";
@@ -37,11 +38,14 @@ export interface LockHolder {
   recoverOptions?: string[];
   /** The pid of the gone run whose kept state this lock took over (recover): the team-wide lock names that run. */
   keptFor?: number;
+  /** The run was started with `--push` (recover keeps its state's locks until it is pushed). */
+  push?: boolean;
   /**
-   * `--push` wrote the state file but could not commit or push it: the locks stay until the
-   * file's state is on the upstream (stillUnpushed), so that nobody deploys from the one before.
+   * `--push` (or recover of such a run) wrote the state file but could not commit or push it:
+   * the locks stay until that state is on the upstream (isPushed), so that nobody deploys from
+   * the one before. Null: Git could not say what was written; kept until the lock is deleted.
    */
-  unpushed?: boolean;
+  unpushed?: PendingPush | null;
 }
 
 /** What a gone holder left in its clone (leftBy). */
@@ -58,6 +62,8 @@ export interface LeftBehind {
 export interface KeptState {
   dir: string;
   subcommand: string | null;
+  /** The run was started with --push: its state, once in the file, keeps the locks until pushed. */
+  push: boolean;
 }
 
 /** The state file's absolute path with its directory's symbolic links resolved: one file, one lock, by whatever path it is named. */
@@ -125,10 +131,11 @@ function nextSteps(holder: LockHolder, dir: string, stateFile: string): string {
   }
 }
 
-/** The private directory a holder that is gone left its nixops state in, or null when there is none. */
+/** The private directory (named as runs name theirs) a holder that is gone left its nixops state in, or null when there is none. */
 function leftState(holder: LockHolder): string | null {
   const dir = holder.privateDir;
-  return typeof dir === "string" && existsSync(join(dir, "state.nixops")) && !diedBeforeNixops(holder, dir) ? dir : null;
+  if (typeof dir !== "string" || !basename(dir).startsWith(RUN_DIR_PREFIX)) return null;
+  return existsSync(join(dir, "state.nixops")) && !diedBeforeNixops(holder, dir) ? dir : null;
 }
 
 /**
@@ -143,16 +150,10 @@ function diedBeforeNixops(holder: LockHolder, dir: string): boolean {
 /** How a run's private directory is named (mkdtemp adds six characters). */
 export const RUN_DIR_PREFIX = "statefile-merge-nixops-";
 
-/**
- * True while the state file holds changes that are not on its branch's upstream: uncommitted,
- * or in commits the upstream lacks. Unknown (no repository, no upstream) counts as true.
- */
-function stillUnpushed(stateFile: string): boolean {
-  const [dir, name] = [dirname(stateFile), basename(stateFile)];
-  const status = askGit(dir, ["status", "--porcelain", "--", name]);
-  if (status === null || status !== "") return true;
-  const ahead = askGit(dir, ["rev-list", "--count", "@{upstream}..HEAD", "--", name]);
-  return ahead !== "0";
+/** The state a --push run wrote and its upstream does not hold yet (isPushed); what Git cannot tell counts as not pushed. */
+function stillUnpushed(holder: LockHolder): boolean {
+  if (holder.unpushed === undefined) return false;
+  return holder.unpushed === null || !isPushed(holder.unpushed);
 }
 
 function readHolder(path: string): LockHolder | null {
@@ -184,7 +185,7 @@ export function leftByRun(stateFile: string, pid: number): LeftBehind | null {
 /** What a holder that is gone left in its clone. */
 function leftBy(holder: LockHolder): LeftBehind {
   const running = holder.nixops !== undefined && stillRuns(holder.nixops, holder.nixopsStart) ? holder.nixops : null;
-  return { nixops: running, left: leftState(holder), unpushed: holder.unpushed === true && stillUnpushed(holder.file) };
+  return { nixops: running, left: leftState(holder), unpushed: stillUnpushed(holder) };
 }
 
 /** A run that died while it removed a stale lock leaves its mark; after this long it is taken for gone. */
@@ -276,11 +277,24 @@ export class StateLock {
         if (left !== null && adopt) {
           // Replaced in one rename by a lock that names the state: no moment without one.
           const ours = `${temp}.adopt`;
-          // Judged to hold what nixops did: marked so, for a directory an older version kept without the mark.
-          writeFileSync(join(left, NIXOPS_STARTED), "", { mode: 0o600 });
-          const keeping = { privateDir: left, subcommand: holder.subcommand, recoverOptions: holder.recoverOptions, keptFor: holder.keptFor ?? holder.pid };
+          // Judged to hold what nixops did: marked so (best effort), for a directory an older version kept without the mark.
+          try {
+            writeFileSync(join(left, NIXOPS_STARTED), "", { mode: 0o600 });
+          } catch {
+            // The nixops pid copied below still says so.
+          }
+          const keeping = {
+            privateDir: left,
+            nixops: holder.nixops,
+            nixopsStart: holder.nixopsStart,
+            subcommand: holder.subcommand,
+            recoverOptions: holder.recoverOptions,
+            keptFor: holder.keptFor ?? holder.pid,
+            push: holder.push,
+            unpushed: holder.unpushed,
+          };
           writeFileSync(ours, JSON.stringify({ ...me, ...keeping }) + "\n", { mode: 0o644, flag: "wx" });
-          if (removeStale(path, temp, holder, ours)) return new StateLock(path, gitDir, { dir: left, subcommand: holder.subcommand ?? null });
+          if (removeStale(path, temp, holder, ours)) return new StateLock(path, gitDir, { dir: left, subcommand: holder.subcommand ?? null, push: holder.push === true });
           rmSync(ours, { force: true });
           continue;
         }
@@ -292,9 +306,14 @@ export class StateLock {
           );
         }
         if (unpushed) {
+          const pending = holder.unpushed ?? null;
+          const how =
+            pending === null
+              ? `Git could not tell what it wrote, so the lock stays until you delete ${path} (once ${stateFile}'s state is pushed)`
+              : `commit ${stateFile} if it is not, and push the commit that holds it to ${pending.upstream.replace(/^refs\/remotes\//, "")} (after git pull --rebase if the push is refused); then run again (or delete ${path} to go on without that)`;
           throw new WrapperError(
-            `statefile-merge: the last wrapped run on ${stateFile} (pid ${holder.pid}, "${holder.command}", since ${holder.started}) wrote it with --push but could not push it, ` +
-              `so the team-wide deploy lock waits for it: commit ${stateFile} if it is not, push it to the branch's upstream (after git pull --rebase if the push is refused), then run again (or delete ${path} to go on without that)`,
+            `statefile-merge: the last wrapped run on ${stateFile} (pid ${holder.pid}, "${holder.command}", since ${holder.started}) wrote its state with --push but it is not pushed, ` +
+              `and nobody should deploy from the state before it: ${how}`,
           );
         }
         if (gone) {
@@ -321,7 +340,7 @@ export class StateLock {
    * written); a field set to undefined is dropped. Best effort: false when it could not be
    * written (a full disk), which must not stop a run whose nixops already works.
    */
-  record(more: Partial<Pick<LockHolder, "nixops" | "nixopsStart" | "privateDir" | "subcommand" | "recoverOptions" | "unpushed">>): boolean {
+  record(more: Partial<Pick<LockHolder, "nixops" | "nixopsStart" | "privateDir" | "subcommand" | "recoverOptions" | "push" | "unpushed">>): boolean {
     const temp = `${this.path}.${process.pid}.${randomBytes(4).toString("hex")}`;
     try {
       const holder = readHolder(this.path);

@@ -29,6 +29,7 @@ import { askGit } from "./gitQuery";
 import { NEXT_STEPS, SAVED_EXPORT, STARTED_FROM, StateLock, type KeptState } from "./lock";
 import { detectNixops, nixopsEnv } from "./nixopsCli";
 import { committedExport, exportState } from "./stateExport";
+import { pendingPush } from "./upstream";
 import { chooseStateFile } from "./stateFileChoice";
 
 export interface RecoverOptions {
@@ -75,8 +76,18 @@ export async function recoverRun(options: RecoverOptions, stderr: (line: string)
     return 2;
   }
   if (merged === "conflicts") {
+    // A --push run's state: once settled, the lock waits for it to be pushed (it cannot know the settled file).
+    if (kept.push) lock.record({ unpushed: null });
     stderr(`statefile-merge: ${kept.dir} and the lock on ${file} stay until then${teamLockNote(file)}`);
     return 1;
+  }
+  if (kept.push) {
+    // The run was to push its state: the lock now waits for that, as after a --push that failed.
+    const top = askGit(dirname(resolve(file)), ["rev-parse", "--show-toplevel"]);
+    lock.record({ privateDir: undefined, unpushed: top === null ? null : pendingPush(file, top) });
+    rmSync(kept.dir, { recursive: true, force: true });
+    stderr(`statefile-merge: deleted ${kept.dir}; the run was started with --push: commit ${file} and push it, and until then the next wrapped run here stops${teamLockNote(file)}`);
+    return 0;
   }
   rmSync(kept.dir, { recursive: true, force: true });
   lock.release();

@@ -186,7 +186,7 @@ export class RemoteLock {
         if (run?.unpushed) {
           throw new WrapperError(
             `statefile-merge: ${where} is locked for a deploy by ${shown}: that run is gone, and the state it wrote with --push is not pushed yet; ` +
-              `a wrapped run in ${h.clone} says how to finish; wait for that state (git pull)`,
+              `a wrapped run in ${h.clone} says how to finish; wait until it is pushed, then git pull`,
           );
         }
         if (run?.left != null) {

@@ -26,7 +26,7 @@ import type { RemoteLock } from "./remoteLock";
 import { chooseStateFile } from "./stateFileChoice";
 import { changesState, subcommandOf } from "./subcommands";
 import { guardTeamRun, type TeamOptions } from "./teamGuard";
-import { pushCommand, pushProblem, pushToUpstream, trackedUpstream } from "./upstream";
+import { pendingPush, pushCommand, pushProblem, pushToUpstream, trackedUpstream } from "./upstream";
 import { canonicalText } from "../formats/nixopsExport";
 import { parseJson } from "../formats/parseJson";
 import type { JsonObject } from "../core/values";
@@ -170,7 +170,7 @@ export async function runWrapped(options: WrapOptions, io: WrapIo = processIo): 
     // when the file changes meanwhile, or when this process is killed outright (StateLock).
     const startedFrom = join(dir, STARTED_FROM);
     writeFileSync(startedFrom, input?.fileText ?? "", { mode: 0o600 });
-    if (!lock.record({ privateDir: dir, subcommand: subcommandOf(options.nixopsArgs) ?? undefined, recoverOptions })) io.stderr(`statefile-merge: could not note ${dir} in the lock ${lock.path}; if this run is killed, its state is there`);
+    if (!lock.record({ privateDir: dir, subcommand: subcommandOf(options.nixopsArgs) ?? undefined, recoverOptions, push: pushing || undefined })) io.stderr(`statefile-merge: could not note ${dir} in the lock ${lock.path}; if this run is killed, its state is there`);
     const env = nixopsEnv(statefile);
 
     if (input === null) io.stderr(`statefile-merge: ${file} does not exist yet; nixops starts from an empty state`);
@@ -230,7 +230,7 @@ export async function runWrapped(options: WrapOptions, io: WrapIo = processIo): 
       // Under --push, both locks wait for this state to reach the upstream (even if this process dies now).
       if (pushing) {
         unpushed = true;
-        lock.record({ unpushed: true });
+        lock.record({ unpushed: top === null ? null : pendingPush(file, top) });
       }
     }
     unsaved = false; // the file holds this run's state: written just now, or it had it already

@@ -4,6 +4,8 @@
 // only helps if we then see the state the last holder pushed); otherwise we compare with the
 // upstream as last fetched, without the network.
 
+import { realpathSync } from "node:fs";
+import { dirname, relative } from "node:path";
 import { WrapperError } from "./errors";
 import { askGit } from "./gitQuery";
 import { gitReason, remoteGit } from "./remoteGit";
@@ -22,6 +24,39 @@ export function trackedUpstream(top: string): { branch: string; remote: string; 
   const remote = askGit(top, ["config", `branch.${branch}.remote`]);
   const merge = askGit(top, ["config", `branch.${branch}.merge`]);
   return remote && merge && remote !== "." ? { branch, remote, merge } : null;
+}
+
+/**
+ * A state written under `--push` that may not be on the upstream yet: the file's blob, where it
+ * sits in the repository, and the upstream's remote-tracking ref. It is there once that ref's
+ * history holds that blob at that path, whatever was checked out or changed in the file since.
+ */
+export interface PendingPush {
+  top: string;
+  path: string;
+  blob: string;
+  upstream: string;
+}
+
+/** What isPushed needs to know of the state file as written now; null when Git cannot say (kept as not pushed). */
+export function pendingPush(file: string, top: string): PendingPush | null {
+  let real: string;
+  try {
+    real = realpathSync(file);
+  } catch {
+    return null;
+  }
+  const realTop = askGit(dirname(real), ["rev-parse", "--show-toplevel"]);
+  const blob = askGit(dirname(real), ["hash-object", "--", real]);
+  const upstream = askGit(top, ["rev-parse", "--symbolic-full-name", "@{upstream}"]);
+  if (realTop === null || blob === null || !upstream) return null;
+  return { top: realTop, path: relative(realTop, real).split("\\").join("/"), blob, upstream };
+}
+
+/** True once the upstream's history holds the pending blob at its path (as this clone last saw the upstream). */
+export function isPushed(p: PendingPush): boolean {
+  const found = askGit(p.top, ["log", "-1", "--format=%H", `--find-object=${p.blob}`, p.upstream, "--", p.path]);
+  return found !== null && found !== "";
 }
 
 /** The command that pushes HEAD to the branch's upstream, whatever push.default and pushRemote say. */

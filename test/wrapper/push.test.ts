@@ -4,13 +4,15 @@
 
 import { describe, expect, it } from "vitest";
 import { execFileSync } from "node:child_process";
-import { rmSync, writeFileSync } from "node:fs";
+import { rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { State } from "../support/fixtures";
 import { STATE, WrapperRepo, deployed } from "../support/wrapperRun";
 
 const FIXTURE = "vbox-none-2machines";
 const LOCK_REF = `refs/statefile-merge/lock/${STATE}`;
+/** A pre-receive hook that refuses branch pushes (the lock ref is not a branch). */
+const FROZEN = `#!/bin/sh\nwhile read old new ref; do case "$ref" in refs/heads/*) echo "branch pushes are frozen" >&2; exit 1;; esac; done\nexit 0\n`;
 
 /** The remote's main branch, as a teammate would fetch it. */
 function remoteState(remote: string): string {
@@ -37,7 +39,7 @@ describe("statefile-merge nixops --push", () => {
     const { remote, alice, bob } = WrapperRepo.team(State.fixture(FIXTURE).text());
     // The remote refuses branch pushes for now (the lock ref is not a branch).
     const hook = join(remote, "hooks", "pre-receive");
-    writeFileSync(hook, `#!/bin/sh\nwhile read old new ref; do case "$ref" in refs/heads/*) echo "branch pushes are frozen" >&2; exit 1;; esac; done\nexit 0\n`, { mode: 0o755 });
+    writeFileSync(hook, FROZEN, { mode: 0o755 });
     const r = alice.run(["deploy", "-d", "dev", "--include", "web"], ["--push"]);
     expect(r.status).toBe(1);
     expect(r.stderr).toContain(`committed ${STATE}`);
@@ -52,12 +54,71 @@ describe("statefile-merge nixops --push", () => {
     expect(teammate.stderr).toContain("the state it wrote with --push is not pushed yet");
     const again = alice.run(["deploy", "-d", "dev"]);
     expect(again.status).toBe(2);
-    expect(again.stderr).toContain("wrote it with --push but could not push it");
+    expect(again.stderr).toContain("wrote its state with --push but it is not pushed");
     expect(alice.entries().filter((e) => e.event === "start").map((e) => e.command)).toEqual(["import", "deploy", "export"]);
 
     // Pushed by hand as said: the next run goes on, takes the lock over and releases it.
     rmSync(hook);
     alice.repo.git("push", "-q", "origin", "HEAD:refs/heads/main");
+    const after = alice.run(["deploy", "-d", "dev", "--include", "web"], ["--push"]);
+    expect(after.status, after.stderr).toBe(0);
+    expect(WrapperRepo.lockRefs(remote)).toEqual([]);
+  });
+
+  it("judges the state pushed by what the upstream holds, not by the branch checked out now or edits made since", () => {
+    const { remote, alice, bob } = WrapperRepo.team(State.fixture(FIXTURE).text());
+    const hook = join(remote, "hooks", "pre-receive");
+    writeFileSync(hook, FROZEN, { mode: 0o755 });
+    expect(alice.run(["deploy", "-d", "dev", "--include", "web"], ["--push"]).status).toBe(1);
+    rmSync(hook);
+    // Another branch checked out, tracking the upstream: the state is still not there.
+    alice.repo.git("switch", "-q", "-c", "hotfix", "--track", "origin/main");
+    expect(bob.run(["deploy", "-d", "dev"]).status).toBe(2);
+    expect(alice.run(["info", "-d", "dev"]).status).toBe(2);
+    // Pushed from the branch that holds it; an edit of the file afterwards changes nothing.
+    alice.repo.git("push", "-q", "origin", "main:refs/heads/main");
+    alice.repo.git("fetch", "-q", "origin");
+    alice.repo.write(STATE, alice.state() + "\n");
+    expect(alice.run(["info", "-d", "dev"]).status).toBe(0);
+    bob.repo.git("pull", "-q", "--ff-only");
+    expect(bob.run(["deploy", "-d", "dev", "--include", "web"]).status).toBe(0);
+  });
+
+  it("follows a state file that is a symbolic link to the file it commits", () => {
+    const { remote, alice, bob } = WrapperRepo.team(State.fixture(FIXTURE).text());
+    alice.repo.git("mv", STATE, "real.nixops.json");
+    symlinkSync("real.nixops.json", join(alice.repo.dir, STATE));
+    alice.repo.commit("the state file behind a link");
+    alice.repo.git("push", "-q");
+    bob.repo.git("pull", "-q", "--ff-only");
+    writeFileSync(join(remote, "hooks", "pre-receive"), FROZEN, { mode: 0o755 });
+    expect(alice.run(["deploy", "-d", "dev", "--include", "web"], ["--push"]).status).toBe(1);
+    const r = bob.run(["deploy", "-d", "dev"]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain("not pushed yet");
+  });
+
+  it("refuses a new state file that Git ignores before nixops runs", () => {
+    const { alice } = WrapperRepo.team(State.fixture(FIXTURE).text());
+    alice.repo.write(".gitignore", "fresh.nixops.json\n").commit("ignore");
+    alice.repo.git("push", "-q");
+    const r = alice.run(["create", "-d", "fresh"], ["--push"], {}, { state: "fresh.nixops.json" });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain("fresh.nixops.json is ignored by Git");
+    expect(alice.entries()).toEqual([]);
+  });
+
+  it("a --push run whose state was kept (the file changed meanwhile): recover merges it in and the locks then wait for the push", () => {
+    const { remote, alice, bob } = WrapperRepo.team(State.fixture(FIXTURE).text());
+    const r = alice.run(["deploy", "-d", "dev", "--include", "web"], ["--push"], { FAKE_NIXOPS_DURING: `printf '\\n' >> '${join(alice.repo.dir, STATE)}'` });
+    expect(r.status).toBe(1);
+    const recovered = alice.runPrintedRecover(r.stderr, { FAKE_NIXOPS_DURING: "" });
+    expect(recovered?.status, recovered?.stderr ?? r.stderr).toBe(0);
+    expect(recovered?.stderr).toContain("the run was started with --push: commit");
+    expect(WrapperRepo.lockRefs(remote)).toEqual([LOCK_REF]);
+    expect(bob.run(["deploy", "-d", "dev"]).status).toBe(2);
+    alice.repo.commit("the recovered state", STATE);
+    alice.repo.git("push", "-q");
     const after = alice.run(["deploy", "-d", "dev", "--include", "web"], ["--push"]);
     expect(after.status, after.stderr).toBe(0);
     expect(WrapperRepo.lockRefs(remote)).toEqual([]);
