@@ -310,7 +310,8 @@ export class StateLock {
           const how =
             pending === null
               ? `Git could not tell what it wrote, so the lock stays until you delete ${path} (once ${stateFile}'s state is pushed)`
-              : `commit ${stateFile} if it is not, and push the commit that holds it to ${pending.upstream.replace(/^refs\/remotes\//, "")} (after git pull --rebase if the push is refused); then run again (or delete ${path} to go on without that)`;
+              : `commit ${stateFile} if it is not, and push the commit that holds it to ${pending.upstream.replace(/^refs\/remotes\//, "")} (after git pull --rebase if the push is refused); then run again ` +
+                `(if ${pending.upstream.replace(/^refs\/remotes\//, "")} holds that state already, merged with a teammate's, or to go on without it, delete ${path})`;
           throw new WrapperError(
             `statefile-merge: the last wrapped run on ${stateFile} (pid ${holder.pid}, "${holder.command}", since ${holder.started}) wrote its state with --push but it is not pushed, ` +
               `and nobody should deploy from the state before it: ${how}`,

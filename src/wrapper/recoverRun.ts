@@ -77,14 +77,20 @@ export async function recoverRun(options: RecoverOptions, stderr: (line: string)
   }
   if (merged === "conflicts") {
     // A --push run's state: once settled, the lock waits for it to be pushed (it cannot know the settled file).
-    if (kept.push) lock.record({ unpushed: null });
+    if (kept.push) {
+      lock.record({ unpushed: null });
+      stderr(`statefile-merge: the run was started with --push: once the conflicts are settled, commit ${file}, push it, and delete ${lock.path} too`);
+    }
     stderr(`statefile-merge: ${kept.dir} and the lock on ${file} stay until then${teamLockNote(file)}`);
     return 1;
   }
   if (kept.push) {
     // The run was to push its state: the lock now waits for that, as after a --push that failed.
     const top = askGit(dirname(resolve(file)), ["rev-parse", "--show-toplevel"]);
-    lock.record({ privateDir: undefined, unpushed: top === null ? null : pendingPush(file, top) });
+    if (!lock.record({ privateDir: undefined, unpushed: top === null ? null : pendingPush(file, top) })) {
+      stderr(`statefile-merge: wrote ${file}, but could not note in the lock ${lock.path} that it is not pushed yet, so ${kept.dir} stays: commit ${file}, push it, then delete ${kept.dir}`);
+      return 0;
+    }
     rmSync(kept.dir, { recursive: true, force: true });
     stderr(`statefile-merge: deleted ${kept.dir}; the run was started with --push: commit ${file} and push it, and until then the next wrapped run here stops${teamLockNote(file)}`);
     return 0;

@@ -26,7 +26,7 @@ import type { RemoteLock } from "./remoteLock";
 import { chooseStateFile } from "./stateFileChoice";
 import { changesState, subcommandOf } from "./subcommands";
 import { guardTeamRun, type TeamOptions } from "./teamGuard";
-import { pendingPush, pushCommand, pushProblem, pushToUpstream, trackedUpstream } from "./upstream";
+import { commitIdentity, pendingPush, pushCommand, pushProblem, pushToUpstream, trackedUpstream, type PendingPush } from "./upstream";
 import { canonicalText } from "../formats/nixopsExport";
 import { parseJson } from "../formats/parseJson";
 import type { JsonObject } from "../core/values";
@@ -98,6 +98,8 @@ export async function runWrapped(options: WrapOptions, io: WrapIo = processIo): 
   let unsaved = false;
   /** --push wrote the file and its state is not on the upstream yet: both locks stay until it is (StateLock, stillUnpushed). */
   let unpushed = false;
+  /** What the lock records of that state (upstream.ts, PendingPush). */
+  let pending: PendingPush | null = null;
   // What `statefile-merge recover` needs to run the nixops this run uses (a path made absolute: it may run elsewhere).
   const recoverOptions = [
     ...(options.nixops !== "nixops" ? ["--nixops", options.nixops.includes("/") ? resolve(options.nixops) : options.nixops] : []),
@@ -230,7 +232,8 @@ export async function runWrapped(options: WrapOptions, io: WrapIo = processIo): 
       // Under --push, both locks wait for this state to reach the upstream (even if this process dies now).
       if (pushing) {
         unpushed = true;
-        lock.record({ unpushed: top === null ? null : pendingPush(file, top) });
+        pending = top === null ? null : pendingPush(file, top);
+        if (!lock.record({ unpushed: pending })) io.stderr(`statefile-merge: could not note in the lock ${lock.path} that ${file} is not pushed yet; make sure it is pushed before anyone deploys again`);
       }
     }
     unsaved = false; // the file holds this run's state: written just now, or it had it already
@@ -247,6 +250,9 @@ export async function runWrapped(options: WrapOptions, io: WrapIo = processIo): 
         io.stderr(`statefile-merge: committed ${file}`);
         const failed = pushing && top !== null ? pushCommit(top) : null;
         if (failed !== null) {
+          // The commit as a rebase keeps it, so that pushing it after `git pull --rebase` counts.
+          const commit = top === null ? null : commitIdentity(top);
+          if (pending && commit) lock.record({ unpushed: { ...pending, commit } });
           io.stderr(`statefile-merge: could not push the commit of ${file} (${failed})`);
           if (status === 0) status = 1;
         }

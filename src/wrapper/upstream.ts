@@ -28,14 +28,19 @@ export function trackedUpstream(top: string): { branch: string; remote: string; 
 
 /**
  * A state written under `--push` that may not be on the upstream yet: the file's blob, where it
- * sits in the repository, and the upstream's remote-tracking ref. It is there once that ref's
- * history holds that blob at that path, whatever was checked out or changed in the file since.
+ * sits in the repository, the upstream's remote-tracking ref and where it stood then (`base`).
+ * It is there once a commit the upstream gained since puts that blob at that path, or is the
+ * run's own commit replayed by a rebase (`commit`: its author date and subject), whatever was
+ * checked out or changed in the file since. An older state the file held before never counts.
  */
 export interface PendingPush {
   top: string;
   path: string;
   blob: string;
   upstream: string;
+  base: string;
+  /** The run's commit as `git log --format=%ad%x09%s --date=raw` shows it, once made. */
+  commit?: string;
 }
 
 /** What isPushed needs to know of the state file as written now; null when Git cannot say (kept as not pushed). */
@@ -49,14 +54,25 @@ export function pendingPush(file: string, top: string): PendingPush | null {
   const realTop = askGit(dirname(real), ["rev-parse", "--show-toplevel"]);
   const blob = askGit(dirname(real), ["hash-object", "--", real]);
   const upstream = askGit(top, ["rev-parse", "--symbolic-full-name", "@{upstream}"]);
-  if (realTop === null || blob === null || !upstream) return null;
-  return { top: realTop, path: relative(realTop, real).split("\\").join("/"), blob, upstream };
+  const base = upstream ? askGit(top, ["rev-parse", "--verify", "-q", upstream]) : null;
+  if (realTop === null || blob === null || !upstream || !base) return null;
+  return { top: realTop, path: relative(realTop, real).split("\\").join("/"), blob, upstream, base };
 }
 
-/** True once the upstream's history holds the pending blob at its path (as this clone last saw the upstream). */
+/** The run's commit (HEAD, just made) as isPushed knows it again after a rebase. */
+export function commitIdentity(top: string): string | null {
+  return askGit(top, ["log", "-1", "--format=%ad%x09%s", "--date=raw", "HEAD"]);
+}
+
+/** True once the upstream, as this clone last saw it, gained the pending state since `base`. */
 export function isPushed(p: PendingPush): boolean {
-  const found = askGit(p.top, ["log", "-1", "--format=%H", `--find-object=${p.blob}`, p.upstream, "--", p.path]);
-  return found !== null && found !== "";
+  const range = `${p.base}..${p.upstream}`;
+  const found = askGit(p.top, ["log", "-1", "--format=%H", `--find-object=${p.blob}`, range, "--", p.path]);
+  if (found) return true;
+  if (p.commit === undefined) return false;
+  // Rebased onto a teammate's state (the file merged again: another blob), the commit keeps its author date and subject.
+  const commits = askGit(p.top, ["log", "--format=%ad%x09%s", "--date=raw", range, "--", p.path]);
+  return commits !== null && commits.split("\n").includes(p.commit);
 }
 
 /** The command that pushes HEAD to the branch's upstream, whatever push.default and pushRemote say. */

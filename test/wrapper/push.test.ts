@@ -8,6 +8,7 @@ import { rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { State } from "../support/fixtures";
 import { STATE, WrapperRepo, deployed } from "../support/wrapperRun";
+import { runBin } from "../support/conflictedRepo";
 
 const FIXTURE = "vbox-none-2machines";
 const LOCK_REF = `refs/statefile-merge/lock/${STATE}`;
@@ -82,6 +83,40 @@ describe("statefile-merge nixops --push", () => {
     expect(alice.run(["info", "-d", "dev"]).status).toBe(0);
     bob.repo.git("pull", "-q", "--ff-only");
     expect(bob.run(["deploy", "-d", "dev", "--include", "web"]).status).toBe(0);
+  });
+
+  it("an older state the upstream held before does not count as pushed (a rollback to it)", () => {
+    const { remote, alice, bob } = WrapperRepo.team(State.fixture(FIXTURE).text());
+    for (const x of ["1", "2"]) expect(alice.run(["set-args", "-d", "dev", "--arg", "x", x], ["--push"]).status).toBe(0);
+    writeFileSync(join(remote, "hooks", "pre-receive"), FROZEN, { mode: 0o755 });
+    expect(alice.run(["set-args", "-d", "dev", "--arg", "x", "1"], ["--push"]).status).toBe(1);
+    bob.repo.git("pull", "-q", "--ff-only");
+    expect(bob.run(["deploy", "-d", "dev"]).status).toBe(2);
+    expect(alice.run(["info", "-d", "dev"]).status).toBe(2);
+    expect(WrapperRepo.lockRefs(remote)).toEqual([LOCK_REF]);
+  });
+
+  it("a push refused because a teammate pushed meanwhile: after git pull --rebase (the driver merges both states) and a push, the next run goes on", () => {
+    const { remote, alice, bob } = WrapperRepo.team(State.fixture(FIXTURE).text());
+    expect(runBin(alice.repo, ["install"]).status).toBe(0);
+    // Bob's change to db lands on the remote while alice's nixops runs (pushed by hand, not through the wrapper).
+    const bobDeploys = [
+      `cd '${bob.repo.dir}'`,
+      `node -e 'const fs=require("fs");fs.writeFileSync("${STATE}",fs.readFileSync("${STATE}","utf8").replace(/"privateIpv4": "[^"]*"/,"\\"privateIpv4\\": \\"10.9.9.9\\""))'`,
+      `git commit -qam "bob: db moved"`,
+      `git push -q`,
+    ].join(" && ");
+    const r = alice.run(["deploy", "-d", "dev", "--include", "web"], ["--push"], { FAKE_NIXOPS_DURING: bobDeploys });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("could not push the commit of");
+    expect(alice.repo.tryGit("pull", "-q", "--rebase").status).toBe(0);
+    expect(alice.state()).toContain('"privateIpv4": "10.9.9.9"');
+    alice.repo.git("push", "-q");
+    const after = alice.run(["info", "-d", "dev"]);
+    expect(after.status, after.stderr).toBe(0);
+    bob.repo.git("pull", "-q", "--ff-only");
+    expect(bob.run(["deploy", "-d", "dev", "--include", "web"]).status).toBe(0);
+    expect(WrapperRepo.lockRefs(remote)).toEqual([]);
   });
 
   it("follows a state file that is a symbolic link to the file it commits", () => {
