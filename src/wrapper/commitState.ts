@@ -23,7 +23,7 @@ export function commitMessage(command: string, changes: readonly DeploymentChang
 function failure(cwd: string, args: string[], input?: string): string | null {
   try {
     const r = runGit(cwd, args, input);
-    return r.status === 0 ? null : `${r.stdout.toString("utf8")}${r.stderr}`.trim().split("\n")[0];
+    return r.status === 0 ? null : `${r.stdout.toString("utf8")}${r.stderr}`.trim().split("\n")[0] || `git exited with status ${r.status}`;
   } catch (e) {
     if (e instanceof GitError) return e.message;
     throw e;
@@ -36,7 +36,7 @@ function failure(cwd: string, args: string[], input?: string): string | null {
  * message that names only what nixops changed.
  */
 export function refuseUncommitted(file: string): void {
-  const ignored = () => new WrapperError(`statefile-merge: ${file} is ignored by Git (a .gitignore line), so --commit could not commit it; un-ignore it, or run without --commit`);
+  const ignored = () => new WrapperError(`statefile-merge: ${file} is ignored by Git (a .gitignore line), so the run could not commit it (--commit, --push); un-ignore it, or run without those`);
   if (!existsSync(file)) {
     // Created by this run: the commit adds it, unless Git ignores that name.
     const absolute = resolve(file);

@@ -22,6 +22,7 @@ import { writeFileAtomic } from "../io/atomicWrite";
 import { writeStderr } from "../io/processOutput";
 import { autoResolvedLine, conflictLine } from "../report/mergeReport";
 import { fileViewFor } from "../view/fileView";
+import { firstMarkerLine } from "../formats/conflictMarkers";
 import { isGitCryptCiphertext } from "../crypt/gitCrypt";
 import { WrapperError } from "./errors";
 import { BadExport, changedDeployments, checkNoDeploymentDropped, type RenderedExport } from "./exportedState";
@@ -92,7 +93,7 @@ export async function recoverRun(options: RecoverOptions, stderr: (line: string)
       return 0;
     }
     rmSync(kept.dir, { recursive: true, force: true });
-    stderr(`statefile-merge: deleted ${kept.dir}; the run was started with --push: commit ${file} and push it, and until then the next wrapped run here stops${teamLockNote(file)}`);
+    stderr(`statefile-merge: deleted ${kept.dir}; the run was started with --push: commit ${file} and push it; until then the next wrapped run here stops, and a team-wide deploy lock that run held stays held`);
     return 0;
   }
   rmSync(kept.dir, { recursive: true, force: true });
@@ -115,6 +116,8 @@ async function recover(file: string, kept: KeptState, options: RecoverOptions, s
   const bytes = existsSync(file) ? readFileSync(file) : Buffer.alloc(0);
   if (isGitCryptCiphertext(bytes)) throw new NotRecovered(`${file} is git-crypt ciphertext (the repository is locked); run git-crypt unlock, then recover again`);
   const now = bytes.toString("utf8");
+  const marker = firstMarkerLine(now);
+  if (marker !== null) throw new NotRecovered(`${file}:${marker.line} holds a conflict marker; settle the conflicts first (statefile-merge check ${shellWord(resolve(file))} lists them), then recover again`);
   if (startedFrom.trim() !== "" && now.trim() === "") {
     throw new NotRecovered(`${file} is gone or empty, although the run started from the state it held; restore it (git checkout -- ${shellWord(file)}) and run recover again`);
   }
@@ -134,7 +137,8 @@ async function recover(file: string, kept: KeptState, options: RecoverOptions, s
   printLines(result, stderr);
   if (result.conflicts.length > 0) {
     writeFileAtomic(file, result.text);
-    const steps = `${file} holds its state with ${result.conflicts.length} conflict(s) marked: settle them in an editor (statefile-merge check ${shellWord(file)} finds any left), then delete ${kept.dir}`;
+    const shown = resolve(file); // repeated by later runs, which may start elsewhere
+    const steps = `${shown} holds its state with ${result.conflicts.length} conflict(s) marked: settle them in an editor (statefile-merge check ${shellWord(shown)} finds any left), then delete ${kept.dir}`;
     try {
       writeFileSync(join(kept.dir, NEXT_STEPS), steps + "\n", { mode: 0o600 }); // the next run repeats it
     } catch {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { statSync, symlinkSync } from "node:fs";
+import { statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { State, fixtureText } from "../support/fixtures";
 import { STATE, WrapperRepo } from "../support/wrapperRun";
@@ -43,6 +43,15 @@ describe("statefile-merge nixops --commit", () => {
     expect(w.repo.git("log", "-1", "--format=%B")).toContain("nixops exited with status 3");
   });
 
+  it("a commit that fails without a word (a silent hook) is reported with git's exit status; the file stays written", () => {
+    const w = WrapperRepo.create(fixtureText("vbox-none-2machines"));
+    writeFileSync(join(w.repo.dir, ".git", "hooks", "pre-commit"), "#!/bin/sh\nexit 1\n", { mode: 0o755 });
+    const r = w.run(["deploy", "-d", "dev", "--include", "web"], ["--commit"]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(`git commit of ${STATE} failed: git exited with status 1; the state file is written, commit it by hand`);
+    expect(w.state()).not.toBe(fixtureText("vbox-none-2machines"));
+  });
+
   it("makes no commit when nothing changed", () => {
     const w = WrapperRepo.create(fixtureText("vbox-none-2machines"));
     const head = w.repo.git("rev-parse", "HEAD");
@@ -79,7 +88,7 @@ describe("statefile-merge nixops --commit", () => {
     w.repo.write(STATE, fixtureText("vbox-none-2machines"));
     const r = w.run(["deploy", "-d", "dev"], ["--commit"]);
     expect(r.status).toBe(2);
-    expect(r.stderr).toContain(`${STATE} is ignored by Git (a .gitignore line), so --commit could not commit it`);
+    expect(r.stderr).toContain(`${STATE} is ignored by Git (a .gitignore line), so the run could not commit it (--commit, --push)`);
     expect(w.entries()).toEqual([]);
   });
 

@@ -73,7 +73,7 @@ describe("statefile-merge recover", () => {
     const marked = w.state();
     const again = recover(w);
     expect(again.status).toBe(2);
-    expect(again.stderr).toContain("already holds conflict markers");
+    expect(again.stderr).toMatch(/prod\.nixops\.json:\d+ holds a conflict marker; settle the conflicts first \(statefile-merge check .*prod\.nixops\.json lists them\), then recover again/);
     expect(again.stderr).toContain(`nothing was written, and ${dir} stays`);
     expect(w.state()).toBe(marked);
   });
