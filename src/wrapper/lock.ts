@@ -14,7 +14,7 @@ import { processStart, stillRuns } from "../io/processStart";
 import { shellWord } from "../git/shellQuote";
 import { WrapperError } from "./errors";
 import { askGit } from "./gitQuery";
-import { isPushed, type PendingPush } from "./upstream";
+import { isPushed, type PendingPush } from "./statePush";
 
 /** In a run's private directory: the state file as the run found it (the base to merge its state with). */
 export const STARTED_FROM = "started-from.json";

@@ -30,7 +30,7 @@ import { askGit } from "./gitQuery";
 import { NEXT_STEPS, SAVED_EXPORT, STARTED_FROM, StateLock, type KeptState } from "./lock";
 import { detectNixops, nixopsEnv } from "./nixopsCli";
 import { committedExport, exportState } from "./stateExport";
-import { pendingPush } from "./upstream";
+import { pendingPush } from "./statePush";
 import { chooseStateFile } from "./stateFileChoice";
 
 export interface RecoverOptions {
