@@ -10,7 +10,7 @@
 // written (refused, or the export or merge failed).
 
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { isObject, type JsonObject } from "../core/values";
 import { parseJson } from "../formats/parseJson";
 import { stripBom } from "../formats/bom";
@@ -26,7 +26,7 @@ import { firstMarkerLine } from "../formats/conflictMarkers";
 import { isGitCryptCiphertext } from "../crypt/gitCrypt";
 import { WrapperError } from "./errors";
 import { BadExport, changedDeployments, checkNoDeploymentDropped, type RenderedExport } from "./exportedState";
-import { askGit } from "./gitQuery";
+import { workTreeOf } from "./gitQuery";
 import { NEXT_STEPS, SAVED_EXPORT, STARTED_FROM, StateLock, type KeptState } from "./lock";
 import { detectNixops, nixopsEnv } from "./nixopsCli";
 import { committedExport, exportState } from "./stateExport";
@@ -67,9 +67,10 @@ export async function recoverRun(options: RecoverOptions, stderr: (line: string)
     stderr(`statefile-merge: no wrapped nixops run left a state for ${file} in this clone; nothing to recover`);
     return 0;
   }
+  const top = workTreeOf(file);
   let merged: Recovered;
   try {
-    merged = await recover(file, kept, options, stderr);
+    merged = await recover(file, kept, top, options, stderr);
   } catch (e) {
     // The kept directory stays, and the lock (now ours) still names it for the next run.
     const why = e instanceof NotRecovered || e instanceof BadExport || e instanceof WrapperError ? e.message : `internal error: ${(e as Error).message}`;
@@ -87,7 +88,6 @@ export async function recoverRun(options: RecoverOptions, stderr: (line: string)
   }
   if (kept.push) {
     // The run was to push its state: the lock now waits for that, as after a --push that failed.
-    const top = askGit(dirname(resolve(file)), ["rev-parse", "--show-toplevel"]);
     if (!lock.record({ privateDir: undefined, unpushed: top === null ? null : pendingPush(file, top) })) {
       stderr(`statefile-merge: wrote ${file}, but could not note in the lock ${lock.path} that it is not pushed yet, so ${kept.dir} stays: commit ${file}, push it, then delete ${kept.dir}`);
       return 0;
@@ -110,8 +110,7 @@ function teamLockNote(file: string): string {
 type Recovered = "settled" | "conflicts";
 
 /** Merges the kept state into the file: "settled", or "conflicts" (marked in the file); NotRecovered when nothing was written. */
-async function recover(file: string, kept: KeptState, options: RecoverOptions, stderr: (line: string) => void): Promise<Recovered> {
-  const top = askGit(dirname(resolve(file)), ["rev-parse", "--show-toplevel"]);
+async function recover(file: string, kept: KeptState, top: string | null, options: RecoverOptions, stderr: (line: string) => void): Promise<Recovered> {
   const startedFrom = readFileSync(join(kept.dir, STARTED_FROM), "utf8");
   const bytes = existsSync(file) ? readFileSync(file) : Buffer.alloc(0);
   if (isGitCryptCiphertext(bytes)) throw new NotRecovered(`${file} is git-crypt ciphertext (the repository is locked); run git-crypt unlock, then recover again`);

@@ -10,13 +10,13 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { processStart } from "../io/processStart";
 import { shellWord } from "../git/shellQuote";
 import { writeStderr } from "../io/processOutput";
-import { dirname, join, resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { writeFileAtomic } from "../io/atomicWrite";
 import { commitMessage, commitStateFile, refuseUncommitted } from "./commitState";
 import { WrapperError } from "./errors";
 import { BadExport, changedDeployments, checkNoDeploymentDropped, DroppedDeployments, type RenderedExport } from "./exportedState";
 import { committedExport, exportState, NIXOPS_UMASK } from "./stateExport";
-import { askGit } from "./gitQuery";
+import { workTreeOf } from "./gitQuery";
 import { mergeInSteps, NEXT_STEPS, NIXOPS_STARTED, RUN_DIR_PREFIX, SAVED_EXPORT, STARTED_FROM, StateLock } from "./lock";
 import { committedNixExprs, localNixExprs } from "./nixExprsPaths";
 import { describeCommand, detectNixops, nixopsEnv, withStatefile, type Nixops } from "./nixopsCli";
@@ -99,8 +99,10 @@ export async function runWrapped(options: WrapOptions, io: WrapIo = processIo): 
   let unsaved = false;
   /** --push wrote the file and its state is not on the upstream yet: both locks stay until it is (StateLock, stillUnpushed). */
   let unpushed = false;
-  /** What the lock records of that state (upstream.ts, PendingPush). */
+  /** What the lock records of that state (statePush.ts, PendingPush). */
   let pending: PendingPush | null = null;
+  /** The work tree holding the file (null: none), asked once the lock is taken. */
+  let top: string | null = null;
   // What `statefile-merge recover` needs to run the nixops this run uses (a path made absolute: it may run elsewhere).
   const recoverOptions = [
     ...(options.nixops !== "nixops" ? ["--nixops", options.nixops.includes("/") ? resolve(options.nixops) : options.nixops] : []),
@@ -138,7 +140,7 @@ export async function runWrapped(options: WrapOptions, io: WrapIo = processIo): 
     return null;
   };
   /** What a --push run that could not finish says: how to finish, and that the locks wait for it. */
-  const unpushedNotice = (top: string | null) => {
+  const unpushedNotice = () => {
     const upstream = top === null ? null : trackedUpstream(top);
     const push = upstream === null ? "push it" : `push it (${pushCommand(upstream).map(shellWord).join(" ")}; git pull --rebase first if it is refused)`;
     const team = teamLock === null ? "" : `, and the team-wide deploy lock stays held so that no teammate deploys from the state before it (${teamLock.releaseCommand()} releases it by hand)`;
@@ -159,14 +161,15 @@ export async function runWrapped(options: WrapOptions, io: WrapIo = processIo): 
   try {
     const nixops = detectNixops(options.nixops, process.env, options.nixopsMajor);
     lock = StateLock.acquire(file, command, io.stderr);
-    const top = askGit(dirname(resolve(file)), ["rev-parse", "--show-toplevel"]);
+    top = workTreeOf(file);
     const input = checkStateFile(file, top);
+    const changing = changesState(options.nixopsArgs);
     const commit = options.commit || options.push === true;
-    if (commit && top !== null && changesState(options.nixopsArgs)) refuseUncommitted(file);
-    const pushing = options.push === true && changesState(options.nixopsArgs);
+    if (commit && top !== null && changing) refuseUncommitted(file);
+    const pushing = options.push === true && changing;
     const cannotPush = !pushing ? null : top === null ? `${file} is not in a Git repository` : pushProblem(top);
     if (cannotPush !== null) throw new WrapperError(`statefile-merge: --push cannot push: ${cannotPush}; nixops was not run`);
-    if (changesState(options.nixopsArgs)) teamLock = guardTeamRun(file, top, command, options, io.stderr);
+    if (changing) teamLock = guardTeamRun(file, top, command, options, io.stderr);
     dir = mkdtempSync(join(lock.runsDir(), RUN_DIR_PREFIX)); // 0700
     const statefile = join(dir, "state.nixops");
     // What the run starts from, kept beside its statefile: the base to merge its state with
@@ -252,20 +255,20 @@ export async function runWrapped(options: WrapOptions, io: WrapIo = processIo): 
         const failed = pushing && top !== null ? pushCommit(top) : null;
         if (failed !== null) {
           // The commit as a rebase keeps it, so that pushing it after `git pull --rebase` counts.
-          const commit = top === null ? null : commitIdentity(top);
-          if (pending && commit) lock.record({ unpushed: { ...pending, commit } });
+          const identity = top === null ? null : commitIdentity(top);
+          if (pending && identity) lock.record({ unpushed: { ...pending, commit: identity } });
           io.stderr(`statefile-merge: could not push the commit of ${file} (${failed})`);
           if (status === 0) status = 1;
         }
       } else io.stderr(`statefile-merge: ${file} has no changes to commit`);
     }
-    if (unpushed) unpushedNotice(top);
+    if (unpushed) unpushedNotice();
     return status;
   } catch (e) {
     const expected = e instanceof WrapperError;
     io.stderr(expected ? e.message : `statefile-merge: internal error: ${(e as Error).message}`);
     if (!expected && unsaved) keepStatefile();
-    if (unpushed) unpushedNotice(askGit(dirname(resolve(file)), ["rev-parse", "--show-toplevel"]));
+    if (unpushed) unpushedNotice();
     return expected ? e.exitCode : 1;
   } finally {
     cleanUp();
