@@ -131,20 +131,21 @@ function nextSteps(holder: LockHolder, dir: string, stateFile: string): string {
   }
 }
 
-/** The private directory (named as runs name theirs) a holder that is gone left its nixops state in, or null when there is none. */
-function leftState(holder: LockHolder): string | null {
+/** The private directory the lock names, when it is named as runs name theirs: never a path a damaged lock names. */
+function runDirOf(holder: LockHolder): string | null {
   const dir = holder.privateDir;
-  if (typeof dir !== "string" || !basename(dir).startsWith(RUN_DIR_PREFIX)) return null;
-  return existsSync(join(dir, "state.nixops")) && !diedBeforeNixops(holder, dir) ? dir : null;
+  return typeof dir === "string" && basename(dir).startsWith(RUN_DIR_PREFIX) ? dir : null;
 }
 
-/**
- * The holder's directory holds no more than an import of the file: nixops never started
- * (NIXOPS_STARTED). Only a run's own directory is judged so (named as runs name them), never
- * a path a damaged lock names.
- */
+/** The private directory a holder that is gone left its nixops state in, or null when there is none. */
+function leftState(holder: LockHolder): string | null {
+  const dir = runDirOf(holder);
+  return dir !== null && existsSync(join(dir, "state.nixops")) && !diedBeforeNixops(holder, dir) ? dir : null;
+}
+
+/** The holder's directory holds no more than an import of the file: nixops never started (NIXOPS_STARTED). */
 function diedBeforeNixops(holder: LockHolder, dir: string): boolean {
-  return holder.nixops === undefined && basename(dir).startsWith(RUN_DIR_PREFIX) && !existsSync(join(dir, NIXOPS_STARTED));
+  return holder.nixops === undefined && !existsSync(join(dir, NIXOPS_STARTED));
 }
 
 /** How a run's private directory is named (mkdtemp adds six characters). */
@@ -306,12 +307,12 @@ export class StateLock {
           );
         }
         if (unpushed) {
-          const pending = holder.unpushed ?? null;
+          const upstream = holder.unpushed?.upstream.replace(/^refs\/remotes\//, "");
           const how =
-            pending === null
+            upstream === undefined
               ? `Git could not tell what it wrote, so the lock stays until you delete ${path} (once ${stateFile}'s state is pushed)`
-              : `commit ${stateFile} if it is not, and push the commit that holds it to ${pending.upstream.replace(/^refs\/remotes\//, "")} (after git pull --rebase if the push is refused); then run again ` +
-                `(if ${pending.upstream.replace(/^refs\/remotes\//, "")} holds that state already, merged with a teammate's, or to go on without it, delete ${path})`;
+              : `commit ${stateFile} if it is not, and push the commit that holds it to ${upstream} (after git pull --rebase if the push is refused); then run again ` +
+                `(if ${upstream} holds that state already, merged with a teammate's, or to go on without it, delete ${path})`;
           throw new WrapperError(
             `statefile-merge: the last wrapped run on ${stateFile} (pid ${holder.pid}, "${holder.command}", since ${holder.started}) wrote its state with --push but it is not pushed, ` +
               `and nobody should deploy from the state before it: ${how}`,
@@ -321,7 +322,8 @@ export class StateLock {
           if (removeStale(path, temp, holder)) {
             notice(`statefile-merge: removing a stale lock on ${stateFile}: pid ${holder.pid} (${holder.command}, ${holder.started}) is no longer running`);
             // Killed while importing: its directory holds only the file's own state (and its keys).
-            if (holder.privateDir && diedBeforeNixops(holder, holder.privateDir)) rmSync(holder.privateDir, { recursive: true, force: true });
+            const dir = runDirOf(holder);
+            if (dir !== null && diedBeforeNixops(holder, dir)) rmSync(dir, { recursive: true, force: true });
           }
           continue;
         }
