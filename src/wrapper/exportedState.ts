@@ -77,6 +77,11 @@ export function changedDeployments(before: JsonObject | null, now: JsonObject): 
   return changes;
 }
 
+/** "prod changed, dev added", as messages name what a run changed. */
+export function changesText(changes: readonly DeploymentChange[]): string {
+  return changes.map((c) => `${c.name} ${c.change}`).join(", ");
+}
+
 /**
  * Refuses an export that lacks a deployment nixops was given by the import, unless the run was
  * `nixops delete` (the one subcommand that removes one): such an export did not read this run's

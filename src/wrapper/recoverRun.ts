@@ -25,7 +25,7 @@ import { fileViewFor } from "../view/fileView";
 import { firstMarkerLine } from "../formats/conflictMarkers";
 import { isGitCryptCiphertext } from "../crypt/gitCrypt";
 import { WrapperError } from "./errors";
-import { BadExport, changedDeployments, checkNoDeploymentDropped, type RenderedExport } from "./exportedState";
+import { BadExport, changedDeployments, changesText, checkNoDeploymentDropped, type RenderedExport } from "./exportedState";
 import { workTreeOf } from "./gitQuery";
 import { NEXT_STEPS, SAVED_EXPORT, STARTED_FROM, StateLock, type KeptState } from "./lock";
 import { detectNixops, nixopsEnv } from "./nixopsCli";
@@ -163,9 +163,7 @@ function printLines(result: Extract<MergeResult, { kind: "merged" }>, stderr: (l
 
 /** "prod changed, dev added"; empty when no deployment differs as values. */
 function describeChanges(before: JsonObject | null, after: JsonObject): string {
-  return changedDeployments(before, after)
-    .map((c) => `${c.name} ${c.change}`)
-    .join(", ");
+  return changesText(changedDeployments(before, after));
 }
 
 /** The run's export: saved already when the file changed while it ran, else made now from its statefile. */

@@ -14,7 +14,7 @@ import { join, resolve } from "node:path";
 import { writeFileAtomic } from "../io/atomicWrite";
 import { commitMessage, commitStateFile, refuseUncommitted } from "./commitState";
 import { WrapperError } from "./errors";
-import { BadExport, changedDeployments, checkNoDeploymentDropped, DroppedDeployments, type RenderedExport } from "./exportedState";
+import { BadExport, changedDeployments, changesText, checkNoDeploymentDropped, DroppedDeployments, type RenderedExport } from "./exportedState";
 import { committedExport, exportState, NIXOPS_UMASK } from "./stateExport";
 import { workTreeOf } from "./gitQuery";
 import { mergeInSteps, NEXT_STEPS, NIXOPS_STARTED, RUN_DIR_PREFIX, SAVED_EXPORT, STARTED_FROM, StateLock } from "./lock";
@@ -232,7 +232,7 @@ export async function runWrapped(options: WrapOptions, io: WrapIo = processIo): 
     }
     if (changes.length > 0) {
       writeFileAtomic(file, exported.text);
-      io.stderr(`statefile-merge: wrote ${file} (${changes.map((c) => `${c.name} ${c.change}`).join(", ")})`);
+      io.stderr(`statefile-merge: wrote ${file} (${changesText(changes)})`);
       // Under --push, both locks wait for this state to reach the upstream (even if this process dies now).
       if (pushing) {
         unpushed = true;
