@@ -18,7 +18,10 @@
 //
 // The driver gets its labels as Git >= 2.44 passes them and the conflict style as `install`
 // writes it on the driver line, and Git config is isolated (no user or system file), so
-// neither tool looks anything up beyond its three files.
+// neither tool looks anything up beyond its three files. Every tool runs with
+// NODE_EXTRA_CA_CERTS empty, as install's driver line starts the driver: set, it makes every
+// Node start load those certificates (30-40 ms here), and a bare Node start that pays it
+// while the driver does not would flatter the ratios. The report says what it costs here.
 
 const { spawnSync } = require("node:child_process");
 const { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } = require("node:fs");
@@ -106,6 +109,27 @@ function rssMethod() {
   return r.status === 0 && /^\d+\s*$/.test(r.stderr.trim().split("\n").pop()) ? "gnu-time" : "node-resource-usage";
 }
 
+/** What install's commands set before Node (src/git/install.ts, PLAIN_NODE_START). */
+const PLAIN_NODE = { NODE_EXTRA_CA_CERTS: "" };
+
+/**
+ * When this environment sets NODE_EXTRA_CA_CERTS: a bare Node start with and without it
+ * (medians of 11, alternating), which the tools are spared; else null.
+ */
+function extraCaCerts() {
+  const file = process.env.NODE_EXTRA_CA_CERTS;
+  if (file === undefined || file === "") return null;
+  const times = { with: [], without: [] };
+  for (let i = 0; i < 11; i++) {
+    for (const [k, env] of [["with", process.env], ["without", { ...process.env, ...PLAIN_NODE }]]) {
+      const t0 = process.hrtime.bigint();
+      spawnSync(process.execPath, ["-e", "0"], { env, stdio: "ignore" });
+      times[k].push(Number(process.hrtime.bigint() - t0) / 1e6);
+    }
+  }
+  return { file, withMs: median(times.with), withoutMs: median(times.without) };
+}
+
 function machine() {
   const git = spawnSync("git", ["--version"], { encoding: "utf8" }).stdout.trim();
   const cpus = os.cpus();
@@ -133,7 +157,7 @@ class Bench {
     }
     this.inputBytes = Buffer.byteLength(s.base) + Buffer.byteLength(s.ours) + Buffer.byteLength(s.theirs);
     this.work = join(dir, `${scenario.name}.work.json`);
-    this.env = { ...process.env, HOME: dir, XDG_CONFIG_HOME: dir, GIT_CONFIG_NOSYSTEM: "1", GIT_CONFIG_GLOBAL: join(dir, "gitconfig") };
+    this.env = { ...process.env, ...PLAIN_NODE, HOME: dir, XDG_CONFIG_HOME: dir, GIT_CONFIG_NOSYSTEM: "1", GIT_CONFIG_GLOBAL: join(dir, "gitconfig") };
     writeFileSync(this.env.GIT_CONFIG_GLOBAL, "");
   }
 
@@ -241,6 +265,13 @@ const ms = (x) => x.toFixed(x < 100 ? 1 : 0);
 function table(report) {
   const lines = [];
   lines.push(`machine: ${report.machine.cpu}, ${report.machine.memory}, ${report.machine.os}; ${report.machine.node}; ${report.machine.git}`);
+  const ca = report.extraCaCerts;
+  if (ca) {
+    lines.push(
+      `NODE_EXTRA_CA_CERTS is set here (${ca.file}): a bare Node start takes ${ms(ca.withMs)} ms with it and ${ms(ca.withoutMs)} ms without; ` +
+        "every tool below runs without it, as install's driver line starts the driver",
+    );
+  }
   lines.push(`load average: ${report.loadAverage.start.map((x) => x.toFixed(2)).join(" ")} at start, ${report.loadAverage.end.map((x) => x.toFixed(2)).join(" ")} at end; peak memory by ${report.rssMethod}`);
   lines.push("");
   lines.push("| scenario | resources | MB per file (3 files) | tool | median ms | min-max ms | vs git merge-file | vs bare node | vs floor | peak RSS MB | hunks / true conflicts |");
@@ -271,7 +302,7 @@ function main() {
   const dir = mkdtempSync(join(os.tmpdir(), "statefile-merge-bench-"));
   try {
     const rss = rssMethod();
-    const report = { machine: machine(), rssMethod: rss, loadAverage: { start: os.loadavg(), end: null }, results: [] };
+    const report = { machine: machine(), extraCaCerts: extraCaCerts(), rssMethod: rss, loadAverage: { start: os.loadavg(), end: null }, results: [] };
     for (const scenario of SCENARIOS.filter((s) => options.only.includes(s.name))) {
       if (!options.json) process.stderr.write(`bench: ${scenario.name} (${scenario.resources} resources)...\n`);
       const bench = new Bench(dir, scenario, rss);

@@ -3,7 +3,7 @@
 // carries, the tracked state files themselves, and a hint about the CI guard.
 
 import type { DoctorCheck, DoctorContext, Finding } from "./doctor";
-import { DRIVER, VIRTUAL_DRIVER, isOurValue } from "../git/install";
+import { DRIVER, PLAIN_NODE_START, VIRTUAL_DRIVER, driverSettings, installFormOf } from "../git/install";
 import { passesLabels } from "../git/gitVersion";
 import { tryDiffCommand, tryMergeDriver } from "./doctorDriverRun";
 import { attributeSources, driverReferences } from "./doctorAttributes";
@@ -130,7 +130,7 @@ export const checkDriverRuns: DoctorCheck = (ctx) => {
         : { severity: "error", check: "driver-runs", message: `merge.${name}.driver does not work: ${problem}; run \`statefile-merge install\` again (command: ${command})` },
     );
     // An older install's line, without the check that node and the package are still there.
-    if (isOurValue(`merge.${name}.driver`, command) && !command.startsWith("[ -x ")) {
+    if (installFormOf(`merge.${name}.driver`, command)?.guard === false) {
       findings.push({
         severity: "warning",
         check: "driver-runs",
@@ -151,6 +151,27 @@ export const checkDriverRuns: DoctorCheck = (ctx) => {
   return findings;
 };
 
+/**
+ * With NODE_EXTRA_CA_CERTS set, a command an older install wrote makes Node load those
+ * certificates at every start, which the commands never use (PLAIN_NODE_START). A hint: only
+ * slower, nothing goes wrong.
+ */
+export const checkPlainNodeStart: DoctorCheck = (ctx) => {
+  const certificates = process.env.NODE_EXTRA_CA_CERTS;
+  if (certificates === undefined || certificates === "") return [];
+  const older = driverSettings()
+    .map(([key]) => key)
+    .filter((key) => {
+      const r = ctx.git(["config", "--get", key]);
+      return r.status === 0 && installFormOf(key, r.stdout.replace(/\n$/, ""))?.plainNodeStart === false;
+    });
+  if (older.length === 0) return [];
+  const message =
+    `NODE_EXTRA_CA_CERTS is set, and ${older.join(", ")} ${older.length === 1 ? "was" : "were"} written by an older install, which starts Node with those certificates: ` +
+    `Node loads them at every start (tens of ms per file Git hands over), and these commands never use them; run \`statefile-merge install\` again (its commands begin with ${PLAIN_NODE_START.trim()})`;
+  return [{ severity: "hint", check: "driver-runs", message }];
+};
+
 export const checkStateFiles: DoctorCheck = (ctx) => stateFileFindings(ctx);
 
-export const BUILT_IN_CHECKS: DoctorCheck[] = [checkGitVersion, checkDriverConfig, checkAttributes, checkRouting, checkDriverRuns, checkConflictStyle, checkStateFiles, checkCiGuard];
+export const BUILT_IN_CHECKS: DoctorCheck[] = [checkGitVersion, checkDriverConfig, checkAttributes, checkRouting, checkDriverRuns, checkPlainNodeStart, checkConflictStyle, checkStateFiles, checkCiGuard];

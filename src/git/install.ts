@@ -59,15 +59,37 @@ function guarded(node: string, bin: string, command: string): string {
 }
 
 /**
+ * What a command Git starts per file sets before Node: no extra CA certificates. With
+ * NODE_EXTRA_CA_CERTS set (behind corporate proxies, in some CI and sandbox images), Node 20
+ * initialises OpenSSL and parses every certificate in that file before it runs a line of
+ * JavaScript: 30-40 ms on the bench's machine, more than a small merge takes. These commands
+ * never open a connection, and git and git-crypt, all they start, do not read the variable.
+ */
+export const PLAIN_NODE_START = "NODE_EXTRA_CA_CERTS= ";
+
+/** How a version of install wrote its commands; every form stays recognised as install's. */
+export interface InstallForm {
+  /** The shell checks that node and the package still exist before the merge driver runs. */
+  guard: boolean;
+  /** PLAIN_NODE_START before every command. */
+  plainNodeStart: boolean;
+}
+
+/** The form install writes now. */
+export const CURRENT_FORM: InstallForm = { guard: true, plainNodeStart: true };
+/** Every form install has written, newest first. */
+const INSTALL_FORMS: readonly InstallForm[] = [CURRENT_FORM, { guard: true, plainNodeStart: false }, { guard: false, plainNodeStart: false }];
+
+/**
  * The config keys and values install writes, in order. The merge driver carries the conflict
  * style, so that it need not ask `git config` on every conflicted merge; null leaves it out.
- * `guard: false` gives the form installs wrote before the guard (still recognised as install's).
  */
-export function driverSettings(node = process.execPath, bin = defaultBin(), style: ConflictStyle | null = "merge", guard = true): Array<[string, string]> {
-  const run = `${shellQuote(node)} ${shellQuote(bin)}`;
+export function driverSettings(node = process.execPath, bin = defaultBin(), style: ConflictStyle | null = "merge", form = CURRENT_FORM): Array<[string, string]> {
+  const start = form.plainNodeStart ? PLAIN_NODE_START : "";
+  const run = `${start}${shellQuote(node)} ${shellQuote(bin)}`;
   // Git expands %O, %A, %P ... in a merge driver's command: a % in a path is written %%.
   const [n, b] = [node, bin].map((w) => shellQuote(w).replace(/%/g, "%%"));
-  const merge = (args: string) => (guard ? guarded(n, b, `${n} ${b} ${args}`) : `${n} ${b} ${args}`);
+  const merge = (args: string) => (form.guard ? guarded(n, b, `${start}${n} ${b} ${args}`) : `${start}${n} ${b} ${args}`);
   const styleOption = style === null ? "" : `--conflict-style ${style} `;
   return [
     [`merge.${DRIVER}.name`, "statefile-merge: NixOps export JSON, record by record"],
@@ -82,25 +104,31 @@ export function driverSettings(node = process.execPath, bin = defaultBin(), styl
 }
 
 /**
- * True when a config value is one install writes, with any node or package path, any conflict
- * style or none, guarded or in the older unguarded form. A command of the user's own (`npx
- * --no-install statefile-merge merge ...`, a wrapper script) is not install's, whatever it ends with.
+ * The form of install's that wrote a config value, with any node or package path and any
+ * conflict style or none; null for a value install did not write. A command of the user's own
+ * (`npx --no-install statefile-merge merge ...`, a wrapper script) is not install's, whatever
+ * it ends with.
  */
-export function isOurValue(key: string, value: string): boolean {
+export function installFormOf(key: string, value: string): InstallForm | null {
   const template = new Map(driverSettings("NODE", "BIN", null)).get(key);
-  if (template === undefined) return false;
+  if (template === undefined) return null;
   // The first two shell-quoted words are node and the package's bin, in every form install writes.
   const words = [...value.matchAll(/'((?:[^']|'\\'')*)'/g)].map((m) => m[1].replace(/'\\''/g, "'"));
-  if (words.length < 2) return template === value;
+  if (words.length < 2) return template === value ? CURRENT_FORM : null;
   const unescape = (w: string) => (key.startsWith("merge.") ? w.replace(/%%/g, "%") : w);
   const [node, bin] = [unescape(words[0]), unescape(words[1])];
-  if (!/statefile-merge(\.js)?$/.test(bin)) return false;
-  for (const guard of [true, false]) {
+  if (!/statefile-merge(\.js)?$/.test(bin)) return null;
+  for (const form of INSTALL_FORMS) {
     for (const style of [null, "merge", "diff3", "zdiff3"] as const) {
-      if (driverSettings(node, bin, style, guard).some(([k, v]) => k === key && v === value)) return true;
+      if (driverSettings(node, bin, style, form).some(([k, v]) => k === key && v === value)) return form;
     }
   }
-  return false;
+  return null;
+}
+
+/** True when a config value is one install writes, in any form it has written (installFormOf). */
+export function isOurValue(key: string, value: string): boolean {
+  return installFormOf(key, value) !== null;
 }
 
 /** The conflict style written into a driver command, or null when it carries none (an older install). */

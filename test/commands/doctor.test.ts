@@ -188,11 +188,34 @@ describe("doctor", () => {
     const repo = fresh();
     expect(doctor(repo).stdout).not.toMatch(/written by an older install/);
     const installed = repo.git("config", "merge.statefile.driver").trim();
-    repo.git("config", "merge.statefile.driver", installed.slice(installed.indexOf("exit 255; }; ") + "exit 255; }; ".length));
+    // The line as installs before the guard wrote it: without the guard or the plain Node start.
+    const unguarded = installed.slice(installed.indexOf("exit 255; }; ") + "exit 255; }; ".length).replace("NODE_EXTRA_CA_CERTS= ", "");
+    repo.git("config", "merge.statefile.driver", unguarded);
     const r = doctor(repo);
     expect(r.stdout).toMatch(/^warning: \[driver-runs\] merge\.statefile\.driver was written by an older install, without the check that node and the package still exist .*run `statefile-merge install` again$/m);
     expect(runBin(repo, ["install"]).status).toBe(0);
     expect(doctor(repo).stdout).not.toMatch(/written by an older install/);
+  });
+
+  it("with NODE_EXTRA_CA_CERTS set, hints that an older install's commands load the certificates at every start", () => {
+    const repo = fresh();
+    const hint = /^hint: \[driver-runs\] NODE_EXTRA_CA_CERTS is set, and (\S+), (\S+), (\S+), (\S+) were written by an older install, .*run `statefile-merge install` again/m;
+    repo.env.NODE_EXTRA_CA_CERTS = join(repo.dir, "no-such-ca.pem");
+    const before = doctor(repo, "--strict");
+    expect(before.stdout).not.toMatch(/NODE_EXTRA_CA_CERTS is set/);
+    // The commands as the install before this form wrote them: no empty NODE_EXTRA_CA_CERTS first.
+    for (const key of ["merge.statefile.driver", "merge.statefile-virtual.driver", "diff.statefile.command", "diff.statefile.textconv"]) {
+      repo.git("config", key, repo.git("config", "--get", key).trim().replace("NODE_EXTRA_CA_CERTS= ", ""));
+    }
+    const r = doctor(repo);
+    expect(r.stdout.match(hint)?.slice(1).sort()).toEqual(["diff.statefile.command", "diff.statefile.textconv", "merge.statefile-virtual.driver", "merge.statefile.driver"]);
+    // A hint fails nothing, not even --strict (which Git before 2.44 fails on its own).
+    expect(doctor(repo, "--strict").status).toBe(before.status);
+    delete repo.env.NODE_EXTRA_CA_CERTS;
+    expect(doctor(repo).stdout).not.toMatch(/NODE_EXTRA_CA_CERTS is set/);
+    repo.env.NODE_EXTRA_CA_CERTS = join(repo.dir, "no-such-ca.pem");
+    expect(runBin(repo, ["install"]).status).toBe(0);
+    expect(doctor(repo).stdout).not.toMatch(/NODE_EXTRA_CA_CERTS is set/);
   });
 
   it("a driver that prints on stdout, and one that does not merge", () => {

@@ -7,8 +7,8 @@ import { spawnSync } from "node:child_process";
 import { afterAll, describe, expect, it } from "vitest";
 import { TempRepo } from "../support/gitRepo";
 import { BIN, REPO_ROOT, State } from "../support/fixtures";
-import { branchWith, buildFixtureRepo, commitOnMain, FILE, hunks, oursDeploy, removeCopies, runBin, stateWith, theirsDeploy } from "../support/flowRepo";
-import { BLOCK_BEGIN, BLOCK_END, isOurValue } from "../../src/git/install";
+import { branchWith, buildFixtureRepo, commitOnMain, FILE, hunks, oursChange, oursDeploy, removeCopies, runBin, stateWith, theirsChange, theirsDeploy } from "../support/flowRepo";
+import { BLOCK_BEGIN, BLOCK_END, driverSettings, installFormOf, isOurValue } from "../../src/git/install";
 
 const roots: string[] = [];
 afterAll(() => {
@@ -25,7 +25,8 @@ function newRepo(): TempRepo {
 }
 
 const q = (s: string) => `'${s}'`;
-const RUN = `${q(process.execPath)} ${q(BIN)}`;
+/** Every command starts Node without NODE_EXTRA_CA_CERTS's certificates (a slow start it never uses). */
+const RUN = `NODE_EXTRA_CA_CERTS= ${q(process.execPath)} ${q(BIN)}`;
 /** Before a merge driver line: node and the package must still be there, else the line merge and exit 255. */
 const GUARD =
   `[ -x ${q(process.execPath)} ] && [ -f ${q(BIN)} ] || { echo 'statefile-merge: the node or the package that merge.statefile.driver names is gone ` +
@@ -432,6 +433,50 @@ describe("uninstall", () => {
     expect(isOurValue("merge.statefile.recursive", "binary")).toBe(false);
     // A path with a quote in it, as shellQuote writes it.
     expect(isOurValue("merge.statefile.driver", `'/opt/it'\\''s/node' '/x/statefile-merge.js' merge ${ARGS}`)).toBe(true);
+  });
+
+  it("recognises each form an older install wrote, and tells which", () => {
+    const unguarded = `'/n' '/x/statefile-merge.js' merge ${ARGS}`;
+    expect(installFormOf("merge.statefile.driver", unguarded)).toEqual({ guard: false, plainNodeStart: false });
+    const guardedOnly = `[ -x '/n' ] && [ -f '/x/statefile-merge.js' ] || { echo 'x' >&2; exit 255; }; '/n' '/x/statefile-merge.js' merge ${ARGS}`;
+    // Not the guard install wrote: a command of the user's own.
+    expect(installFormOf("merge.statefile.driver", guardedOnly)).toBeNull();
+    const older = GUARD.replaceAll(q(process.execPath), "'/n'").replaceAll(q(BIN), "'/x/statefile-merge.js'") + `'/n' '/x/statefile-merge.js' merge --conflict-style diff3 ${ARGS}`;
+    expect(installFormOf("merge.statefile.driver", older)).toEqual({ guard: true, plainNodeStart: false });
+    expect(installFormOf("merge.statefile.driver", older.replace("; '/n' '/x", "; NODE_EXTRA_CA_CERTS= '/n' '/x"))).toEqual({ guard: true, plainNodeStart: true });
+    // Diff commands never carried the guard: only the start tells their forms apart.
+    expect(installFormOf("diff.statefile.textconv", "'/n' '/x/statefile-merge.js' textconv")?.plainNodeStart).toBe(false);
+    expect(installFormOf("diff.statefile.textconv", "NODE_EXTRA_CA_CERTS= '/n' '/x/statefile-merge.js' textconv")?.plainNodeStart).toBe(true);
+    // The variable set to something: the user's own command.
+    expect(installFormOf("diff.statefile.textconv", "NODE_EXTRA_CA_CERTS=/etc/ca.pem '/n' '/x/statefile-merge.js' textconv")).toBeNull();
+  });
+
+  it("the commands Git runs start Node without NODE_EXTRA_CA_CERTS's certificates; an older install's do not", () => {
+    const repo = newRepo();
+    expect(runBin(repo, ["install"]).status).toBe(0);
+    // Node warns at start when the file cannot be loaded: a start that loads it shows.
+    const env = { ...repo.env, NODE_EXTRA_CA_CERTS: join(repo.dir, "no-such-ca.pem") };
+    const loaded = /Ignoring extra certs/;
+    repo.write(FILE, stateWith()).commit("base");
+    branchWith(repo, "topic", stateWith(theirsChange), "theirs");
+    commitOnMain(repo, stateWith(oursChange), "ours");
+    const run = (...args: string[]) => spawnSync("git", args, { cwd: repo.dir, env, encoding: "utf8" });
+    const merged = run("merge", "--no-edit", "topic");
+    expect(merged.status, merged.stderr).toBe(0);
+    expect(merged.stderr + merged.stdout).not.toMatch(loaded);
+    expect(repo.read(FILE)).toBe(stateWith(oursChange, theirsChange));
+    const shown = run("log", "-p", "-1", "--", FILE);
+    expect(shown.status).toBe(0);
+    expect(shown.stderr).not.toMatch(loaded);
+    repo.write(FILE, stateWith(oursChange, theirsChange, oursDeploy));
+    const diffed = run("diff", "--ext-diff", "--", FILE);
+    expect(diffed.status).toBe(0);
+    expect(diffed.stdout).toMatch(/toplevel/);
+    expect(diffed.stderr).not.toMatch(loaded);
+    // The control: the same commands in the form an older install wrote load the file.
+    for (const [key, value] of driverSettings(process.execPath, BIN, "merge", { guard: true, plainNodeStart: false })) repo.git("config", key, value);
+    const older = run("diff", "--ext-diff", "--", FILE);
+    expect(older.stderr).toMatch(loaded);
   });
 
   it("installed from a path holding %, the driver still runs: Git's % expansions are escaped in the driver line", () => {
