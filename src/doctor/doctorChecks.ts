@@ -11,6 +11,7 @@ import { stateFileFindings } from "./doctorFiles";
 import { checkRouting, routedPaths, routingOf } from "./doctorRouting";
 import { checkConflictStyle } from "./doctorConflictStyle";
 import { checkCiGuard } from "./doctorCiGuard";
+import { installFor, scopedValue } from "./scopedConfig";
 
 const BUILT_IN_DRIVERS = new Set(["text", "binary", "union"]);
 const OURS = new Set([DRIVER, VIRTUAL_DRIVER]);
@@ -134,7 +135,7 @@ export const checkDriverRuns: DoctorCheck = (ctx) => {
       findings.push({
         severity: "warning",
         check: "driver-runs",
-        message: `merge.${name}.driver was written by an older install, without the check that node and the package still exist (after a node upgrade Git would keep ours without conflict markers); run \`statefile-merge install\` again`,
+        message: `merge.${name}.driver was written by an older install, without the check that node and the package still exist (after a node upgrade Git would keep ours without conflict markers); run ${installFor([scopedValue(ctx, `merge.${name}.driver`)?.scope ?? ""])} again`,
       });
     }
   }
@@ -160,15 +161,12 @@ export const checkPlainNodeStart: DoctorCheck = (ctx) => {
   const certificates = process.env.NODE_EXTRA_CA_CERTS;
   if (certificates === undefined || certificates === "") return [];
   const older = driverSettings()
-    .map(([key]) => key)
-    .filter((key) => {
-      const r = ctx.git(["config", "--get", key]);
-      return r.status === 0 && installFormOf(key, r.stdout.replace(/\n$/, ""))?.plainNodeStart === false;
-    });
+    .map(([key]) => ({ key, found: scopedValue(ctx, key) }))
+    .filter(({ key, found }) => found !== null && installFormOf(key, found.value)?.plainNodeStart === false);
   if (older.length === 0) return [];
   const message =
-    `NODE_EXTRA_CA_CERTS is set, and ${older.join(", ")} ${older.length === 1 ? "was" : "were"} written by an older install, which starts Node with those certificates: ` +
-    `Node loads them at every start (tens of ms per file Git hands over), and these commands never use them; run \`statefile-merge install\` again (its commands begin with ${PLAIN_NODE_START.trim()})`;
+    `NODE_EXTRA_CA_CERTS is set, and ${older.map((o) => o.key).join(", ")} ${older.length === 1 ? "was" : "were"} written by an older install, which starts Node with those certificates: ` +
+    `Node loads them at every start (tens of ms per file Git hands over), and these commands never use them; run ${installFor(older.map((o) => o.found?.scope ?? ""))} again (its commands begin with ${PLAIN_NODE_START.trim()})`;
   return [{ severity: "hint", check: "driver-runs", message }];
 };
 

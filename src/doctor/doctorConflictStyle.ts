@@ -2,22 +2,10 @@
 // driver need not run `git config` on every conflicted merge. When the user changes the
 // setting later, the driver keeps writing the old style until install runs again.
 
-import type { DoctorCheck, DoctorContext } from "./doctor";
+import type { DoctorCheck } from "./doctor";
 import { DRIVER, conflictStyleInCommand } from "../git/install";
 import { asConflictStyle } from "../git/installPlaces";
-
-/** A config value and the scope it comes from ("local", "global", ...; "" when git cannot say). */
-function scopedValue(ctx: DoctorContext, key: string): { scope: string; value: string } | null {
-  const scoped = ctx.git(["config", "--show-scope", "--get", key]);
-  if (scoped.status === 0) {
-    const line = scoped.stdout.replace(/\n$/, "");
-    const tab = line.indexOf("\t");
-    return { scope: line.slice(0, tab), value: line.slice(tab + 1) };
-  }
-  // Git before 2.26 has no --show-scope.
-  const plain = ctx.git(["config", "--get", key]);
-  return plain.status === 0 ? { scope: "", value: plain.stdout.replace(/\n$/, "") } : null;
-}
+import { scopedValue } from "./scopedConfig";
 
 export const checkConflictStyle: DoctorCheck = (ctx) => {
   const driver = scopedValue(ctx, `merge.${DRIVER}.driver`);

@@ -218,6 +218,18 @@ describe("doctor", () => {
     expect(doctor(repo).stdout).not.toMatch(/NODE_EXTRA_CA_CERTS is set/);
   });
 
+  it("the hint about an older install's commands names `install --global` for commands from the global config", () => {
+    const repo = fresh();
+    repo.env.NODE_EXTRA_CA_CERTS = join(repo.dir, "no-such-ca.pem");
+    const textconv = repo.git("config", "--get", "diff.statefile.textconv").trim();
+    repo.git("config", "--local", "--unset", "diff.statefile.textconv");
+    repo.git("config", "--global", "diff.statefile.textconv", textconv.replace("NODE_EXTRA_CA_CERTS= ", ""));
+    const r = doctor(repo);
+    expect(r.stdout).toMatch(/^hint: \[driver-runs\] NODE_EXTRA_CA_CERTS is set, and diff\.statefile\.textconv was written by an older install, .*; run `statefile-merge install --global` again /m);
+    expect(runBin(repo, ["install", "--global"]).status).toBe(0);
+    expect(doctor(repo).stdout).not.toMatch(/NODE_EXTRA_CA_CERTS is set/);
+  });
+
   it("a driver that prints on stdout, and one that does not merge", () => {
     const repo = fresh();
     const installed = repo.git("config", "merge.statefile.driver").trim();
