@@ -32,7 +32,7 @@ export function registerResolve(program: Command): void {
       const name = displayPath(repo, path);
       let outcome;
       try {
-        outcome = resolveFile(repo, { path, side, selectors, force: o.force === true });
+        outcome = resolveFile(repo, { path, side, selectors, force: o.force === true, showSecrets: o.showSecrets === true });
       } catch (e) {
         if (e instanceof ResolveRefusal || e instanceof SelectorError) return fail(e.message);
         throw e;

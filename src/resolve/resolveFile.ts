@@ -28,6 +28,8 @@ export interface ResolveRequest {
   selectors: string[];
   /** Overwrite a work-tree copy edited beyond its conflicts (a backup is kept). */
   force?: boolean;
+  /** Refusals name places by their keys, also below a secret place (else by their hashes). */
+  showSecrets?: boolean;
 }
 
 export interface ResolveOutcome {
@@ -40,8 +42,8 @@ export interface ResolveOutcome {
   backup: string | null;
 }
 
-function describe(result: Extract<MergeResult, { kind: "merged" }>, path: Path): string {
-  return result.profile.describePath(path, result.documents);
+function describe(result: Extract<MergeResult, { kind: "merged" }>, path: Path, showSecrets = false): string {
+  return result.profile.describePath(path, result.documents, showSecrets);
 }
 
 /** Labels, marker size and style: the user's own, read back from the markers in the file. */
@@ -107,24 +109,25 @@ export function resolveFile(repo: Repo, request: ResolveRequest): ResolveOutcome
   const twice = selected.find((c) => !selectable(c));
   if (twice) {
     throw new ResolveRefusal(
-      `${describe(first, twice.path)} holds a key written twice; no side can be taken without dropping a copy. Edit the file: keep each copy that is a real machine, under its own name`,
+      `${describe(first, twice.path, request.showSecrets)} holds a key written twice; no side can be taken without dropping a copy. Edit the file: keep each copy that is a real machine, under its own name`,
     );
   }
   for (const w of wanted) {
     if (first.conflicts.some((c) => isPrefix(w.path, c.path))) continue;
+    // A selector that names a key below a secret place is not repeated back, only its place as shown.
+    const shown = first.profile.shownPath(w.path);
+    const named = request.showSecrets || shown.every((k, i) => k === w.path[i]) ? `${w.text} (${describe(first, w.path, request.showSecrets)})` : describe(first, w.path);
     const around = first.conflicts.find((c) => isPrefix(c.path, w.path));
     if (around) {
-      throw new ResolveRefusal(
-        `${w.text} lies inside a conflict over the whole of ${describe(first, around.path)} (${around.kind}); select that instead`,
-      );
+      throw new ResolveRefusal(`${named} lies inside a conflict over the whole of ${describe(first, around.path, request.showSecrets)} (${around.kind}); select that instead`);
     }
-    throw new ResolveRefusal(`${w.text} (${describe(first, w.path)}) has no conflict in ${path}`);
+    throw new ResolveRefusal(`${named} has no conflict in ${path}`);
   }
   const isSelected = new Set(selected.map((c) => pathKey(c.path)));
   const editedElsewhere = edited.find((c) => !isSelected.has(pathKey(c.path)));
   if (editedElsewhere && !request.force) {
     throw new ResolveRefusal(
-      `${path}: the conflict at ${describe(first, editedElsewhere.path)} was edited by hand to a value neither side had; finish it in an editor, or add --force to discard that edit`,
+      `${path}: the conflict at ${describe(first, editedElsewhere.path, request.showSecrets)} was edited by hand to a value neither side had; finish it in an editor, or add --force to discard that edit`,
     );
   }
 
@@ -140,13 +143,13 @@ export function resolveFile(repo: Repo, request: ResolveRequest): ResolveOutcome
     if (!request.force && view?.marked && attributeOf(repo, path, "merge") !== DRIVER) {
       // Not the driver's markers: Git's line merge wrote them, and its sides differ from the record merge's.
       throw new ResolveRefusal(
-        `${path} holds Git's line-merge conflict blocks (the file is not routed to the driver; statefile-merge doctor says how), which differ from the record-by-record merge${drift.where ? ` at ${describe(first, drift.where)}` : ""}; add --force to write the record-by-record merge (a backup copy is kept), or settle the blocks in an editor`,
+        `${path} holds Git's line-merge conflict blocks (the file is not routed to the driver; statefile-merge doctor says how), which differ from the record-by-record merge${drift.where ? ` at ${describe(first, drift.where, request.showSecrets)}` : ""}; add --force to write the record-by-record merge (a backup copy is kept), or settle the blocks in an editor`,
       );
     }
     if (!request.force) {
       const where = drift.where;
       throw new ResolveRefusal(
-        `${path} was edited ${where ? `at ${describe(first, where)} ` : ""}beyond its conflicts since the merge; re-merging from the index would undo that. Commit the edit later, or add --force (a backup copy is kept)`,
+        `${path} was edited ${where ? `at ${describe(first, where, request.showSecrets)} ` : ""}beyond its conflicts since the merge; re-merging from the index would undo that. Commit the edit later, or add --force (a backup copy is kept)`,
       );
     }
   }

@@ -165,4 +165,27 @@ describe("a key below a secret place is shown by its hash", () => {
     expect(resolved.stderr).not.toMatch(/ghp_/);
     expect((parseJson(repo.read("state.json")).value as Map<string, Map<string, Map<string, string>>>).get("tokens")?.get(token(7))?.get("scope")).toBe("admin");
   });
+
+  it("resolve's refusals name a place below a secret place by its hash, even when the selector spelled the token; with --show-secrets by the token", () => {
+    const repo = TempRepo.create().configureDriver("*.json");
+    repo.write("state.json", tokenState({ [token(7)]: { scope: "read" }, [token(8)]: { scope: "read" } })).commit("base");
+    repo.git("checkout", "-q", "-b", "theirs");
+    repo.write("state.json", tokenState({ [token(7)]: { scope: "admin" }, [token(8)]: { scope: "read" } })).commit("theirs");
+    repo.git("checkout", "-q", "main");
+    repo.write("state.json", tokenState({ [token(7)]: { scope: "write" }, [token(8)]: { scope: "read" } })).commit("ours");
+    expect(repo.tryGit("merge", "--no-edit", "theirs").status).not.toBe(0);
+    // token(8) has no conflict: the refusal names it, and must not print it.
+    const refused = runBin(repo, ["resolve", "--theirs", "state.json", `/tokens/${token(8)}`]);
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toContain(hashSecret(token(8)));
+    expect(refused.stderr).toContain("has no conflict in state.json");
+    expect(refused.stderr).not.toMatch(/ghp_/);
+    // Inside the conflict: a field below the conflicting token's entry, by its hash too.
+    const inside = runBin(repo, ["resolve", "--theirs", "state.json", `/tokens/${token(7)}/scope/x`]);
+    expect(inside.stderr).not.toMatch(/ghp_/);
+    const shown = runBin(repo, ["resolve", "--theirs", "--show-secrets", "state.json", `/tokens/${token(8)}`]);
+    expect(shown.status).toBe(2);
+    expect(shown.stderr).toContain(token(8));
+    expect(shown.stderr).toContain("has no conflict in state.json");
+  });
 });
