@@ -8,14 +8,29 @@ import { structuredMerge, type FileMergeSettings } from "./structuredMerge";
 
 export type FileBase = { kind: "base"; data: Buffer | null } | { kind: "unverifiable"; reason: string };
 
-export function fileBases(top: string, bases: readonly string[], paths: readonly string[], settingsFor: (path: string) => FileMergeSettings | { problem: string }): Map<string, FileBase> {
+/**
+ * By the file's path in the merge; `renamedFrom` names a file one side renamed by its path in
+ * the bases (verifyHistory.ts, followRenames).
+ */
+export function fileBases(
+  top: string,
+  bases: readonly string[],
+  paths: readonly string[],
+  settingsFor: (path: string) => FileMergeSettings | { problem: string },
+  renamedFrom: ReadonlyMap<string, string> = new Map(),
+): Map<string, FileBase> {
   const out = new Map<string, FileBase>();
   if (paths.length === 0) return out;
   if (bases.length === 0) {
     for (const p of paths) out.set(p, { kind: "base", data: null });
     return out;
   }
-  const ids = bases.map((b) => blobsAt(top, b, paths));
+  // Each base's blobs, by the path in the merge.
+  const inBases = (rev: string, wanted: readonly string[]) => {
+    const found = blobsAt(top, rev, wanted.map((p) => renamedFrom.get(p) ?? p));
+    return new Map(wanted.flatMap((p) => (found.has(renamedFrom.get(p) ?? p) ? [[p, found.get(renamedFrom.get(p) ?? p)!] as const] : [])));
+  };
+  const ids = bases.map((b) => inBases(b, paths));
   const agreed = paths.filter((p) => ids.every((m) => m.get(p) === ids[0].get(p)));
   const blobs = readBlobs(top, agreed.flatMap((p) => (ids[0].has(p) ? [{ id: ids[0].get(p)!, path: p }] : [])));
   for (const p of agreed) {
@@ -33,7 +48,7 @@ export function fileBases(top: string, bases: readonly string[], paths: readonly
     for (const p of differing) out.set(p, { kind: "unverifiable", reason: "a criss-cross history whose merge bases have no single merge base of their own" });
     return out;
   }
-  const innerIds = blobsAt(top, inner[0], differing);
+  const innerIds = inBases(inner[0], differing);
   const wanted = differing.flatMap((p) => [ids[0].get(p), ids[1].get(p), innerIds.get(p)].flatMap((id) => (id ? [{ id, path: p }] : [])));
   const data = readBlobs(top, wanted);
   const blob = (id: string | undefined, p: string) => (id === undefined ? null : data.get(blobKey({ id, path: p })) ?? null);

@@ -4,7 +4,7 @@
 import type { Repo } from "../git/indexStages";
 import { wholeFileFinding, type Finding } from "./findings";
 import { fileBases, type FileBase } from "./fileBases";
-import { blobKey, changesAgainstParents, commitSubjects, mergeBases, mergesInRange, objectInfo, readBlobs, renamedPaths, type BlobChanges, type BlobRequest, type MergeCommit } from "./gitHistory";
+import { blobKey, blobsAt, changesAgainstParents, commitSubjects, mergeBases, mergesInRange, objectInfo, readBlobs, renamedPaths, type BlobChanges, type BlobRequest, type MergeCommit } from "./gitHistory";
 import { declaredStateFiles } from "../view/stateFiles";
 import { stateRowOf } from "../view/stateContent";
 import { mergeSettingsFor, type FileMergeSettings } from "./structuredMerge";
@@ -124,6 +124,8 @@ interface Planned {
   bases: string[];
   /** With one base: the file's blob there (null: absent). */
   baseIds: Map<string, string | null>;
+  /** With several bases: a file one parent renamed, by its new path, at its path in the bases (followRenames). */
+  renamedFrom: Map<string, string>;
 }
 
 export function verifyHistory(repo: Repo, range: readonly string[]): HistoryReport {
@@ -138,14 +140,14 @@ export function verifyHistory(repo: Repo, range: readonly string[]): HistoryRepo
     const stateFiles = [...stateByMerge[i]];
     if (stateFiles.length === 0) return;
     const bases = merge.parents.length === 2 ? mergeBases(repo.top, merge.parents[0], merge.parents[1]) : [];
-    planned.push({ merge, subject: subjects.get(merge.commit) ?? "", touched: touchedByMerge[i], stateFiles, bases, baseIds: new Map() });
+    planned.push({ merge, subject: subjects.get(merge.commit) ?? "", touched: touchedByMerge[i], stateFiles, bases, baseIds: new Map(), renamedFrom: new Map() });
   });
   // The file at each single merge base, and every version's size, from one batch-check.
   const single = planned.filter((p) => p.merge.parents.length === 2 && p.bases.length === 1);
   const baseSpecs = single.flatMap((p) => p.stateFiles.filter(readable).map((path) => ({ p, path, spec: `${p.bases[0]}:${path}` })));
   const baseInfo = objectInfo(repo.top, baseSpecs.map((b) => b.spec));
   baseSpecs.forEach((b, i) => b.p.baseIds.set(b.path, baseInfo[i]?.id ?? null));
-  for (const p of single) followRenames(repo, p);
+  for (const p of planned) if (p.merge.parents.length === 2 && p.bases.length > 0) followRenames(repo, p);
   const requestsOf = (p: Planned): BlobRequest[] =>
     p.stateFiles.filter(readable).flatMap((path) => [...versionsOf(path, p.touched.get(path)!), ...(p.baseIds.get(path) ? [{ id: p.baseIds.get(path)!, path }] : [])]);
   const all = planned.flatMap(requestsOf);
@@ -162,10 +164,15 @@ export function verifyHistory(repo: Repo, range: readonly string[]): HistoryRepo
 /**
  * A state file one parent renamed (as Git's merge follows it, the content merged under the new
  * path): the base's and the other parent's versions are read at the old path, and the old path
- * is not checked on its own.
+ * is not checked on its own. Renames are found against the (first) merge base; with several
+ * bases (criss-cross), the file's base is then built from the bases' versions at the old path.
  */
 function followRenames(repo: Repo, p: Planned): void {
-  const added = p.stateFiles.filter((path) => p.baseIds.get(path) === null && p.touched.get(path)!.result !== null);
+  const single = p.bases.length === 1;
+  const results = p.stateFiles.filter((path) => p.touched.get(path)!.result !== null);
+  // Files no base holds: with one base its blob is known; with several, asked of each.
+  const held = single ? null : p.bases.map((b) => blobsAt(repo.top, b, results));
+  const added = results.filter((path) => (held === null ? p.baseIds.get(path) === null : held.every((m) => !m.has(path))));
   if (added.length === 0) return;
   const [base] = p.bases;
   const renames = p.merge.parents.map((parent) => renamedPaths(repo.top, base, parent));
@@ -177,7 +184,8 @@ function followRenames(repo: Repo, p: Planned): void {
     const t = p.touched.get(path)!;
     const other = 1 - j;
     const [baseInfo, otherInfo] = objectInfo(repo.top, [`${base}:${old}`, `${p.merge.parents[other]}:${old}`]);
-    p.baseIds.set(path, baseInfo?.id ?? null);
+    if (single) p.baseIds.set(path, baseInfo?.id ?? null);
+    else p.renamedFrom.set(path, old);
     if (t.parents[other] === null) t.parents[other] = otherInfo?.id ?? null;
     sources.add(old);
   }
@@ -195,7 +203,7 @@ function verifyPlanned(repo: Repo, p: Planned, blob: (r: BlobRequest) => Buffer 
   const at = (id: string | null | undefined, path: string) => (id ? blob({ id, path }) : null);
   // Several merge bases (criss-cross): the virtual base, built as the driver's recursive mode does.
   const bases: Map<string, FileBase> =
-    p.bases.length === 1 ? new Map(stateFiles.map((path) => [path, { kind: "base", data: at(p.baseIds.get(path), path) }])) : fileBases(repo.top, p.bases, stateFiles, settingsFor);
+    p.bases.length === 1 ? new Map(stateFiles.map((path) => [path, { kind: "base", data: at(p.baseIds.get(path), path) }])) : fileBases(repo.top, p.bases, stateFiles, settingsFor, p.renamedFrom);
   return report(
     stateFiles.map((path) => {
       if (!readable(path)) return unverifiable(path, "the file's name holds a newline, which git's batch reading cannot name");
