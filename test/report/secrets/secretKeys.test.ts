@@ -22,6 +22,18 @@ import { cli } from "../../support/review";
 import { token, tokenState } from "../../support/secretKeys";
 import { State } from "../../support/fixtures";
 
+/** A real merge of state.json in which both sides changed token(7)'s scope; token(8) unchanged. */
+function tokenScopeConflict(): [TempRepo, ReturnType<TempRepo["tryGit"]>] {
+  const repo = TempRepo.create().configureDriver("*.json");
+  const state = (scope: string) => tokenState({ [token(7)]: { scope }, [token(8)]: { scope: "read" } });
+  repo.write("state.json", state("read")).commit("base");
+  repo.git("checkout", "-q", "-b", "theirs");
+  repo.write("state.json", state("admin")).commit("theirs");
+  repo.git("checkout", "-q", "main");
+  repo.write("state.json", state("write")).commit("ours");
+  return [repo, repo.tryGit("merge", "--no-edit", "theirs")];
+}
+
 describe("a key below a secret place is shown by its hash", () => {
   it("in a plain JSON file: every key below `tokens`, not `tokens` itself nor what leads to it", () => {
     const json = profileNamed("json");
@@ -142,13 +154,7 @@ describe("a key below a secret place is shown by its hash", () => {
   });
 
   it("in a real merge: the driver, conflicts and conflicts --json hide the token, and resolve takes the place as conflicts printed it", () => {
-    const repo = TempRepo.create().configureDriver("*.json");
-    repo.write("state.json", tokenState({ [token(7)]: { scope: "read" }, [token(8)]: { scope: "read" } })).commit("base");
-    repo.git("checkout", "-q", "-b", "theirs");
-    repo.write("state.json", tokenState({ [token(7)]: { scope: "admin" }, [token(8)]: { scope: "read" } })).commit("theirs");
-    repo.git("checkout", "-q", "main");
-    repo.write("state.json", tokenState({ [token(7)]: { scope: "write" }, [token(8)]: { scope: "read" } })).commit("ours");
-    const merge = repo.tryGit("merge", "--no-edit", "theirs");
+    const [repo, merge] = tokenScopeConflict();
     expect(merge.status).not.toBe(0);
     expect(merge.stdout + merge.stderr).toContain(hashSecret(token(7)));
     expect(merge.stdout + merge.stderr).not.toMatch(/ghp_/);
@@ -167,13 +173,8 @@ describe("a key below a secret place is shown by its hash", () => {
   });
 
   it("resolve's refusals name a place below a secret place by its hash, even when the selector spelled the token; with --show-secrets by the token", () => {
-    const repo = TempRepo.create().configureDriver("*.json");
-    repo.write("state.json", tokenState({ [token(7)]: { scope: "read" }, [token(8)]: { scope: "read" } })).commit("base");
-    repo.git("checkout", "-q", "-b", "theirs");
-    repo.write("state.json", tokenState({ [token(7)]: { scope: "admin" }, [token(8)]: { scope: "read" } })).commit("theirs");
-    repo.git("checkout", "-q", "main");
-    repo.write("state.json", tokenState({ [token(7)]: { scope: "write" }, [token(8)]: { scope: "read" } })).commit("ours");
-    expect(repo.tryGit("merge", "--no-edit", "theirs").status).not.toBe(0);
+    const [repo, merge] = tokenScopeConflict();
+    expect(merge.status).not.toBe(0);
     // token(8) has no conflict: the refusal names it, and must not print it.
     const refused = runBin(repo, ["resolve", "--theirs", "state.json", `/tokens/${token(8)}`]);
     expect(refused.status).toBe(2);
