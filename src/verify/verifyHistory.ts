@@ -164,8 +164,9 @@ export function verifyHistory(repo: Repo, range: readonly string[]): HistoryRepo
 /**
  * A state file one parent renamed (as Git's merge follows it, the content merged under the new
  * path): the base's and the other parent's versions are read at the old path, and the old path
- * is not checked on its own. Renames are found against the (first) merge base; with several
- * bases (criss-cross), the file's base is then built from the bases' versions at the old path.
+ * is not checked on its own. Renames are found against the first merge base that shows one;
+ * with several bases (criss-cross), the file's base is then built from every base's version at
+ * the old path (bases that disagree on whether it exists make the file unverifiable).
  */
 function followRenames(repo: Repo, p: Planned): void {
   const single = p.bases.length === 1;
@@ -174,12 +175,14 @@ function followRenames(repo: Repo, p: Planned): void {
   const held = single ? null : p.bases.map((b) => blobsAt(repo.top, b, results));
   const added = results.filter((path) => (held === null ? p.baseIds.get(path) === null : held.every((m) => !m.has(path))));
   if (added.length === 0) return;
-  const [base] = p.bases;
-  const renames = p.merge.parents.map((parent) => renamedPaths(repo.top, base, parent));
+  const perBase = p.bases.map((b) => p.merge.parents.map((parent) => renamedPaths(repo.top, b, parent)));
   const sources = new Set<string>();
   for (const path of added) {
+    const k = perBase.findIndex((rs) => rs.some((r) => [...r.values()].includes(path)));
+    if (k < 0) continue;
+    const base = p.bases[k];
+    const renames = perBase[k];
     const j = renames.findIndex((r) => [...r.values()].includes(path));
-    if (j < 0) continue;
     const old = [...renames[j]].find(([, to]) => to === path)![0];
     const t = p.touched.get(path)!;
     const other = 1 - j;

@@ -216,6 +216,32 @@ describe("statefile-merge verify (history)", () => {
     crissCrossVerified("renamed.nixops.json");
   });
 
+  it("a renamed state file whose merge bases disagree on whether it exists is unverifiable, not a failure", () => {
+    const repo = TempRepo.create();
+    expect(cli(repo, "install", "--attributes").status).toBe(0);
+    repo.write("NOTES", "n\n").commit("init", "NOTES");
+    // Only Y1 creates the state file: the first merge base has none.
+    repo.crissCross("NOTES", "x\n", "y\n", "x\n");
+    repo.git("checkout", "-q", "y");
+    repo.write(FILE, base().text()).commit("Y2': add the state file", FILE);
+    repo.git("checkout", "-q", "x");
+    repo.git("merge", "-q", "--no-edit", "y");
+    repo.git("checkout", "-q", "-b", "z", "y");
+    repo.git("merge", "-q", "--no-edit", "x~1");
+    repo.git("checkout", "-q", "x");
+    expect(repo.git("merge-base", "--all", "x", "z").trim().split("\n")).toHaveLength(2);
+    repo.git("mv", FILE, "renamed.nixops.json");
+    repo.write("renamed.nixops.json", base().set("prod", "app1", "publicIpv4", "203.0.113.10").text()).commit("X3: rename", "renamed.nixops.json");
+    repo.git("checkout", "-q", "z");
+    repo.write(FILE, base().set("prod", "db1", "state", "5").text()).commit("Z3", FILE);
+    repo.git("checkout", "-q", "x");
+    repo.git("merge", "--no-edit", "z");
+    expect(repo.read("renamed.nixops.json")).toBe(base().set("prod", "app1", "publicIpv4", "203.0.113.10").set("prod", "db1", "state", "5").text());
+    const r = cli(repo, "verify", "HEAD^1..HEAD");
+    expect(r.stdout).not.toMatch(/^FAIL/m);
+    expect(r.stdout).toMatch(/^UNVERIFIABLE \S+ renamed\.nixops\.json /m);
+  });
+
   it("reports a merge with three merge bases that disagree on the file as unverifiable", () => {
     const repo = installedRepo();
     const changes: Array<[string, string, string]> = [["a", "app1", "from a"], ["b", "db1", "from b"], ["c", "lb1", "from c"]];
