@@ -135,7 +135,7 @@ export const checkDriverRuns: DoctorCheck = (ctx) => {
       findings.push({
         severity: "warning",
         check: "driver-runs",
-        message: `merge.${name}.driver was written by an older install, without the check that node and the package still exist (after a node upgrade Git would keep ours without conflict markers); run ${installFor([scopedValue(ctx, `merge.${name}.driver`)?.scope ?? ""])} again`,
+        message: `merge.${name}.driver was written by an older install, without the check that node and the package still exist (after a node upgrade Git would keep ours without conflict markers); run ${installFor([{ key: `merge.${name}.driver`, scope: scopedValue(ctx, `merge.${name}.driver`)?.scope ?? "" }])} again`,
       });
     }
   }
@@ -166,7 +166,7 @@ export const checkPlainNodeStart: DoctorCheck = (ctx) => {
   if (older.length === 0) return [];
   const message =
     `NODE_EXTRA_CA_CERTS is set, and ${older.map((o) => o.key).join(", ")} ${older.length === 1 ? "was" : "were"} written by an older install, which starts Node with those certificates: ` +
-    `Node loads them at every start (tens of ms per file Git hands over), and these commands never use them; run ${installFor(older.map((o) => o.found?.scope ?? ""))} again (its commands begin with ${PLAIN_NODE_START.trim()})`;
+    `Node loads them at every start (tens of ms per file Git hands over), and these commands never use them; run ${installFor(older.map((o) => ({ key: o.key, scope: o.found?.scope ?? "" })))} again (its commands begin with ${PLAIN_NODE_START.trim()})`;
   return [{ severity: "hint", check: "driver-runs", message }];
 };
 

@@ -16,10 +16,15 @@ export function scopedValue(ctx: DoctorContext, key: string): { scope: string; v
   return plain.status === 0 ? { scope: "", value: plain.stdout.replace(/\n$/, "") } : null;
 }
 
-/** The install command that rewrites values from these scopes. */
-export function installFor(scopes: readonly string[]): string {
-  const global = scopes.filter((s) => s === "global").length;
-  if (global === 0) return "`statefile-merge install`";
-  if (global === scopes.length) return "`statefile-merge install --global`";
-  return "`statefile-merge install --global` (for the global config) and `statefile-merge install` (for this clone's)";
+/**
+ * What rewrites these values: `install` for this clone's, `install --global` for the global
+ * config's. A worktree's own value (`extensions.worktreeConfig`) outranks what install writes,
+ * so it is removed first.
+ */
+export function installFor(found: ReadonlyArray<{ key: string; scope: string }>): string {
+  const global = found.filter((f) => f.scope === "global").length;
+  const worktree = found.filter((f) => f.scope === "worktree").map((f) => `git config --worktree --unset ${f.key}`);
+  const install =
+    global === 0 ? "`statefile-merge install`" : global === found.length ? "`statefile-merge install --global`" : "`statefile-merge install --global` (for the global config) and `statefile-merge install` (for this clone's)";
+  return worktree.length === 0 ? install : `\`${worktree.join("; ")}\` (this worktree's own values outrank install's), then ${install}`;
 }

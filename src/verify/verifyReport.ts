@@ -21,9 +21,11 @@ export function historyText(report: HistoryReport): string {
       for (const finding of f.findings) lines.push(`     ${finding.message}`);
     }
   }
-  const count = (s: string) => report.merges.filter((m) => m.status === s).length;
+  // Per file: a merge may touch several state files.
+  const files = report.merges.flatMap((m) => m.files);
+  const count = (s: string) => files.filter((f) => f.status === s).length;
   lines.push(
-    `verify: ${report.mergesSeen} merge commit(s), ${report.merges.length} touched state files: ` +
+    `verify: ${report.mergesSeen} merge commit(s), ${files.length} touched state files: ` +
       `${count("pass")} pass, ${count("fail")} fail, ${count("unverifiable")} unverifiable`,
   );
   return lines.join("\n") + "\n";

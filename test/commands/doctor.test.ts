@@ -230,6 +230,19 @@ describe("doctor", () => {
     expect(doctor(repo).stdout).not.toMatch(/NODE_EXTRA_CA_CERTS is set/);
   });
 
+  it("an older install's command in this worktree's own config: the advice removes it there first, and following it clears the finding", () => {
+    const repo = fresh();
+    repo.env.NODE_EXTRA_CA_CERTS = join(repo.dir, "no-such-ca.pem");
+    repo.git("config", "extensions.worktreeConfig", "true");
+    const textconv = repo.git("config", "--get", "diff.statefile.textconv").trim();
+    repo.git("config", "--worktree", "diff.statefile.textconv", textconv.replace("NODE_EXTRA_CA_CERTS= ", ""));
+    const hint = doctor(repo).stdout.split("\n").find((l) => l.startsWith("hint: [driver-runs] NODE_EXTRA_CA_CERTS is set"));
+    expect(hint).toMatch(/run `git config --worktree --unset diff\.statefile\.textconv` \(this worktree's own values outrank install's\), then `statefile-merge install` again/);
+    repo.git("config", "--worktree", "--unset", "diff.statefile.textconv");
+    expect(runBin(repo, ["install"]).status).toBe(0);
+    expect(doctor(repo).stdout).not.toMatch(/NODE_EXTRA_CA_CERTS is set/);
+  });
+
   it("a driver that prints on stdout, and one that does not merge", () => {
     const repo = fresh();
     const installed = repo.git("config", "merge.statefile.driver").trim();

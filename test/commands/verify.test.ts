@@ -85,6 +85,22 @@ describe("statefile-merge verify (history)", () => {
     expect(json.merges[0].files[0].findings.map((f) => [f.kind, f.path.slice(2)])).toEqual([["lost-update", ["app1", "ec2.tags", "Team"]]]);
   });
 
+  it("counts files, not merges, in its summary: a merge of two state files, one merged badly", () => {
+    const repo = installedRepo();
+    repo.write("other.nixops.json", base().text()).commit("Deploy other");
+    repo.git("checkout", "-q", "-b", "bob");
+    repo.write(FILE, bobsDeploy().text()).write("other.nixops.json", bobsDeploy().text()).commit("Bob deploys both");
+    repo.git("checkout", "-q", "main");
+    repo.write(FILE, alicesDb1().text()).write("other.nixops.json", alicesDb1().text()).commit("Alice deploys both");
+    repo.git("merge", "-q", "--no-edit", "bob");
+    repo.write("other.nixops.json", bobsDeploy().text());
+    repo.git("commit", "-q", "--amend", "-a", "--no-edit");
+    const r = cli(repo, "verify");
+    expect(r.stdout).toMatch(/^ok   \S+ prod\.nixops\.json /m);
+    expect(r.stdout).toMatch(/^FAIL \S+ other\.nixops\.json /m);
+    expect(r.stdout).toMatch(/verify: 1 merge commit\(s\), 2 touched state files: 1 pass, 1 fail, 0 unverifiable\n$/);
+  });
+
   it("passes a merge the driver made", () => {
     const repo = installedRepo();
     twoDeploys(repo, alicesDb1());

@@ -184,6 +184,13 @@ describe("a key below a secret place is shown by its hash", () => {
     // Inside the conflict: a field below the conflicting token's entry, by its hash too.
     const inside = runBin(repo, ["resolve", "--theirs", "state.json", `/tokens/${token(7)}/scope/x`]);
     expect(inside.stderr).not.toMatch(/ghp_/);
+    // The token typed where it keys nothing, alone or in other spellings: never repeated either.
+    for (const selector of [token(8), `${token(8)}/scope`, `/tenants/${token(8)}`, `tokens.${token(8)}`, `//tokens//${token(8)}`, `/Tokens/${token(8)}`]) {
+      const r = runBin(repo, ["resolve", "--theirs", "state.json", selector]);
+      expect(r.status, selector).toBe(2);
+      expect(r.stderr, selector).not.toMatch(/ghp_/);
+      expect(r.stderr, selector).toContain(hashSecret(token(8)));
+    }
     const shown = runBin(repo, ["resolve", "--theirs", "--show-secrets", "state.json", `/tokens/${token(8)}`]);
     expect(shown.status).toBe(2);
     expect(shown.stderr).toContain(token(8));
