@@ -17,7 +17,8 @@ import { gitPath, readStages, type Repo } from "../git/indexStages";
 import { writeFileAtomic } from "../io/atomicWrite";
 import { contentStages, driverSettingsFor, PolicyProblem, remerge } from "./remerge";
 import { isPrefix, SelectorError, selectorPath } from "./selectors";
-import { hiddenKeysIn, withHiddenKeysMasked } from "../profiles/hiddenKeys";
+import { hiddenKeysIn, holdsHiddenKey } from "../profiles/hiddenKeys";
+import { hashSecret } from "../profiles/secrets";
 import { readWorkTree, settlementsOf, type WorkTreeView } from "./workTree";
 import { workTreeDrift } from "./workTreeDrift";
 
@@ -96,87 +97,93 @@ export function resolveFile(repo: Repo, request: ResolveRequest): ResolveOutcome
   const first = remerge(both, settings);
   if (first.kind === "fallback") throw new ResolveRefusal(`${path} cannot be merged record by record (${first.reason}); resolve it by hand`);
 
-  try {
-    // What the work tree already settled stays settled; hand edits inside a conflict are not ours to replace.
-    const { settled: earlier, edited } = settlementsOf(first.conflicts, view);
+  // What the work tree already settled stays settled; hand edits inside a conflict are not ours to replace.
+  const { settled: earlier, edited } = settlementsOf(first.conflicts, view);
 
-    // No selector: every conflict still open. A selector may also re-settle one settled before.
-    const wanted = request.selectors.map((s) => ({ text: s, path: selectorPath(s, first.profile, first.documents) }));
-    // A key written twice has no side to take: a side's value keeps only the parser's last copy,
-    // and the other copy may be a machine still running. Those stay for an editor.
-    const selectable = (c: Conflict) => c.kind !== "duplicate";
-    const selected = first.conflicts.filter((c) =>
-      wanted.length === 0 ? !earlier.has(pathKey(c.path)) && selectable(c) : wanted.some((w) => isPrefix(w.path, c.path)),
+  // No selector: every conflict still open. A selector may also re-settle one settled before.
+  // A typed selector is repeated in messages only when it spells no key below a secret place.
+  let hidden: Set<string> | null = null;
+  const spellsHidden = (text: string) => !request.showSecrets && holdsHiddenKey(text, (hidden ??= hiddenKeysIn(first.profile, first.documents)));
+  const wanted = request.selectors.map((s) => {
+    try {
+      return { text: s, path: selectorPath(s, first.profile, first.documents) };
+    } catch (e) {
+      if (e instanceof SelectorError && spellsHidden(s)) throw new SelectorError(`the selector ${hashSecret(s)} names no place in ${path}; copy a place as \`statefile-merge conflicts\` lists it`);
+      throw e;
+    }
+  });
+  // A key written twice has no side to take: a side's value keeps only the parser's last copy,
+  // and the other copy may be a machine still running. Those stay for an editor.
+  const selectable = (c: Conflict) => c.kind !== "duplicate";
+  const selected = first.conflicts.filter((c) =>
+    wanted.length === 0 ? !earlier.has(pathKey(c.path)) && selectable(c) : wanted.some((w) => isPrefix(w.path, c.path)),
+  );
+  const twice = selected.find((c) => !selectable(c));
+  if (twice) {
+    throw new ResolveRefusal(
+      `${describe(first, twice.path, request.showSecrets)} holds a key written twice; no side can be taken without dropping a copy. Edit the file: keep each copy that is a real machine, under its own name`,
     );
-    const twice = selected.find((c) => !selectable(c));
-    if (twice) {
-      throw new ResolveRefusal(
-        `${describe(first, twice.path, request.showSecrets)} holds a key written twice; no side can be taken without dropping a copy. Edit the file: keep each copy that is a real machine, under its own name`,
-      );
-    }
-    for (const w of wanted) {
-      if (first.conflicts.some((c) => isPrefix(w.path, c.path))) continue;
-      const named = `${w.text} (${describe(first, w.path, request.showSecrets)})`;
-      const around = first.conflicts.find((c) => isPrefix(c.path, w.path));
-      if (around) {
-        throw new ResolveRefusal(`${named} lies inside a conflict over the whole of ${describe(first, around.path, request.showSecrets)} (${around.kind}); select that instead`);
-      }
-      throw new ResolveRefusal(`${named} has no conflict in ${path}`);
-    }
-    const isSelected = new Set(selected.map((c) => pathKey(c.path)));
-    const editedElsewhere = edited.find((c) => !isSelected.has(pathKey(c.path)));
-    if (editedElsewhere && !request.force) {
-      throw new ResolveRefusal(
-        `${path}: the conflict at ${describe(first, editedElsewhere.path, request.showSecrets)} was edited by hand to a value neither side had; finish it in an editor, or add --force to discard that edit`,
-      );
-    }
-
-    // A file that no longer reads (a bracket or comma lost in an editor) was edited since the
-    // merge: its edits cannot be compared, so it is not replaced unless asked.
-    if (view?.unreadable && !request.force) {
-      throw new ResolveRefusal(`${path} no longer reads as the merge wrote it (${view.unreadable}): it was edited since the merge; fix it in an editor, or add --force to re-merge from the index (a backup copy is kept)`);
-    }
-    let backup: string | null = null;
-    const skip = (p: Path) => isSelected.has(pathKey(p));
-    const drift = workTreeDrift(view, both, { ...settings, settle: (p) => earlier.get(pathKey(p)) }, skip);
-    if (!drift.unchanged) {
-      if (!request.force && view?.marked && attributeOf(repo, path, "merge") !== DRIVER) {
-        // Not the driver's markers: Git's line merge wrote them, and its sides differ from the record merge's.
-        throw new ResolveRefusal(
-          `${path} holds Git's line-merge conflict blocks (the file is not routed to the driver; statefile-merge doctor says how), which differ from the record-by-record merge${drift.where ? ` at ${describe(first, drift.where, request.showSecrets)}` : ""}; add --force to write the record-by-record merge (a backup copy is kept), or settle the blocks in an editor`,
-        );
-      }
-      if (!request.force) {
-        const where = drift.where;
-        throw new ResolveRefusal(
-          `${path} was edited ${where ? `at ${describe(first, where, request.showSecrets)} ` : ""}beyond its conflicts since the merge; re-merging from the index would undo that. Commit the edit later, or add --force (a backup copy is kept)`,
-        );
-      }
-    }
-    if (text !== null && request.force) backup = backupCopy(repo, path);
-
-    const side = request.side;
-    const settledNow = [...selected];
-    const settle = (p: Path) => (isSelected.has(pathKey(p)) ? side : earlier.get(pathKey(p)));
-    let final = remerge(both, { ...settings, settle });
-    // Without a selector every conflict goes to the side, also one that settling others brings
-    // out: a deployment in conflict has no name the unique-name rule can read until it is settled.
-    // Each round settles at least one more conflict, so this ends; a key written twice stays.
-    for (;;) {
-      if (final.kind === "fallback") throw new ResolveRefusal(`${path}: re-merge failed (${final.reason})`);
-      if (wanted.length > 0) break;
-      const brought = final.conflicts.filter((c) => selectable(c) && !isSelected.has(pathKey(c.path)) && !earlier.has(pathKey(c.path)));
-      if (brought.length === 0) break;
-      for (const c of brought) isSelected.add(pathKey(c.path));
-      settledNow.push(...brought);
-      final = remerge(both, { ...settings, settle });
-    }
-    writeFileAtomic(file, final.text);
-    return { settledNow, remaining: final.conflicts, result: final, backup };
-  } catch (e) {
-    // A refusal may repeat what was typed: a selector that spells a token keying a secret place.
-    if (request.showSecrets || !(e instanceof ResolveRefusal || e instanceof SelectorError)) throw e;
-    const masked = withHiddenKeysMasked(e.message, hiddenKeysIn(first.profile, first.documents));
-    throw masked === e.message ? e : e instanceof SelectorError ? new SelectorError(masked) : new ResolveRefusal(masked);
   }
+  for (const w of wanted) {
+    if (first.conflicts.some((c) => isPrefix(w.path, c.path))) continue;
+    const shown = first.profile.shownPath(w.path);
+    const plain = request.showSecrets || (shown.every((k, i) => k === w.path[i]) && !spellsHidden(w.text) && !w.path.some(spellsHidden));
+    // Otherwise only the place, each part that spells a hidden key as its hash.
+    const named = plain ? `${w.text} (${describe(first, w.path, request.showSecrets)})` : describe(first, w.path.map((k) => (spellsHidden(k) ? hashSecret(k) : k)));
+    const around = first.conflicts.find((c) => isPrefix(c.path, w.path));
+    if (around) {
+      throw new ResolveRefusal(`${named} lies inside a conflict over the whole of ${describe(first, around.path, request.showSecrets)} (${around.kind}); select that instead`);
+    }
+    throw new ResolveRefusal(`${named} has no conflict in ${path}`);
+  }
+  const isSelected = new Set(selected.map((c) => pathKey(c.path)));
+  const editedElsewhere = edited.find((c) => !isSelected.has(pathKey(c.path)));
+  if (editedElsewhere && !request.force) {
+    throw new ResolveRefusal(
+      `${path}: the conflict at ${describe(first, editedElsewhere.path, request.showSecrets)} was edited by hand to a value neither side had; finish it in an editor, or add --force to discard that edit`,
+    );
+  }
+
+  // A file that no longer reads (a bracket or comma lost in an editor) was edited since the
+  // merge: its edits cannot be compared, so it is not replaced unless asked.
+  if (view?.unreadable && !request.force) {
+    throw new ResolveRefusal(`${path} no longer reads as the merge wrote it (${view.unreadable}): it was edited since the merge; fix it in an editor, or add --force to re-merge from the index (a backup copy is kept)`);
+  }
+  let backup: string | null = null;
+  const skip = (p: Path) => isSelected.has(pathKey(p));
+  const drift = workTreeDrift(view, both, { ...settings, settle: (p) => earlier.get(pathKey(p)) }, skip);
+  if (!drift.unchanged) {
+    if (!request.force && view?.marked && attributeOf(repo, path, "merge") !== DRIVER) {
+      // Not the driver's markers: Git's line merge wrote them, and its sides differ from the record merge's.
+      throw new ResolveRefusal(
+        `${path} holds Git's line-merge conflict blocks (the file is not routed to the driver; statefile-merge doctor says how), which differ from the record-by-record merge${drift.where ? ` at ${describe(first, drift.where, request.showSecrets)}` : ""}; add --force to write the record-by-record merge (a backup copy is kept), or settle the blocks in an editor`,
+      );
+    }
+    if (!request.force) {
+      const where = drift.where;
+      throw new ResolveRefusal(
+        `${path} was edited ${where ? `at ${describe(first, where, request.showSecrets)} ` : ""}beyond its conflicts since the merge; re-merging from the index would undo that. Commit the edit later, or add --force (a backup copy is kept)`,
+      );
+    }
+  }
+  if (text !== null && request.force) backup = backupCopy(repo, path);
+
+  const side = request.side;
+  const settledNow = [...selected];
+  const settle = (p: Path) => (isSelected.has(pathKey(p)) ? side : earlier.get(pathKey(p)));
+  let final = remerge(both, { ...settings, settle });
+  // Without a selector every conflict goes to the side, also one that settling others brings
+  // out: a deployment in conflict has no name the unique-name rule can read until it is settled.
+  // Each round settles at least one more conflict, so this ends; a key written twice stays.
+  for (;;) {
+    if (final.kind === "fallback") throw new ResolveRefusal(`${path}: re-merge failed (${final.reason})`);
+    if (wanted.length > 0) break;
+    const brought = final.conflicts.filter((c) => selectable(c) && !isSelected.has(pathKey(c.path)) && !earlier.has(pathKey(c.path)));
+    if (brought.length === 0) break;
+    for (const c of brought) isSelected.add(pathKey(c.path));
+    settledNow.push(...brought);
+    final = remerge(both, { ...settings, settle });
+  }
+  writeFileAtomic(file, final.text);
+  return { settledNow, remaining: final.conflicts, result: final, backup };
 }

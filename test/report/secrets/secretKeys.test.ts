@@ -149,6 +149,12 @@ describe("a key below a secret place is shown by its hash", () => {
     const listed = runBin(repo, ["conflicts"]);
     expect(listed.stdout).not.toMatch(/ghp_/);
     expect(listed.stdout).toContain(`resource gen, attribute value, inner path ${hashSecret(token(11))}`);
+    // Refusals never repeat the token typed beside a typo, inside the embedded JSON or as a deployment's name.
+    for (const selector of [`dev/gen/value/x${token(11)}`, `x${token(11)}`, `${token(11)}/gen`]) {
+      const refused = runBin(repo, ["resolve", "--theirs", "prod.nixops.json", selector]);
+      expect(refused.status, selector).toBe(2);
+      expect(refused.stderr, selector).not.toMatch(/zq11Xk7/);
+    }
     const resolved = runBin(repo, ["resolve", "--theirs", "prod.nixops.json", `dev/gen/value/${hashSecret(token(11))}`]);
     expect(resolved.stderr).toContain("settled 1 conflict(s) to theirs; 0 remain");
   });
@@ -185,12 +191,15 @@ describe("a key below a secret place is shown by its hash", () => {
     const inside = runBin(repo, ["resolve", "--theirs", "state.json", `/tokens/${token(7)}/scope/x`]);
     expect(inside.stderr).not.toMatch(/ghp_/);
     // The token typed where it keys nothing, alone or in other spellings: never repeated either.
-    for (const selector of [token(8), `${token(8)}/scope`, `/tenants/${token(8)}`, `tokens.${token(8)}`, `//tokens//${token(8)}`, `/Tokens/${token(8)}`]) {
+    const typed = [token(8), `${token(8)}/scope`, `/tenants/${token(8)}`, `tokens.${token(8)}`, `//tokens//${token(8)}`, `/Tokens/${token(8)}`, `/tokens/x${token(8)}`, `/tokens/${token(8)}0`];
+    for (const selector of typed) {
       const r = runBin(repo, ["resolve", "--theirs", "state.json", selector]);
       expect(r.status, selector).toBe(2);
-      expect(r.stderr, selector).not.toMatch(/ghp_/);
-      expect(r.stderr, selector).toContain(hashSecret(token(8)));
+      expect(r.stderr, selector).not.toMatch(/zq8Xk7/);
     }
+    // An ordinary place is repeated as typed, even where a field name below the secret place matches a part.
+    const ordinary = runBin(repo, ["resolve", "--theirs", "state.json", "/tenants/scope"]);
+    expect(ordinary.stderr).toContain("/tenants/scope (");
     const shown = runBin(repo, ["resolve", "--theirs", "--show-secrets", "state.json", `/tokens/${token(8)}`]);
     expect(shown.status).toBe(2);
     expect(shown.stderr).toContain(token(8));
