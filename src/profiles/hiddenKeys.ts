@@ -1,43 +1,60 @@
 // Keys a profile shows only as their hashes (keys below a secret place, Profile.shownPath),
 // gathered from the documents, so that a message repeating a selector as a person typed it
-// (a token spelled under another name, with a typo, or escaped) can leave it out. Walked
-// only when such a message is written.
+// can leave it out when it spells one: whole, escaped, quoted, in another case, or a token
+// with a typo. Walked only when such a message is written.
 
 import { Embedded, isObject, type Path, type Slot } from "../core/values";
 import type { Profile } from "./profile";
 
-/**
- * The keys directly below each secret place (the tokens, addresses ... a map is keyed by);
- * not the field names of its entries, which shownPath hashes too, but which are words such
- * as `scope` that a selector for another place may hold.
- */
-export function hiddenKeysIn(profile: Profile, documents: readonly Slot[]): Set<string> {
-  const keys = new Set<string>();
+/** Hidden keys this long are tokens: matched by any run of this many characters. */
+const TOKEN_RUN = 8;
+
+export interface HiddenKeys {
+  /** Token-long keys at any depth below a secret place, lower-cased. */
+  tokens: string[];
+  /**
+   * Shorter keys directly below a secret place (what it is keyed by), lower-cased; not its
+   * entries' field names (`scope`), which a selector for another place may well hold.
+   */
+  short: Set<string>;
+}
+
+export function hiddenKeysIn(profile: Profile, documents: readonly Slot[]): HiddenKeys {
+  const tokens = new Set<string>();
+  const short = new Set<string>();
   const walk = (node: unknown, path: Path, below: boolean): void => {
     const value = node instanceof Embedded ? node.value : node;
     if (Array.isArray(value)) value.forEach((e, i) => walk(e, [...path, String(i)], below));
     if (!isObject(value)) return;
     const hides = profile.hidesKeysBelow(path);
     for (const [k, v] of value) {
-      if (hides && !below) keys.add(k);
+      if (hides && k.length >= TOKEN_RUN) tokens.add(k.toLowerCase());
+      else if (hides && !below && k !== "") short.add(k.toLowerCase());
       walk(v, [...path, k], below || hides);
     }
   };
   for (const doc of documents) walk(doc, [], false);
-  return keys;
+  return { tokens: [...tokens], short };
 }
 
-/** Hidden keys this long are tokens: found inside typed text too (a typo beside one, `tokens.<token>`). */
-const TOKEN_LENGTH = 8;
+const KEY_CHAR = /[A-Za-z0-9_@-]/;
 
 /**
- * Does typed text hold a hidden key: one of its `/` or `.` separated parts is one, or a
- * token-long one stands anywhere in it (beside a typo, escaped). Shorter keys count only
- * whole, so that an ordinary word is not taken for a part of one.
+ * Does typed text spell a hidden key, in any case: a token, or any run of TOKEN_RUN of its
+ * characters (a typo, an escape or a quote inside it leaves such a run); a shorter key whole,
+ * between characters that cannot belong to it (`/`, `.`, quotes, brackets, `=`).
  */
-export function holdsHiddenKey(text: string, keys: ReadonlySet<string>): boolean {
-  if (keys.size === 0) return false;
-  if (keys.has(text) || text.split(/[/.]/).some((part) => keys.has(part))) return true;
-  for (const k of keys) if (k.length >= TOKEN_LENGTH && text.includes(k)) return true;
+export function spellsHiddenKey(text: string, keys: HiddenKeys): boolean {
+  const typed = text.toLowerCase();
+  for (const k of keys.tokens) {
+    for (let i = 0; i + TOKEN_RUN <= k.length; i++) if (typed.includes(k.slice(i, i + TOKEN_RUN))) return true;
+  }
+  for (const k of keys.short) {
+    for (let at = typed.indexOf(k); at !== -1; at = typed.indexOf(k, at + 1)) {
+      const before = at === 0 ? "" : typed[at - 1];
+      const after = typed[at + k.length] ?? "";
+      if (!KEY_CHAR.test(before) && !KEY_CHAR.test(after)) return true;
+    }
+  }
   return false;
 }

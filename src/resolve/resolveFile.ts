@@ -17,7 +17,7 @@ import { gitPath, readStages, type Repo } from "../git/indexStages";
 import { writeFileAtomic } from "../io/atomicWrite";
 import { contentStages, driverSettingsFor, PolicyProblem, remerge } from "./remerge";
 import { isPrefix, SelectorError, selectorPath } from "./selectors";
-import { hiddenKeysIn, holdsHiddenKey } from "../profiles/hiddenKeys";
+import { hiddenKeysIn, spellsHiddenKey, type HiddenKeys } from "../profiles/hiddenKeys";
 import { hashSecret } from "../profiles/secrets";
 import { readWorkTree, settlementsOf, type WorkTreeView } from "./workTree";
 import { workTreeDrift } from "./workTreeDrift";
@@ -102,8 +102,8 @@ export function resolveFile(repo: Repo, request: ResolveRequest): ResolveOutcome
 
   // No selector: every conflict still open. A selector may also re-settle one settled before.
   // A typed selector is repeated in messages only when it spells no key below a secret place.
-  let hidden: Set<string> | null = null;
-  const spellsHidden = (text: string) => !request.showSecrets && holdsHiddenKey(text, (hidden ??= hiddenKeysIn(first.profile, first.documents)));
+  let hidden: HiddenKeys | null = null;
+  const spellsHidden = (text: string) => !request.showSecrets && spellsHiddenKey(text, (hidden ??= hiddenKeysIn(first.profile, first.documents)));
   const wanted = request.selectors.map((s) => {
     try {
       return { text: s, path: selectorPath(s, first.profile, first.documents) };

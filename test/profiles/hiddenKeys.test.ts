@@ -4,7 +4,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parseJson } from "../../src/formats/parseJson";
-import { hiddenKeysIn, holdsHiddenKey } from "../../src/profiles/hiddenKeys";
+import { hiddenKeysIn, spellsHiddenKey } from "../../src/profiles/hiddenKeys";
 import { profileNamed } from "../../src/profiles/table";
 import { token, tokenState } from "../support/secretKeys";
 
@@ -12,26 +12,38 @@ const documentOf = (text: string) => parseJson(text).value;
 const keysOf = (tokens: readonly string[]) => hiddenKeysIn(profileNamed("json"), [documentOf(tokenState(Object.fromEntries(tokens.map((t) => [t, { scope: "read" }]))))]);
 
 describe("hidden keys", () => {
-  it("are the keys a secret place is keyed by: not the names leading to it, nor its entries' field names", () => {
-    const keys = keysOf([token(1), token(2)]);
-    expect([...keys].sort()).toEqual([token(1), token(2)].sort());
+  it("are the keys a secret place is keyed by, and token-long keys below them; not the names leading to it, nor short field names", () => {
+    const keys = keysOf([token(1), "k3Y9"]);
+    expect(keys.tokens).toEqual([token(1).toLowerCase()]);
+    expect([...keys.short]).toEqual(["k3y9"]);
+    const nested = hiddenKeysIn(profileNamed("json"), [documentOf(JSON.stringify({ tokens: { team: { [token(2)]: { scope: "x" } } } }))]);
+    expect(nested.tokens).toEqual([token(2).toLowerCase()]);
+    expect([...nested.short]).toEqual(["team"]);
   });
 
-  it("typed text holds one whole, as a part, or a token-long one anywhere in it; an ordinary word does not (property)", () => {
-    const tokenLike = fc.stringMatching(/^[A-Za-z0-9_+=-]{8,24}$/);
-    const wrap = fc.constantFrom((t: string) => t, (t: string) => `/tokens/${t}`, (t: string) => `tokens.${t}`, (t: string) => `x${t}`, (t: string) => `/tokens/${t}0/scope`, (t: string) => `"${t}"`);
+  it("typed text spells a token whole, escaped, quoted, in another case or with a typo (property)", () => {
+    const tokenLike = fc.stringMatching(/^[A-Za-z0-9_+=-]{16,24}$/);
+    const spelling = fc.constantFrom(
+      (t: string) => `/tokens/${t}`,
+      (t: string) => `tokens.${t}`,
+      (t: string) => `x${t}0`,
+      (t: string) => `[id="${t}"]`,
+      (t: string) => t.toUpperCase(),
+      (t: string) => t.slice(0, -1),
+      (t: string) => t.slice(1),
+      (t: string) => `${t.slice(0, 10)}-${t.slice(10)}`,
+      (t: string) => `${t.slice(0, 10)}~1${t.slice(10)}`,
+    );
     fc.assert(
-      fc.property(fc.uniqueArray(tokenLike, { minLength: 1, maxLength: 3 }), wrap, (tokens, typed) => {
-        const keys = keysOf(tokens);
-        expect(holdsHiddenKey(typed(tokens[0]), keys)).toBe(true);
-        expect(holdsHiddenKey("/settings/region/scope", keys)).toBe(tokens.some((t) => "/settings/region/scope".includes(t)));
+      fc.property(fc.uniqueArray(tokenLike, { minLength: 1, maxLength: 3 }), spelling, (tokens, spell) => {
+        expect(spellsHiddenKey(spell(tokens[0]), keysOf(tokens))).toBe(true);
       }),
     );
   });
 
-  it("a short key counts only whole", () => {
-    const keys = new Set(["ab1"]);
-    expect(holdsHiddenKey("/x/ab1", keys)).toBe(true);
-    expect(holdsHiddenKey("/x/ab12", keys)).toBe(false);
+  it("a short key counts whole, between characters that cannot belong to it; ordinary words do not count", () => {
+    const keys = keysOf(["k3Y9", "bo@x.io"]);
+    for (const typed of ["/tenants/k3Y9", '/tenants/[id="k3Y9"]', "/tenants/'K3Y9'", "/tenants/k3Y9,", "tokens.bo@x.io"]) expect(spellsHiddenKey(typed, keys), typed).toBe(true);
+    for (const typed of ["/tenants/k3Y90", "/tenants/scope", "/tenants/acme/plan", "dev/app9"]) expect(spellsHiddenKey(typed, keys), typed).toBe(false);
   });
 });

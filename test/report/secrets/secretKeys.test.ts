@@ -150,7 +150,7 @@ describe("a key below a secret place is shown by its hash", () => {
     expect(listed.stdout).not.toMatch(/ghp_/);
     expect(listed.stdout).toContain(`resource gen, attribute value, inner path ${hashSecret(token(11))}`);
     // Refusals never repeat the token typed beside a typo, inside the embedded JSON or as a deployment's name.
-    for (const selector of [`dev/gen/value/x${token(11)}`, `x${token(11)}`, `${token(11)}/gen`]) {
+    for (const selector of [`dev/gen/value/x${token(11)}`, `x${token(11)}`, `${token(11)}/gen`, `dev/gen/${token(11)}`, `${token(11).slice(1)}/gen`, `dev/${token(11).slice(0, 9)}-${token(11).slice(9)}`]) {
       const refused = runBin(repo, ["resolve", "--theirs", "prod.nixops.json", selector]);
       expect(refused.status, selector).toBe(2);
       expect(refused.stderr, selector).not.toMatch(/zq11Xk7/);
@@ -191,11 +191,23 @@ describe("a key below a secret place is shown by its hash", () => {
     const inside = runBin(repo, ["resolve", "--theirs", "state.json", `/tokens/${token(7)}/scope/x`]);
     expect(inside.stderr).not.toMatch(/ghp_/);
     // The token typed where it keys nothing, alone or in other spellings: never repeated either.
-    const typed = [token(8), `${token(8)}/scope`, `/tenants/${token(8)}`, `tokens.${token(8)}`, `//tokens//${token(8)}`, `/Tokens/${token(8)}`, `/tokens/x${token(8)}`, `/tokens/${token(8)}0`];
+    const typed = [
+      token(8),
+      `${token(8)}/scope`,
+      `/tenants/${token(8)}`,
+      `tokens.${token(8)}`,
+      `//tokens//${token(8)}`,
+      `/Tokens/${token(8)}`,
+      `/tokens/x${token(8)}`,
+      `/tokens/${token(8)}0`,
+      `/tenants/${token(8).slice(0, -1)}`,
+      `/tenants/${token(8).toUpperCase()}`,
+      `/tenants/[id="${token(8).slice(1)}"]`,
+    ];
     for (const selector of typed) {
       const r = runBin(repo, ["resolve", "--theirs", "state.json", selector]);
       expect(r.status, selector).toBe(2);
-      expect(r.stderr, selector).not.toMatch(/zq8Xk7/);
+      expect(r.stderr, selector).not.toMatch(/zq8Xk7|ZQ8XK7/);
     }
     // An ordinary place is repeated as typed, even where a field name below the secret place matches a part.
     const ordinary = runBin(repo, ["resolve", "--theirs", "state.json", "/tenants/scope"]);
