@@ -21,8 +21,8 @@
 // neither tool looks anything up beyond its three files. Every tool runs with
 // NODE_EXTRA_CA_CERTS empty, as install's driver line starts the driver: set, it makes every
 // Node start load those certificates (a bare start took 59-85 ms with them, 22-30 without,
-// here), and a bare Node start that pays it
-// while the driver does not would flatter the ratios. The report says what it costs here.
+// here), and a bare Node start that paid it while the driver did not would flatter the
+// ratios. The report says what it costs here.
 
 const { spawnSync } = require("node:child_process");
 const { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } = require("node:fs");

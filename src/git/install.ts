@@ -63,8 +63,8 @@ function guarded(node: string, bin: string, command: string): string {
  * NODE_EXTRA_CA_CERTS set (behind corporate proxies, in some CI and sandbox images), Node 20
  * initialises OpenSSL and parses every certificate in that file before it runs a line of
  * JavaScript: on the bench's machine a bare Node start took 59-85 ms with it and 22-30 ms
- * without, more than a small merge costs. These commands
- * never open a connection, and git and git-crypt, all they start, do not read the variable.
+ * without, more than a small merge costs. These commands never open a connection, and git
+ * and git-crypt, all they start, do not read the variable.
  */
 export const PLAIN_NODE_START = "NODE_EXTRA_CA_CERTS= ";
 

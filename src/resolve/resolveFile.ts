@@ -15,10 +15,10 @@ import { attributeOf, markerSizeOf } from "../git/attributes";
 import { DRIVER } from "../git/install";
 import { gitPath, readStages, type Repo } from "../git/indexStages";
 import { writeFileAtomic } from "../io/atomicWrite";
-import { contentStages, driverSettingsFor, PolicyProblem, remerge } from "./remerge";
-import { isPrefix, SelectorError, selectorPath } from "./selectors";
 import { hiddenKeysIn, spellsHiddenKey, type HiddenKeys } from "../profiles/hiddenKeys";
 import { hashSecret } from "../profiles/secrets";
+import { contentStages, driverSettingsFor, PolicyProblem, remerge } from "./remerge";
+import { isPrefix, SelectorError, selectorPath } from "./selectors";
 import { readWorkTree, settlementsOf, type WorkTreeView } from "./workTree";
 import { workTreeDrift } from "./workTreeDrift";
 
