@@ -83,9 +83,9 @@ export function registerConflicts(program: Command): void {
         return;
       }
       const { paths, explicit, declared } = filesToList(repo, files);
-      const found = paths.map((p) => listConflicts(repo, p)).filter((f) => explicit || isStateFile(f, declared));
-      const operation = currentOperation(repo);
       const showSecrets = o.showSecrets === true;
+      const found = paths.map((p) => listConflicts(repo, p, showSecrets)).filter((f) => explicit || isStateFile(f, declared));
+      const operation = currentOperation(repo);
       if (o.json) {
         const doc = { operation, files: found.map((f) => jsonFile(repo, f, showSecrets)) };
         process.stdout.write(JSON.stringify(doc, null, 2) + "\n");

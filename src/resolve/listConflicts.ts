@@ -42,7 +42,8 @@ function workTreeText(repo: Repo, path: string): string | null {
   return existsSync(file) ? readFileSync(file, "utf8") : null;
 }
 
-export function listConflicts(repo: Repo, path: string): FileConflicts {
+/** `showSecrets`: its note names places by their keys, also below a secret place. */
+export function listConflicts(repo: Repo, path: string, showSecrets = false): FileConflicts {
   const empty: FileConflicts = { path, source: "none", conflicts: [], settled: 0, profile: null, documents: [], note: null, blocks: [] };
   const text = workTreeText(repo, path);
   const stages = readStages(repo, path);
@@ -89,7 +90,7 @@ export function listConflicts(repo: Repo, path: string): FileConflicts {
     if (attributeOf(repo, path, "merge") === DRIVER) return rest;
     const drift = workTreeDrift(view, both, { overlay: fileView.overlay, markers: PLAIN_MARKERS, settle: (p) => settled.get(pathKey(p)) }, () => false);
     if (drift.unchanged) return rest;
-    const where = drift.where ? ` at ${result.profile.describePath(drift.where, result.documents)}` : "";
+    const where = drift.where ? ` at ${result.profile.describePath(drift.where, result.documents, showSecrets)}` : "";
     return {
       ...rest,
       blocks: view.marked.blocks,

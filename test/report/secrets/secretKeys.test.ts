@@ -178,6 +178,23 @@ describe("a key below a secret place is shown by its hash", () => {
     expect((parseJson(repo.read("state.json")).value as Map<string, Map<string, Map<string, string>>>).get("tokens")?.get(token(7))?.get("scope")).toBe("admin");
   });
 
+  it("conflicts' note about Git's line-merge blocks names a place below a secret place by its hash, and by its key with --show-secrets", () => {
+    // Not routed to the driver: Git's line merge writes one block over token(8)'s two changed lines, which the record merge settles.
+    const repo = TempRepo.create();
+    const state = (seven: string, eight: { note: string; scope: string }) => JSON.stringify({ tokens: { [token(7)]: { scope: seven }, [token(8)]: eight } }, null, 2) + "\n";
+    repo.write("state.json", state("read", { note: "x", scope: "read" })).commit("base");
+    repo.git("checkout", "-q", "-b", "theirs");
+    repo.write("state.json", state("admin", { note: "x", scope: "write" })).commit("theirs");
+    repo.git("checkout", "-q", "main");
+    repo.write("state.json", state("write", { note: "y", scope: "read" })).commit("ours");
+    expect(repo.tryGit("merge", "--no-edit", "theirs").status).not.toBe(0);
+    const hidden = runBin(repo, ["conflicts", "state.json"]);
+    expect(hidden.stdout).toContain(`read otherwise than the record-by-record merge at /tokens/${hashSecret(token(8))}/`);
+    expect(hidden.stdout).not.toMatch(/ghp_/);
+    const shown = runBin(repo, ["conflicts", "--show-secrets", "state.json"]);
+    expect(shown.stdout).toContain(`read otherwise than the record-by-record merge at /tokens/${token(8)}/scope`);
+  });
+
   it("resolve's refusals name a place below a secret place by its hash, even when the selector spelled the token; with --show-secrets by the token", () => {
     const [repo, merge] = tokenScopeConflict();
     expect(merge.status).not.toBe(0);
