@@ -270,7 +270,7 @@ function table(report) {
   if (ca) {
     lines.push(
       `NODE_EXTRA_CA_CERTS is set here (${ca.file}): a bare Node start takes ${ms(ca.withMs)} ms with it and ${ms(ca.withoutMs)} ms without; ` +
-        "every tool in the table below runs without it, as install's driver line starts the driver",
+        "every tool in the merge table below runs without it, as install's driver line starts the driver",
     );
   }
   lines.push(`load average: ${report.loadAverage.start.map((x) => x.toFixed(2)).join(" ")} at start, ${report.loadAverage.end.map((x) => x.toFixed(2)).join(" ")} at end; peak memory by ${report.rssMethod}`);

@@ -166,7 +166,7 @@ export const checkPlainNodeStart: DoctorCheck = (ctx) => {
   if (older.length === 0) return [];
   const message =
     `NODE_EXTRA_CA_CERTS is set, and ${older.map((o) => o.key).join(", ")} ${older.length === 1 ? "was" : "were"} written by an older install, which starts Node with those certificates: ` +
-    `Node loads them at every start (tens of ms per file Git hands over), and these commands never use them; run ${installFor(older.map((o) => ({ key: o.key, scope: o.found?.scope ?? "" })))} again (its commands begin with ${PLAIN_NODE_START.trim()})`;
+    `Node loads them at every start (tens of ms per file Git hands over), and these commands never use them; run ${installFor(older.map((o) => ({ key: o.key, scope: o.found?.scope ?? "" })))} again (its commands start Node with ${PLAIN_NODE_START.trim()})`;
   return [{ severity: "hint", check: "driver-runs", message }];
 };
 
