@@ -15,9 +15,11 @@ export interface UpToDateOptions {
   allowBehind: boolean;
 }
 
-/** The branch checked out and the branch of a remote it tracks (`branch.<name>.remote`, `.merge`), or null. */
-export function trackedUpstream(top: string): { branch: string; remote: string; merge: string } | null {
-  const branch = askGit(top, ["symbolic-ref", "--short", "-q", "HEAD"]);
+/**
+ * The branch checked out (`branch`, when the caller asked already) and the branch of a remote
+ * it tracks (`branch.<name>.remote`, `.merge`), or null.
+ */
+export function trackedUpstream(top: string, branch = askGit(top, ["symbolic-ref", "--short", "-q", "HEAD"])): { branch: string; remote: string; merge: string } | null {
   if (!branch) return null;
   const remote = askGit(top, ["config", `branch.${branch}.remote`]);
   const merge = askGit(top, ["config", `branch.${branch}.merge`]);
@@ -31,7 +33,7 @@ export function checkUpToDate(top: string, options: UpToDateOptions, notice: (li
   if (!branch || !upstream) return; // a detached HEAD or a branch that tracks nothing: nothing to compare with
   const shown = askGit(top, ["rev-parse", "--abbrev-ref", "@{upstream}"]) ?? upstream;
   let when = "as last fetched";
-  const tracked = options.fetch ? trackedUpstream(top) : null;
+  const tracked = options.fetch ? trackedUpstream(top, branch) : null;
   if (tracked !== null && upstream.startsWith("refs/remotes/")) {
     const r = remoteGit(top, ["fetch", "--quiet", "--no-tags", tracked.remote, `+${tracked.merge}:${upstream}`]);
     if (r.status === 0) when = "fetched just now";
