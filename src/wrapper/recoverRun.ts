@@ -12,7 +12,6 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { isObject, type JsonObject } from "../core/values";
-import { parseJson } from "../formats/parseJson";
 import { stripBom } from "../formats/bom";
 import { canonicalText, detectSeparators } from "../formats/nixopsExport";
 import { mergeTexts, type MergeResult } from "../pipeline/mergeTexts";
@@ -22,6 +21,7 @@ import { writeFileAtomic } from "../io/atomicWrite";
 import { writeStderr } from "../io/processOutput";
 import { autoResolvedLine, conflictLine } from "../report/mergeReport";
 import { fileViewFor } from "../view/fileView";
+import { readDocument } from "../view/loadState";
 import { firstMarkerLine } from "../formats/conflictMarkers";
 import { isGitCryptCiphertext } from "../crypt/gitCrypt";
 import { WrapperError } from "./errors";
@@ -150,7 +150,7 @@ async function recover(file: string, kept: KeptState, top: string | null, option
   const merged = stateDoc(result.text) as JsonObject;
   const text = canonicalText(merged, detectSeparators(stripBom(now)) ?? "py3");
   if (text !== now) writeFileAtomic(file, text);
-  const changes = describeChanges(stateDoc(now), stateDoc(text) as JsonObject);
+  const changes = describeChanges(stateDoc(now), merged);
   stderr(changes === "" ? `statefile-merge: ${file} already holds the kept state` : `statefile-merge: wrote ${file} (${changes})`);
   return "settled";
 }
@@ -179,6 +179,6 @@ async function keptExport(dir: string, now: string, top: string | null, options:
 /** A state file's text as a document; null when it holds none (empty: no state yet). */
 function stateDoc(text: string): JsonObject | null {
   if (text.trim() === "") return null;
-  const value = parseJson(stripBom(text)).value;
+  const value = readDocument(text);
   return isObject(value) ? value : null;
 }
