@@ -44,10 +44,6 @@ export interface ResolveOutcome {
   backup: string | null;
 }
 
-function describe(result: Extract<MergeResult, { kind: "merged" }>, path: Path, showSecrets = false): string {
-  return result.profile.describePath(path, result.documents, showSecrets);
-}
-
 /** Labels, marker size and style: the user's own, read back from the markers in the file. */
 function markersFor(repo: Repo, attributeSize: number | null, view: WorkTreeView | null): Markers {
   const configured = conflictStyleFromConfig(repo.top);
@@ -96,6 +92,8 @@ export function resolveFile(repo: Repo, request: ResolveRequest): ResolveOutcome
 
   const first = remerge(both, settings);
   if (first.kind === "fallback") throw new ResolveRefusal(`${path} cannot be merged record by record (${first.reason}); resolve it by hand`);
+  // A place in words, keys below a secret place hashed unless secrets are shown.
+  const describe = (p: Path) => first.profile.describePath(p, first.documents, request.showSecrets);
 
   // What the work tree already settled stays settled; hand edits inside a conflict are not ours to replace.
   const { settled: earlier, edited } = settlementsOf(first.conflicts, view);
@@ -121,7 +119,7 @@ export function resolveFile(repo: Repo, request: ResolveRequest): ResolveOutcome
   const twice = selected.find((c) => !selectable(c));
   if (twice) {
     throw new ResolveRefusal(
-      `${describe(first, twice.path, request.showSecrets)} holds a key written twice; no side can be taken without dropping a copy. Edit the file: keep each copy that is a real machine, under its own name`,
+      `${describe(twice.path)} holds a key written twice; no side can be taken without dropping a copy. Edit the file: keep each copy that is a real machine, under its own name`,
     );
   }
   for (const w of wanted) {
@@ -129,10 +127,10 @@ export function resolveFile(repo: Repo, request: ResolveRequest): ResolveOutcome
     const shown = first.profile.shownPath(w.path);
     const plain = request.showSecrets || (shown.every((k, i) => k === w.path[i]) && !spellsHidden(w.text) && !w.path.some(spellsHidden));
     // Otherwise only the place, each part that spells a hidden key as its hash.
-    const named = plain ? `${w.text} (${describe(first, w.path, request.showSecrets)})` : describe(first, w.path.map((k) => (spellsHidden(k) ? hashSecret(k) : k)));
+    const named = plain ? `${w.text} (${describe(w.path)})` : describe(w.path.map((k) => (spellsHidden(k) ? hashSecret(k) : k)));
     const around = first.conflicts.find((c) => isPrefix(c.path, w.path));
     if (around) {
-      throw new ResolveRefusal(`${named} lies inside a conflict over the whole of ${describe(first, around.path, request.showSecrets)} (${around.kind}); select that instead`);
+      throw new ResolveRefusal(`${named} lies inside a conflict over the whole of ${describe(around.path)} (${around.kind}); select that instead`);
     }
     throw new ResolveRefusal(`${named} has no conflict in ${path}`);
   }
@@ -140,7 +138,7 @@ export function resolveFile(repo: Repo, request: ResolveRequest): ResolveOutcome
   const editedElsewhere = edited.find((c) => !isSelected.has(pathKey(c.path)));
   if (editedElsewhere && !request.force) {
     throw new ResolveRefusal(
-      `${path}: the conflict at ${describe(first, editedElsewhere.path, request.showSecrets)} was edited by hand to a value neither side had; finish it in an editor, or add --force to discard that edit`,
+      `${path}: the conflict at ${describe(editedElsewhere.path)} was edited by hand to a value neither side had; finish it in an editor, or add --force to discard that edit`,
     );
   }
 
@@ -156,13 +154,13 @@ export function resolveFile(repo: Repo, request: ResolveRequest): ResolveOutcome
     if (!request.force && view?.marked && attributeOf(repo, path, "merge") !== DRIVER) {
       // Not the driver's markers: Git's line merge wrote them, and its sides differ from the record merge's.
       throw new ResolveRefusal(
-        `${path} holds Git's line-merge conflict blocks (the file is not routed to the driver; statefile-merge doctor says how), which differ from the record-by-record merge${drift.where ? ` at ${describe(first, drift.where, request.showSecrets)}` : ""}; add --force to write the record-by-record merge (a backup copy is kept), or settle the blocks in an editor`,
+        `${path} holds Git's line-merge conflict blocks (the file is not routed to the driver; statefile-merge doctor says how), which differ from the record-by-record merge${drift.where ? ` at ${describe(drift.where)}` : ""}; add --force to write the record-by-record merge (a backup copy is kept), or settle the blocks in an editor`,
       );
     }
     if (!request.force) {
       const where = drift.where;
       throw new ResolveRefusal(
-        `${path} was edited ${where ? `at ${describe(first, where, request.showSecrets)} ` : ""}beyond its conflicts since the merge; re-merging from the index would undo that. Commit the edit later, or add --force (a backup copy is kept)`,
+        `${path} was edited ${where ? `at ${describe(where)} ` : ""}beyond its conflicts since the merge; re-merging from the index would undo that. Commit the edit later, or add --force (a backup copy is kept)`,
       );
     }
   }
