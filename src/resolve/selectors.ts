@@ -55,17 +55,22 @@ function findRecord(level: RecordLevel, name: string, container: Path, documents
  * path of keys with keyed-array elements named by identity.
  */
 export function selectorPath(selector: string, profile: Profile, documents: readonly Slot[]): Path {
+  return keysBehindHashes(namedPath(selector, profile, documents), profile, documents);
+}
+
+/** The path the selector's words name, a key below a secret place still as the hash it was written as. */
+function namedPath(selector: string, profile: Profile, documents: readonly Slot[]): Path {
   // An empty selector (an unset shell variable) names nothing, not the whole file.
   if (selector.trim() === "") throw new SelectorError(`an empty selector names no conflict; name a place (deployment/resource/attribute), or give no selector to settle every open conflict`);
   // A kind whose people name places their own way (Terraform's plan addresses).
   if (profile.row.selectorPath) {
     const found = profile.row.selectorPath(selector, documents);
     if ("error" in found) throw new SelectorError(found.error);
-    return keysBehindHashes(found, profile, documents);
+    return found;
   }
   const parts = segments(selector);
   const levels = profile.row.records;
-  if (levels.length === 0) return keysBehindHashes(keyedPath(parts, profile, documents), profile, documents);
+  if (levels.length === 0) return keyedPath(parts, profile, documents);
   let path: string[] = [];
   let next = 0;
   for (const level of levels) {
@@ -80,7 +85,7 @@ export function selectorPath(selector: string, profile: Profile, documents: read
     path = [...path, ...between, key];
     next = at + 1;
   }
-  return keysBehindHashes([...path, ...parts.slice(next)], profile, documents);
+  return [...path, ...parts.slice(next)];
 }
 
 /**
