@@ -70,9 +70,14 @@ function firstLine(text: string): string {
  * where Git runs drivers, so that a path relative to the repository (git.md's shared set-up)
  * is judged as Git would run it.
  */
-export function tryMergeDriver(command: string, virtual: boolean, version: GitVersion, top?: string): string | null {
-  const isolated = trialMerge(command, virtual, version, null);
-  return isolated === null || top === undefined ? isolated : trialMerge(command, virtual, version, top) === null ? null : isolated;
+export function tryMergeDriver(command: string, virtual: boolean, version: GitVersion, top: string): string | null {
+  return isolatedThenTop((at) => trialMerge(command, virtual, version, at), top);
+}
+
+/** A trial in a throw-away directory (`at` null), then, only if it failed there, at the top; the first failure is the one told. */
+function isolatedThenTop(trial: (at: string | null) => string | null, top: string): string | null {
+  const isolated = trial(null);
+  return isolated === null || trial(top) === null ? null : isolated;
 }
 
 function trialMerge(command: string, virtual: boolean, version: GitVersion, top: string | null): string | null {
@@ -111,9 +116,8 @@ function trialMerge(command: string, virtual: boolean, version: GitVersion, top:
  * driver, it runs in a throw-away directory, then, if it failed there, at the work tree's top,
  * where Git runs diff commands (a command relative to the repository works only there).
  */
-export function tryDiffCommand(command: string, top?: string): string | null {
-  const isolated = trialDiff(command, null);
-  return isolated === null || top === undefined ? isolated : trialDiff(command, top) === null ? null : isolated;
+export function tryDiffCommand(command: string, top: string): string | null {
+  return isolatedThenTop((at) => trialDiff(command, at), top);
 }
 
 function trialDiff(command: string, top: string | null): string | null {
