@@ -160,7 +160,9 @@ export const checkDriverRuns: DoctorCheck = (ctx) => {
 export const checkPlainNodeStart: DoctorCheck = (ctx) => {
   const certificates = process.env.NODE_EXTRA_CA_CERTS;
   if (certificates === undefined || certificates === "") return [];
+  // Only the commands that start Node (names and `recursive` do not) are asked about.
   const older = driverSettings()
+    .filter(([, value]) => value.includes(PLAIN_NODE_START))
     .map(([key]) => ({ key, found: scopedValue(ctx, key) }))
     .filter(({ key, found }) => found !== null && installFormOf(key, found.value)?.plainNodeStart === false);
   if (older.length === 0) return [];
