@@ -175,18 +175,21 @@ function followRenames(repo: Repo, p: Planned): void {
   const held = single ? null : p.bases.map((b) => blobsAt(repo.top, b, results));
   const added = results.filter((path) => (held === null ? p.baseIds.get(path) === null : held.every((m) => !m.has(path))));
   if (added.length === 0) return;
-  const perBase = p.bases.map((b) => p.merge.parents.map((parent) => renamedPaths(repo.top, b, parent)));
+  // Each base's renames towards each parent, asked only when an earlier base showed none.
+  const perBase: Array<Array<Map<string, string>>> = [];
+  const renamesFrom = (k: number) => (perBase[k] ??= p.merge.parents.map((parent) => renamedPaths(repo.top, p.bases[k], parent)));
   const sources = new Set<string>();
   for (const path of added) {
-    const k = perBase.findIndex((rs) => rs.some((r) => [...r.values()].includes(path)));
+    const k = p.bases.findIndex((_, i) => renamesFrom(i).some((r) => [...r.values()].includes(path)));
     if (k < 0) continue;
-    const base = p.bases[k];
-    const renames = perBase[k];
+    const renames = renamesFrom(k);
     const j = renames.findIndex((r) => [...r.values()].includes(path));
     const old = [...renames[j]].find(([, to]) => to === path)![0];
     const t = p.touched.get(path)!;
     const other = 1 - j;
-    const [baseInfo, otherInfo] = objectInfo(repo.top, [`${base}:${old}`, `${p.merge.parents[other]}:${old}`]);
+    // With one base its blob at the old path is the file's base; with several, fileBases builds it.
+    const specs = [`${p.merge.parents[other]}:${old}`, ...(single ? [`${p.bases[k]}:${old}`] : [])];
+    const [otherInfo, baseInfo] = objectInfo(repo.top, specs);
     if (single) p.baseIds.set(path, baseInfo?.id ?? null);
     else p.renamedFrom.set(path, old);
     if (t.parents[other] === null) t.parents[other] = otherInfo?.id ?? null;
