@@ -73,7 +73,9 @@ export async function recoverRun(options: RecoverOptions, stderr: (line: string)
     merged = await recover(file, kept, top, options, stderr);
   } catch (e) {
     // The kept directory stays, and the lock (now ours) still names it for the next run.
-    const why = e instanceof NotRecovered || e instanceof BadExport || e instanceof WrapperError ? e.message : `internal error: ${(e as Error).message}`;
+    // A WrapperError's message (from the nixops it runs) names the tool itself already.
+    const why =
+      e instanceof WrapperError ? e.message.replace(/^statefile-merge: /, "") : e instanceof NotRecovered || e instanceof BadExport ? e.message : `internal error: ${(e as Error).message}`;
     stderr(`statefile-merge: ${why}; nothing was written, and ${kept.dir} stays`);
     return 2;
   }

@@ -168,6 +168,17 @@ describe("statefile-merge recover", () => {
     expect(w.state()).toBe(deployed(State.fixture(fixture), "dev", "web").text());
   });
 
+  it("says once who speaks when nixops cannot run (no doubled prefix), and keeps the run's directory", () => {
+    const w = WrapperRepo.create(fixtureText("vbox-none-2machines"));
+    expect(w.run(["deploy", "-d", "dev", "--include", "web"], [], BROKEN_EXPORT).status).toBe(1);
+    const missing = join(w.repo.dir, "no-such-nixops");
+    const r = spawnSync(process.execPath, [BIN, "recover", "--state", STATE, "--nixops", missing], { cwd: w.repo.dir, env: w.env, encoding: "utf8" });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(new RegExp(`^statefile-merge: cannot run ${missing.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} .*; nothing was written, and \\S+ stays$`, "m"));
+    expect(r.stderr).not.toContain("statefile-merge: statefile-merge:");
+    expect(runDirs(w)).toHaveLength(1);
+  });
+
   it("refuses when the file is gone, saying how to bring it back, and keeps the run's directory", () => {
     const w = WrapperRepo.create(fixtureText("vbox-none-2machines"));
     expect(w.run(["deploy", "-d", "dev"], [], BROKEN_EXPORT).status).toBe(1);
