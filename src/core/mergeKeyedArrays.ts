@@ -32,6 +32,12 @@ export function elementSegment(field: KeyFields, identity: string): string {
   return `[${typeof field === "string" ? field : field.join(",")}=${identity}]`;
 }
 
+/** An array element's path segment: its identity where the array is keyed (`field`) and it has one, else its index. */
+export function elementPathSegment(field: KeyFields | null, element: JsonValue, index: number): string {
+  const identity = field === null ? null : identityOf(element, field);
+  return field === null || identity === null ? String(index) : elementSegment(field, identity);
+}
+
 /**
  * The field and identity an element segment names (`[id="acme"]`: id, "acme"; several fields
  * for a composite identity), or null for a plain key.

@@ -4,7 +4,7 @@
 import { ABSENT, Embedded, isObject, type JsonValue, type Path } from "../core/values";
 import { Occurrences, WithCopies, type HunkSide } from "../core/merged";
 import { hashSecret, looksLikeSecretText } from "../profiles/secrets";
-import { elementSegment, identityOf } from "../core/mergeKeyedArrays";
+import { elementPathSegment } from "../core/mergeKeyedArrays";
 import type { Profile } from "../profiles/profile";
 import { pythonDumps } from "../formats/pythonJson";
 import { parseJson, type ParsedJson } from "../formats/parseJson";
@@ -73,11 +73,7 @@ function redact(v: JsonValue, path: Path, profile: Profile, open: boolean): Json
     const pem = pemLines(v);
     // Elements of a keyed array by their segment, as the merge names them (`[name="DB_PASSWORD"]`), so that a record named like a secret is read so.
     const field = profile.policy.arrayKey?.(path) ?? null;
-    const key = (x: JsonValue, i: number) => {
-      const identity = field === null ? null : identityOf(x, field);
-      return identity === null ? String(i) : elementSegment(field!, identity);
-    };
-    return v.map((x, i) => (pem.has(i) ? hashSecret(x as string) : redact(x, [...path, key(x, i)], profile, open)));
+    return v.map((x, i) => (pem.has(i) ? hashSecret(x as string) : redact(x, [...path, elementPathSegment(field, x, i)], profile, open)));
   }
   if (isObject(v)) return new Map([...v].map(([k, x]) => [k, redact(x, [...path, k], profile, open)]));
   return v;
