@@ -3,6 +3,7 @@
 // can leave it out when it spells one: whole, escaped, quoted, in another case, or a token
 // with a typo. Walked only when such a message is written.
 
+import { elementPathSegment } from "../core/mergeKeyedArrays";
 import { Embedded, isObject, type Path, type Slot } from "../core/values";
 import type { Profile } from "./profile";
 
@@ -24,7 +25,11 @@ export function hiddenKeysIn(profile: Profile, documents: readonly Slot[]): Hidd
   const short = new Set<string>();
   const walk = (node: unknown, path: Path, below: boolean): void => {
     const value = node instanceof Embedded ? node.value : node;
-    if (Array.isArray(value)) value.forEach((e, i) => walk(e, [...path, String(i)], below));
+    if (Array.isArray(value)) {
+      // An element of a keyed array by its identity, as merge paths and shownPath name it.
+      const field = profile.policy.arrayKey?.(path) ?? null;
+      value.forEach((e, i) => walk(e, [...path, elementPathSegment(field, e, i)], below));
+    }
     if (!isObject(value)) return;
     const hides = profile.hidesKeysBelow(path);
     for (const [k, v] of value) {

@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { parseJson } from "../../src/formats/parseJson";
 import { hiddenKeysIn, spellsHiddenKey } from "../../src/profiles/hiddenKeys";
 import { profileNamed } from "../../src/profiles/table";
+import { overlayOf } from "../../src/profiles/overlay";
 import { token, tokenState } from "../support/secretKeys";
 
 const documentOf = (text: string) => parseJson(text).value;
@@ -19,6 +20,13 @@ describe("hidden keys", () => {
     const nested = hiddenKeysIn(profileNamed("json"), [documentOf(JSON.stringify({ tokens: { team: { [token(2)]: { scope: "x" } } } }))]);
     expect(nested.tokens).toEqual([token(2).toLowerCase()]);
     expect([...nested.short]).toEqual(["team"]);
+  });
+
+  it("below an element of a keyed array named like a secret, by the element's identity as merge paths name it", () => {
+    const doc = documentOf(JSON.stringify({ env: [{ name: "DB_PASSWORD", data: { [token(3)]: 1 } }, { name: "region", data: { [token(4)]: 1 } }] }));
+    const keyed = profileNamed("json", overlayOf({ keyedArrays: [{ pattern: ["env"], field: "name" }] }));
+    expect(keyed.shownPath(["env", '[name="DB_PASSWORD"]', "data", token(3)])[3]).not.toBe(token(3));
+    expect(hiddenKeysIn(keyed, [doc]).tokens).toEqual([token(3).toLowerCase()]);
   });
 
   it("typed text spells a token whole, escaped, quoted, in another case or with a typo (property)", () => {
