@@ -35,3 +35,13 @@ export function gitReason(r: RemoteGitResult): string {
   const fatal = lines.find((l) => l.startsWith("fatal:") || l.startsWith("error:"));
   return (fatal ?? lines[0] ?? `git exited with status ${r.status}`).replace(/^(fatal|error): /, "");
 }
+
+/**
+ * The line `git push --porcelain` prints for a refused ref (`!`, tab, the ref, tab, git's
+ * summary such as "[rejected] (fetch first)"), split at its tabs; with `ref`, only that ref's;
+ * null when none was refused.
+ */
+export function pushRefusal(r: RemoteGitResult, ref?: string): string[] | null {
+  const line = r.stdout.split("\n").find((l) => l.startsWith("!\t") && (ref === undefined || l.includes(ref)));
+  return line === undefined ? null : line.split("\t");
+}

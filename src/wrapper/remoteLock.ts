@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { leftByRun } from "./lock";
 import { shellWord } from "../git/shellQuote";
 import { WrapperError } from "./errors";
-import { gitReason, remoteGit, type RemoteGitResult } from "./remoteGit";
+import { gitReason, pushRefusal, remoteGit, type RemoteGitResult } from "./remoteGit";
 
 export interface LockHolder {
   user: string;
@@ -101,8 +101,8 @@ interface PushResult {
 
 function push(place: LockPlace, lease: string, refspec: string): PushResult {
   const r = remoteGit(place.cwd, ["push", "--porcelain", "--no-verify", `--force-with-lease=${place.ref}:${lease}`, place.remote, refspec]);
-  const refusal = r.stdout.split("\n").find((l) => l.startsWith("!\t") && l.includes(place.ref));
-  return { ok: r.status === 0 && !refusal, rejected: !!refusal, summary: refusal?.split("\t")[2] ?? "", result: r };
+  const refusal = pushRefusal(r, place.ref);
+  return { ok: r.status === 0 && !refusal, rejected: !!refusal, summary: refusal?.[2] ?? "", result: r };
 }
 
 interface SeenLock {

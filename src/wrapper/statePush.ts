@@ -5,7 +5,7 @@
 import { realpathSync } from "node:fs";
 import { dirname, relative } from "node:path";
 import { askGit } from "./gitQuery";
-import { gitReason, remoteGit } from "./remoteGit";
+import { gitReason, pushRefusal, remoteGit } from "./remoteGit";
 import { trackedUpstream } from "./upstream";
 
 /**
@@ -84,7 +84,7 @@ export function pushToUpstream(top: string): string | null {
   const upstream = trackedUpstream(top);
   if (upstream === null) return "the branch tracks no branch of a remote";
   const r = remoteGit(top, ["push", "--porcelain", upstream.remote, `HEAD:${upstream.merge}`]);
-  const refusal = r.stdout.split("\n").find((l) => l.startsWith("!\t"));
-  if (r.status === 0 && refusal === undefined) return null;
-  return refusal?.split("\t")[2] ?? gitReason(r);
+  const refusal = pushRefusal(r);
+  if (r.status === 0 && refusal === null) return null;
+  return refusal?.[2] ?? gitReason(r);
 }
