@@ -7,6 +7,7 @@ import { homedir } from "node:os";
 import { isAbsolute, join, relative, resolve } from "node:path";
 import type { ConflictStyle } from "../formats/renderDocument";
 import { gitPath, type Repo } from "./indexStages";
+import { commonGitDir } from "./commonDir";
 import { runGit } from "./run";
 
 /** The attribute file install writes: `.gitattributes` only when asked (--attributes). */
@@ -96,9 +97,8 @@ export function conflictStyleToInstall(cwd: string, global: boolean): ConflictSt
 /** True when some worktree's own config (config.worktree) sets merge.conflictStyle. */
 function worktreeSetsConflictStyle(cwd: string): boolean {
   if (configValue(cwd, ["--bool", "--get", "extensions.worktreeConfig"]) !== "true") return false;
-  const r = runGit(cwd, ["rev-parse", "--git-common-dir"]);
-  if (r.status !== 0) return false;
-  const common = resolve(cwd, r.stdout.toString("utf8").trim()); // relative to cwd, as Git prints it
+  const common = commonGitDir(cwd);
+  if (common === null) return false;
   const names = existsSync(join(common, "worktrees")) ? readdirSync(join(common, "worktrees")) : [];
   const files = [join(common, "config.worktree"), ...names.map((n) => join(common, "worktrees", n, "config.worktree"))];
   return files.some((f) => existsSync(f) && configValue(cwd, ["--file", f, "--get", "merge.conflictStyle"]) !== null);

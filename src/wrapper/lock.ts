@@ -13,7 +13,7 @@ import { basename, dirname, join, resolve } from "node:path";
 import { processStart, stillRuns } from "../io/processStart";
 import { shellWord } from "../git/shellQuote";
 import { WrapperError } from "./errors";
-import { askGit } from "./gitQuery";
+import { commonGitDirOf } from "./gitQuery";
 import { isPushed, type PendingPush } from "./statePush";
 
 /** In a run's private directory: the state file as the run found it (the base to merge its state with). */
@@ -76,15 +76,10 @@ function canonicalPath(stateFile: string): string {
   }
 }
 
-/** The repository's common Git directory (shared by its worktrees) holding the state file, or null outside one. */
-function gitDirOf(file: string): string | null {
-  return askGit(dirname(file), ["rev-parse", "--path-format=absolute", "--git-common-dir"])?.trim() || null;
-}
-
 /** Where the lock on a state file lives, and the Git directory holding it (null outside a repository). */
 function lockPlace(stateFile: string): { path: string; gitDir: string | null } {
   const file = canonicalPath(stateFile);
-  const gitDir = gitDirOf(file);
+  const gitDir = commonGitDirOf(file);
   if (gitDir) {
     const hash = createHash("sha256").update(file).digest("hex").slice(0, 12);
     return { path: join(gitDir, "statefile-merge", "locks", `${basename(file)}-${hash}.lock`), gitDir };
