@@ -323,7 +323,7 @@ export class StateLock {
           continue;
         }
         throw new WrapperError(
-          `statefile-merge: ${stateFile} is in use by another wrapped nixops run: pid ${holder.pid} on ${holder.host}, ` +
+          `statefile-merge: ${stateFile} is locked by a wrapped nixops run: pid ${holder.pid} on ${holder.host}, ` +
             `"${holder.command}", since ${holder.started}; wait for it to finish (if that process is gone, delete ${path})`,
         );
       }

@@ -225,7 +225,7 @@ describe("statefile-merge recover", () => {
       await w.waitFor("sleeping");
       const r = recover(w);
       expect(r.status).toBe(2);
-      expect(r.stderr).toContain("is in use by another wrapped nixops run");
+      expect(r.stderr).toContain("is locked by a wrapped nixops run");
       expect(readFileSync(join(w.repo.dir, STATE), "utf8")).toBe(fixtureText("vbox-none-2machines"));
     } finally {
       process.kill(-(first.child.pid as number), "SIGINT");

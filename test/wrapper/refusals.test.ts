@@ -135,7 +135,7 @@ describe("the lock on a state file", () => {
       await w.waitFor("sleeping");
       const r = w.run(["deploy"]);
       expect(r.status).toBe(2);
-      expect(r.stderr).toContain(`${STATE} is in use by another wrapped nixops run: pid ${first.child.pid} on ${hostname()}, "nixops sleep 30", since 20`);
+      expect(r.stderr).toContain(`${STATE} is locked by a wrapped nixops run: pid ${first.child.pid} on ${hostname()}, "nixops sleep 30", since 20`);
       expect(r.stderr).toContain(lockPathFor(join(w.repo.dir, STATE)));
       expect(w.entries().filter((e) => e.event === "start").map((e) => e.command)).toEqual(["import", "sleep"]);
     } finally {
@@ -244,7 +244,7 @@ describe("the lock on a state file", () => {
       writeFileSync(lock, JSON.stringify(holder(start)));
       const held = w.run(["deploy"]);
       expect(held.status).toBe(2);
-      expect(held.stderr).toContain(`is in use by another wrapped nixops run: pid ${pid} on ${hostname()}`);
+      expect(held.stderr).toContain(`is locked by a wrapped nixops run: pid ${pid} on ${hostname()}`);
       writeFileSync(lock, JSON.stringify(holder(tickEarlier(start))));
       const r = w.run(["deploy"]);
       expect(r.status, r.stderr).toBe(0);
