@@ -57,22 +57,48 @@ export function verifyPullRequest(repo: Repo, targetRev: string, headRev: string
   const headChanges = from ? changedBlobs(repo.top, from, head) : changedBlobs(repo.top, target, head);
   const targetChanges = from ? changedBlobs(repo.top, from, target) : headChanges;
   const both = [...headChanges.keys()].filter((p) => targetChanges.has(p));
-  const state = stateFiles(repo, both, headChanges);
+  let state = stateFiles(repo, both, headChanges);
+  // Each side's version of a file (null: absent). With several bases the changes are target's against head's.
+  const targetBlob = (path: string) => (from ? targetChanges.get(path)?.[1] : headChanges.get(path)?.[0]) ?? null;
+  const headBlob = (path: string) => headChanges.get(path)?.[1] ?? null;
+  const ids = new Map(state.map((path) => [path, [targetBlob(path), headBlob(path)]]));
+  // A file one side renamed is merged with the other side's version at its old path, as the
+  // forge's merge follows renames, and checked under that old path.
+  if (state.some((path) => ids.get(path)!.includes(null))) {
+    const [targetRenames, headRenames] = sideRenames(repo.top, bases, target, head);
+    const destinations = new Set<string>();
+    for (const [path, pair] of ids) {
+      for (const [side, renames, blob] of [[0, targetRenames, targetBlob], [1, headRenames, headBlob]] as const) {
+        const to = renames.get(path);
+        if (pair[side] !== null || to === undefined) continue;
+        pair[side] = blob(to);
+        destinations.add(to);
+      }
+    }
+    // With several bases the new path differs between target and head too: it is the same file.
+    if (!from) state = state.filter((path) => !destinations.has(path) || ids.get(path)!.every((id) => id !== null));
+  }
   const fileBase = fileBases(repo.top, bases, state, settingsFor);
-  // A file one side renamed is merged under its new path, as the forge's merge follows renames.
-  const [targetRenames, headRenames] = from ? [renamedPaths(repo.top, from, target), renamedPaths(repo.top, from, head)] : [new Map<string, string>(), new Map<string, string>()];
-  const movedTo = (renames: Map<string, string>, changes: Map<string, [string | null, string | null]>, path: string) => {
-    const to = renames.get(path);
-    return to === undefined ? null : (changes.get(to)?.[1] ?? null);
-  };
   for (const path of state) {
-    let [, headId] = headChanges.get(path)!;
-    let targetId = from ? targetChanges.get(path)![1] : headChanges.get(path)![0];
-    if (from && targetId === null) targetId = movedTo(targetRenames, targetChanges, path);
-    if (from && headId === null) headId = movedTo(headRenames, headChanges, path);
+    const [targetId, headId] = ids.get(path)!;
     files.push(checkFile(repo, path, fileBase.get(path)!, targetId, headId, from, head, settingsFor));
   }
   return { target, head, base: bases, files, status: worstStatus(files.map((f) => f.status)) };
+}
+
+/**
+ * What target and what head renamed since the merge base, old path to new. With several bases
+ * (criss-cross) each is asked in turn, a path taking the first rename any base shows, as
+ * `verify` does for merges in history.
+ */
+function sideRenames(top: string, bases: readonly string[], target: string, head: string): [Map<string, string>, Map<string, string>] {
+  const found: [Map<string, string>, Map<string, string>] = [new Map(), new Map()];
+  for (const base of bases) {
+    [target, head].forEach((side, i) => {
+      for (const [old, to] of renamedPaths(top, base, side)) if (!found[i].has(old)) found[i].set(old, to);
+    });
+  }
+  return found;
 }
 
 function stateFiles(repo: Repo, paths: string[], headChanges: Map<string, [string | null, string | null]>): string[] {

@@ -232,6 +232,30 @@ describe("statefile-merge verify (history)", () => {
     crissCrossVerified("renamed.nixops.json");
   });
 
+  it("verify --pr follows a state file one side renamed in a criss-cross history, on either side", () => {
+    const repo = installedRepo();
+    const x1 = base().set("prod", "app1", "toplevel", "/nix/store/0000000000000000000000000000ours-nixos-system-app1");
+    const y1 = base().set("prod", "app1", "toplevel", "/nix/store/00000000000000000000000000theirs-nixos-system-app1");
+    repo.crissCross(FILE, x1.text(), y1.text(), x1.text());
+    repo.git("mv", FILE, "renamed.nixops.json");
+    repo.write("renamed.nixops.json", x1.clone().set("prod", "app1", "publicIpv4", "203.0.113.10").text()).commit("X3: rename", "renamed.nixops.json");
+    repo.git("checkout", "-q", "y");
+    repo.write(FILE, x1.clone().set("prod", "db1", "state", "5").text()).commit("Y3", FILE);
+    expect(repo.git("merge-base", "--all", "x", "y").trim().split("\n")).toHaveLength(2);
+    // Head renamed it, then target: both times one file, checked under the name the bases hold.
+    for (const [target, head] of [["y", "x"], ["x", "y"]]) {
+      const r = cli(repo, "verify", "--pr", target, head);
+      expect(r.stdout).toContain(`ok   ${FILE}: the forge's line merge and the driver agree`);
+      expect(r.stdout).not.toContain("renamed.nixops.json");
+      expect(r.status).toBe(0);
+    }
+    // Both changed app1's address: a true conflict, found through the rename too.
+    repo.write(FILE, x1.clone().set("prod", "app1", "publicIpv4", "203.0.113.99").text()).commit("Y4", FILE);
+    const conflicted = cli(repo, "verify", "--pr", "x", "y");
+    expect(conflicted.stdout).toMatch(new RegExp(`^FAIL ${FILE}: there are true conflicts \\(.*resource app1, attribute publicIpv4`, "m"));
+    expect(conflicted.status).toBe(1);
+  });
+
   it("a renamed state file whose merge bases disagree on whether it exists is unverifiable, not a failure", () => {
     const repo = TempRepo.create();
     expect(cli(repo, "install", "--attributes").status).toBe(0);
