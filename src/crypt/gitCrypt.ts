@@ -49,11 +49,15 @@ export function cryptFilter(cwd: string, path: string | undefined, name = (path 
 /** Runs a filter command through the shell as Git does (`%f` is the path, shell-quoted). */
 function filter(command: string, input: Uint8Array, cwd: string, path: string): Buffer {
   const r = spawnSync("sh", ["-c", command.replace(/%f/g, shellQuote(path))], { cwd, input, maxBuffer: MAX_BUFFER, stdio: ["pipe", "pipe", "pipe"] });
-  if (r.error) throw new CryptUnavailable(`git-crypt could not run (${r.error.message})`);
+  // EPIPE with an exit status: the filter ran and exited before it read all of its input.
+  const exitedEarly = (r.error as NodeJS.ErrnoException | undefined)?.code === "EPIPE" && r.status !== null;
+  if (r.error && !exitedEarly) throw new CryptUnavailable(`git-crypt could not run (${r.error.message})`);
   if (r.status !== 0) {
     const why = r.stderr.toString().split("\n").find((l) => l.trim() !== "") ?? `exit ${r.status}`;
     throw new CryptUnavailable(`git-crypt failed: ${why.replace(/^git-crypt: /, "")}`);
   }
+  // Exiting 0 without reading it all is no filtering of the whole file.
+  if (exitedEarly) throw new CryptUnavailable("git-crypt failed: it exited before reading all of the file");
   return r.stdout;
 }
 
