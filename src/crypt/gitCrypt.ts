@@ -4,6 +4,7 @@
 // nonce is an HMAC of the plaintext, so the same plaintext always gives the same ciphertext.
 
 import { spawnSync } from "node:child_process";
+import { exitedBeforeReadingInput } from "../io/childExit";
 import { attributeOf } from "../git/attributes";
 import { gitText } from "../git/run";
 import { shellQuote } from "../git/shellQuote";
@@ -49,8 +50,7 @@ export function cryptFilter(cwd: string, path: string | undefined, name = (path 
 /** Runs a filter command through the shell as Git does (`%f` is the path, shell-quoted). */
 function filter(command: string, input: Uint8Array, cwd: string, path: string): Buffer {
   const r = spawnSync("sh", ["-c", command.replace(/%f/g, shellQuote(path))], { cwd, input, maxBuffer: MAX_BUFFER, stdio: ["pipe", "pipe", "pipe"] });
-  // EPIPE with an exit status: the filter ran and exited before it read all of its input.
-  const exitedEarly = (r.error as NodeJS.ErrnoException | undefined)?.code === "EPIPE" && r.status !== null;
+  const exitedEarly = exitedBeforeReadingInput(r);
   if (r.error && !exitedEarly) throw new CryptUnavailable(`git-crypt could not run (${r.error.message})`);
   if (r.status !== 0) {
     const why = r.stderr.toString().split("\n").find((l) => l.trim() !== "") ?? `exit ${r.status}`;

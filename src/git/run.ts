@@ -2,6 +2,7 @@
 // Kept tiny and dependency-free so the merge driver can load it without the rest of src/git.
 
 import { spawnSync } from "node:child_process";
+import { exitedBeforeReadingInput } from "../io/childExit";
 
 export class GitError extends Error {}
 
@@ -18,10 +19,8 @@ export interface RunOptions {
 
 export function runGit(cwd: string, args: string[], input?: string, options: RunOptions = {}): GitResult {
   const r = spawnSync("git", args, { cwd, input, stdio: ["pipe", "pipe", "pipe"], maxBuffer: 2 ** 31 - 1, timeout: options.timeout });
-  // EPIPE with an exit status: git ran and exited before it read all of `input` (a commit hook
-  // that failed first); its status says how it ended.
-  const ranAndExited = (r.error as NodeJS.ErrnoException | undefined)?.code === "EPIPE" && r.status !== null;
-  if (r.error && !ranAndExited) throw new GitError(`git could not run: ${r.error.message}`);
+  // git may exit before it read all of `input` (a commit hook that failed first): its status says how it ended.
+  if (r.error && !exitedBeforeReadingInput(r)) throw new GitError(`git could not run: ${r.error.message}`);
   return { status: r.status ?? 128, stdout: r.stdout, stderr: r.stderr.toString() };
 }
 
