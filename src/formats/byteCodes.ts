@@ -1,6 +1,7 @@
 // The bytes the layout readers look for, by name (a Buffer is read byte by byte as numbers).
 
 export const NL = 10;
+export const CR = 13;
 export const SPACE = 32;
 export const QUOTE = 34;
 export const COMMA = 44;

@@ -7,7 +7,7 @@
 // Anything outside the exact frame NixOps prints (2-space indent, keys in strictly increasing
 // order, "\n" line ends) is not framed: the file is then read whole.
 
-import { NL } from "./byteCodes";
+import { CR, NL } from "./byteCodes";
 import { frameObject, ObjectWalk, type EntrySpan, type ObjectFrame } from "./entryFrames";
 import { framesWithRuns, piecesAgainstOurs } from "./recordRuns";
 
@@ -117,6 +117,10 @@ export interface FramingOptions {
 export function frameExports(base: Buffer, ours: Buffer, theirs: Buffer, options: FramingOptions = {}): ExportFrames | null {
   const { frameSame = false, runs = false } = options;
   if (Math.max(base.length, ours.length, theirs.length) > MAX_FRAMED_BYTES) return null;
+  // A carriage return anywhere in ours (never in NixOps' layout) makes the whole file's line
+  // ends CRLF, which only the whole-file reading decides: framed, the parts all three share
+  // would keep theirs while the rest were written with "\n". One search, as fast as memory.
+  if (ours.includes(CR)) return null;
   const top = frameTopLevels(base, ours, theirs);
   if (top === null) return null;
   const [fb, fo, ft] = top;

@@ -191,7 +191,9 @@ function recordValues(sides: SideFrame[], kept: Kept[][], separator: string, kno
     // the merge takes ours' record whatever it holds (mergeSlot's first rules), so all three
     // sides get ours' record, unparsed. Not the other way round: where theirs alone changed, the
     // merge keeps ours' text of embedded values theirs only re-serialised (keepOursTexts).
-    if (o && own && own.canonicalSize >= 0 && (b && t ? sameBytes(base.buf, b, theirs.buf, t) : !b && !t)) {
+    // Base's text must be the writer's too: else it is parsed below, as the whole-file reading
+    // reads it (a key written twice, or a conflict marker, is for that reading to report).
+    if (o && own && own.canonicalSize >= 0 && (b && t ? sameBytes(base.buf, b, theirs.buf, t) && isCanonical(base.buf, b, separator) : !b && !t)) {
       const one = lazyRecord(ours.buf, o, own.canonicalSize);
       const all = [one, one, one];
       for (const span of spans) if (span) valueOf.set(span, all);
@@ -235,6 +237,11 @@ function recordValues(sides: SideFrame[], kept: Kept[][], separator: string, kno
 }
 
 const recordKey = (uuid: string, name: string) => uuid + "\u0000" + name;
+
+/** A side's record is exactly what the NixOps writer prints with this separator. */
+function isCanonical(buf: Buffer, r: EntrySpan, separator: string): boolean {
+  return canonicalRecordSize(buf.toString("latin1", r.start, r.end), separator) !== null;
+}
 
 /** One side's document: its deployments in its order, the cut's shared entries where it took them. */
 function readSide(side: SideFrame, i: number, kept: Kept[], cut: SharedCut | null, valueOf: Map<EntrySpan, JsonValue[]>): JsonObject {

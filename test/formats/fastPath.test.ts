@@ -14,7 +14,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Embedded, JsonNumber, type JsonValue } from "../../src/core/values";
 import { parseCarefully, parseJson } from "../../src/formats/parseJson";
-import { mergeStates, mergeTexts } from "../../src/pipeline/mergeTexts";
+import { mergeStates, mergeTexts, withRecordRuns } from "../../src/pipeline/mergeTexts";
 import { readRecordByRecord } from "../support/framedReading";
 import { LazyRecord } from "../../src/formats/fastRecord";
 import { mergeSummary } from "../support/mergeSummary";
@@ -105,6 +105,17 @@ function expectSameMerge(inputs: Texts, style: ConflictStyle = "merge"): void {
   expect(mergeSummary(quick)).toEqual(mergeSummary(whole));
 }
 
+/**
+ * The default merge and the driver's (runs of records) against the three files parsed whole
+ * with nothing cut out: where no part is the same in all three files, nothing may differ.
+ */
+function expectAsWholeFiles(inputs: Texts, style: ConflictStyle = "merge"): void {
+  const markers = { size: 7, ours: "HEAD", base: "merged common ancestors", theirs: "feature", style };
+  const whole = mergeSummary(mergeTexts(inputs, { markers, wholeParse: true, noSharedCut: true }));
+  expect(mergeSummary(mergeTexts(inputs, { markers }))).toEqual(whole);
+  expect(withRecordRuns({}, (settings) => mergeSummary(mergeTexts(inputs, { ...settings, markers })))).toEqual(whole);
+}
+
 const asBytes = (t: Texts): Texts => ({ base: Buffer.from(t.base), ours: Buffer.from(t.ours), theirs: Buffer.from(t.theirs) });
 const applies = (t: Texts) => readRecordByRecord(t) !== null;
 
@@ -129,6 +140,12 @@ const DAMAGE: Array<(text: string) => string> = [
   (t) => t.replace(/\n<<<<<<< /, "\n<<<<<<< "),
   (t) => t.slice(0, t.length >> 1),
   () => "",
+  // Closing and key lines just outside the frame, and a carriage return in one line (found by fuzzing).
+  (t) => t.replace(/\n {6}\},\n/, "\n       },\n"),
+  (t) => t.replace(/\n {6}\},\n/, "\n\t    },\n"),
+  (t) => t.replace(/\n {2}\},\n/, "\n\t},\n"),
+  (t) => t.replace(/\n {6}"/, '\n     "'),
+  (t) => t.replace(/",\n/, '",\r\n'),
 ];
 
 describe("the record-by-record reading of NixOps exports", () => {
@@ -159,6 +176,54 @@ describe("the record-by-record reading of NixOps exports", () => {
       for (const which of ["base", "ours", "theirs"] as const) expectSameMerge({ ...s, [which]: damage(s[which]) });
       expectSameMerge({ base: damage(s.base), ours: damage(s.ours), theirs: damage(s.theirs) });
       expectSameMerge({ base: damage(s.ours), ours: damage(s.ours), theirs: damage(s.ours) });
+    }
+  });
+
+  it("agrees with the whole files read with nothing cut out when damage hits one or two files", () => {
+    const s = generateScenario(60, 5);
+    const sides = ["base", "ours", "theirs"] as const;
+    for (const damage of DAMAGE) {
+      for (const which of sides) expectAsWholeFiles({ ...s, [which]: damage(s[which]) });
+      for (const spared of sides) expectAsWholeFiles({ base: damage(s.base), ours: damage(s.ours), theirs: damage(s.theirs), [spared]: s[spared] });
+    }
+  });
+
+  it("loses no record when one file closes a record or a deployment off its indent (found by fuzzing)", () => {
+    const markers = { size: 7, ours: "o", base: "b", theirs: "t", style: "merge" as const };
+    const base = State.fixture("ec2-prod-5machines");
+    const theirs = base.clone().addResource("prod", "app9", { state: "1", type: "none" }).text();
+    // The line that closes app1, the first record, followed by app2's key line.
+    const app1Close = '\n      },\n      "app2": {';
+    for (const close of ["\n       },", "\n\t    },"]) {
+      // Ours' app1 closes off its indent: framed by the next closing line, it would take in app2
+      // (and the merge would see ours delete it).
+      const ours = base.text().replace(app1Close, `${close}\n      "app2": {`);
+      expect(ours).not.toBe(base.text());
+      const inputs = { base: base.text(), ours, theirs };
+      expectAsWholeFiles(inputs);
+      const merged = withRecordRuns({}, (settings) => mergeTexts(inputs, { ...settings, markers }));
+      expect(merged.kind === "merged" && merged.text).toMatch(/"app2": \{[\s\S]*"app9": \{/);
+    }
+    // Base and theirs close the first deployment with a tab: theirs' change in the second stays.
+    const tenants = State.fixture("hetzner-hcloud-multitenant");
+    const tabbed = (s: State) => s.text().replace(/\n {2}\},\n/, "\n\t},\n");
+    const changed = tenants.clone().set("tenant-globex", null, "description", "changed by theirs");
+    expect(tabbed(tenants)).not.toBe(tenants.text());
+    const inputs = { base: tabbed(tenants), ours: tenants.text(), theirs: tabbed(changed) };
+    expectAsWholeFiles(inputs);
+    const merged = withRecordRuns({}, (settings) => mergeTexts(inputs, { ...settings, markers }));
+    expect(merged.kind === "merged" && merged.text).toContain('"description": "changed by theirs"');
+  });
+
+  it("reads a record ours alone changed from base's text when that is not the writer's (a key twice, a marker, bad JSON)", () => {
+    const base = State.fixture("ec2-prod-5machines");
+    const ours = base.clone().set("prod", "app1", "state", "5").text();
+    const breaks = [(t: string) => t.replace(/("ec2\.zone": "[^"]*",\n)/, "$1$1"), (t: string) => t.replace(/("ec2\.zone": "[^"]*",\n)/, "$1=======\n"), (t: string) => t.replace(/("ec2\.zone": "[^"]*"),\n/, "$1 1,,\n")];
+    for (const broken of breaks) {
+      const text = broken(base.text());
+      expect(text).not.toBe(base.text());
+      expectAsWholeFiles({ base: text, ours, theirs: text });
+      expect(mergeTexts({ base: text, ours, theirs: text }, { markers: { size: 7, ours: "o", base: "b", theirs: "t", style: "merge" } }).kind).toBe("fallback");
     }
   });
 
