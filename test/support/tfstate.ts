@@ -139,13 +139,14 @@ export class TfState {
     type: string,
     name: string,
     instances: { key: IndexKey; attributes: Record<string, JsonValue> }[],
+    provider = 'provider["registry.terraform.io/hashicorp/null"]',
   ): this {
     const r = obj({});
     if (module !== null) r.set("module", module);
     r.set("mode", mode);
     r.set("type", type);
     r.set("name", name);
-    r.set("provider", 'provider["registry.terraform.io/hashicorp/null"]');
+    r.set("provider", provider);
     r.set("instances", []);
     const list = this.resources();
     list.push(r);

@@ -4,6 +4,10 @@
 // track the object twice, and the next plan that drops either address destroys what the other
 // still tracks. Like Git's rename/rename, each address only one side put the object at becomes
 // a conflict: taking ours everywhere gives ours' state, theirs everywhere theirs'.
+// An object is its provider configuration, type and id: an id is unique only there (two
+// accounts' roles named alike), and not always then (every `random_password` has the id
+// "none", files with one content share theirs). So only an object base held, and that is no
+// longer where base held it, was moved; new objects that share an id were not.
 
 import { ABSENT, isObject, type JsonObject, type JsonValue, type Path, type Slot } from "../../core/values";
 import { Hunk, sideValue, type Conflict, type Merged, type MergedObject, type Side } from "../../core/merged";
@@ -17,7 +21,7 @@ interface Place {
 
 const placeKey = (p: Place) => `${p.resource}\u0000${p.instance}`;
 
-/** Managed objects by type and id, with every place each stands at, among these (resource, instance) pairs. */
+/** Managed objects by provider configuration, type and id, with every place each stands at, among these (resource, instance) pairs. */
 function objectPlaces(pairs: Iterable<{ resource: JsonObject; instance: JsonObject }>): Map<string, Place[]> {
   const out = new Map<string, Place[]>();
   for (const { resource, instance } of pairs) {
@@ -26,7 +30,7 @@ function objectPlaces(pairs: Iterable<{ resource: JsonObject; instance: JsonObje
     const resourceAt = resourceSegment(resource);
     const instanceAt = instanceSegment(instance);
     if (resource.get("mode") !== "managed" || typeof id !== "string" || id === "" || resourceAt === null || instanceAt === null) continue;
-    const key = `${String(resource.get("type"))}\u0000${id}`;
+    const key = `${String(resource.get("provider"))}\u0000${String(resource.get("type"))}\u0000${id}`;
     const places = out.get(key) ?? [];
     places.push({ resource: resourceAt, instance: instanceAt });
     out.set(key, places);
@@ -67,6 +71,7 @@ function resourceOf(doc: Slot, segment: string): Slot {
 export function sameObjectConflicts(merged: MergedObject, sides: { base: Slot; ours: Slot; theirs: Slot }, settle?: (path: Path) => Side | undefined): Conflict[] {
   const resources = merged.get("resources") as Merged[];
   const own = { ours: objectPlaces(instancesOf(sides.ours)), theirs: objectPlaces(instancesOf(sides.theirs)) };
+  const before = objectPlaces(instancesOf(sides.base));
   const on = (side: "ours" | "theirs", object: string) => new Set((own[side].get(object) ?? []).map(placeKey));
   // Per side taken in every hunk: an object at two places, which neither side alone holds so,
   // is contested at each clean place only one side put it (a hunk is the user's choice already).
@@ -74,6 +79,9 @@ export function sameObjectConflicts(merged: MergedObject, sides: { base: Slot; o
   for (const side of ["ours", "theirs"] as const) {
     for (const [object, places] of objectPlaces(pairsTaking(resources, side))) {
       if (places.length < 2) continue;
+      // Not moved: new on both sides, or still where base held it beside another that shares its id.
+      const held = before.get(object);
+      if (held === undefined || held.some((p) => places.some((q) => placeKey(q) === placeKey(p)))) continue;
       const [onOurs, onTheirs] = [on("ours", object), on("theirs", object)];
       if (places.every((p) => onOurs.has(placeKey(p))) || places.every((p) => onTheirs.has(placeKey(p)))) continue;
       for (const p of places) if (onOurs.has(placeKey(p)) !== onTheirs.has(placeKey(p))) contested.add(placeKey(p));

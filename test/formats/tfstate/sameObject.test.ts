@@ -76,6 +76,21 @@ describe("one object moved to two addresses", () => {
     expect(addressesById(r.text).get("d-1")).toEqual(["null_resource.d"]);
   });
 
+  it("objects that only share an id were not moved: new on both sides, beside one base holds, or under another provider", () => {
+    const base = TfState.small().addResource(null, "managed", "null_resource", "pw", [{ key: null, attributes: { id: "none", triggers: null } }]);
+    const added = (s: TfState, name: string, id: string, provider?: string) => s.addResource(null, "managed", "null_resource", name, [{ key: null, attributes: { id, triggers: null } }], provider);
+    // Every random_password has the id "none"; two files with one content share theirs.
+    const sharedId = merge(base, added(base.clone().applied(), "pw_ours", "none"), added(base.clone().applied(), "pw_theirs", "none"));
+    expect(sharedId.conflicts).toEqual([]);
+    expect(addressesById(sharedId.text).get("none")).toEqual(["null_resource.pw", "null_resource.pw_ours", "null_resource.pw_theirs"]);
+    const bothNew = merge(base, added(base.clone().applied(), "x", "same"), added(base.clone().applied(), "y", "same"));
+    expect(bothNew.conflicts).toEqual([]);
+    // Ours moves a; theirs adds a role with a's id in another account (another provider configuration).
+    const other = merge(base, moved(base.clone().applied(), "null_resource.a", "app"), added(base.clone().applied(), "stage", "a-1", 'provider["registry.terraform.io/hashicorp/null"].stage'));
+    expect(other.conflicts).toEqual([]);
+    expect(addressesById(other.text).get("a-1")).toEqual(["null_resource.app", "null_resource.stage"]);
+  });
+
   it("an object a side already tracks at two addresses is that side's own state, not the merge's doing", () => {
     const base = TfState.small();
     const twice = base.clone().applied().addResource(null, "managed", "null_resource", "alias", [{ key: null, attributes: { id: "a-1", triggers: null } }]);
