@@ -4,7 +4,7 @@
 // `serial`, `terraform_version` and `check_results` are rewritten by every run (the
 // pipeline's tfstate merge settles them). Recognized by content, whatever the file's name.
 
-import type { Slot } from "../core/values";
+import { ABSENT, type Slot } from "../core/values";
 import { isTerraformState, tfstateKind } from "../formats/tfstate/detect";
 import {
   INSTANCE_KEY,
@@ -51,7 +51,7 @@ export const TFSTATE_ROW: ProfileRow = {
   wholeRecordConflict(path, base, ours, theirs) {
     if (isInstancePath(path)) return instanceConflict(base, ours, theirs);
     // An output is one value: two different changes to it are a conflict, never stitched.
-    if (isOutputPath(path)) return "modify/modify";
+    if (isOutputPath(path)) return base === ABSENT ? "add/add" : "modify/modify";
     return null;
   },
   // Sensitive attributes and outputs, and every instance's `private`; levels named like a

@@ -169,6 +169,13 @@ describe("outputs", () => {
     expect(pickFromMarkers(r.text, "theirs")).toContain('"extra": {');
   });
 
+  it("an output both sides added differently is add/add, one both changed differently modify/modify", () => {
+    const added = merged(merge(TfState.small(), TfState.small().applied().setOutput("url", "http://b"), TfState.small().applied().setOutput("url", "http://c")));
+    expect(added.conflicts.map((c) => [added.profile.describePath(c.path, added.documents), c.kind])).toEqual([["output url", "add/add"]]);
+    const changed = merged(merge(withOutput(), withOutput().applied().setOutput("url", "http://b"), withOutput().applied().setOutput("url", "http://c")));
+    expect(changed.conflicts.map((c) => c.kind)).toEqual(["modify/modify"]);
+  });
+
   it("a sensitive output's value is hashed in conflict lines and reports", () => {
     const s = () => TfState.small().setOutput("conn", "postgres://u:hunter2@db", "string", true);
     const o = s().applied().setOutput("conn", "postgres://u:ours-secret@db", "string", true);
