@@ -39,8 +39,16 @@ export function runCheck(files: string[], request: CheckOptions): number {
     }
     const text = data.toString("utf8");
     const inside = repo !== null && !inRepo[i].startsWith("..");
+    const view = inside ? fileViewFor(repo.top, inRepo[i]) : PLAIN_VIEW;
+    // What the policy file says decides how the file is read (its kind, its keyed arrays): the
+    // merge falls back to a line merge without it, and so no check can pass here.
+    if (view.problem) {
+      process.stderr.write(`${file}: not checked: ${view.problem}; fix it (statefile-merge doctor lists every mistake), nothing was rewritten\n`);
+      failed = true;
+      return;
+    }
     const options = {
-      view: inside ? fileViewFor(repo.top, inRepo[i]) : PLAIN_VIEW,
+      view,
       declared: isStateFileName(file) ? ("name" as const) : declared.has(inRepo[i]) ? ("attributes" as const) : null,
       markerSize: inside ? (markerSizeOf(repo, inRepo[i]) ?? undefined) : undefined,
     };

@@ -7,7 +7,7 @@ import type { Command } from "commander";
 import { findRepo, repoPath } from "../git/indexStages";
 import { diffTexts, UnreadableSide, type TextDiff } from "../review/diffTexts";
 import { diffJson, renderDiffText } from "../review/renderDiff";
-import { fileViewFor, fileViewForBoth, PLAIN_VIEW, type FileView } from "../view/fileView";
+import { fileViewFor, fileViewForBoth, PLAIN_VIEW, unusablePolicyNote, type FileView } from "../view/fileView";
 import { shellWord } from "../git/shellQuote";
 
 export interface DiffOutputOptions {
@@ -84,7 +84,10 @@ export function registerDiff(program: Command): void {
     .action((oldFile: string, newFile: string, o: { json?: boolean; color?: boolean; showSecrets?: boolean }) => {
       let result: TextDiff;
       try {
-        result = diffTexts(readSide(oldFile), readSide(newFile), viewOf(oldFile, newFile));
+        const view = viewOf(oldFile, newFile);
+        const note = unusablePolicyNote(view);
+        if (note) process.stderr.write(`statefile-merge diff: ${note}\n`);
+        result = diffTexts(readSide(oldFile), readSide(newFile), view);
       } catch (e) {
         if (e instanceof UnreadableSide) {
           const file = e.side === "old" ? oldFile : newFile;

@@ -8,7 +8,7 @@ import type { Command } from "commander";
 import { gitText, runGit } from "../git/run";
 import { diffTexts, UnreadableSide, type TextDiff } from "../review/diffTexts";
 import { findRepo } from "../git/indexStages";
-import { fileViewForBoth, PLAIN_VIEW } from "../view/fileView";
+import { fileViewForBoth, PLAIN_VIEW, unusablePolicyNote } from "../view/fileView";
 import { diffOutput } from "./diff";
 
 /** Git's own colour decision for diffs (color.diff / color.ui, pager or terminal). */
@@ -48,7 +48,10 @@ export function registerGitDiff(program: Command): void {
       try {
         // Git runs diff commands at the top of the work tree and names paths from there.
         const repo = findRepo();
-        result = diffTexts(readSide(oldFile), readSide(newFile), repo ? fileViewForBoth(repo.top, path, newPath) : PLAIN_VIEW);
+        const view = repo ? fileViewForBoth(repo.top, path, newPath) : PLAIN_VIEW;
+        const note = unusablePolicyNote(view);
+        if (note) process.stderr.write(`statefile-merge git-diff: ${note}\n`);
+        result = diffTexts(readSide(oldFile), readSide(newFile), view);
       } catch (e) {
         if (!(e instanceof UnreadableSide)) throw e;
         out(`statefile-merge: ${e.message}; ${o.showSecrets ? "its line diff follows" : "see its lines with git diff --no-ext-diff (they may hold secrets)"}\n`);

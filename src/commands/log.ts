@@ -4,6 +4,7 @@
 import type { Command } from "commander";
 import { findRepo, repoPath } from "../git/indexStages";
 import { deployLog, type LoggedCommit } from "../review/deployLog";
+import { fileViewFor, unusablePolicyNote } from "../view/fileView";
 import { positiveInt } from "./options";
 
 function line(c: LoggedCommit, withPaths: boolean): string {
@@ -32,6 +33,8 @@ export function registerLog(program: Command): void {
         process.exitCode = 2;
         return;
       }
+      const note = unusablePolicyNote(fileViewFor(repo.top, null));
+      if (note) process.stderr.write(`statefile-merge log: ${note}\n`);
       let commits: LoggedCommit[];
       try {
         commits = deployLog(repo, { range, paths: files.map((f) => repoPath(repo, f)), firstParent: o.firstParent === true, maxCount: o.maxCount });

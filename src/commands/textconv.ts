@@ -9,7 +9,7 @@ import { JsonParseError } from "../formats/parseJson";
 import { findRepo, repoPath } from "../git/indexStages";
 import { readableState } from "../review/readableState";
 import { readableConflict } from "../review/readableConflict";
-import { fileViewFor } from "../view/fileView";
+import { fileViewFor, unusablePolicyNote } from "../view/fileView";
 
 /** Why a file cannot be read, in words, for the common causes. */
 const UNREADABLE: Record<string, string> = { ENOENT: "there is no such file", EISDIR: "it is a directory", EACCES: "permission denied" };
@@ -36,6 +36,8 @@ export function registerTextconv(program: Command): void {
       const repo = findRepo();
       const path = repo !== null && !isAbsolute(file) ? repoPath(repo, file) : null;
       const view = fileViewFor(repo ? repo.top : null, path !== null && !path.startsWith("..") ? path : null);
+      const note = unusablePolicyNote(view);
+      if (note) process.stderr.write(`statefile-merge textconv: ${note}\n`);
       const showSecrets = o.showSecrets === true;
       try {
         process.stdout.write(readableConflict(text, view, showSecrets) ?? readableState(text, { showSecrets, view }));

@@ -78,6 +78,14 @@ function viewOf(read: ReturnType<typeof readPolicyFile>, repoTop: string | null,
   return { path, entry, overlay: entry ?? NO_OVERLAY, problem: null };
 }
 
+/**
+ * What a review command (diff, log, textconv) says on stderr when the policy file is not
+ * usable: it reads on without it, hiding every secret name any entry lists; null when usable.
+ */
+export function unusablePolicyNote(view: FileView): string | null {
+  return view.problem === null ? null : `note: ${view.problem}; read without it, every secret name it lists hidden (statefile-merge doctor lists every mistake)`;
+}
+
 /** The profile this view reads these documents with (ABSENT for a side without the file): the merge's own choice. */
 export function profileOf(view: FileView, documents: readonly Slot[]): Profile {
   return chooseProfile(view.overlay, documents);

@@ -175,6 +175,24 @@ describe("statefile-merge check", () => {
     expect(readFileSync(file, "utf8")).toBe(before);
   });
 
+  it("a policy file that is not usable fails the check with its first mistake, and fmt rewrites nothing", () => {
+    const repo = TempRepo.create();
+    const tenants = '{\n  "tenants": [\n    {"id": "a"},\n    {"id": "a"}\n  ]\n}\n';
+    repo.write("tenants.json", tenants);
+    repo.write(".statefile-merge.json", '{\n  "files": {\n    "tenants.json": { "keyedArrays": { "/tenants": "id" } }\n  }\n}\n');
+    // Usable: the keyed array's repeated identity is found.
+    expect(cli(repo, "check", "tenants.json").stderr).toMatch(/tenants\.json:\d+:\d+: .*"a"/);
+    for (const broken of ['"keyedArays"', '"keyedArrays": { "/tenants": "id" }, }']) {
+      repo.write(".statefile-merge.json", '{\n  "files": {\n    "tenants.json": { ' + (broken.startsWith('"keyedArays"') ? broken + ': { "/tenants": "id" } }' : broken) + "\n  }\n}\n");
+      for (const command of ["check", "fmt"]) {
+        const r = cli(repo, command, "tenants.json");
+        expect(r.status, `${command} with ${broken}`).toBe(1);
+        expect(r.stderr).toMatch(/^tenants\.json: not checked: the policy file is not usable: \.statefile-merge\.json:3: .*; fix it \(statefile-merge doctor lists every mistake\), nothing was rewritten\n$/);
+        expect(repo.read("tenants.json")).toBe(tenants);
+      }
+    }
+  });
+
   it("works as a pre-commit hook on staged state files (the README's hook)", () => {
     const repo = TempRepo.create();
     const hook = join(repo.dir, ".git", "hooks", "pre-commit");

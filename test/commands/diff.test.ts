@@ -19,6 +19,28 @@ function deployRepo(): TempRepo {
   return repo;
 }
 
+describe("a policy file that is not usable, in the review commands", () => {
+  it("diff, log, textconv and git diff say so on stderr and read on without it, hiding every secret name it lists", () => {
+    const repo = deployRepo();
+    repo.write(".statefile-merge.json", '{\n  "files": {\n    "*.nixops.json": { "secretNames": ["instanceType"], "keyedArays": {} }\n  }\n}\n');
+    const note = /^statefile-merge (diff|log|textconv|git-diff): note: the policy file is not usable: \.statefile-merge\.json:3: unknown key "keyedArays" .*; read without it, every secret name it lists hidden \(statefile-merge doctor lists every mistake\)$/m;
+    const before = join(repo.dir, "..", "before.nixops.json");
+    writeFileSync(before, fixtureText("ec2-prod-5machines"));
+    for (const args of [["diff", before, "prod.nixops.json"], ["log"], ["textconv", "prod.nixops.json"]]) {
+      const r = cli(repo, ...args);
+      expect(r.stderr, args[0]).toMatch(note);
+      expect(r.stdout, args[0]).toMatch(/app2/);
+      expect(r.stdout, args[0]).not.toMatch(/"?ec2\.instanceType"?: "?[a-z]/);
+    }
+    const git = repo.tryGit("diff", "HEAD~1", "HEAD", "--", "prod.nixops.json");
+    expect(git.stderr).toMatch(note);
+    expect(git.stdout).toMatch(/app2/);
+    // Usable again: no note.
+    repo.write(".statefile-merge.json", '{\n  "files": {\n    "*.nixops.json": { "secretNames": ["instanceType"] }\n  }\n}\n');
+    expect(cli(repo, "log").stderr).toBe("");
+  });
+});
+
 describe("statefile-merge diff", () => {
   it("names the teammate deploy's changes, plain when not on a terminal", () => {
     const r = cli(null, "diff", BEFORE, AFTER);
