@@ -91,7 +91,8 @@ export function registerDiff(program: Command): void {
       } catch (e) {
         if (e instanceof UnreadableSide) {
           const file = e.side === "old" ? oldFile : newFile;
-          process.stderr.write(`statefile-merge diff: ${file}:${e.reason.line}:${e.reason.column}: not valid JSON (${e.reason.reason}); fix it (statefile-merge check ${shellWord(file)})\n`);
+          const what = e.problem === "not valid JSON" ? `not valid JSON (${e.reason.reason})` : e.reason.reason;
+          process.stderr.write(`statefile-merge diff: ${file}:${e.reason.line}:${e.reason.column}: ${what}; fix it (statefile-merge check ${shellWord(file)})\n`);
         } else if ((e as NodeJS.ErrnoException).code) {
           const { path, code } = e as NodeJS.ErrnoException;
           const what = code === "EISDIR" ? "a directory" : code === "ENOENT" ? "no such file" : code;

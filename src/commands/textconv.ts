@@ -10,6 +10,7 @@ import { findRepo, repoPath } from "../git/indexStages";
 import { readableState } from "../review/readableState";
 import { readableConflict } from "../review/readableConflict";
 import { fileViewFor, unusablePolicyNote } from "../view/fileView";
+import { KeyWrittenTwice } from "../review/reviewedDocument";
 
 /** Why a file cannot be read, in words, for the common causes. */
 const UNREADABLE: Record<string, string> = { ENOENT: "there is no such file", EISDIR: "it is a directory", EACCES: "permission denied" };
@@ -42,9 +43,10 @@ export function registerTextconv(program: Command): void {
       try {
         process.stdout.write(readableConflict(text, view, showSecrets) ?? readableState(text, { showSecrets, view }));
       } catch (e) {
-        if (!(e instanceof JsonParseError)) throw e;
+        if (!(e instanceof JsonParseError) && !(e instanceof KeyWrittenTwice)) throw e;
         // Never the raw text, nor a way to print it: it may hold secrets the structured view would have hashed.
-        process.stdout.write(`statefile-merge: not valid JSON (${e.message}); statefile-merge check FILE names the place to fix\n`);
+        const what = e instanceof JsonParseError ? "not valid JSON" : "a key written twice";
+        process.stdout.write(`statefile-merge: ${what} (${e.message}); statefile-merge check on the file names every place to fix\n`);
       }
     });
 }

@@ -5,16 +5,20 @@ import { ABSENT, type Slot } from "../core/values";
 import { JsonParseError } from "../formats/parseJson";
 import type { Profile } from "../profiles/profile";
 import { PLAIN_VIEW, profileOf, type FileView } from "../view/fileView";
-import { openEmbedded, readDocument } from "../view/loadState";
+import { openEmbedded } from "../view/loadState";
+import { KeyWrittenTwice, readDocument } from "./reviewedDocument";
 import { diffJsonStates, type StateDiff } from "./semanticDiff";
 import { kindReviewOf } from "./kindReview";
 
+/** A version that cannot be read as one document: not JSON, or a key written twice (readers would keep its last copy). */
 export class UnreadableSide extends Error {
   constructor(
     readonly side: "old" | "new",
-    readonly reason: JsonParseError,
+    /** Where, and why. */
+    readonly reason: { line: number; column: number; reason: string },
+    readonly problem: "not valid JSON" | "a key written twice",
   ) {
-    super(`the ${side} version is not valid JSON (${reason.message})`);
+    super(`the ${side} version ${problem === "not valid JSON" ? "is" : "has"} ${problem} (line ${reason.line}, column ${reason.column}: ${reason.reason})`);
   }
 }
 
@@ -27,9 +31,10 @@ export function diffTexts(oldText: string | null, newText: string | null, view: 
   const load = (side: "old" | "new", text: string | null): Slot => {
     if (text === null || text.trim() === "") return ABSENT;
     try {
-      return readDocument(text);
+      return readDocument(text, view);
     } catch (e) {
-      if (e instanceof JsonParseError) throw new UnreadableSide(side, e);
+      if (e instanceof JsonParseError) throw new UnreadableSide(side, e, "not valid JSON");
+      if (e instanceof KeyWrittenTwice) throw new UnreadableSide(side, e, "a key written twice");
       throw e;
     }
   };

@@ -5,8 +5,9 @@
 import { renderDocument } from "../formats/renderDocument";
 import { NO_MARKERS, PLAIN_JSON_LAYOUT } from "../formats/plainRendering";
 import { redactDocument } from "../report/redact";
-import { PLAIN_VIEW, type FileView } from "../view/fileView";
-import { loadState } from "../view/loadState";
+import { PLAIN_VIEW, profileOf, type FileView } from "../view/fileView";
+import { openEmbedded } from "../view/loadState";
+import { readDocument } from "./reviewedDocument";
 import { kindReviewOf } from "./kindReview";
 
 export const READABLE_LAYOUT = { ...PLAIN_JSON_LAYOUT, sortKeys: true };
@@ -16,10 +17,14 @@ export interface ReadableOptions {
   view?: FileView;
 }
 
+/** The state as people read it; throws JsonParseError, or KeyWrittenTwice (never shown as the key's last copy). */
 export function readableState(text: string, options: ReadableOptions = {}): string {
-  const state = loadState(text, options.view ?? PLAIN_VIEW);
-  const own = kindReviewOf(state.profile.row, [state.value]).readable;
-  if (own) return own(state.value, state.profile, options.showSecrets === true);
-  const shown = redactDocument(state.value, state.profile, { showSecrets: options.showSecrets === true, openEmbedded: true });
+  const view = options.view ?? PLAIN_VIEW;
+  const value = readDocument(text, view);
+  const profile = profileOf(view, [value]);
+  openEmbedded(value, profile);
+  const own = kindReviewOf(profile.row, [value]).readable;
+  if (own) return own(value, profile, options.showSecrets === true);
+  const shown = redactDocument(value, profile, { showSecrets: options.showSecrets === true, openEmbedded: true });
   return renderDocument(shown, READABLE_LAYOUT, NO_MARKERS);
 }

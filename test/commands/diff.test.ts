@@ -19,6 +19,32 @@ function deployRepo(): TempRepo {
   return repo;
 }
 
+describe("a key written twice, in the review commands", () => {
+  it("diff, textconv, log and git diff name its place and never show its last copy as the file's value", () => {
+    const repo = deployRepo();
+    const after = fixtureText("ec2-prod-after-teammate-deploy");
+    // app1's toplevel written a second time, with another value, right after the first.
+    const twice = after.replace(/(\n( +)"toplevel": "[^"]*",)/, '$1\n$2"toplevel": "/nix/store/9999999999999999999999999999999-nixos-system-app1",');
+    expect(twice).not.toBe(after);
+    repo.write("prod.nixops.json", twice).commit("hand edit");
+    const line = twice.split("\n").findIndex((l, i, all) => l.includes('"toplevel"') && all[i - 1].includes('"toplevel"')) + 1;
+    const column = twice.split("\n")[line - 1].indexOf('"') + 1;
+    const place = `key "toplevel" is written 2 times in the same object (readers keep only the last)`;
+    const before = join(repo.dir, "..", "before.nixops.json");
+    writeFileSync(before, after);
+    const diff = cli(repo, "diff", before, "prod.nixops.json");
+    expect(diff.stderr).toBe(`statefile-merge diff: prod.nixops.json:${line}:${column}: ${place}; fix it (statefile-merge check prod.nixops.json)\n`);
+    expect(diff.status).toBe(2);
+    expect(diff.stdout).toBe("");
+    const textconv = cli(repo, "textconv", "prod.nixops.json");
+    expect(textconv.stdout).toBe(`statefile-merge: a key written twice (line ${line}, column ${column}: ${place}); statefile-merge check on the file names every place to fix\n`);
+    expect(cli(repo, "log", "-1").stdout).toContain(`a key written twice (new version, line ${line})`);
+    const git = repo.tryGit("diff", "HEAD~1", "HEAD", "--", "prod.nixops.json");
+    expect(git.stdout).toContain(`statefile-merge: the new version has a key written twice (line ${line}, column ${column}: ${place})`);
+    expect(git.stdout).not.toContain("9999999999999999999999999999999");
+  });
+});
+
 describe("a policy file that is not usable, in the review commands", () => {
   it("diff, log, textconv and git diff say so on stderr and read on without it, hiding every secret name it lists", () => {
     const repo = deployRepo();

@@ -12,7 +12,7 @@ import { profileOf, type FileView } from "../../view/fileView";
 import { stripBom } from "../../formats/bom";
 import { readMarkers } from "../../formats/markerBlocks";
 import { firstMarkerLine } from "../../formats/conflictMarkers";
-import { keyOffset, keyPositions } from "./keyPositions";
+import { duplicateKeyAt, keyOffset, keyPositions } from "./keyPositions";
 import { problem, type Problem } from "./problems";
 import { KIND_REVIEWS } from "../kindReview";
 import { NIXOPS_ROW } from "../../profiles/nixops";
@@ -65,18 +65,14 @@ export function checkState(text: string, options: CheckOptions): CheckResult {
     return { ...none, problems: [problem(e.line, e.column, `invalid JSON: ${e.reason}`)] };
   }
   const positions = keyPositions(body);
-  const at = (path: Path, occurrence?: number) => {
-    const offset = path.length === 0 ? 0 : keyOffset(positions, path, occurrence);
-    return lineAndColumn(body, offset ?? 0);
-  };
+  const at = (path: Path) => lineAndColumn(body, path.length === 0 ? 0 : (keyOffset(positions, path) ?? 0));
   // The kind the file is checked as: the policy's; else one its content shows (a Terraform
   // state, whatever its name) whose check takes this document; else NixOps for a file declared
   // a NixOps state file (so that a broken one is told what nixops import needs); else the content's.
   const read = profileOf(options.view, [parsed.value]);
   const problems: Problem[] = parsed.duplicates.map((d) => {
-    const { line, column } = at(d.path, 1);
-    const key = read.shownPath(d.path).at(-1);
-    return problem(line, column, `key ${JSON.stringify(key)} is written ${d.values.length} times in the same object (readers keep only the last); keep one`);
+    const { line, column, reason } = duplicateKeyAt(body, d.path, d.values.length, String(read.shownPath(d.path).at(-1)), positions);
+    return problem(line, column, `${reason}; keep one`);
   });
   const duplicates = parsed.duplicates.length > 0;
   const takes = (row: ProfileRow) => {

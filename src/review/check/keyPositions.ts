@@ -4,6 +4,7 @@
 
 import { pathKey } from "../../core/policy";
 import type { Path } from "../../core/values";
+import { lineAndColumn } from "../../formats/parseJson";
 
 interface Frame {
   object: boolean;
@@ -55,4 +56,13 @@ export function keyOffset(positions: Map<string, number[]>, path: Path, occurren
   const all = positions.get(pathKey(path));
   if (!all || all.length === 0) return null;
   return all[occurrence ?? all.length - 1] ?? all[all.length - 1];
+}
+
+/**
+ * The place to name for a key written twice (its second writing) and what to say: `key` as the
+ * profile shows it (a secret place's key hashed). Messages of check, diff, textconv and log.
+ */
+export function duplicateKeyAt(text: string, path: Path, count: number, key: string, positions: Map<string, number[]> = keyPositions(text)): { line: number; column: number; reason: string } {
+  const { line, column } = lineAndColumn(text, keyOffset(positions, path, 1) ?? 0);
+  return { line, column, reason: `key ${JSON.stringify(key)} is written ${count} times in the same object (readers keep only the last)` };
 }
