@@ -3,6 +3,8 @@
 // line merges), and state files that already hold conflict markers.
 
 import { firstMarkerLine } from "../formats/conflictMarkers";
+import { JsonParseError, parseJson } from "../formats/parseJson";
+import { stripBom } from "../formats/bom";
 import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { matchesFileGlob } from "../policy/fileGlob";
@@ -35,6 +37,23 @@ function stateKindByContent(path: string): ProfileRow | null {
 
 function markerLine(text: string): number | null {
   return firstMarkerLine(text)?.line ?? null;
+}
+
+/** Where a state file's text stops being JSON, or null when it is JSON (V8's parser first: a large state is read in a fraction of the time). */
+function jsonProblem(text: string): JsonParseError | null {
+  const body = stripBom(text);
+  try {
+    JSON.parse(body);
+    return null;
+  } catch {
+    try {
+      parseJson(body);
+      return null;
+    } catch (e) {
+      if (e instanceof JsonParseError) return e;
+      throw e;
+    }
+  }
 }
 
 /**
@@ -85,6 +104,16 @@ export function stateFileFindings(ctx: DoctorContext): Finding[] {
     // Merges in this clone read the work tree's attributes.
     const marked = routedInWorktree(routing, path, "merge");
     const inWorkTree = entries.get(path) === "file";
+    let text: string | null = null;
+    try {
+      text = inWorkTree ? readFileSync(join(ctx.top, path), "utf8") : null;
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === undefined) throw e;
+      // One file doctor cannot read is that file's finding, not the end of every file's check.
+      findings.push({ severity: "error", check: "state-files", message: `${path} cannot be read (${code === "EACCES" ? "permission denied" : code}): Git's merges and nixops cannot read it either; fix its permissions` });
+      continue;
+    }
     const reason = marked ? null : stateFileReason(ctx, path, viewOf, inWorkTree);
     if (!marked && reason === null) continue;
     if (marked) covered++;
@@ -93,7 +122,7 @@ export function stateFileFindings(ctx: DoctorContext): Finding[] {
       const value = routing.worktree.get(path)?.get("merge") ?? "unspecified";
       findings.push({ severity: "error", check: "coverage", message: `${path} ${reason} but its merge attribute is ${value}, not ${DRIVER}: Git will merge it line by line; ${coverageFix(path, value)}` });
     }
-    const line = inWorkTree ? markerLine(readFileSync(join(ctx.top, path), "utf8")) : null;
+    const line = text === null ? null : markerLine(text);
     if (line !== null) {
       findings.push({
         severity: "error",
@@ -102,6 +131,9 @@ export function stateFileFindings(ctx: DoctorContext): Finding[] {
           ? `${path} is still in conflict (markers from line ${line}): resolve it before committing`
           : `${path} holds conflict markers (line ${line}) but is not in conflict: a conflicted version was added; restore a resolved version before the next deploy`,
       });
+    } else if (text !== null && text.trim() !== "") {
+      const broken = jsonProblem(text);
+      if (broken) findings.push({ severity: "error", check: "state-files", message: `${path}:${broken.line}:${broken.column}: not valid JSON (${broken.reason}): its merges fall back to Git's line merge; fix it (statefile-merge check ${shellWord(path)})` });
     }
   }
   if (uncommitted.length > 0) {
@@ -111,6 +143,6 @@ export function stateFileFindings(ctx: DoctorContext): Finding[] {
       message: `${fewPaths(uncommitted)} ${uncommitted.length === 1 ? "is" : "are"} marked merge=${DRIVER} only by the work tree's .gitattributes, not by the committed one: commit .gitattributes so teammates' clones use the driver too`,
     });
   }
-  if (findings.length === 0) findings.push({ severity: "ok", check: "state-files", message: `${covered} tracked file(s) marked merge=${DRIVER}, none with conflict markers, no unmarked state file` });
+  if (findings.length === 0) findings.push({ severity: "ok", check: "state-files", message: `${covered} tracked file(s) marked merge=${DRIVER}, all readable JSON without conflict markers, no unmarked state file` });
   return findings;
 }

@@ -305,6 +305,17 @@ describe("doctor", () => {
     expect(errors(after.stdout).join("\n")).toMatch(/prod\.nixops\.json holds conflict markers \(line \d+\) but is not in conflict/);
   });
 
+  it("a committed state file that is not JSON is named with its line and column (its merges would be line merges)", () => {
+    const repo = fresh();
+    const broken = stateWith(oursDeploy).replace(/("name": "[^"]*"),\n/, "$1\n");
+    commitOnMain(repo, broken, "a hand edit dropped a comma");
+    const line = broken.split("\n").findIndex((l, i, all) => i > 0 && /"name": "/.test(all[i - 1]) && !all[i - 1].endsWith(",")) + 1;
+    const r = doctor(repo);
+    expect(r.status).toBe(1);
+    expect(errors(r.stdout)).toContainEqual(expect.stringMatching(new RegExp(`^error: \\[state-files\\] prod\\.nixops\\.json:${line}:\\d+: not valid JSON \\(.*\\): its merges fall back to Git's line merge; fix it \\(statefile-merge check prod\\.nixops\\.json\\)$`)));
+    expect(r.stdout).not.toMatch(/the check itself failed/);
+  });
+
   it("the driver's conflict style must match merge.conflictStyle: a later change needs install again", () => {
     const repo = fresh();
     expect(doctor(repo).stdout).toMatch(/^ok: \[conflict-style\] merge\.statefile\.driver writes conflicts in the merge style/m);
