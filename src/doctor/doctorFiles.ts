@@ -105,17 +105,19 @@ export function stateFileFindings(ctx: DoctorContext): Finding[] {
     const marked = routedInWorktree(routing, path, "merge");
     const inWorkTree = entries.get(path) === "file";
     let text: string | null = null;
+    let reason: string | null = null;
     try {
+      reason = marked ? null : stateFileReason(ctx, path, viewOf, inWorkTree);
+      if (!marked && reason === null) continue;
       text = inWorkTree ? readFileSync(join(ctx.top, path), "utf8") : null;
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === undefined) throw e;
-      // One file doctor cannot read is that file's finding, not the end of every file's check.
-      findings.push({ severity: "error", check: "state-files", message: `${path} cannot be read (${code === "EACCES" ? "permission denied" : code}): Git's merges and nixops cannot read it either; fix its permissions` });
+      // A state file doctor cannot read is its own finding, not the end of every file's check
+      // (a file it cannot read to tell whether it is one is not its business).
+      if (marked || reason !== null) findings.push({ severity: "error", check: "state-files", message: `${path} cannot be read (${code === "EACCES" ? "permission denied" : code}): Git's merges and nixops cannot read it either; fix its permissions` });
       continue;
     }
-    const reason = marked ? null : stateFileReason(ctx, path, viewOf, inWorkTree);
-    if (!marked && reason === null) continue;
     if (marked) covered++;
     if (marked && !routedInIndex(routing, path, "merge")) uncommitted.push(path);
     if (reason !== null) {
