@@ -75,7 +75,7 @@ export function listConflicts(repo: Repo, path: string, showSecrets = false): Fi
       profile: result.profile,
       documents: result.documents,
     };
-    if (view?.unreadable && view.marked) return { ...rest, note: `the work-tree copy ${view.unreadable}; listing every conflict of the re-merge` };
+    if (view?.unreadable) return { ...rest, note: `in the work-tree copy, ${view.unreadable}; listing every conflict of the re-merge` };
     if (!view?.marked) return rest;
     // Blocks where the re-merge has none left (Git's line merge wrote them, the file not routed
     // to the driver): the file is not done while they stand.

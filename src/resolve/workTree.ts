@@ -14,7 +14,7 @@ export interface WorkTreeView {
   /** The file with every block taken as ours / theirs, parsed; null when that does not parse. */
   ours: Slot | null;
   theirs: Slot | null;
-  /** Why the views could not be read, when they could not. */
+  /** Why the views could not be read, when they could not: a clause with its own subject ("it is not valid JSON ..."). */
   unreadable: string | null;
 }
 
@@ -33,7 +33,7 @@ export function readWorkTree(text: string, markerSize?: number): WorkTreeView {
     return { marked, ours, theirs, unreadable: null };
   } catch (e) {
     if (!(e instanceof JsonParseError)) throw e;
-    const what = marked ? "a side of its conflict blocks" : "it";
+    const what = marked ? "one side of its conflict blocks" : "it";
     return { marked, ours: null, theirs: null, unreadable: `${what} is not valid JSON (${e.message})` };
   }
 }

@@ -127,6 +127,22 @@ describe("statefile-merge conflicts", () => {
     expect(cli(repo, "conflicts", "--show-secrets").stdout).toContain(THEIRS_SECRET);
   });
 
+  it("a work-tree copy that no longer reads as JSON is named in a note, and every conflict of the re-merge listed", () => {
+    const { repo } = conflictedRepo();
+    repo.tryGit("merge", "-q", "feature");
+    const marked = repo.read(STATE_FILE);
+    for (const [text, says] of [
+      [marked.replace(/(\n=======\n)/, "$1}}garbage\n"), "one side of its conflict blocks is not valid JSON"],
+      ['{"x":', "it is not valid JSON"],
+    ] as const) {
+      repo.write(STATE_FILE, text);
+      const r = cli(repo, "conflicts");
+      expect(r.stdout).toMatch(new RegExp(`^${STATE_FILE.replace(".", "\\.")}: note: in the work-tree copy, ${says} \\(line \\d+, column \\d+: .*\\); listing every conflict of the re-merge$`, "m"));
+      expect(r.stdout.split("\n").filter((l) => l.includes(": CONFLICT"))).toHaveLength(2);
+      expect(r.status).toBe(1);
+    }
+  });
+
   it("leaves out conflicts already settled in the work tree, and lists nothing once resolved", () => {
     const { repo } = conflictedRepo();
     repo.tryGit("merge", "-q", "feature");
