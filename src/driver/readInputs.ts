@@ -29,7 +29,7 @@ export function readDriverInputs(files: Files, maxBytesEach?: number, budget = s
   try {
     return { kind: "read", inputs: { base: readFileSync(files.base), ours: readFileSync(files.ours), theirs: readFileSync(files.theirs) } };
   } catch (e) {
-    return unreadable(e as Error);
+    return unreadable(e as Error, files);
   }
 }
 
@@ -41,12 +41,15 @@ export async function readDriverInputsAtOnce(files: Files, maxBytesEach?: number
     const [base, ours, theirs] = await readFiles(SIDES.map((side) => files[side]), checked);
     return { kind: "read", inputs: { base, ours, theirs } };
   } catch (e) {
-    return unreadable(e as Error);
+    return unreadable(e as Error, files);
   }
 }
 
-function unreadable(e: Error): ReadOutcome {
-  return { kind: "unreadable", message: `cannot read an input (${e.message}); pass three readable files` };
+/** Why a read failed, naming the input by its role as the checks before do (Node names the path it could not open). */
+function unreadable(e: NodeJS.ErrnoException, files: Files): ReadOutcome {
+  const side = SIDES.find((s) => files[s] === e.path);
+  if (side === undefined || e.code === undefined) return { kind: "unreadable", message: `cannot read an input (${e.message}); pass three readable files` };
+  return { kind: "unreadable", message: `cannot read the ${WHAT[side]} file ${JSON.stringify(files[side])} (${e.code === "EACCES" ? "permission denied" : e.code}); pass three readable files` };
 }
 
 /** Why the inputs are not read (not three regular files, or too large), or their sizes to read them. */
