@@ -1,21 +1,38 @@
 // Checked before merging, so that a bad -o or --report-json path is a one-line usage error
 // rather than a merge that cannot be written.
 
-import { statSync } from "node:fs";
+import { accessSync, constants, realpathSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 
-/** Why the result cannot be written to `file`, or null when it can be. */
-export function outputProblem(file: string, what: string): string | null {
+/**
+ * Why the result cannot be written to `file`, or null when it can be. `writable`: also check
+ * that its directory takes the temporary file (for -o and the report: a usage error; Git's %A
+ * is left to the write, whose failure stops the merge).
+ */
+export function outputProblem(file: string, what: string, writable = true): string | null {
+  let real = resolve(file);
   try {
     const st = statSync(file);
-    return st.isFile() ? null : `the ${what} ${JSON.stringify(file)} is ${st.isDirectory() ? "a directory" : "not a regular file"}; give a file path`;
+    if (!st.isFile()) return `the ${what} ${JSON.stringify(file)} is ${st.isDirectory() ? "a directory" : "not a regular file"}; give a file path`;
+    real = realpathSync(file);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== "ENOENT") return `cannot write the ${what} ${JSON.stringify(file)} (${(e as NodeJS.ErrnoException).code}); give a writable file path`;
   }
+  // The result is written to a temporary file beside the file (its target, for a link), then renamed.
+  const dir = dirname(real);
   try {
-    if (statSync(dirname(resolve(file))).isDirectory()) return null;
+    if (!statSync(dir).isDirectory()) return noDirectory(file, what);
   } catch {
-    // Falls through to the message below.
+    return noDirectory(file, what);
   }
+  try {
+    if (writable) accessSync(dir, constants.W_OK);
+  } catch {
+    return `the ${what} ${JSON.stringify(file)} cannot be written: its directory is not writable; give a path in a writable directory`;
+  }
+  return null;
+}
+
+function noDirectory(file: string, what: string): string {
   return `the directory of the ${what} ${JSON.stringify(file)} does not exist; create it or give another path`;
 }

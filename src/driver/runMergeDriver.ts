@@ -90,7 +90,7 @@ export async function runMergeDriverReadingAtOnce(options: DriverOptions, io: Dr
 /** Why the result could not be written where asked, or null. */
 function outputProblems(options: DriverOptions): string | null {
   return (
-    (options.output === "-" ? null : outputProblem(options.output ?? options.ours, options.output ? "output" : "ours (%A) file")) ??
+    (options.output === "-" ? null : outputProblem(options.output ?? options.ours, options.output ? "output" : "ours (%A) file", options.output !== undefined)) ??
     (options.reportJson ? outputProblem(options.reportJson, "report file") : null)
   );
 }
@@ -134,21 +134,38 @@ export function runMergeDriver(options: DriverOptions, io: DriverIo = processIo,
   const inputs = read.inputs;
   mark("inputs read");
 
+  let made: Made;
   try {
     // How this file is read (Git runs drivers at the top of the work tree; %P names the file).
     const view = fileViewFor(process.cwd(), options.path ?? options.ours);
     if (view.problem) return lineMerge(options, markers, view.problem, io);
     const settings: MergeSettings = { overlay: view.overlay, ...options.mergeSettings, maxBytes: options.maxBytes, settle };
-    const made = mergeWithRuns(inputs, settings, markers, options);
-    if (made.method !== "structured") return lineMerge(options, markers, made.reason, io);
-    write(made.chunks);
-    mark("written");
-    for (const line of made.lines) io.stderr(line);
-    if (made.report !== null) writeFileAtomic(options.reportJson as string, made.report);
-    return made.conflicts > 0 && !options.virtualBase ? 1 : 0;
+    made = mergeWithRuns(inputs, settings, markers, options);
   } catch (e) {
     return lineMerge(options, markers, e instanceof RangeError ? resourceLimitReason(e) : `internal error: ${(e as Error).message}`, io);
   }
+  if (made.method !== "structured") return lineMerge(options, markers, made.reason, io);
+  try {
+    write(made.chunks);
+  } catch (e) {
+    // Writing a line merge instead would fail alike: the merge stops, ours as it was.
+    io.stderr(`statefile-merge: ${name}: ${cannotWrite(options.output ?? options.ours, e as Error)}`);
+    return EXIT_ABORT_MERGE;
+  }
+  mark("written");
+  for (const line of made.lines) io.stderr(line);
+  if (made.report !== null) {
+    try {
+      writeFileAtomic(options.reportJson as string, made.report);
+    } catch (e) {
+      io.stderr(`statefile-merge: ${name}: cannot write the report to ${JSON.stringify(options.reportJson)} (${(e as Error).message}); the merge result is written`);
+    }
+  }
+  return made.conflicts > 0 && !options.virtualBase ? 1 : 0;
+}
+
+function cannotWrite(target: string, e: Error): string {
+  return `cannot write the result to ${JSON.stringify(target)} (${e.message}); it is unchanged and the merge is stopped`;
 }
 
 /** What a structured merge writes: the result, the stderr lines and the report, all made before any is written. */
@@ -219,7 +236,7 @@ function lineMerge(options: DriverOptions, markers: Markers, reason: string, io:
       writeFileAtomic(options.reportJson, reportJson({ conflicts: [], autoResolved: [], fallback: reason, profile: null }));
     }
   } catch (e) {
-    io.stderr(`statefile-merge: ${name}: cannot write the result to ${JSON.stringify(target)} (${(e as Error).message}); it is unchanged and the merge is stopped`);
+    io.stderr(`statefile-merge: ${name}: ${cannotWrite(target, e as Error)}`);
     return EXIT_ABORT_MERGE;
   }
   return conflicted && !options.virtualBase ? 1 : 0;

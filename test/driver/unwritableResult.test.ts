@@ -3,7 +3,7 @@
 // 128, which Git 2.42+ turns into an aborted merge with nothing changed.
 
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -43,8 +43,23 @@ describe("a result that cannot be written", () => {
       expect(r.status).toBeGreaterThan(128);
       expect(r.stderr).toMatch(/cannot write the result to "A" \(.*\); it is unchanged and the merge is stopped\n$/);
       expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+      expect(r.stderr).not.toMatch(/internal error/);
       expect(r.stdout).toBe("");
       expect(readFileSync(join(dir, "A"), "utf8")).toBe(ours);
     });
   }
+
+  it("-o or --report-json in a directory nothing can be written to: one usage line before any merge, exit 2", (ctx) => {
+    const dir = mkdtempSync(join(tmpdir(), "statefile-merge-unwritable-"));
+    const frozenDir = join(dir, "frozen");
+    mkdirSync(frozenDir);
+    for (const f of ["O", "A", "B"]) writeFileSync(join(dir, f), base.text());
+    if (!freeze(frozenDir)) ctx.skip();
+    frozen.push(frozenDir);
+    for (const [flag, what] of [["-o", "output"], ["--report-json", "report file"]]) {
+      const r = spawnSync(process.execPath, [BIN, "merge", "O", "A", "B", flag, "frozen/out.json"], { cwd: dir, encoding: "utf8" });
+      expect(r.status).toBe(2);
+      expect(r.stderr).toBe(`statefile-merge: A: the ${what} "frozen/out.json" cannot be written: its directory is not writable; give a path in a writable directory\n`);
+    }
+  });
 });
