@@ -10,6 +10,7 @@ import { declaredStateFiles, isStateFileName } from "../view/stateFiles";
 import { checkState } from "../review/check/checkState";
 import { firstInvalidUtf8 } from "../formats/utf8Text";
 import { fileViewFor, PLAIN_VIEW } from "../view/fileView";
+import { errnoWords } from "../io/errnoWords";
 
 export interface CheckOptions {
   fix: boolean;
@@ -21,13 +22,14 @@ export function runCheck(files: string[], request: CheckOptions): number {
   const inRepo = repo ? files.map((f) => repoPath(repo, f)) : files;
   const declared = declaredStateFiles(repo, inRepo.filter((p) => !p.startsWith("..")));
   let failed = false;
+  let unreadable = false;
   files.forEach((file, i) => {
     let data: Buffer;
     try {
       data = readFileSync(file);
     } catch (e) {
-      process.stderr.write(`${file}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})\n`);
-      failed = true;
+      process.stderr.write(`${file}: cannot read it (${errnoWords(e as NodeJS.ErrnoException)}); name a readable file\n`);
+      unreadable = true;
       return;
     }
     // Never decoded lossily: --fix would write U+FFFD over the byte.
@@ -54,7 +56,14 @@ export function runCheck(files: string[], request: CheckOptions): number {
     };
     let result = checkState(text, options);
     if (request.fix && result.fixed !== null) {
-      writeFileAtomic(file, result.fixed.text);
+      try {
+        writeFileAtomic(file, result.fixed.text);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === undefined) throw e;
+        process.stderr.write(`${file}: cannot rewrite it (${errnoWords(e as NodeJS.ErrnoException)}, writing a file beside it first); nothing was changed\n`);
+        failed = true;
+        return;
+      }
       process.stderr.write(`${file}: rewritten in ${result.fixed.layoutName} layout\n`);
       result = checkState(result.fixed.text, options);
     }
@@ -63,7 +72,7 @@ export function runCheck(files: string[], request: CheckOptions): number {
     }
     if (result.problems.length > 0) failed = true;
   });
-  return failed ? 1 : 0;
+  return unreadable ? 2 : failed ? 1 : 0;
 }
 
 export function registerCheck(program: Command): void {

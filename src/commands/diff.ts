@@ -8,6 +8,7 @@ import { findRepo, repoPath } from "../git/indexStages";
 import { diffTexts, UnreadableSide, type TextDiff } from "../review/diffTexts";
 import { diffJson, renderDiffText } from "../review/renderDiff";
 import { fileViewFor, fileViewForBoth, PLAIN_VIEW, unusablePolicyNote, type FileView } from "../view/fileView";
+import { errnoWords } from "../io/errnoWords";
 import { shellWord } from "../git/shellQuote";
 
 export interface DiffOutputOptions {
@@ -94,9 +95,8 @@ export function registerDiff(program: Command): void {
           const what = e.problem === "not valid JSON" ? `not valid JSON (${e.reason.reason})` : e.reason.reason;
           process.stderr.write(`statefile-merge diff: ${file}:${e.reason.line}:${e.reason.column}: ${what}; fix it (statefile-merge check ${shellWord(file)})\n`);
         } else if ((e as NodeJS.ErrnoException).code) {
-          const { path, code } = e as NodeJS.ErrnoException;
-          const what = code === "EISDIR" ? "a directory" : code === "ENOENT" ? "no such file" : code;
-          process.stderr.write(`statefile-merge diff: cannot read ${path ?? "a file"} (${what}); give two state files, or /dev/null for none\n`);
+          const err = e as NodeJS.ErrnoException;
+          process.stderr.write(`statefile-merge diff: cannot read ${err.path ?? "a file"} (${errnoWords(err)}); give two state files, or /dev/null for none\n`);
         } else throw e;
         process.exitCode = 2;
         return;

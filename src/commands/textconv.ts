@@ -11,10 +11,9 @@ import { readableState } from "../review/readableState";
 import { readableConflict } from "../review/readableConflict";
 import { fileViewFor, unusablePolicyNote } from "../view/fileView";
 import { KeyWrittenTwice } from "../review/reviewedDocument";
+import { errnoWords } from "../io/errnoWords";
 
 /** Why a file cannot be read, in words, for the common causes. */
-const UNREADABLE: Record<string, string> = { ENOENT: "there is no such file", EISDIR: "it is a directory", EACCES: "permission denied" };
-
 export function registerTextconv(program: Command): void {
   program
     .command("textconv")
@@ -28,7 +27,7 @@ export function registerTextconv(program: Command): void {
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
         if (code === undefined) throw e;
-        process.stderr.write(`statefile-merge textconv: cannot read ${file}: ${UNREADABLE[code] ?? code}; name a readable state file\n`);
+        process.stderr.write(`statefile-merge textconv: cannot read ${file} (${errnoWords(e as NodeJS.ErrnoException)}); name a readable state file\n`);
         process.exitCode = 2;
         return;
       }

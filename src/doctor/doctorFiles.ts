@@ -17,6 +17,7 @@ import { DEFAULT_PATTERNS, DRIVER } from "../git/install";
 import { fileStartsLikeState, stateRowOf } from "../view/stateContent";
 import type { ProfileRow } from "../profiles/profileRow";
 import { shellWord } from "../git/shellQuote";
+import { errnoWords } from "../io/errnoWords";
 
 const MAX_BYTES = 256 * 1024 * 1024;
 
@@ -111,11 +112,10 @@ export function stateFileFindings(ctx: DoctorContext): Finding[] {
       if (!marked && reason === null) continue;
       text = inWorkTree ? readFileSync(join(ctx.top, path), "utf8") : null;
     } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === undefined) throw e;
+      if ((e as NodeJS.ErrnoException).code === undefined) throw e;
       // A state file doctor cannot read is its own finding, not the end of every file's check
       // (a file it cannot read to tell whether it is one is not its business).
-      if (marked || reason !== null) findings.push({ severity: "error", check: "state-files", message: `${path} cannot be read (${code === "EACCES" ? "permission denied" : code}): Git's merges and nixops cannot read it either; fix its permissions` });
+      if (marked || reason !== null) findings.push({ severity: "error", check: "state-files", message: `${path} cannot be read (${errnoWords(e as NodeJS.ErrnoException)}): Git's merges and nixops cannot read it either; fix its permissions` });
       continue;
     }
     if (marked) covered++;

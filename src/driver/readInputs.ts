@@ -5,6 +5,7 @@ import { readFileSync, statSync } from "node:fs";
 import { isGitCryptCiphertext } from "../crypt/gitCrypt";
 import { SMALL_TOTAL_INPUT_BYTES, structuredInputBudget } from "./inputLimit";
 import { readFiles, readHead } from "../io/readWhole";
+import { errnoWords } from "../io/errnoWords";
 
 export interface DriverInputs {
   base: Buffer;
@@ -49,7 +50,7 @@ export async function readDriverInputsAtOnce(files: Files, maxBytesEach?: number
 function unreadable(e: NodeJS.ErrnoException, files: Files): ReadOutcome {
   const side = SIDES.find((s) => files[s] === e.path);
   if (side === undefined || e.code === undefined) return { kind: "unreadable", message: `cannot read an input (${e.message}); pass three readable files` };
-  return { kind: "unreadable", message: `cannot read the ${WHAT[side]} file ${JSON.stringify(files[side])} (${e.code === "EACCES" ? "permission denied" : e.code}); pass three readable files` };
+  return { kind: "unreadable", message: `cannot read the ${WHAT[side]} file ${JSON.stringify(files[side])} (${errnoWords(e)}); pass three readable files` };
 }
 
 /** Why the inputs are not read (not three regular files, or too large), or their sizes to read them. */

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync, chmodSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -166,6 +167,33 @@ describe("statefile-merge check", () => {
     expect(r.status).toBe(0);
     expect(r.stderr).toBe(`${file}: rewritten in Terraform's layout\n`);
     expect(readFileSync(file, "utf8")).toBe(tfstate);
+  });
+
+  it("a file that is missing or a directory: one line in words and what to do, exit 2 (findings are exit 1)", () => {
+    const dir = mkdtempSync(join(tmpdir(), "statefile-check-"));
+    const bad = tempFile("bad.nixops.json", GOOD.replace('"name": "prod",', '"name": "prod"'));
+    const r = cli(null, "check", join(dir, "gone.nixops.json"), dir, bad);
+    expect(r.status).toBe(2);
+    const lines = r.stderr.split("\n");
+    expect(lines[0]).toBe(`${join(dir, "gone.nixops.json")}: cannot read it (no such file); name a readable file`);
+    expect(lines[1]).toBe(`${dir}: cannot read it (a directory); name a readable file`);
+    expect(lines[2]).toMatch(/bad\.nixops\.json:\d+:\d+: invalid JSON/);
+    expect(cli(null, "check", bad).status).toBe(1);
+  });
+
+  it("fmt in a directory nothing can be written to: one line, nothing changed, no internal error", (ctx) => {
+    const file = tempFile("s.nixops.json", GOOD.replace(/^( +)/gm, "$1$1"));
+    const dir = join(file, "..");
+    // Immutable: nothing can be created or renamed in it, even by root (chattr needs root and ext4).
+    if (spawnSync("chattr", ["+i", dir]).status !== 0) ctx.skip();
+    try {
+      const r = cli(null, "fmt", file);
+      expect(r.stderr).toBe(`${file}: cannot rewrite it (not permitted, writing a file beside it first); nothing was changed\n`);
+      expect(r.status).toBe(1);
+    } finally {
+      spawnSync("chattr", ["-i", dir]);
+    }
+    expect(readFileSync(file, "utf8")).toBe(GOOD.replace(/^( +)/gm, "$1$1"));
   });
 
   it("fmt leaves a file it cannot read untouched", () => {

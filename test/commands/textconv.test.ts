@@ -56,11 +56,11 @@ describe("textconv: git log -p and git show without --ext-diff", () => {
 
   it("a file that cannot be read: one line naming it and what to do, exit 2, nothing on stdout", () => {
     const repo = TempRepo.create();
-    for (const [file, reason] of [["missing.json", "there is no such file"], [".git", "it is a directory"]]) {
+    for (const [file, reason] of [["missing.json", "no such file"], [".git", "a directory"]]) {
       const r = spawnSync(process.execPath, [BIN, "textconv", file], { cwd: repo.dir, encoding: "utf8" });
       expect(r.status).toBe(2);
       expect(r.stdout).toBe("");
-      expect(r.stderr).toBe(`statefile-merge textconv: cannot read ${file}: ${reason}; name a readable state file\n`);
+      expect(r.stderr).toBe(`statefile-merge textconv: cannot read ${file} (${reason}); name a readable state file\n`);
     }
   });
 });
