@@ -2,7 +2,7 @@
 // list equals the driver's own report), minus those the work-tree copy has settled since; or,
 // for a file Git no longer holds as unmerged, from the conflict markers in the file.
 
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { Slot } from "../core/values";
 import type { Profile } from "../profiles/profile";
@@ -37,9 +37,10 @@ export interface FileConflicts {
   blocks: MarkerBlock[];
 }
 
+/** The work-tree copy's text; null when there is none, or something else stands there (a directory): the conflicts are then Git's alone. */
 function workTreeText(repo: Repo, path: string): string | null {
   const file = join(repo.top, path);
-  return existsSync(file) ? readFileSync(file, "utf8") : null;
+  return existsSync(file) && statSync(file).isFile() ? readFileSync(file, "utf8") : null;
 }
 
 /** `showSecrets`: its note names places by their keys, also below a secret place. */

@@ -3,7 +3,7 @@
 // markers. It never silently drops an edit: a work-tree copy changed beyond its conflicts is
 // refused unless forced, and any copy it cannot prove is reproduced is backed up first.
 
-import { copyFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { Path } from "../core/values";
 import type { Conflict, Side } from "../core/merged";
@@ -76,6 +76,7 @@ export function resolveFile(repo: Repo, request: ResolveRequest): ResolveOutcome
     throw new ResolveRefusal(`${path} was deleted in ${who} and changed on the other side; keep it with git add or drop it with git rm`);
   }
   const file = join(repo.top, path);
+  if (existsSync(file) && !statSync(file).isFile()) throw new ResolveRefusal(`${path} in the work tree is not a file (a directory?); move it away, then resolve again`);
   const text = existsSync(file) ? readFileSync(file, "utf8") : null;
   // The conflict-marker-size attribute, read once: it finds the blocks and sizes new markers.
   const attributeSize = markerSizeOf(repo, path);

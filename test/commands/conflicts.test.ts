@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { readFileSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { State } from "../support/fixtures";
 import { TempRepo } from "../support/gitRepo";
@@ -95,6 +95,20 @@ describe("statefile-merge conflicts", () => {
     const r = cli(repo, "conflicts", "somedir");
     expect(r.status).toBe(2);
     expect(r.stderr).toBe("statefile-merge conflicts: somedir is not a file; name a state file, or none to list every unmerged one\n");
+  });
+
+  it("the conflicted file replaced by a directory: conflicts lists Git's stages, resolve refuses in one line, no internal error", () => {
+    const { repo } = conflictedRepo();
+    repo.tryGit("merge", "-q", "feature");
+    rmSync(join(repo.dir, STATE_FILE));
+    repo.write(`${STATE_FILE}/inside.txt`, "x\n");
+    const listed = cli(repo, "conflicts");
+    expect(listed.stderr).not.toMatch(/internal error/);
+    expect(listed.stdout.split("\n").filter((l) => l.startsWith(`${STATE_FILE}: CONFLICT`))).toHaveLength(2);
+    expect(listed.status).toBe(1);
+    const resolved = cli(repo, "resolve", STATE_FILE, "--ours");
+    expect(resolved.stderr).toBe(`statefile-merge resolve: ${STATE_FILE} in the work tree is not a file (a directory?); move it away, then resolve again\n`);
+    expect(resolved.status).toBe(2);
   });
 
   it("lists exactly the driver's own conflicts, secrets hashed", () => {
