@@ -5,6 +5,7 @@
 import { spawnSync } from "node:child_process";
 import { shellWord } from "../git/shellQuote";
 import { WrapperError } from "./errors";
+import { errnoWords } from "../io/errnoWords";
 
 export interface Nixops {
   executable: string;
@@ -18,7 +19,10 @@ export function detectNixops(executable: string, env: NodeJS.ProcessEnv, forcedM
   if (forcedMajor !== undefined) return { executable, major: forcedMajor, version: `${forcedMajor}.x (given)` };
   const r = spawnSync(executable, ["--version"], { env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 60_000 });
   if (r.error) {
-    throw new WrapperError(`statefile-merge: cannot run ${executable} (${r.error.message}); put nixops on PATH or give --nixops PATH`);
+    const err = r.error as NodeJS.ErrnoException;
+    // A bare name is looked up on PATH; a path is what --nixops gave.
+    if (err.code === "ENOENT" && !executable.includes("/")) throw new WrapperError(`statefile-merge: ${executable} is not on PATH; put nixops on PATH or give --nixops PATH`);
+    throw new WrapperError(`statefile-merge: cannot run ${executable} (${errnoWords(err)}); give --nixops the path of a nixops executable`);
   }
   const match = /NixOps (\d+)\.(\d+)[^\s]*/.exec(`${r.stdout}\n${r.stderr}`);
   if (r.status !== 0 || !match) {

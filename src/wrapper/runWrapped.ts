@@ -179,7 +179,7 @@ export async function runWrapped(options: WrapOptions, io: WrapIo = processIo): 
     if (!lock.record({ privateDir: dir, subcommand: subcommandOf(options.nixopsArgs) ?? undefined, recoverOptions, push: pushing || undefined })) io.stderr(`statefile-merge: could not note ${dir} in the lock ${lock.path}; if this run is killed, its state is there`);
     const env = nixopsEnv(statefile);
 
-    if (input === null) io.stderr(`statefile-merge: ${file} does not exist yet; nixops starts from an empty state`);
+    if (input === null) io.stderr(`statefile-merge: ${file} ${existsSync(file) ? "is empty" : "does not exist yet"}; nixops starts from an empty state`);
     else await importState(nixops, statefile, env, file, importText(input, top));
     if (signals.received) throw new WrapperError(`statefile-merge: interrupted before nixops ran; ${file} is unchanged`, signalStatus(signals.received));
     // From here the statefile may come to hold what nixops did (a wrapper killed before leaves only the import).

@@ -102,6 +102,17 @@ describe("statefile-merge nixops refuses to start", () => {
     expect(w.entries()).toEqual([]);
   });
 
+  it("without nixops: not on PATH, or a --nixops path that is not there, each says what to give", () => {
+    const w = WrapperRepo.create(base().text());
+    const bin = w.args(["info"]).filter((a, i, all) => a !== "--nixops" && all[i - 1] !== "--nixops");
+    const noNixops = spawnSync(process.execPath, bin, { cwd: w.repo.dir, env: { ...w.env, PATH: `${dirname(process.execPath)}:/usr/bin:/bin` }, encoding: "utf8" });
+    expect(noNixops.status).toBe(2);
+    expect(noNixops.stderr).toBe("statefile-merge: nixops is not on PATH; put nixops on PATH or give --nixops PATH\n");
+    const gone = w.run(["info"], ["--nixops", "/no/such/dir/nixops"]);
+    expect(gone.status).toBe(2);
+    expect(gone.stderr).toBe("statefile-merge: cannot run /no/such/dir/nixops (no such file); give --nixops the path of a nixops executable\n");
+  });
+
   it("on --state naming a directory", () => {
     const w = WrapperRepo.create(base().text());
     const r = w.run(["deploy"], [], {}, { state: "." });

@@ -83,7 +83,10 @@ describe("statefile-merge nixops", () => {
     const w = WrapperRepo.create(null);
     const r = w.run(["create", "-d", "fresh"]);
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stderr).toContain("does not exist yet");
+    expect(r.stderr).toContain(`statefile-merge: ${STATE} does not exist yet; nixops starts from an empty state`);
+    // An empty file is one too, and says so.
+    const empty = WrapperRepo.create("");
+    expect(empty.run(["create", "-d", "fresh"]).stderr).toContain(`statefile-merge: ${STATE} is empty; nixops starts from an empty state`);
     expect(w.entries().map((e) => e.command)).not.toContain("import");
     const doc = JSON.parse(w.state());
     const uuid = r.stdout.trim();
