@@ -10,7 +10,7 @@ import { findRepo, repoPath } from "../git/indexStages";
 import { readableState } from "../review/readableState";
 import { readableConflict } from "../review/readableConflict";
 import { fileViewFor, unusablePolicyNote } from "../view/fileView";
-import { KeyWrittenTwice } from "../review/reviewedDocument";
+import { NotReviewable } from "../review/reviewedDocument";
 import { errnoWords } from "../io/errnoWords";
 
 /** Why a file cannot be read, in words, for the common causes. */
@@ -42,9 +42,9 @@ export function registerTextconv(program: Command): void {
       try {
         process.stdout.write(readableConflict(text, view, showSecrets) ?? readableState(text, { showSecrets, view }));
       } catch (e) {
-        if (!(e instanceof JsonParseError) && !(e instanceof KeyWrittenTwice)) throw e;
+        if (!(e instanceof JsonParseError) && !(e instanceof NotReviewable)) throw e;
         // Never the raw text, nor a way to print it: it may hold secrets the structured view would have hashed.
-        const what = e instanceof JsonParseError ? "not valid JSON" : "a key written twice";
+        const what = e instanceof JsonParseError ? "not valid JSON" : e.problem;
         process.stdout.write(`statefile-merge: ${what} (${e.message}); statefile-merge check on the file names every place to fix\n`);
       }
     });

@@ -35,7 +35,7 @@ function summarise(repo: Repo, commit: CommitInfo, path: string, mustCount: bool
     return { path, summary: deploySummary(diff) };
   } catch (e) {
     if (!(e instanceof UnreadableSide)) throw e;
-    const what = e.problem === "not valid JSON" ? "not readable as JSON" : "a key written twice";
+    const what = e.problem === "not valid JSON" ? "not readable as JSON" : e.problem;
     return mustCount ? { path, summary: `${what} (${e.side} version, line ${e.reason.line})` } : null;
   }
 }

@@ -6,17 +6,17 @@ import { JsonParseError } from "../formats/parseJson";
 import type { Profile } from "../profiles/profile";
 import { PLAIN_VIEW, profileOf, type FileView } from "../view/fileView";
 import { openEmbedded } from "../view/loadState";
-import { KeyWrittenTwice, readDocument } from "./reviewedDocument";
+import { NotReviewable, readDocument } from "./reviewedDocument";
 import { diffJsonStates, type StateDiff } from "./semanticDiff";
 import { kindReviewOf } from "./kindReview";
 
-/** A version that cannot be read as one document: not JSON, or a key written twice (readers would keep its last copy). */
+/** A version that cannot be read as one document: not JSON, a key written twice (readers would keep its last copy), a conflict left in it. */
 export class UnreadableSide extends Error {
   constructor(
     readonly side: "old" | "new",
     /** Where, and why. */
     readonly reason: { line: number; column: number; reason: string },
-    readonly problem: "not valid JSON" | "a key written twice",
+    readonly problem: "not valid JSON" | NotReviewable["problem"],
   ) {
     super(`the ${side} version ${problem === "not valid JSON" ? "is" : "has"} ${problem} (line ${reason.line}, column ${reason.column}: ${reason.reason})`);
   }
@@ -34,7 +34,7 @@ export function diffTexts(oldText: string | null, newText: string | null, view: 
       return readDocument(text, view);
     } catch (e) {
       if (e instanceof JsonParseError) throw new UnreadableSide(side, e, "not valid JSON");
-      if (e instanceof KeyWrittenTwice) throw new UnreadableSide(side, e, "a key written twice");
+      if (e instanceof NotReviewable) throw new UnreadableSide(side, e, e.problem);
       throw e;
     }
   };

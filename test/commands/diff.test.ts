@@ -45,6 +45,23 @@ describe("a key written twice, in the review commands", () => {
   });
 });
 
+describe("a conflict left in a file, in the review commands", () => {
+  it("diff, textconv and log name the marker line as a conflict, not as JSON that breaks off", () => {
+    const repo = deployRepo();
+    const after = fixtureText("ec2-prod-after-teammate-deploy");
+    const lines = after.split("\n");
+    const at = lines.findIndex((l) => l.includes('"toplevel"'));
+    const marked = [...lines.slice(0, at), "<<<<<<< ours", lines[at], "=======", lines[at].replace(/"[^"]*",?$/, '"/nix/store/other",'), ">>>>>>> theirs", ...lines.slice(at + 1)].join("\n");
+    repo.write("prod.nixops.json", marked).commit("committed with markers");
+    const before = join(repo.dir, "..", "before.nixops.json");
+    writeFileSync(before, after);
+    const diff = cli(repo, "diff", before, "prod.nixops.json");
+    expect(diff.stderr).toBe(`statefile-merge diff: prod.nixops.json:${at + 1}:1: a conflict marker line: a conflict was left in it; fix it (statefile-merge check prod.nixops.json)\n`);
+    expect(diff.status).toBe(2);
+    expect(cli(repo, "log", "-1").stdout).toContain(`a conflict left in it (new version, line ${at + 1})`);
+  });
+});
+
 describe("a policy file that is not usable, in the review commands", () => {
   it("diff, log, textconv and git diff say so on stderr and read on without it, hiding every secret name it lists", () => {
     const repo = deployRepo();
