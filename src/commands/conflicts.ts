@@ -85,6 +85,13 @@ export function registerConflicts(program: Command): void {
       const { paths, explicit, declared } = filesToList(repo, files);
       const showSecrets = o.showSecrets === true;
       const found = paths.map((p) => listConflicts(repo, p, showSecrets)).filter((f) => explicit || isStateFile(f, declared));
+      // A named file that is neither in the work tree nor in conflict in Git's index: a mistyped name.
+      const unknown = explicit ? found.find((f) => f.source === "none" && !existsSync(join(repo.top, f.path))) : undefined;
+      if (unknown !== undefined) {
+        process.stderr.write(`statefile-merge conflicts: ${displayPath(repo, unknown.path)}: no such file in the work tree, nor in conflict in Git's index; name a state file, or none to list every unmerged one\n`);
+        process.exitCode = 2;
+        return;
+      }
       const operation = currentOperation(repo);
       if (o.json) {
         const doc = { operation, files: found.map((f) => jsonFile(repo, f, showSecrets)) };

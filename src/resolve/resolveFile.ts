@@ -68,6 +68,7 @@ export function resolveFile(repo: Repo, request: ResolveRequest): ResolveOutcome
   const { path } = request;
   const stages = readStages(repo, path);
   if (!stages) {
+    if (!existsSync(join(repo.top, path))) throw new ResolveRefusal(`${path}: no such file in the work tree, nor in conflict in Git's index; name the conflicted state file (statefile-merge conflicts lists them)`);
     throw new ResolveRefusal(`${path} is not in a conflicted state (Git holds no unmerged index entries for it); there is nothing to resolve`);
   }
   const both = contentStages(stages);

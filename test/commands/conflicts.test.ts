@@ -111,6 +111,20 @@ describe("statefile-merge conflicts", () => {
     expect(resolved.status).toBe(2);
   });
 
+  it("a named file that is nowhere (a typo): exit 2 and one line on stderr, also with --json, and from resolve", () => {
+    const { repo } = conflictedRepo();
+    repo.tryGit("merge", "-q", "feature");
+    for (const json of [[], ["--json"]]) {
+      const r = cli(repo, "conflicts", "nothere.json", ...json);
+      expect(r.status).toBe(2);
+      expect(r.stdout).toBe("");
+      expect(r.stderr).toBe("statefile-merge conflicts: nothere.json: no such file in the work tree, nor in conflict in Git's index; name a state file, or none to list every unmerged one\n");
+    }
+    const resolved = cli(repo, "resolve", "nothere.json", "--ours");
+    expect(resolved.status).toBe(2);
+    expect(resolved.stderr).toBe("statefile-merge resolve: nothere.json: no such file in the work tree, nor in conflict in Git's index; name the conflicted state file (statefile-merge conflicts lists them)\n");
+  });
+
   it("lists exactly the driver's own conflicts, secrets hashed", () => {
     const { repo, report } = conflictedRepo();
     const merge = repo.tryGit("merge", "-q", "feature");
