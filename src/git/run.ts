@@ -29,3 +29,9 @@ export function gitText(cwd: string, args: string[], options: RunOptions = {}): 
   const r = runGit(cwd, args, undefined, options);
   return r.status === 0 ? r.stdout.toString("utf8").replace(/\n$/, "") : null;
 }
+
+/** git's own reason for failing: its first message line without "fatal: " or "error: " (a statefile-merge line says who speaks). */
+export function gitReason(stderr: string, fallback: string): string {
+  const line = stderr.trim().split("\n")[0]?.replace(/^(fatal|error): /, "") ?? "";
+  return line || fallback;
+}

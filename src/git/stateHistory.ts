@@ -2,7 +2,7 @@
 // given paths, the paths each commit changed, and a file's content at a commit.
 
 import type { Repo } from "./indexStages";
-import { runGit } from "./run";
+import { gitReason, runGit } from "./run";
 
 export interface CommitInfo {
   hash: string;
@@ -18,7 +18,7 @@ export function commitsInRange(repo: Repo, range: string[], paths: string[], opt
   if (options.maxCount) args.push(`--max-count=${options.maxCount}`);
   args.push(...range, "--", ...paths.map((p) => `:(literal)${p}`));
   const r = runGit(repo.top, args);
-  if (r.status !== 0) throw new Error(r.stderr.trim().split("\n")[0] || "git log failed");
+  if (r.status !== 0) throw new Error(gitReason(r.stderr, "git log failed"));
   return r.stdout
     .toString("utf8")
     .split("\x1e")

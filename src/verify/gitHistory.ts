@@ -2,7 +2,7 @@
 // of a range with their parents, merge bases, the files two trees differ in (with blob ids),
 // and many blobs through one `git cat-file --batch` (filtered paths, git-crypt's, one by one).
 
-import { runGit } from "../git/run";
+import { gitReason, runGit } from "../git/run";
 import { attributesOf } from "../git/attributes";
 
 export class HistoryError extends Error {}
@@ -14,13 +14,18 @@ export interface MergeCommit {
 
 function gitOrThrow(top: string, args: string[], input?: string): Buffer {
   const r = runGit(top, args, input);
-  if (r.status !== 0) throw new HistoryError(r.stderr.trim().split("\n")[0] || `git ${args[0]} failed`);
+  if (r.status !== 0) throw new HistoryError(gitReason(r.stderr, `git ${args[0]} failed`));
   return r.stdout;
 }
 
 /** Every merge commit reachable in the range (git rev-list syntax; default HEAD), oldest first. */
 export function mergesInRange(top: string, range: readonly string[]): MergeCommit[] {
-  return commitsWithParents(top, ["--merges", "--reverse", ...(range.length ? range : ["HEAD"])]);
+  try {
+    return commitsWithParents(top, ["--merges", "--reverse", ...(range.length ? range : ["HEAD"])]);
+  } catch (e) {
+    if (!(e instanceof HistoryError)) throw e;
+    throw new HistoryError(`${e.message}; give revisions as git rev-list takes them (main, v1..main)`);
+  }
 }
 
 /** `git rev-list --parents` of these arguments: each commit with its parents. */
@@ -46,7 +51,7 @@ export function resolveCommit(top: string, rev: string): string {
 export function mergeBases(top: string, a: string, b: string): string[] {
   const r = runGit(top, ["merge-base", "--all", a, b]);
   if (r.status === 1) return [];
-  if (r.status !== 0) throw new HistoryError(r.stderr.trim().split("\n")[0] || "git merge-base failed");
+  if (r.status !== 0) throw new HistoryError(gitReason(r.stderr, "git merge-base failed"));
   return r.stdout.toString("utf8").split("\n").filter(Boolean);
 }
 

@@ -25,6 +25,14 @@ function history(): TempRepo {
 }
 
 describe("statefile-merge log", () => {
+  it("a revision git does not know: git's reason without its 'fatal:', and what to give, exit 2", () => {
+    const repo = TempRepo.create();
+    repo.write("prod.nixops.json", fixtureText("ec2-prod-5machines")).commit("create prod");
+    const r = cli(repo, "log", "no-such-branch");
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe("statefile-merge log: bad revision 'no-such-branch'; give revisions as git log takes them (main, main~10..main), and files after --\n");
+  });
+
   it("one line per commit that touched a state file: hash, date, author, what it deployed", () => {
     const repo = history();
     const r = cli(repo, "log");
