@@ -159,5 +159,8 @@ describe("check and fmt", () => {
   it("an old state is reported with what to do", () => {
     const v3 = JSON.stringify({ version: 3, serial: 1, lineage: "x", modules: [] }, null, 2);
     expect(checkState(v3, { view: PLAIN_VIEW, declared: null }).problems[0].message).toMatch(/version 3 Terraform state: .*run terraform or tofu once to upgrade it/);
+    // Version 4 already, "resources" made an object by hand: not an old state.
+    const edited = JSON.stringify({ version: 4, terraform_version: "1.9.0", serial: 1, lineage: "x", outputs: {}, resources: {} }, null, 2);
+    expect(checkState(edited, { view: PLAIN_VIEW, declared: null }).problems[0].message).toBe('a version 4 Terraform state whose "resources" is not a list; terraform writes "resources": [...], restore it from Git');
   });
 });

@@ -19,6 +19,8 @@ export function checkTfstate(value: JsonObject, body: string): TfstateCheck {
   if (kind?.kind === "encrypted") return { problems: [], fixed: null };
   if (kind?.kind !== "v4") {
     const version = kind?.kind === "other-version" ? kind.version : "?";
+    // Version 4 with "resources" not a list: a hand edit, not an old Terraform.
+    if (version === "4") return { problems: [problem(1, 1, `a version 4 Terraform state whose "resources" is not a list; terraform writes "resources": [...], restore it from Git`)], fixed: null };
     return { problems: [problem(1, 1, `a version ${version} Terraform state: the merge handles version 4 only; run terraform or tofu once to upgrade it`)], fixed: null };
   }
   const problems: Problem[] = [];
