@@ -8,7 +8,7 @@
 // order, "\n" line ends) is not framed: the file is then read whole.
 
 import { CR, NL } from "./byteCodes";
-import { frameObject, ObjectWalk, type EntrySpan, type ObjectFrame } from "./entryFrames";
+import { frameObject, holdsKeyLine, ObjectWalk, type EntrySpan, type ObjectFrame } from "./entryFrames";
 import { framesWithRuns, piecesAgainstOurs } from "./recordRuns";
 
 /** Files framed: positions below this fit V8's small integers (see entrySpan). */
@@ -53,9 +53,10 @@ const RESOURCES_LINE = Buffer.from('\n    "resources": {');
 function frameTopLevels(base: Buffer, ours: Buffer, theirs: Buffer): [ObjectFrame, ObjectFrame, ObjectFrame] | null {
   const bufs = [base, ours, theirs];
   if (bufs.some((b) => b.length < 4 || b[1] !== NL)) return null;
-  const o = new ObjectWalk(ours, 0, 2);
+  // Key lines inside a deployment are looked for only where the three files differ (frameExports).
+  const o = new ObjectWalk(ours, 0, 2, undefined, true);
   const guide = { buf: ours, entries: o.entries };
-  const others = [new ObjectWalk(base, 0, 2, guide), new ObjectWalk(theirs, 0, 2, guide)];
+  const others = [new ObjectWalk(base, 0, 2, guide, true), new ObjectWalk(theirs, 0, 2, guide, true)];
   for (let more = true; more; ) {
     more = o.step();
     for (const w of others) while (w.cursor < o.entries.length && w.step());
@@ -133,8 +134,10 @@ export function frameExports(base: Buffer, ours: Buffer, theirs: Buffer, options
       // A top-level entry without resources: not a NixOps export (the profile table reads it as JSON).
       if (!frameSame && !holdsResources(ours, o)) return null;
       same.add(o.key);
+      // Written as the bytes all three hold: a deployment taken in with it stays there too.
       if (!frameSame) continue;
     }
+    if (holdsKeyLine(ours, o, 2) || (b && holdsKeyLine(base, b, 2)) || (t && holdsKeyLine(theirs, t, 2))) return null;
     const ro = frameResources(ours, o, (open) => frameObject(ours, open, 6));
     if (ro !== null && runs) {
       const [pb, pt] = [b, t].map((e, i) => e && frameResources(sides[2 * i].buf, e, (open) => piecesAgainstOurs(sides[2 * i].buf, open, ours, ro)));
@@ -154,6 +157,7 @@ export function frameExports(base: Buffer, ours: Buffer, theirs: Buffer, options
   for (const side of [sides[0], sides[2]]) {
     for (const e of side.deployments.entries) {
       if (sides[1].byKey.has(e.key)) continue;
+      if (holdsKeyLine(side.buf, e, 2)) return null;
       const r = frameResources(side.buf, e, (open) => frameObject(side.buf, open, 6));
       if (r) side.resources.set(e.key, r);
     }
