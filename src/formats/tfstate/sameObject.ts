@@ -6,8 +6,9 @@
 // a conflict: taking ours everywhere gives ours' state, theirs everywhere theirs'.
 // An object is its provider configuration, type and id: an id is unique only there (two
 // accounts' roles named alike), and not always then (every `random_password` has the id
-// "none", files with one content share theirs). So only an object base held, and that is no
-// longer where base held it, was moved; new objects that share an id were not.
+// "none", files with one content share theirs). So only an object base held, and that one
+// side or both no longer hold where base held it, was moved; new objects that share an id
+// were not, nor one both sides keep where base held it beside a new one.
 
 import { ABSENT, isObject, type JsonObject, type JsonValue, type Path, type Slot } from "../../core/values";
 import { Hunk, sideValue, type Conflict, type Merged, type MergedObject, type Side } from "../../core/merged";
@@ -79,10 +80,10 @@ export function sameObjectConflicts(merged: MergedObject, sides: { base: Slot; o
   for (const side of ["ours", "theirs"] as const) {
     for (const [object, places] of objectPlaces(pairsTaking(resources, side))) {
       if (places.length < 2) continue;
-      // Not moved: new on both sides, or still where base held it beside another that shares its id.
-      const held = before.get(object);
-      if (held === undefined || held.some((p) => places.some((q) => placeKey(q) === placeKey(p)))) continue;
       const [onOurs, onTheirs] = [on("ours", object), on("theirs", object)];
+      // Not moved: new on both sides, or still where base held it on both, beside another that shares its id.
+      const held = before.get(object);
+      if (held === undefined || held.some((p) => onOurs.has(placeKey(p)) && onTheirs.has(placeKey(p)))) continue;
       if (places.every((p) => onOurs.has(placeKey(p))) || places.every((p) => onTheirs.has(placeKey(p)))) continue;
       for (const p of places) if (onOurs.has(placeKey(p)) !== onTheirs.has(placeKey(p))) contested.add(placeKey(p));
     }

@@ -76,6 +76,19 @@ describe("one object moved to two addresses", () => {
     expect(addressesById(r.text).get("d-1")).toEqual(["null_resource.d"]);
   });
 
+  it("ours moved it, theirs changed it where it was: taking theirs everywhere tracks it only where theirs does", () => {
+    const base = TfState.small();
+    const ours = moved(base.clone().applied(), "null_resource.a", "app");
+    const theirs = base.clone().applied().setAttribute("null_resource.a", null, "triggers", "refreshed");
+    const r = merge(base, ours, theirs);
+    expect(r.conflicts.map((c) => [r.profile.describePath(c.path, r.documents), c.kind]).sort()).toEqual([
+      ["resource null_resource.a", "delete/modify"],
+      ["resource null_resource.app", "same-object"],
+    ]);
+    expect(addressesById(pickFromMarkers(r.text, "theirs")).get("a-1")).toEqual(["null_resource.a"]);
+    expect(addressesById(pickFromMarkers(r.text, "ours")).get("a-1")).toEqual(["null_resource.app"]);
+  });
+
   it("objects that only share an id were not moved: new on both sides, beside one base holds, or under another provider", () => {
     const base = TfState.small().addResource(null, "managed", "null_resource", "pw", [{ key: null, attributes: { id: "none", triggers: null } }]);
     const added = (s: TfState, name: string, id: string, provider?: string) => s.addResource(null, "managed", "null_resource", name, [{ key: null, attributes: { id, triggers: null } }], provider);
