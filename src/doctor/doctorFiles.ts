@@ -18,6 +18,7 @@ import { fileStartsLikeState, stateRowOf } from "../view/stateContent";
 import type { ProfileRow } from "../profiles/profileRow";
 import { shellWord } from "../git/shellQuote";
 import { errnoWords } from "../io/errnoWords";
+import { isGitCryptCiphertext } from "../crypt/gitCrypt";
 
 const MAX_BYTES = 256 * 1024 * 1024;
 
@@ -110,7 +111,9 @@ export function stateFileFindings(ctx: DoctorContext): Finding[] {
     try {
       reason = marked ? null : stateFileReason(ctx, path, viewOf, inWorkTree);
       if (!marked && reason === null) continue;
-      text = inWorkTree ? readFileSync(join(ctx.top, path), "utf8") : null;
+      const bytes = inWorkTree ? readFileSync(join(ctx.top, path)) : null;
+      // git-crypt ciphertext (a clone without the key): the driver merges it as plaintext, or keeps ours.
+      text = bytes === null || isGitCryptCiphertext(bytes) ? null : bytes.toString("utf8");
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === undefined) throw e;
       // A state file doctor cannot read is its own finding, not the end of every file's check

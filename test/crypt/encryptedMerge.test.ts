@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { State } from "../support/fixtures";
+import { spawnSync } from "node:child_process";
+import { BIN, State } from "../support/fixtures";
 import type { TempRepo } from "../support/gitRepo";
 import { HAS_GIT_CRYPT, STATE, allBlobs, blob, cryptRepo, gitCrypt, isCiphertext, keyFile, smudge } from "../support/cryptRepo";
 
@@ -127,6 +128,17 @@ describe.skipIf(!HAS_GIT_CRYPT)("git-crypt encrypted state", () => {
     const merged = JSON.parse(smudge(repo, stored, "ops"))[base().uuid("prod")].resources;
     expect([merged.app1.toplevel, merged.app2.toplevel]).toEqual(["/nix/store/dddddddddddddddddddddddddddddddd-x", "/nix/store/eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee-y"]);
     expectNoPlaintextStored(repo);
+  });
+
+  it("doctor in a locked clone reads no state file's ciphertext as broken JSON", () => {
+    const repo = cryptRepo();
+    repo.write(STATE, base().text()).commit("state");
+    gitCrypt(repo, "export-key", keyFile(repo));
+    gitCrypt(repo, "lock");
+    expect(isCiphertext(workTree(repo))).toBe(true);
+    const r = spawnSync(process.execPath, [BIN, "doctor"], { cwd: repo.dir, env: repo.env, encoding: "utf8" });
+    expect(r.stdout).toMatch(/\[state-files\]/);
+    expect(r.stdout).not.toMatch(/not valid JSON/);
   });
 
   it("when the repository is locked, says so and keeps ours, encrypted, with a conflict", () => {
