@@ -39,7 +39,7 @@ export function registerLog(program: Command): void {
       try {
         commits = deployLog(repo, { range, paths: files.map((f) => repoPath(repo, f)), firstParent: o.firstParent === true, maxCount: o.maxCount });
       } catch (e) {
-        process.stderr.write(`statefile-merge log: ${(e as Error).message}; give revisions as git log takes them (main, main~10..main), and files after --\n`);
+        process.stderr.write(`statefile-merge log: ${(e as Error).message}\n`);
         process.exitCode = 2;
         return;
       }

@@ -13,7 +13,6 @@ import { fileViewFor, unusablePolicyNote } from "../view/fileView";
 import { NotReviewable } from "../review/reviewedDocument";
 import { errnoWords } from "../io/errnoWords";
 
-/** Why a file cannot be read, in words, for the common causes. */
 export function registerTextconv(program: Command): void {
   program
     .command("textconv")

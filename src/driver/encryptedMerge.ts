@@ -10,6 +10,7 @@ import { writeFileAtomic } from "../io/atomicWrite";
 import type { DriverIo, DriverOptions } from "./runMergeDriver";
 import { CryptUnavailable, cryptFilter, decrypt, encrypt, isGitCryptCiphertext, type CryptFilter } from "../crypt/gitCrypt";
 import type { DriverInputs } from "./readInputs";
+import { EXIT_ABORT_MERGE, resultNotWritten } from "./resultNotWritten";
 
 type Runner = (options: DriverOptions, io: DriverIo) => number;
 
@@ -48,7 +49,12 @@ export function mergeEncrypted(options: DriverOptions, inputs: DriverInputs, io:
     for (const side of ["base", "ours", "theirs"] as const) writeFileSync(file(side), plain[side] as Buffer, { mode: 0o600, flag: "wx" });
     const status = runPlain({ ...options, base: file("base"), ours: file("ours"), theirs: file("theirs"), output: file("result"), path }, io);
     const cipher = encrypt(crypt, readFileSync(file("result")), cwd, path);
-    emit(cipher);
+    try {
+      emit(cipher);
+    } catch (e) {
+      io.stderr(`statefile-merge: ${path}: ${resultNotWritten(options.output ?? options.ours, e as Error)}`);
+      return EXIT_ABORT_MERGE;
+    }
     io.stderr(`statefile-merge: ${path}: merged the git-crypt plaintext; the result is stored encrypted`);
     return status;
   } catch (e) {

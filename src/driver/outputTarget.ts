@@ -3,11 +3,13 @@
 
 import { accessSync, constants, realpathSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
+import { errnoWords } from "../io/errnoWords";
 
 /**
  * Why the result cannot be written to `file`, or null when it can be. `writable`: also check
- * that its directory takes the temporary file (for -o and the report: a usage error; Git's %A
- * is left to the write, whose failure stops the merge).
+ * that its directory takes the temporary file (for -o and the report: a usage error). Not for
+ * Git's %A, a file Git has just written in its own directory: a write that fails there stops
+ * the merge (EXIT_ABORT_MERGE), never a usage error that would leave plain ours.
  */
 export function outputProblem(file: string, what: string, writable = true): string | null {
   let real = resolve(file);
@@ -16,7 +18,7 @@ export function outputProblem(file: string, what: string, writable = true): stri
     if (!st.isFile()) return `the ${what} ${JSON.stringify(file)} is ${st.isDirectory() ? "a directory" : "not a regular file"}; give a file path`;
     real = realpathSync(file);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== "ENOENT") return `cannot write the ${what} ${JSON.stringify(file)} (${(e as NodeJS.ErrnoException).code}); give a writable file path`;
+    if ((e as NodeJS.ErrnoException).code !== "ENOENT") return `cannot write the ${what} ${JSON.stringify(file)} (${errnoWords(e as NodeJS.ErrnoException)}); give a writable file path`;
   }
   // The result is written to a temporary file beside the file (its target, for a link), then renamed.
   const dir = dirname(real);

@@ -17,6 +17,8 @@ import type { Path } from "../core/values";
 import type { Side } from "../core/merged";
 import { isEncryptedMerge, mergeEncrypted } from "./encryptedMerge";
 import { mark } from "./timing";
+import { EXIT_ABORT_MERGE, resultNotWritten } from "./resultNotWritten";
+import { errnoWords } from "../io/errnoWords";
 import { writeStderr, writeStdout } from "../io/processOutput";
 
 // The bin ends the process through this once the driver has returned its exit code.
@@ -54,11 +56,7 @@ export const processIo: DriverIo = {
   stdout: writeStdout,
 };
 
-/**
- * When the result cannot be written, %A still holds plain ours: exiting 1 would have Git show
- * it as a conflict without markers. Above 128, Git 2.42+ aborts the merge and changes nothing.
- */
-export const EXIT_ABORT_MERGE = 255;
+export { EXIT_ABORT_MERGE } from "./resultNotWritten";
 
 /** A path for a one-line message: control characters (a newline in a file name) as "?". */
 function printable(path: string): string {
@@ -149,24 +147,15 @@ export function runMergeDriver(options: DriverOptions, io: DriverIo = processIo,
     write(made.chunks);
   } catch (e) {
     // Writing a line merge instead would fail alike: the merge stops, ours as it was.
-    io.stderr(`statefile-merge: ${name}: ${cannotWrite(options.output ?? options.ours, e as Error)}`);
+    io.stderr(`statefile-merge: ${name}: ${resultNotWritten(options.output ?? options.ours, e as Error)}`);
     return EXIT_ABORT_MERGE;
   }
   mark("written");
   for (const line of made.lines) io.stderr(line);
-  if (made.report !== null) {
-    try {
-      writeFileAtomic(options.reportJson as string, made.report);
-    } catch (e) {
-      io.stderr(`statefile-merge: ${name}: cannot write the report to ${JSON.stringify(options.reportJson)} (${(e as Error).message}); the merge result is written`);
-    }
-  }
+  if (made.report !== null) writeReport(options.reportJson as string, made.report, name, io);
   return made.conflicts > 0 && !options.virtualBase ? 1 : 0;
 }
 
-function cannotWrite(target: string, e: Error): string {
-  return `cannot write the result to ${JSON.stringify(target)} (${e.message}); it is unchanged and the merge is stopped`;
-}
 
 /** What a structured merge writes: the result, the stderr lines and the report, all made before any is written. */
 type Made = { method: "structured"; chunks: Buffer[]; lines: string[]; report: string | null; conflicts: number } | { method: "git merge-file"; reason: string };
@@ -232,12 +221,19 @@ function lineMerge(options: DriverOptions, markers: Markers, reason: string, io:
   try {
     if (options.output === "-") conflicted = mergeInto(undefined, (chunk) => io.stdout(chunk));
     else conflicted = replaceFileAtomic(target, (fd) => mergeInto(fd, fdSink(fd)), resultWriteOptions(options));
-    if (options.reportJson) {
-      writeFileAtomic(options.reportJson, reportJson({ conflicts: [], autoResolved: [], fallback: reason, profile: null }));
-    }
   } catch (e) {
-    io.stderr(`statefile-merge: ${name}: ${cannotWrite(target, e as Error)}`);
+    io.stderr(`statefile-merge: ${name}: ${resultNotWritten(target, e as Error)}`);
     return EXIT_ABORT_MERGE;
   }
+  if (options.reportJson) writeReport(options.reportJson, reportJson({ conflicts: [], autoResolved: [], fallback: reason, profile: null }), name, io);
   return conflicted && !options.virtualBase ? 1 : 0;
+}
+
+/** The --report-json file, written after the result: when it cannot be, the result stands and stderr says so. */
+function writeReport(file: string, report: string, name: string, io: DriverIo): void {
+  try {
+    writeFileAtomic(file, report);
+  } catch (e) {
+    io.stderr(`statefile-merge: ${name}: cannot write the report to ${JSON.stringify(file)} (${errnoWords(e as Error)}); the merge result is written`);
+  }
 }

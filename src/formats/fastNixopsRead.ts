@@ -146,7 +146,7 @@ function recordValues(sides: SideFrame[], kept: Kept[][], separator: string, kno
     let r = oursRecords.get(o);
     if (r === undefined) {
       const text = ours.buf.toString("latin1", o.start, o.end);
-      const canonicalSize = canonicalRecordSize(text, separator) ?? (text === "{}" ? 0 : -1);
+      const canonicalSize = writersSize(text, separator);
       // A record the writer would not print so is parsed: its separators, too, must be ours' own.
       if (canonicalSize < 0 && text.includes(separator === "," ? ", \n" : ",\n")) notHere();
       oursRecords.set(o, (r = { text, canonicalSize }));
@@ -238,9 +238,14 @@ function recordValues(sides: SideFrame[], kept: Kept[][], separator: string, kno
 
 const recordKey = (uuid: string, name: string) => uuid + "\u0000" + name;
 
+/** A record's number of attributes when its text is exactly what the NixOps writer prints with this separator (`{}` for none), else -1. */
+function writersSize(text: string, separator: string): number {
+  return canonicalRecordSize(text, separator) ?? (text === "{}" ? 0 : -1);
+}
+
 /** A side's record is exactly what the NixOps writer prints with this separator. */
 function isCanonical(buf: Buffer, r: EntrySpan, separator: string): boolean {
-  return canonicalRecordSize(buf.toString("latin1", r.start, r.end), separator) !== null;
+  return writersSize(buf.toString("latin1", r.start, r.end), separator) >= 0;
 }
 
 /** One side's document: its deployments in its order, the cut's shared entries where it took them. */

@@ -18,7 +18,8 @@ export function commitsInRange(repo: Repo, range: string[], paths: string[], opt
   if (options.maxCount) args.push(`--max-count=${options.maxCount}`);
   args.push(...range, "--", ...paths.map((p) => `:(literal)${p}`));
   const r = runGit(repo.top, args);
-  if (r.status !== 0) throw new Error(gitReason(r.stderr, "git log failed"));
+  // The revisions and files are the user's: what git says of them, and how to give them.
+  if (r.status !== 0) throw new Error(`${gitReason(r.stderr, "git log failed")}; give revisions as git log takes them (main, main~10..main), and files after --`);
   return r.stdout
     .toString("utf8")
     .split("\x1e")

@@ -6,7 +6,7 @@ import { JsonParseError } from "../formats/parseJson";
 import type { Profile } from "../profiles/profile";
 import { PLAIN_VIEW, profileOf, type FileView } from "../view/fileView";
 import { openEmbedded } from "../view/loadState";
-import { NotReviewable, readDocument } from "./reviewedDocument";
+import { NotReviewable, readReviewedDocument } from "./reviewedDocument";
 import { diffJsonStates, type StateDiff } from "./semanticDiff";
 import { kindReviewOf } from "./kindReview";
 
@@ -31,7 +31,7 @@ export function diffTexts(oldText: string | null, newText: string | null, view: 
   const load = (side: "old" | "new", text: string | null): Slot => {
     if (text === null || text.trim() === "") return ABSENT;
     try {
-      return readDocument(text, view);
+      return readReviewedDocument(text, view);
     } catch (e) {
       if (e instanceof JsonParseError) throw new UnreadableSide(side, e, "not valid JSON");
       if (e instanceof NotReviewable) throw new UnreadableSide(side, e, e.problem);

@@ -13,14 +13,15 @@ import { renderDocument } from "../formats/renderDocument";
 import { readMarkers } from "../formats/markerBlocks";
 import { redactDocument } from "../report/redact";
 import { profileOf, type FileView } from "../view/fileView";
-import { openEmbedded, readDocument } from "../view/loadState";
+import { openEmbedded } from "../view/loadState";
+import { readReviewedDocument } from "./reviewedDocument";
 import { READABLE_LAYOUT } from "./readableState";
 
-/** The readable conflict view, or null when the text holds no conflict blocks. Throws JsonParseError when a side is not JSON. */
+/** The readable conflict view, or null when the text holds no conflict blocks. Throws JsonParseError when a side is not JSON, NotReviewable when it writes a key twice. */
 export function readableConflict(text: string, view: FileView, showSecrets: boolean): string | null {
   const marked = readMarkers(text);
   if (!marked || marked.blocks.length === 0 || marked.malformed) return null;
-  const sides = [readDocument(marked.views.ours), readDocument(marked.views.theirs)];
+  const sides = [readReviewedDocument(marked.views.ours, view), readReviewedDocument(marked.views.theirs, view)];
   const profile = profileOf(view, sides);
   const [ours, theirs] = sides.map((side): JsonValue => {
     openEmbedded(side, profile);

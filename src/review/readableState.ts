@@ -7,7 +7,7 @@ import { NO_MARKERS, PLAIN_JSON_LAYOUT } from "../formats/plainRendering";
 import { redactDocument } from "../report/redact";
 import { PLAIN_VIEW, profileOf, type FileView } from "../view/fileView";
 import { openEmbedded } from "../view/loadState";
-import { readDocument } from "./reviewedDocument";
+import { readReviewedDocument } from "./reviewedDocument";
 import { kindReviewOf } from "./kindReview";
 
 export const READABLE_LAYOUT = { ...PLAIN_JSON_LAYOUT, sortKeys: true };
@@ -17,10 +17,10 @@ export interface ReadableOptions {
   view?: FileView;
 }
 
-/** The state as people read it; throws JsonParseError, or KeyWrittenTwice (never shown as the key's last copy). */
+/** The state as people read it; throws JsonParseError, or NotReviewable (a key written twice, never shown as its last copy; a conflict left in it). */
 export function readableState(text: string, options: ReadableOptions = {}): string {
   const view = options.view ?? PLAIN_VIEW;
-  const value = readDocument(text, view);
+  const value = readReviewedDocument(text, view);
   const profile = profileOf(view, [value]);
   openEmbedded(value, profile);
   const own = kindReviewOf(profile.row, [value]).readable;

@@ -23,7 +23,7 @@ export class NotReviewable extends Error {
 }
 
 /** The parsed document, embedded JSON still text; throws JsonParseError, or NotReviewable. */
-export function readDocument(text: string, view: FileView): JsonValue {
+export function readReviewedDocument(text: string, view: FileView): JsonValue {
   const body = stripBom(text);
   const marker = firstMarkerLine(body);
   if (marker !== null) throw new NotReviewable("a conflict left in it", marker.line, 1, "a conflict marker line: a conflict was left in it");
