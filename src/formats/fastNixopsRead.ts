@@ -16,7 +16,7 @@ import type { Layout } from "./renderDocument";
 import { sameBytes, type ExportFrames, type ResourcesFrame, type SideFrame } from "./exportFrames";
 import type { EntrySpan } from "./entryFrames";
 import { SharedEntry, standsUnder, type SharedCut } from "./sharedEntries";
-import { canonicalRecordSize, LazyRecord } from "./fastRecord";
+import { canonicalBeside, canonicalRecordSize, LazyRecord } from "./fastRecord";
 import { mergeTheirsChange } from "./fastTheirsChange";
 import type { KnownMerge } from "../core/policy";
 
@@ -193,7 +193,7 @@ function recordValues(sides: SideFrame[], kept: Kept[][], separator: string, kno
     // merge keeps ours' text of embedded values theirs only re-serialised (keepOursTexts).
     // Base's text must be the writer's too: else it is parsed below, as the whole-file reading
     // reads it (a key written twice, or a conflict marker, is for that reading to report).
-    if (o && own && own.canonicalSize >= 0 && (b && t ? sameBytes(base.buf, b, theirs.buf, t) && isCanonical(base.buf, b, separator) : !b && !t)) {
+    if (o && own && own.canonicalSize >= 0 && (b && t ? sameBytes(base.buf, b, theirs.buf, t) && canonicalBeside(base.buf.toString("latin1", b.start, b.end), own.text, separator) : !b && !t)) {
       const one = lazyRecord(ours.buf, o, own.canonicalSize);
       const all = [one, one, one];
       for (const span of spans) if (span) valueOf.set(span, all);
@@ -243,10 +243,6 @@ function writersSize(text: string, separator: string): number {
   return canonicalRecordSize(text, separator) ?? (text === "{}" ? 0 : -1);
 }
 
-/** A side's record is exactly what the NixOps writer prints with this separator. */
-function isCanonical(buf: Buffer, r: EntrySpan, separator: string): boolean {
-  return writersSize(buf.toString("latin1", r.start, r.end), separator) >= 0;
-}
 
 /** One side's document: its deployments in its order, the cut's shared entries where it took them. */
 function readSide(side: SideFrame, i: number, kept: Kept[], cut: SharedCut | null, valueOf: Map<EntrySpan, JsonValue[]>): JsonObject {

@@ -163,3 +163,32 @@ function compareText(s: string, a0: number, a1: number, b0: number, b1: number):
   }
   return a1 - a0 - (b1 - b0);
 }
+
+/**
+ * Is `text` exactly what the writer prints, knowing that `canonical` (another side's version of
+ * the same record, already checked) is? A line `canonical` holds at the same place is the
+ * writer's; any other must be an attribute line for the same key, ending as that one does
+ * (the separator, or none for the last). A deploy rewrites a few values of a record, so a few
+ * lines are scanned instead of all of it; with attributes added or removed, all of it is.
+ */
+export function canonicalBeside(text: string, canonical: string, separator: string): boolean {
+  const lines = text.split("\n");
+  const known = canonical.split("\n");
+  if (lines.length !== known.length) return canonicalRecordSize(text, separator) !== null;
+  const line = attributeLine(separator);
+  for (let i = 0; i < lines.length; i++) {
+    const [l, k] = [lines[i], known[i]];
+    if (l === k) continue;
+    // The first ("{") and last ("      }") lines are the same in every record the writer prints.
+    if (i === 0 || i === lines.length - 1 || !sameKeyLine(l, k, separator)) return false;
+    line.lastIndex = 0;
+    if (!line.test(l + "\n") || line.lastIndex !== l.length + 1) return false;
+  }
+  return true;
+}
+
+/** Two attribute lines with the same key, each ending with the separator or neither. */
+function sameKeyLine(a: string, b: string, separator: string): boolean {
+  const key = (l: string) => l.slice(9, l.indexOf('"', 9));
+  return key(a) === key(b) && a.endsWith(`"${separator}`) === b.endsWith(`"${separator}`);
+}
