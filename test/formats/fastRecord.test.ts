@@ -14,7 +14,7 @@ function recordsOf(name: string): string[] {
 
 /** Line edits a hand, a deploy or a broken writer could make. */
 const EDITS: Array<(lines: string[], i: number) => string[]> = [
-  (l, i) => l.map((x, j) => (j === i ? x.replace(/: "([^"]*)"/, ': "$1x"') : x)), // a deploy's new value
+  (l, i) => l.map((x, j) => (j === i ? x.replace(/"(,?)$/, 'x"$1') : x)), // a deploy's new value (one more character at its end)
   (l, i) => l.map((x, j) => (j === i ? x.replace(/^( {8}")/, "$1z") : x)), // another key
   (l, i) => [...l.slice(0, i + 1), l[i], ...l.slice(i + 1)], // a line written twice
   (l, i) => l.filter((_, j) => j !== i), // a line removed
