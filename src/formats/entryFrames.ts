@@ -70,7 +70,7 @@ function indentAt(b: Buffer, p: number, indent: number): boolean {
 
 /**
  * The entry whose key line starts at p, or null when the bytes there are not one. `later`: the
- * caller checks the entry with holdsKeyLine where it matters (ClosingLines.find).
+ * caller checks the entry with holdsKeyLineIn where it matters (ClosingLines.find).
  */
 export function entryAt(b: Buffer, p: number, indent: number, closing: ClosingLines, later = false): EntrySpan | null {
   if (!indentAt(b, p, indent)) return null;
@@ -114,9 +114,9 @@ export class ClosingLines {
   }
 
   /**
-   * `later`: the caller checks the entry with holdsKeyLine itself where it matters (the
-   * deployments whose bytes the three files do not share: a search of every deployment's bytes
-   * costs 3-5 ms at 48 MB, and one the three files hold alike is written as its bytes).
+   * `later`: the caller checks the entry with holdsKeyLineIn itself where it matters (for a
+   * deployment, exportFrames.ts frameResources: a search of every deployment's bytes costs 3-5
+   * ms at 48 MB, where its own attributes around its records are a few hundred bytes).
    */
   find(from: number, indent: number, later = false): number {
     const b = this.b;
@@ -135,14 +135,10 @@ export class ClosingLines {
  * (another indent, a tab), and the search for one ran on to a later entry's, taking in the
  * entries between, which the other sides frame apart (the merge would see one side lose them).
  */
-function holdsKeyLineIn(b: Buffer, from: number, to: number, indent: number): boolean {
+export function holdsKeyLineIn(b: Buffer, from: number, to: number, indent: number): boolean {
   return b.subarray(from, to).indexOf(keyLine(indent)) !== -1;
 }
 
-/** holdsKeyLineIn for an entry framed with `later`. */
-export function holdsKeyLine(b: Buffer, e: EntrySpan, indent: number): boolean {
-  return holdsKeyLineIn(b, e.start, e.end, indent);
-}
 
 const keyLines = new Map<number, Buffer>();
 

@@ -8,7 +8,7 @@
 // order, "\n" line ends) is not framed: the file is then read whole.
 
 import { CR, NL } from "./byteCodes";
-import { frameObject, holdsKeyLine, ObjectWalk, type EntrySpan, type ObjectFrame } from "./entryFrames";
+import { frameObject, holdsKeyLineIn, ObjectWalk, type EntrySpan, type ObjectFrame } from "./entryFrames";
 import { framesWithRuns, piecesAgainstOurs } from "./recordRuns";
 
 /** Files framed: positions below this fit V8's small integers (see entrySpan). */
@@ -68,16 +68,34 @@ function frameTopLevels(base: Buffer, ours: Buffer, theirs: Buffer): [ObjectFram
   return frames as [ObjectFrame, ObjectFrame, ObjectFrame];
 }
 
+/** A deployment framed as taking in the next one: the files are read whole (frameExports). */
+class TakesInNext extends Error {}
+
 /**
  * A deployment's resource records (its `    "resources": {` object) as `frame` finds them from
- * its "{", or null when they are not in the frame.
+ * its "{", or null when they are not in the frame. A deployment whose closing line is out of
+ * the frame (another indent, a tab) was framed up to the next one's, taking it in: that one's
+ * key line then stands among the deployment's own attributes, before or after its records,
+ * which are searched for one (a few hundred bytes), or among its records when those are not
+ * in the frame (TakesInNext either way).
  */
 function frameResources<T extends { end: number }>(b: Buffer, d: EntrySpan, frame: (open: number) => T | null): (T & { open: number }) | null {
+  const takesInNext = (from: number, to: number) => {
+    if (holdsKeyLineIn(b, from, to, 2)) throw new TakesInNext();
+  };
   const at = b.subarray(d.start, d.end).indexOf(RESOURCES_LINE);
-  if (at === -1) return null;
+  if (at === -1) {
+    takesInNext(d.start, d.end);
+    return null;
+  }
   const open = d.start + at + RESOURCES_LINE.length - 1;
+  takesInNext(d.start, open);
   const framed = frame(open);
-  if (framed === null || framed.end > d.end) return null;
+  if (framed === null || framed.end > d.end) {
+    takesInNext(open, d.end);
+    return null;
+  }
+  takesInNext(framed.end, d.end);
   // A second "resources" after the first (a repeated key, for the full reading to report): not framed.
   if (b.subarray(framed.end, d.end).indexOf(RESOURCES_LINE) !== -1) return null;
   return { ...framed, open: open | 0 };
@@ -122,6 +140,16 @@ export function frameExports(base: Buffer, ours: Buffer, theirs: Buffer, options
   // ends CRLF, which only the whole-file reading decides: framed, the parts all three share
   // would keep theirs while the rest were written with "\n". One search, as fast as memory.
   if (ours.includes(CR)) return null;
+  try {
+    return frameSides(base, ours, theirs, frameSame, runs);
+  } catch (e) {
+    if (e instanceof TakesInNext) return null;
+    throw e;
+  }
+}
+
+/** frameExports past its checks of the whole files; throws TakesInNext. */
+function frameSides(base: Buffer, ours: Buffer, theirs: Buffer, frameSame: boolean, runs: boolean): ExportFrames | null {
   const top = frameTopLevels(base, ours, theirs);
   if (top === null) return null;
   const [fb, fo, ft] = top;
@@ -137,7 +165,6 @@ export function frameExports(base: Buffer, ours: Buffer, theirs: Buffer, options
       // Written as the bytes all three hold: a deployment taken in with it stays there too.
       if (!frameSame) continue;
     }
-    if (holdsKeyLine(ours, o, 2) || (b && holdsKeyLine(base, b, 2)) || (t && holdsKeyLine(theirs, t, 2))) return null;
     const ro = frameResources(ours, o, (open) => frameObject(ours, open, 6));
     if (ro !== null && runs) {
       const [pb, pt] = [b, t].map((e, i) => e && frameResources(sides[2 * i].buf, e, (open) => piecesAgainstOurs(sides[2 * i].buf, open, ours, ro)));
@@ -157,7 +184,6 @@ export function frameExports(base: Buffer, ours: Buffer, theirs: Buffer, options
   for (const side of [sides[0], sides[2]]) {
     for (const e of side.deployments.entries) {
       if (sides[1].byKey.has(e.key)) continue;
-      if (holdsKeyLine(side.buf, e, 2)) return null;
       const r = frameResources(side.buf, e, (open) => frameObject(side.buf, open, 6));
       if (r) side.resources.set(e.key, r);
     }
