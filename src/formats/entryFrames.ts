@@ -139,7 +139,6 @@ export function holdsKeyLineIn(b: Buffer, from: number, to: number, indent: numb
   return b.subarray(from, to).indexOf(keyLine(indent)) !== -1;
 }
 
-
 const keyLines = new Map<number, Buffer>();
 
 /** A newline, `indent` spaces and a quote: how the line of an entry's key at that indent starts. */
