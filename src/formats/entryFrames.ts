@@ -70,7 +70,7 @@ function indentAt(b: Buffer, p: number, indent: number): boolean {
 
 /**
  * The entry whose key line starts at p, or null when the bytes there are not one. `later`: the
- * caller checks the entry with holdsKeyLineIn where it matters (ClosingLines.find).
+ * caller checks the entry with opensObjectIn where it matters (ClosingLines.find).
  */
 export function entryAt(b: Buffer, p: number, indent: number, closing: ClosingLines, later = false): EntrySpan | null {
   if (!indentAt(b, p, indent)) return null;
@@ -114,9 +114,9 @@ export class ClosingLines {
   }
 
   /**
-   * `later`: the caller checks the entry with holdsKeyLineIn itself where it matters (for a
-   * deployment, exportFrames.ts frameResources: a search of every deployment's bytes costs 3-5
-   * ms at 48 MB, where its own attributes around its records are a few hundred bytes).
+   * `later`: the caller checks the entry with opensObjectIn itself where it matters (for a
+   * deployment, which opens objects of its own, exportFrames.ts frameResources: its own
+   * attributes around its records, where none opens).
    */
   find(from: number, indent: number, later = false): number {
     const b = this.b;
@@ -125,28 +125,27 @@ export class ClosingLines {
     const quick = brace !== Infinity && line >= from && b[line] === NL && allSpaces(b, line + 1, indent);
     if (quick && this.last.after(b, from) > brace && this.opens.after(b, from + 1) > line) return line;
     const close = b.indexOf(closer(indent), from);
-    return close === -1 || later || !holdsKeyLineIn(b, from, close, indent) ? close : -1;
+    return close === -1 || later || !opensObjectIn(b, from + 1, close) ? close : -1;
   }
 }
 
+/** Resource records' indent: entries there hold no objects in NixOps' layout (their values are strings). */
+const RECORD_INDENT = 6;
+
 /**
- * Another entry's key line at this indent (a newline, the indent, a quote: nothing else in
- * the frame starts so) inside b[from, to): the entry's own closing line is out of the frame
- * (another indent, a tab), and the search for one ran on to a later entry's, taking in the
- * entries between, which the other sides frame apart (the merge would see one side lose them).
+ * An object opens inside b[from, to): `{` and a newline, or an empty one after a key (inside
+ * a string a newline is escaped, and a quote before `: {}` too). A record's own lines open
+ * none in NixOps' layout, nor a deployment's own attributes; so an entry whose own closing
+ * line is out of the frame (another indent, a tab), whose search ran on to a later entry's
+ * closing line, holds the opening of the entries it took in, whatever their key lines look
+ * like. Those entries the other sides frame apart, and the merge would see one side lose them.
  */
-export function holdsKeyLineIn(b: Buffer, from: number, to: number, indent: number): boolean {
-  return b.subarray(from, to).indexOf(keyLine(indent)) !== -1;
+export function opensObjectIn(b: Buffer, from: number, to: number): boolean {
+  const bytes = b.subarray(from, to);
+  return bytes.indexOf(OPENS_OBJECT) !== -1 || bytes.indexOf(EMPTY_OBJECT_VALUE) !== -1;
 }
 
-const keyLines = new Map<number, Buffer>();
-
-/** A newline, `indent` spaces and a quote: how the line of an entry's key at that indent starts. */
-function keyLine(indent: number): Buffer {
-  let k = keyLines.get(indent);
-  if (!k) keyLines.set(indent, (k = Buffer.from("\n" + " ".repeat(indent) + '"')));
-  return k;
-}
+const EMPTY_OBJECT_VALUE = Buffer.from('": {}');
 
 const THEN_MORE = Buffer.from("},\n");
 const OPENS_OBJECT = Buffer.from("{\n");
@@ -240,8 +239,8 @@ export class ObjectWalk {
     open: number,
     private readonly indent: number,
     private readonly guide?: Guide,
-    /** Entries' key lines inside them are checked by the caller (ClosingLines.find, `later`). */
-    private readonly later = false,
+    /** The caller checks entries found by search (ClosingLines.find, `later`): those of any object above the records. */
+    private readonly later = indent < RECORD_INDENT,
   ) {
     this.closing = ClosingLines.of(b);
     this.p = -1;

@@ -8,7 +8,7 @@
 // order, "\n" line ends) is not framed: the file is then read whole.
 
 import { CR, NL } from "./byteCodes";
-import { frameObject, holdsKeyLineIn, ObjectWalk, type EntrySpan, type ObjectFrame } from "./entryFrames";
+import { frameObject, ObjectWalk, opensObjectIn, type EntrySpan, type ObjectFrame } from "./entryFrames";
 import { framesWithRuns, piecesAgainstOurs } from "./recordRuns";
 
 /** Files framed: positions below this fit V8's small integers (see entrySpan). */
@@ -27,8 +27,9 @@ export interface SideFrame {
   deployments: ObjectFrame;
   byKey: Map<string, EntrySpan>;
   /**
-   * By UUID, the records of each deployment whose bytes are not the same on all three sides;
-   * a deployment missing here has no resources object in the frame.
+   * By UUID, the records of each deployment whose bytes are not the same on all three sides
+   * (every one of those is framed, or the files are not); a deployment missing here is one
+   * all three hold byte for byte, unless frameSame.
    */
   resources: Map<string, ResourcesFrame>;
 }
@@ -68,36 +69,22 @@ function frameTopLevels(base: Buffer, ours: Buffer, theirs: Buffer): [ObjectFram
   return frames as [ObjectFrame, ObjectFrame, ObjectFrame];
 }
 
-/** A deployment framed as taking in the next one: the files are read whole (frameExports). */
-class TakesInNext extends Error {}
+/** A deployment the three files do not share whose frame cannot be trusted: the files are read whole (frameExports). */
+class NotFramed extends Error {}
 
 /**
  * A deployment's resource records (its `    "resources": {` object) as `frame` finds them from
- * its "{", or null when they are not in the frame. A deployment whose closing line is out of
- * the frame (another indent, a tab) was framed up to the next one's, taking it in: that one's
- * key line then stands among the deployment's own attributes, before or after its records,
- * which are searched for one (a few hundred bytes), or among its records when those are not
- * in the frame (TakesInNext either way).
+ * its "{"; NotFramed when they are not in the frame, or when the deployment took in the next
+ * one: its closing line out of the frame (another indent, a tab), it was framed up to the next
+ * one's, and that one opens among its own attributes, before or after its records, where no
+ * object opens otherwise (a few hundred bytes searched).
  */
-function frameResources<T extends { end: number }>(b: Buffer, d: EntrySpan, frame: (open: number) => T | null): (T & { open: number }) | null {
-  const takesInNext = (from: number, to: number) => {
-    if (holdsKeyLineIn(b, from, to, 2)) throw new TakesInNext();
-  };
+function frameResources<T extends { end: number }>(b: Buffer, d: EntrySpan, frame: (open: number) => T | null): T & { open: number } {
   const at = b.subarray(d.start, d.end).indexOf(RESOURCES_LINE);
-  if (at === -1) {
-    takesInNext(d.start, d.end);
-    return null;
-  }
+  if (at === -1) throw new NotFramed();
   const open = d.start + at + RESOURCES_LINE.length - 1;
-  takesInNext(d.start, open);
   const framed = frame(open);
-  if (framed === null || framed.end > d.end) {
-    takesInNext(open, d.end);
-    return null;
-  }
-  takesInNext(framed.end, d.end);
-  // A second "resources" after the first (a repeated key, for the full reading to report): not framed.
-  if (b.subarray(framed.end, d.end).indexOf(RESOURCES_LINE) !== -1) return null;
+  if (framed === null || framed.end > d.end || opensObjectIn(b, d.start + 1, open) || opensObjectIn(b, framed.end, d.end)) throw new NotFramed();
   return { ...framed, open: open | 0 };
 }
 
@@ -143,12 +130,12 @@ export function frameExports(base: Buffer, ours: Buffer, theirs: Buffer, options
   try {
     return frameSides(base, ours, theirs, frameSame, runs);
   } catch (e) {
-    if (e instanceof TakesInNext) return null;
+    if (e instanceof NotFramed) return null;
     throw e;
   }
 }
 
-/** frameExports past its checks of the whole files; throws TakesInNext. */
+/** frameExports past its checks of the whole files; throws NotFramed. */
 function frameSides(base: Buffer, ours: Buffer, theirs: Buffer, frameSame: boolean, runs: boolean): ExportFrames | null {
   const top = frameTopLevels(base, ours, theirs);
   if (top === null) return null;
@@ -166,7 +153,7 @@ function frameSides(base: Buffer, ours: Buffer, theirs: Buffer, frameSame: boole
       if (!frameSame) continue;
     }
     const ro = frameResources(ours, o, (open) => frameObject(ours, open, 6));
-    if (ro !== null && runs) {
+    if (runs) {
       const [pb, pt] = [b, t].map((e, i) => e && frameResources(sides[2 * i].buf, e, (open) => piecesAgainstOurs(sides[2 * i].buf, open, ours, ro)));
       const framed = framesWithRuns(ro, pb ?? null, pt ?? null);
       sides[1].resources.set(o.key, { ...framed.ours, open: ro.open });
@@ -174,18 +161,15 @@ function frameSides(base: Buffer, ours: Buffer, theirs: Buffer, frameSame: boole
       if (t && pt && framed.theirs) sides[2].resources.set(t.key, { ...framed.theirs, open: pt.open });
       continue;
     }
-    if (ro !== null) sides[1].resources.set(o.key, ro);
+    sides[1].resources.set(o.key, ro);
     for (const [side, e] of [[sides[0], b] as const, [sides[2], t] as const]) {
-      const r = e && frameResources(side.buf, e, (open) => frameObject(side.buf, open, 6, ro === null ? undefined : { buf: ours, entries: ro.entries }));
-      if (r) side.resources.set(e.key, r);
+      if (e) side.resources.set(e.key, frameResources(side.buf, e, (open) => frameObject(side.buf, open, 6, { buf: ours, entries: ro.entries })));
     }
   }
   // Deployments ours does not hold (created by one side, or deleted by ours).
   for (const side of [sides[0], sides[2]]) {
     for (const e of side.deployments.entries) {
-      if (sides[1].byKey.has(e.key)) continue;
-      const r = frameResources(side.buf, e, (open) => frameObject(side.buf, open, 6));
-      if (r) side.resources.set(e.key, r);
+      if (!sides[1].byKey.has(e.key)) side.resources.set(e.key, frameResources(side.buf, e, (open) => frameObject(side.buf, open, 6)));
     }
   }
   return { sides, same, runs };

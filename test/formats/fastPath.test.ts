@@ -204,6 +204,19 @@ describe("the record-by-record reading of NixOps exports", () => {
       const merged = withRecordRuns({}, (settings) => mergeTexts(inputs, { ...settings, markers }));
       expect(merged.kind === "merged" && merged.text).toMatch(/"app2": \{[\s\S]*"app9": \{/);
     }
+    // Base and ours close app1 and open app2 a space off, ours changes app2, and theirs holds a
+    // raw "é" elsewhere, which the record-by-record reading declines (fuzzing seed 710434): no
+    // key line at the records' indent shows app2 inside app1 then, its opening does. Ours' change stays.
+    const shift = (t: string) => t.replace(app1Close, '\n       },\n       "app2": {');
+    const shifted = {
+      base: shift(base.text()),
+      ours: shift(base.clone().set("prod", "app2", "state", "7").text()),
+      theirs: base.clone().set("prod", "db1", "state", "x").text().replace('"state": "x"', '"state": "\u00e9"'),
+    };
+    expectAsWholeFiles(shifted);
+    const kept = withRecordRuns({}, (settings) => mergeTexts(shifted, { ...settings, markers }));
+    if (kept.kind !== "merged") throw new Error(`fell back: ${kept.reason}`);
+    expect(JSON.parse(kept.text)[base.uuid("prod")].resources.app2.state).toBe("7");
     // Base and theirs close the first deployment with a tab: theirs' change in the second stays.
     const tenants = State.fixture("hetzner-hcloud-multitenant");
     const tabbed = (s: State) => s.text().replace(/\n {2}\},\n/, "\n\t},\n");
