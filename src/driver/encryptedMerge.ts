@@ -10,7 +10,7 @@ import { writeFileAtomic } from "../io/atomicWrite";
 import type { DriverIo, DriverOptions } from "./runMergeDriver";
 import { CryptUnavailable, cryptFilter, decrypt, encrypt, isGitCryptCiphertext, type CryptFilter } from "../crypt/gitCrypt";
 import type { DriverInputs } from "./readInputs";
-import { EXIT_ABORT_MERGE, resultNotWritten } from "./resultNotWritten";
+import { ResultNotWritten, stopMerge } from "./resultNotWritten";
 
 type Runner = (options: DriverOptions, io: DriverIo) => number;
 
@@ -20,13 +20,28 @@ export function isEncryptedMerge(inputs: DriverInputs): boolean {
 }
 
 export function mergeEncrypted(options: DriverOptions, inputs: DriverInputs, io: DriverIo, runPlain: Runner): number {
+  try {
+    return mergeDecrypting(options, inputs, io, runPlain);
+  } catch (e) {
+    // Whichever write failed (the merge's, or ours kept): the merge stops, ours as it was.
+    if (!(e instanceof ResultNotWritten)) throw e;
+    return stopMerge((line) => io.stderr(line), options.path ?? options.ours, e.target, e.failure);
+  }
+}
+
+function mergeDecrypting(options: DriverOptions, inputs: DriverInputs, io: DriverIo, runPlain: Runner): number {
   // The file's name in messages, and the %f git-crypt's filters get.
   const path = options.path ?? options.ours;
   // Git runs drivers at the top of the work tree, where %A lives; git-crypt needs a repository cwd.
   const cwd = dirname(resolve(options.ours));
   const emit = (data: Uint8Array) => {
-    if (options.output === "-") io.stdout(data);
-    else writeFileAtomic(options.output ?? options.ours, data);
+    const target = options.output ?? options.ours;
+    try {
+      if (options.output === "-") io.stdout(data);
+      else writeFileAtomic(target, data);
+    } catch (e) {
+      throw new ResultNotWritten(target, e as Error);
+    }
   };
 
   let crypt: CryptFilter;
@@ -48,16 +63,11 @@ export function mergeEncrypted(options: DriverOptions, inputs: DriverInputs, io:
     const file = (side: string) => join(dir as string, side);
     for (const side of ["base", "ours", "theirs"] as const) writeFileSync(file(side), plain[side] as Buffer, { mode: 0o600, flag: "wx" });
     const status = runPlain({ ...options, base: file("base"), ours: file("ours"), theirs: file("theirs"), output: file("result"), path }, io);
-    const cipher = encrypt(crypt, readFileSync(file("result")), cwd, path);
-    try {
-      emit(cipher);
-    } catch (e) {
-      io.stderr(`statefile-merge: ${path}: ${resultNotWritten(options.output ?? options.ours, e as Error)}`);
-      return EXIT_ABORT_MERGE;
-    }
+    emit(encrypt(crypt, readFileSync(file("result")), cwd, path));
     io.stderr(`statefile-merge: ${path}: merged the git-crypt plaintext; the result is stored encrypted`);
     return status;
   } catch (e) {
+    if (e instanceof ResultNotWritten) throw e;
     // Never fall back to a plaintext result: ours stays, still encrypted, with a conflict.
     const why = e instanceof CryptUnavailable ? e.message : `internal error: ${(e as Error).message}`;
     return keepOurs(options, inputs, io, emit, `the merged state could not be encrypted again: ${why}`);

@@ -6,7 +6,18 @@ import { errnoWords } from "../io/errnoWords";
 
 export const EXIT_ABORT_MERGE = 255;
 
-/** The line that says so (after "statefile-merge: NAME: "). */
-export function resultNotWritten(target: string, e: Error): string {
-  return `cannot write the result to ${JSON.stringify(target)} (${errnoWords(e)}); it is unchanged and the merge is stopped`;
+/** Says so on stderr (`name`: the file as messages name it) and gives the exit code that stops the merge. */
+export function stopMerge(stderr: (line: string) => void, name: string, target: string, e: Error): number {
+  stderr(`statefile-merge: ${name}: cannot write the result to ${JSON.stringify(target)} (${errnoWords(e)}); it is unchanged and the merge is stopped`);
+  return EXIT_ABORT_MERGE;
+}
+
+/** A write of the result that failed deep inside a merge, carried out to stopMerge. */
+export class ResultNotWritten extends Error {
+  constructor(
+    readonly target: string,
+    readonly failure: Error,
+  ) {
+    super(failure.message);
+  }
 }

@@ -17,7 +17,7 @@ import type { Path } from "../core/values";
 import type { Side } from "../core/merged";
 import { isEncryptedMerge, mergeEncrypted } from "./encryptedMerge";
 import { mark } from "./timing";
-import { EXIT_ABORT_MERGE, resultNotWritten } from "./resultNotWritten";
+import { stopMerge } from "./resultNotWritten";
 import { errnoWords } from "../io/errnoWords";
 import { writeStderr, writeStdout } from "../io/processOutput";
 
@@ -147,8 +147,7 @@ export function runMergeDriver(options: DriverOptions, io: DriverIo = processIo,
     write(made.chunks);
   } catch (e) {
     // Writing a line merge instead would fail alike: the merge stops, ours as it was.
-    io.stderr(`statefile-merge: ${name}: ${resultNotWritten(options.output ?? options.ours, e as Error)}`);
-    return EXIT_ABORT_MERGE;
+    return stopMerge((line) => io.stderr(line), name, options.output ?? options.ours, e as Error);
   }
   mark("written");
   for (const line of made.lines) io.stderr(line);
@@ -222,8 +221,7 @@ function lineMerge(options: DriverOptions, markers: Markers, reason: string, io:
     if (options.output === "-") conflicted = mergeInto(undefined, (chunk) => io.stdout(chunk));
     else conflicted = replaceFileAtomic(target, (fd) => mergeInto(fd, fdSink(fd)), resultWriteOptions(options));
   } catch (e) {
-    io.stderr(`statefile-merge: ${name}: ${resultNotWritten(target, e as Error)}`);
-    return EXIT_ABORT_MERGE;
+    return stopMerge((line) => io.stderr(line), name, target, e as Error);
   }
   if (options.reportJson) writeReport(options.reportJson, reportJson({ conflicts: [], autoResolved: [], fallback: reason, profile: null }), name, io);
   return conflicted && !options.virtualBase ? 1 : 0;
