@@ -30,8 +30,12 @@ export function gitText(cwd: string, args: string[], options: RunOptions = {}): 
   return r.status === 0 ? r.stdout.toString("utf8").replace(/\n$/, "") : null;
 }
 
-/** git's own reason for failing: its first message line without "fatal: " or "error: " (a statefile-merge line says who speaks). */
+/**
+ * git's own reason for failing: its `fatal:` or `error:` line (after any `warning:` or
+ * `hint:`), else its first line, without that prefix (a statefile-merge line says who speaks).
+ */
 export function gitReason(stderr: string, fallback: string): string {
-  const line = stderr.trim().split("\n")[0]?.replace(/^(fatal|error): /, "") ?? "";
-  return line || fallback;
+  const lines = stderr.split("\n").map((l) => l.trim()).filter(Boolean);
+  const fatal = lines.find((l) => l.startsWith("fatal:") || l.startsWith("error:"));
+  return (fatal ?? lines[0] ?? fallback).replace(/^(fatal|error): /, "");
 }

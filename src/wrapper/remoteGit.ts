@@ -4,6 +4,7 @@
 // needs an ssh agent and one over https a credential helper (and a hung remote times out).
 
 import { spawnSync, type SpawnSyncOptionsWithStringEncoding } from "node:child_process";
+import { gitReason as reasonIn } from "../git/run";
 
 const TIMEOUT_MS = 120_000;
 
@@ -31,9 +32,7 @@ export function remoteGit(cwd: string, args: string[], input?: string, env: Node
 
 /** The line of git's stderr that says what went wrong (its `fatal:` line if any). */
 export function gitReason(r: RemoteGitResult): string {
-  const lines = r.stderr.split("\n").map((l) => l.trim()).filter(Boolean);
-  const fatal = lines.find((l) => l.startsWith("fatal:") || l.startsWith("error:"));
-  return (fatal ?? lines[0] ?? `git exited with status ${r.status}`).replace(/^(fatal|error): /, "");
+  return reasonIn(r.stderr, `git exited with status ${r.status}`);
 }
 
 /**
