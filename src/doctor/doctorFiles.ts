@@ -3,7 +3,7 @@
 // line merges), and state files that already hold conflict markers.
 
 import { firstMarkerLine } from "../formats/conflictMarkers";
-import { JsonParseError, parseJson } from "../formats/parseJson";
+import { JsonParseError, parseCarefully } from "../formats/parseJson";
 import { stripBom } from "../formats/bom";
 import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -41,7 +41,7 @@ function markerLine(text: string): number | null {
   return firstMarkerLine(text)?.line ?? null;
 }
 
-/** Where a state file's text stops being JSON, or null when it is JSON (V8's parser first: a large state is read in a fraction of the time). */
+/** Where a state file's text stops being JSON, or null when it is JSON (V8's parser first: a large state is read in a fraction of the time; the careful one names the place). */
 function jsonProblem(text: string): JsonParseError | null {
   const body = stripBom(text);
   try {
@@ -49,7 +49,7 @@ function jsonProblem(text: string): JsonParseError | null {
     return null;
   } catch {
     try {
-      parseJson(body);
+      parseCarefully(body);
       return null;
     } catch (e) {
       if (e instanceof JsonParseError) return e;
