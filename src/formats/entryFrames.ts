@@ -68,11 +68,8 @@ function indentAt(b: Buffer, p: number, indent: number): boolean {
   return b[p + indent] === QUOTE;
 }
 
-/**
- * The entry whose key line starts at p, or null when the bytes there are not one. `later`: the
- * caller checks the entry with opensObjectIn where it matters (ClosingLines.find).
- */
-export function entryAt(b: Buffer, p: number, indent: number, closing: ClosingLines, later = false): EntrySpan | null {
+/** The entry whose key line starts at p, or null when the bytes there are not one. */
+export function entryAt(b: Buffer, p: number, indent: number, closing: ClosingLines): EntrySpan | null {
   if (!indentAt(b, p, indent)) return null;
   const keyEnd = plainKeyEnd(b, p + indent + 1);
   // `": {` after the key.
@@ -81,7 +78,7 @@ export function entryAt(b: Buffer, p: number, indent: number, closing: ClosingLi
   const start = keyEnd + 3;
   if (b[start + 1] === CLOSE_BRACE) return entrySpan(key, p, start, start + 2, undefined);
   if (b[start + 1] !== NL) return null;
-  const close = closing.find(start, indent, later);
+  const close = closing.find(start, indent);
   if (close === -1) return null;
   return entrySpan(key, p, start, close + indent + 2, undefined);
 }
@@ -114,18 +111,18 @@ export class ClosingLines {
   }
 
   /**
-   * `later`: the caller checks the entry with opensObjectIn itself where it matters (for a
-   * deployment, which opens objects of its own, exportFrames.ts frameResources: its own
-   * attributes around its records, where none opens).
+   * A record's closing line found by search is refused when an object opens before it
+   * (opensObjectIn); an entry above the records opens objects of its own, and its caller checks
+   * it (a deployment: exportFrames.ts frameResources, among its own attributes around its records).
    */
-  find(from: number, indent: number, later = false): number {
+  find(from: number, indent: number): number {
     const b = this.b;
     const brace = this.more.after(b, from);
     const line = brace - indent - 1;
     const quick = brace !== Infinity && line >= from && b[line] === NL && allSpaces(b, line + 1, indent);
     if (quick && this.last.after(b, from) > brace && this.opens.after(b, from + 1) > line) return line;
     const close = b.indexOf(closer(indent), from);
-    return close === -1 || later || !opensObjectIn(b, from + 1, close) ? close : -1;
+    return close === -1 || indent < RECORD_INDENT || !opensObjectIn(b, from + 1, close) ? close : -1;
   }
 }
 
@@ -239,8 +236,6 @@ export class ObjectWalk {
     open: number,
     private readonly indent: number,
     private readonly guide?: Guide,
-    /** The caller checks entries found by search (ClosingLines.find, `later`): those of any object above the records. */
-    private readonly later = indent < RECORD_INDENT,
   ) {
     this.closing = ClosingLines.of(b);
     this.p = -1;
@@ -257,7 +252,7 @@ export class ObjectWalk {
     let entry = guide ? guidedEntryAt(b, p, guide.buf, guide.entries[this.cursor]) : null;
     if (entry !== null) this.cursor++;
     else {
-      entry = entryAt(b, p, indent, this.closing, this.later);
+      entry = entryAt(b, p, indent, this.closing);
       if (entry === null) return this.stop();
       while (guide && this.cursor < guide.entries.length && guide.entries[this.cursor].key <= entry.key) this.cursor++;
     }

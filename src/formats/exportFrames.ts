@@ -54,10 +54,10 @@ const RESOURCES_LINE = Buffer.from('\n    "resources": {');
 function frameTopLevels(base: Buffer, ours: Buffer, theirs: Buffer): [ObjectFrame, ObjectFrame, ObjectFrame] | null {
   const bufs = [base, ours, theirs];
   if (bufs.some((b) => b.length < 4 || b[1] !== NL)) return null;
-  // Key lines inside a deployment are looked for only where the three files differ (frameExports).
-  const o = new ObjectWalk(ours, 0, 2, undefined, true);
+  // A deployment that took in the next one is looked for only where the three files differ (frameResources).
+  const o = new ObjectWalk(ours, 0, 2);
   const guide = { buf: ours, entries: o.entries };
-  const others = [new ObjectWalk(base, 0, 2, guide, true), new ObjectWalk(theirs, 0, 2, guide, true)];
+  const others = [new ObjectWalk(base, 0, 2, guide), new ObjectWalk(theirs, 0, 2, guide)];
   for (let more = true; more; ) {
     more = o.step();
     for (const w of others) while (w.cursor < o.entries.length && w.step());
