@@ -5,8 +5,8 @@
 import { renderDocument } from "../formats/renderDocument";
 import { NO_MARKERS, PLAIN_JSON_LAYOUT } from "../formats/plainRendering";
 import { redactDocument } from "../report/redact";
-import { PLAIN_VIEW, profileOf, type FileView } from "../view/fileView";
-import { openEmbedded } from "../view/loadState";
+import { PLAIN_VIEW, type FileView } from "../view/fileView";
+import { loadState } from "../view/loadState";
 import { readReviewedDocument } from "./reviewedDocument";
 import { kindReviewOf } from "./kindReview";
 
@@ -19,10 +19,7 @@ export interface ReadableOptions {
 
 /** The state as people read it; throws JsonParseError, or NotReviewable (a key written twice, never shown as its last copy; a conflict left in it). */
 export function readableState(text: string, options: ReadableOptions = {}): string {
-  const view = options.view ?? PLAIN_VIEW;
-  const value = readReviewedDocument(text, view);
-  const profile = profileOf(view, [value]);
-  openEmbedded(value, profile);
+  const { value, profile } = loadState(text, options.view ?? PLAIN_VIEW, readReviewedDocument);
   const own = kindReviewOf(profile.row, [value]).readable;
   if (own) return own(value, profile, options.showSecrets === true);
   const shown = redactDocument(value, profile, { showSecrets: options.showSecrets === true, openEmbedded: true });

@@ -16,9 +16,12 @@ export interface LoadedState {
   separators: PythonSeparators;
 }
 
-/** Parses a state file's text; throws JsonParseError (with line and column) when it is not JSON. */
-export function loadState(text: string, view: FileView = PLAIN_VIEW): LoadedState {
-  const value = readDocument(text);
+/**
+ * Parses a state file's text; throws JsonParseError (with line and column) when it is not JSON.
+ * `read`: how the text becomes a document (the review's reader refuses a key written twice).
+ */
+export function loadState(text: string, view: FileView = PLAIN_VIEW, read: (text: string, view: FileView) => JsonValue = readDocument): LoadedState {
+  const value = read(text, view);
   const profile = profileOf(view, [value]);
   openEmbedded(value, profile);
   return { value, profile, separators: detectSeparators(stripBom(text)) ?? "py3" };
