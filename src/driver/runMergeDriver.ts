@@ -155,7 +155,6 @@ export function runMergeDriver(options: DriverOptions, io: DriverIo = processIo,
   return made.conflicts > 0 && !options.virtualBase ? 1 : 0;
 }
 
-
 /** What a structured merge writes: the result, the stderr lines and the report, all made before any is written. */
 type Made = { method: "structured"; chunks: Buffer[]; lines: string[]; report: string | null; conflicts: number } | { method: "git merge-file"; reason: string };
 

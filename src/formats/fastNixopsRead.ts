@@ -243,7 +243,6 @@ function writersSize(text: string, separator: string): number {
   return canonicalRecordSize(text, separator) ?? (text === "{}" ? 0 : -1);
 }
 
-
 /** One side's document: its deployments in its order, the cut's shared entries where it took them. */
 function readSide(side: SideFrame, i: number, kept: Kept[], cut: SharedCut | null, valueOf: Map<EntrySpan, JsonValue[]>): JsonObject {
   const root: JsonObject = new Map();
